@@ -1,0 +1,1 @@
+"""The engine: pure Python on files. Imports no Qt and no database code."""

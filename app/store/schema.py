@@ -1,0 +1,169 @@
+"""Table definitions of the local database (SQLAlchemy Core).
+
+Paths and names are stored as TEXT, or as BLOB (the raw OS bytes) when they
+are not valid Unicode; see ``store.codec``. Each block below belongs to one
+part of the app; keep changes to a block inside it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# --- scanning index -------------------------------------------------------------------------
+
+roots = Table(
+    "roots", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", Text, nullable=False, unique=True),
+    Column("added_at", Float, nullable=False),
+    Column("last_scan_at", Float),
+    Column("scan_gen", Integer, nullable=False, default=0),
+)
+
+dirs = Table(
+    "dirs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("root_id", Integer, ForeignKey("roots.id", ondelete="CASCADE"), nullable=False),
+    Column("parent_id", Integer),
+    Column("path", Text, nullable=False, unique=True),
+    Column("scan_gen", Integer, nullable=False, default=0),
+)
+
+files = Table(
+    "files", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dir_id", Integer, ForeignKey("dirs.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("inode", BigInteger, nullable=False),
+    Column("dev", BigInteger, nullable=False),
+    Column("nlink", Integer, nullable=False, default=1),
+    Column("ext", String, nullable=False, default=""),
+    Column("category", String, nullable=False, default="other"),
+    Column("is_link", Boolean, nullable=False, default=False),
+    Column("partial_hash", LargeBinary),
+    Column("full_hash", LargeBinary),
+    Column("scan_gen", Integer, nullable=False, default=0),
+    UniqueConstraint("dir_id", "name"),
+)
+Index("ix_files_size", files.c.size)
+
+scan_errors = Table(
+    "scan_errors", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("root_id", Integer, ForeignKey("roots.id", ondelete="CASCADE")),
+    Column("path", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", Float, nullable=False),
+)
+
+# --- journal and history --------------------------------------------------------------------
+
+history = Table(
+    "history", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("source", String, nullable=False),          # duplicates | organizer | watcher | undo
+    Column("title", Text, nullable=False, default=""),
+    Column("status", String, nullable=False),          # running | done | partial | failed | undone
+    Column("undo_of", Integer, ForeignKey("history.id")),
+    Column("op_count", Integer, nullable=False, default=0),
+    Column("done_count", Integer, nullable=False, default=0),
+    Column("failed_count", Integer, nullable=False, default=0),
+    Column("skipped_count", Integer, nullable=False, default=0),
+    Column("bytes", BigInteger, nullable=False, default=0),
+)
+
+journal = Table(
+    "journal", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("history_id", Integer, ForeignKey("history.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("src", Text, nullable=False),
+    Column("dst", Text),
+    Column("tmp", Text),                 # temporary name used while acting (cross-device, links)
+    Column("keep", Text),
+    Column("keep_hash", String),
+    Column("expect", Text),              # JSON FileState at planning time
+    Column("state", String, nullable=False),   # planned | done | failed | skipped | undone
+    Column("error", Text),
+    Column("extra", Text),               # JSON: e.g. where the trash put the file
+    Column("size", BigInteger, nullable=False, default=0),
+    UniqueConstraint("history_id", "seq"),
+)
+
+# --- organizer ------------------------------------------------------------------------------
+
+rules = Table(
+    "rules", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("body", Text, nullable=False),      # JSON of core.rules.Rule
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", Float, nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+)
+
+categories = Table(
+    "categories", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("extensions", Text, nullable=False),   # JSON list
+    Column("version", Integer, nullable=False, default=1),
+    Column("updated_at", Float, nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+)
+
+# --- settings, watcher and sync -------------------------------------------------------------
+
+settings = Table(
+    "settings", metadata,
+    Column("key", String, primary_key=True),
+    Column("value", Text, nullable=False),        # JSON
+)
+
+watched_folders = Table(
+    "watched_folders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", Text, nullable=False, unique=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("rules", Text, nullable=False, default="[]"),   # JSON list of rule uuids or a preset
+    Column("dest", Text),
+    Column("last_seen_at", Float),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("kind", String, nullable=False),
+    Column("payload", Text, nullable=False),      # JSON
+    Column("created_at", Float, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", Float, nullable=False, default=0),
+    Column("last_error", Text),
+)

@@ -1,0 +1,68 @@
+"""Fixtures shared by every test: an isolated app home, the CLI in a subprocess, corpus trees."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def find_mkcorpus() -> Path:
+    """The shared corpus generator: ../shared/bench/mkcorpus.py beside the checkout."""
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "bench" / "mkcorpus.py"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError("shared/bench/mkcorpus.py not found beside the checkout")
+
+
+@pytest.fixture
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh FILEORGANIZER_HOME: every file the app writes goes below it."""
+    home = tmp_path / "app-home"
+    home.mkdir()
+    monkeypatch.setenv("FILEORGANIZER_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def run_cli(app_home: Path):
+    """Run `fileorganizer ARGS...` in a subprocess with the test's app home."""
+
+    def run(*args: str, input: str | None = None, timeout: float = 120, env: dict | None = None,
+            check: bool = False) -> subprocess.CompletedProcess:
+        full_env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT),
+                    **(env or {})}
+        proc = subprocess.run([sys.executable, "-m", "app.cli", *args], input=input, text=True,
+                              capture_output=True, timeout=timeout, env=full_env, cwd=ROOT)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def make_corpus(tmp_path_factory: pytest.TempPathFactory):
+    """Build a mkcorpus.py tree; returns (root, manifest). Cached per (files, seed, total_mb)."""
+    cache: dict[tuple, tuple[Path, dict]] = {}
+
+    def make(files: int = 300, seed: int = 1, total_mb: float = 4) -> tuple[Path, dict]:
+        key = (files, seed, total_mb)
+        if key not in cache:
+            out = tmp_path_factory.mktemp("corpus") / f"c{files}_{seed}"
+            subprocess.run([sys.executable, str(find_mkcorpus()), str(out), "--files", str(files),
+                            "--seed", str(seed), "--total-mb", str(total_mb)],
+                           check=True, capture_output=True)
+            manifest = json.loads(Path(str(out) + ".manifest.json").read_text())
+            cache[key] = (out, manifest)
+        return cache[key]
+
+    return make
