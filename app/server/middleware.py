@@ -29,6 +29,17 @@ async def send_error(send, status: int, code: str, message: str, headers=()) -> 
     await send({"type": "http.response.body", "body": body})
 
 
+def route_label(scope) -> str:
+    """The matched route template (bounded label cardinality); routers mounted under /api/v1
+    report their own path, so the prefix is added back."""
+    route = getattr(scope.get("route"), "path", None)
+    if route is None:
+        return "unmatched"
+    if scope["path"].startswith("/api/v1/") and not route.startswith("/api/v1"):
+        route = "/api/v1" + route
+    return route
+
+
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -68,7 +79,7 @@ class ObserveMiddleware:
                                  "Something went wrong on the server; it has been logged.")
             state["status"] = 500
         elapsed = time.perf_counter() - start
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = route_label(scope)
         method, status = scope["method"], str(state["status"])
         self.metrics.requests.labels(method, route, status).inc()
         self.metrics.latency.labels(method, route).observe(elapsed)
