@@ -25,7 +25,8 @@ def project_version(root: Path = ROOT) -> str:
 
 def numeric_version(version: str) -> tuple[int, int, int, int]:
     """The four numbers Windows version resources want: 1.2.3rc1 -> (1, 2, 3, 0)."""
-    numbers = [int(n) for n in re.findall(r"\d+", version.split("+")[0])[:3]]
+    release = re.match(r"\d+(\.\d+)*", version)
+    numbers = [int(n) for n in release.group(0).split(".")[:3]] if release else []
     return tuple(numbers + [0] * (4 - len(numbers)))  # type: ignore[return-value]
 
 
