@@ -91,6 +91,9 @@ def _usable_dir(path: str, uid: int) -> bool:
 
 
 def _ensure_trash_dirs(trash_dir: str) -> None:
+    if not os.path.isdir(trash_dir):
+        os.makedirs(trash_dir, mode=0o700, exist_ok=True)
+        os.chmod(trash_dir, 0o700)         # the spec: private to the user, whatever the umask
     for sub in ("files", "info"):
         os.makedirs(os.path.join(trash_dir, sub), mode=0o700, exist_ok=True)
 
