@@ -114,6 +114,8 @@ class TrashLocator:
             return self._by_dev[dev]
         home = home_trash()
         if _existing_dev(home) == dev:
+            if os.path.lexists(home) and not os.path.isdir(home):
+                raise TrashError(f"the trash folder {home} is not a folder")
             found: tuple[str, str | None] = (home, None)
         else:
             top = mount_top(path)
