@@ -201,6 +201,7 @@ def test_kill_9_during_dupes_trash(tmp_path, app_home, seed):
     check = subprocess.run([sys.executable, "-m", "app.cli", "history"], env=env, cwd=ROOT,
                            capture_output=True, text=True, timeout=300)
     assert check.returncode == 0, check.stderr
+    print("dupes kill -9 run:", check.stderr.strip() or "(finished before the kill)")
     trash_files, trash_info = xdg / "Trash" / "files", xdg / "Trash" / "info"
     in_trash = sorted(os.listdir(trash_files)) if trash_files.exists() else []
     infos = sorted(n[: -len(".trashinfo")] for n in os.listdir(trash_info)) if trash_info.exists() else []
