@@ -15,6 +15,7 @@ MOVE / RENAME / RESTORE
   4. src exists, dst same inode as src    -> link fallback half-way: drop src -> done
   5. src exists, dst exists, same size, mtime and hash (verified cross-device copy
      renamed into place, source not yet removed) -> remove src                -> done
+     (if src cannot be removed, e.g. read-only: remove the copy instead       -> skipped)
   6. src exists, dst absent               -> not started                      -> skipped
   7. src exists, dst is a different file  -> not started, nothing overwritten -> skipped
   8. src gone, dst gone (or dst differs)  -> not ours to fix                  -> failed
@@ -109,7 +110,11 @@ def _recover_move(rec: JournalRecord) -> JournalRecord:
     if (stat.S_ISREG(src.st_mode) and stat.S_ISREG(dst.st_mode) and _matches(src, rec)
             and (dst.st_size, dst.st_mtime_ns) == (src.st_size, src.st_mtime_ns)
             and fileops.file_hash(op.src) == fileops.file_hash(op.dst)):
-        os.unlink(op.src)
+        try:
+            os.unlink(op.src)
+        except OSError:             # source cannot be removed: take the copy back instead
+            os.unlink(op.dst)
+            return _set(rec, SKIPPED, NOT_STARTED + " (the source cannot be removed; copy taken back)")
         return _set(rec, DONE)
     return _set(rec, SKIPPED, NOT_STARTED + " (a different file is at the destination)")
 
