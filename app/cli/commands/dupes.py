@@ -14,6 +14,7 @@ import re
 import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from app.cli.commands._dupes_action import act, add_action_arguments, wants_action
 from app.cli.commands.scan import add_walk_arguments, missing_roots, print_errors
 from app.cli.console import cancel_on_interrupt, human_bytes, make_progress, parse_size
 from app.core.progress import Cancelled, Progress
@@ -131,6 +132,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         line.clear()
     print_errors(result.errors)
+    if wants_action(args):
+        return act(args, result) or (EXIT_ERRORS if result.errors else EXIT_OK)
     write_report(result, args.format, args.output)
     return EXIT_ERRORS if result.errors else EXIT_OK
 
@@ -141,4 +144,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                "blake3 hash, then a full one. Hard links of one inode "
                                                "are one file; symlinks are never followed.")
     add_find_arguments(parser)
+    add_action_arguments(parser)
     parser.set_defaults(func=run)
