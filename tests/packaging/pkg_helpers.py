@@ -20,6 +20,8 @@ def linux_build_possible() -> str | None:
     """Why the Linux bundle cannot be built here, or None when it can."""
     if not sys.platform.startswith("linux"):
         return "the .deb is built on Linux only"
+    if not (ROOT / "app" / "__main__.py").exists():
+        return "app/__main__.py (the desktop app) is not in this checkout yet"
     if not shutil.which("dpkg-deb"):
         return "dpkg-deb is missing"
     try:
