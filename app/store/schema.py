@@ -65,6 +65,8 @@ files = Table(
     UniqueConstraint("dir_id", "name"),
 )
 Index("ix_files_size", files.c.size)
+# reports: duplicate groups are read by full hash; a partial index holds only the hashed files
+Index("ix_files_full_hash", files.c.full_hash, sqlite_where=files.c.full_hash.isnot(None))
 
 scan_errors = Table(
     "scan_errors", metadata,
