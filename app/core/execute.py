@@ -292,7 +292,11 @@ def execute(plan: Plan, journal: Journal, progress: Progress | None = None, *,
     run_id = uuid.uuid4().hex
     records = prepare(plan, run_id, extras)
     entry = journal.begin(run_id, plan.source, plan.title, undo_of)
-    journal.record(entry, records)
+    try:
+        journal.record(entry, records)
+    except BaseException:
+        journal.finish(entry)       # nothing was touched: close the empty entry as failed
+        raise
     result = ExecResult(entry, records=records)
     progress.stage("apply", total=len(records), bytes_total=plan.total_bytes or None)
     runner = _Runner()

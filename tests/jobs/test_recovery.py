@@ -96,7 +96,7 @@ def test_a_run_in_flight_in_another_process_is_not_touched(tmp_path, db, app_hom
         holder.kill()
         holder.wait()
     assert recover(db).entries == [entry]
-    assert store.entry(entry).status == "done"
+    assert store.entry(entry).status == "failed"        # crashed before recording any operation
 
 
 def test_every_cli_command_recovers_first(tmp_path, db, run_cli):
