@@ -30,7 +30,8 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # Connections are recycled rather than pinged before each use (a ping is a round trip per request).
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def migrate(engine: Engine) -> None:
