@@ -68,11 +68,12 @@ class FileInfo:
 
     @property
     def created(self) -> float:
-        """Birth time where the OS gives it; else the earlier of change and modification time."""
+        """Birth time where the OS gives it (macOS, BSD, Windows); on Linux the inode change time,
+        which is the creation time until the file is renamed or its attributes change."""
         if self._created is None:
             try:
                 st = os.lstat(self.path)
-                self._created = getattr(st, "st_birthtime", None) or min(st.st_ctime, st.st_mtime)
+                self._created = getattr(st, "st_birthtime", None) or st.st_ctime
             except OSError:
                 self._created = self.mtime_ns / 1e9
         return self._created

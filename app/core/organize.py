@@ -31,6 +31,7 @@ from app.core.templates import Fields, TemplateError, render
 
 _KIND = {"move": OpKind.MOVE, "copy": OpKind.COPY, "rename": OpKind.RENAME}
 _LEAVES = (OpKind.MOVE, OpKind.RENAME, OpKind.TRASH)
+_SEP = os.sep
 
 
 @dataclass(slots=True)
@@ -49,8 +50,7 @@ class OrganizePlan:
         return self.plan.skipped
 
 
-def _key(path: str) -> str:
-    return os.path.normcase(path)
+_key = os.path.normcase if os.name == "nt" else str     # case-insensitive names on Windows
 
 
 def _split_ext(name: str, ext: str) -> tuple[str, str]:
@@ -78,7 +78,7 @@ class _Planner:
 
     # --- the disk as the plan will leave it ---------------------------------------------------
     def on_disk(self, path: str) -> bool:
-        folder, name = os.path.split(path)
+        folder, _, name = path.rpartition(_SEP)
         names = self.listings.get(folder)
         if names is None:
             try:
@@ -108,7 +108,7 @@ class _Planner:
         self.ops.append(op)
         if op.kind in _LEAVES:
             self.vacated.add(_key(op.src))
-            folder, name = os.path.split(op.src)
+            folder, _, name = op.src.rpartition(_SEP)
             self.leaving.setdefault(folder, set()).add(name)
         if op.dst is not None and op.kind != OpKind.TRASH:
             self.arriving[_key(op.dst)] = len(self.ops) - 1
@@ -152,16 +152,15 @@ class _Planner:
         n = self.counters[id(cr)] = self.counters.get(id(cr), 0) + 1
         fields = Fields(info.path, info.size, info.mtime_ns, n, ext=info.ext)
         try:
-            folder = render(cr.to, fields, self.dest or self.root_of(info.path)) if cr.to \
-                else os.path.dirname(src)
-            dst = render(cr.rename, fields, folder) if cr.rename \
-                else os.path.join(folder, os.path.basename(src))
+            src_dir, _, src_name = src.rpartition(_SEP)
+            folder = render(cr.to, fields, self.dest or self.root_of(info.path)) if cr.to else src_dir
+            dst = render(cr.rename, fields, folder) if cr.rename else folder + _SEP + src_name
         except TemplateError as exc:
             self.out.errors.append((info.path, str(exc)))
             self.out.plan.skipped.append((info.path, str(exc)))
             return None
         kind = _KIND[cr.kind]
-        if kind == OpKind.MOVE and os.path.dirname(dst) == os.path.dirname(src):
+        if kind == OpKind.MOVE and dst.rpartition(_SEP)[0] == src_dir:
             kind = OpKind.RENAME
         if _key(dst) == _key(src):
             self.out.in_place += 1

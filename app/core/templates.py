@@ -19,6 +19,7 @@ in the preview instead of failing at run time.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -52,6 +53,7 @@ def size_bucket(size: int) -> str:
     return "huge"
 
 
+@functools.lru_cache(maxsize=8192)
 def name_problem(name: str) -> str | None:
     """Why `name` is not a valid, portable file name (Windows rules included), or None."""
     if name in ("", ".", ".."):
@@ -263,7 +265,7 @@ def render(template: Template, fields: Fields, root: str) -> str:
         if problem:
             raise TemplateError(f"{template.text!r} gives {problem}")
     base = template.anchor if template.absolute else root
-    path = os.path.join(base, *comps) if comps else base
+    path = (base if base.endswith(os.sep) else base + os.sep) + os.sep.join(comps) if comps else base
     if len(path) > MAX_PATH_CHARS:
         raise TemplateError(f"{template.text!r} gives a path longer than {MAX_PATH_CHARS} characters")
     return path

@@ -104,13 +104,15 @@ def preview(db: Database, roots: Sequence[str], rules: Sequence[Rule], *, dest: 
         errors.append((path, reason))
         progress.error(path, reason)
 
-    lookup = _duplicates(db, rules, roots, progress)
-    compiled = compile_rules(rules, roots, now=now, duplicates=lookup)
+    # a file given as a root (the watcher's new file) is organized as a file of its folder
+    scope = [r if os.path.isdir(r) else os.path.dirname(r) for r in roots]
+    lookup = _duplicates(db, rules, scope, progress)
+    compiled = compile_rules(rules, scope, now=now, duplicates=lookup)
     progress.stage("scan")
     records = [rec for batch in walk(roots, exclude=exclude, include_hidden=include_hidden,
                                      on_error=on_error, progress=progress) for rec in batch]
     names = ", ".join(r.name for r in rules if r.enabled)
-    planned = plan_organize(records, compiled, roots, dest, title=title or f"organize: {names}"[:200],
+    planned = plan_organize(records, compiled, scope, dest, title=title or f"organize: {names}"[:200],
                             progress=progress)
     errors.extend(planned.errors)
     dest_abs = os.path.abspath(os.path.expanduser(dest)) if dest else None

@@ -55,6 +55,11 @@ def _print_text(preview, apply: bool) -> None:
         print(line)
     for path, why in planned.skipped:
         print(f"{'skip':8} {_show(path)}: {why}")
+    _print_summary(preview, apply)
+
+
+def _print_summary(preview, apply: bool) -> None:
+    planned = preview.planned
     verb = "Planned" if not apply else "Applying"
     print(f"{verb}: {len(planned.plan):,} operation(s) for {planned.matched:,} of {planned.files:,} "
           f"file(s) ({human_bytes(planned.plan.total_bytes)}); {planned.in_place:,} already in place, "
@@ -108,8 +113,8 @@ def handler(args: argparse.Namespace) -> int:
                 line.clear()
                 run = None
                 if args.apply and pv.plan.operations:
-                    if args.format == "text":
-                        _print_text(pv, apply=True)
+                    if args.format == "text":   # the operations were listed by the preview
+                        _print_summary(pv, apply=True)
                     run = apply(db, pv, progress)
         except Cancelled:
             line.clear()
