@@ -27,6 +27,7 @@ COPY
 TRASH (freedesktop slot journaled before acting)
   1. src gone, slot file exists           -> done
   2. src exists, slot file absent         -> remove our .trashinfo if present -> skipped
+     (ours = its Path is src, or it is empty/cut short by the crash)
   3. src exists, slot file exists         -> slot used by another file        -> skipped
   4. src gone, slot file absent           -> remove our .trashinfo if present -> failed
   Platform trash (Windows/macOS): src gone -> done; src exists -> skipped.
@@ -142,8 +143,8 @@ def _recover_trash(rec: JournalRecord) -> JournalRecord:
     in_trash = _lstat(slot.file_path) is not None
     if src is None and in_trash:
         return _set(rec, DONE)
-    if not in_trash and trash.info_original(slot) == os.path.abspath(rec.op.src):
-        _remove(slot.info_path)
+    if not in_trash and trash.info_original(slot) in (None, os.path.abspath(rec.op.src)):
+        _remove(slot.info_path)     # ours: names our file, or was cut short while being written
     if src is None:
         return _set(rec, FAILED, "interrupted: the file is neither in place nor in the trash")
     return _set(rec, SKIPPED, NOT_STARTED)

@@ -159,6 +159,15 @@ def test_trash_row2_info_written_file_not_moved(tmp_path, slot_for):
 
 
 @pytest.mark.skipif(not trash.FREEDESKTOP, reason="freedesktop trash only")
+def test_trash_row2_info_file_cut_short_by_the_crash(tmp_path, slot_for):
+    src = put(tmp_path / "a")
+    exp, slot = state_of(src), slot_for(src)
+    put(Path(slot.info_path), "")                     # created, killed before its content was written
+    r = recover_record(trash_rec(src, slot, exp))
+    assert r.state == SKIPPED and src.exists() and not os.path.exists(slot.info_path)
+
+
+@pytest.mark.skipif(not trash.FREEDESKTOP, reason="freedesktop trash only")
 def test_trash_row3_slot_taken_by_another_file(tmp_path, slot_for):
     src = put(tmp_path / "a")
     exp, slot = state_of(src), slot_for(src)

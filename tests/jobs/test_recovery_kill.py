@@ -5,7 +5,8 @@ to /dev/shm), killed at a random moment while it works. The next `fileorganizer 
 recovers first. Afterwards every file is at exactly one of its two places with its bytes,
 no temporary name is left, and the journal agrees with the disk.
 
-FO_KILL_RUNS=20 runs the 10,000-file variant 20 times (the suite runs it once).
+FO_KILL_RUNS=20 runs the 10,000-file variant 20 times (the suite runs it once) and the
+`dupes --action trash` variant 20 times (the suite runs it twice).
 """
 
 from __future__ import annotations
@@ -155,3 +156,62 @@ def test_kill_9_during_a_small_undo(tmp_path, app_home):
         home = base / "home"
         home.mkdir(parents=True)
         one_kill_run(base, home, 1500, 100, seed=k)
+
+
+def wait_for_running(db_path: Path, proc: subprocess.Popen, source: str, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)
+            try:
+                row = con.execute("SELECT 1 FROM history WHERE source=? AND status='running'",
+                                  (source,)).fetchone()
+            finally:
+                con.close()
+            if row:
+                return True
+        except sqlite3.Error:
+            pass
+        time.sleep(0.002)
+    return False
+
+
+@pytest.mark.parametrize("seed", range(int(os.environ.get("FO_KILL_RUNS", "2"))))
+def test_kill_9_during_dupes_trash(tmp_path, app_home, seed):
+    """`dupes --action trash` killed mid-run: each copy is in place or in the trash, never both or neither."""
+    rnd = random.Random(seed * 7919 + time.time_ns())
+    n = 1500
+    a, b, xdg = tmp_path / "a", tmp_path / "b", tmp_path / "xdg"
+    for i in range(n):
+        for root in (a, b):
+            p = root / f"d{i % 20}" / f"f{i}.dat"
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(f"copy {i} ".encode() * (1 + i % 7))
+    before = contents(a, b)
+    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT),
+           "XDG_DATA_HOME": str(xdg)}
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "dupes", str(a), str(b), "-q", "--keep",
+                             "first-root", "--action", "trash", "--yes"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_running(app_home / "data" / "fileorganizer.db", proc, "duplicates")
+    time.sleep(rnd.uniform(0, 0.3))
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    check = subprocess.run([sys.executable, "-m", "app.cli", "history"], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert check.returncode == 0, check.stderr
+    print("dupes kill -9 run:", check.stderr.strip() or "(finished before the kill)")
+    trash_files, trash_info = xdg / "Trash" / "files", xdg / "Trash" / "info"
+    in_trash = sorted(os.listdir(trash_files)) if trash_files.exists() else []
+    infos = sorted(n[: -len(".trashinfo")] for n in os.listdir(trash_info)) if trash_info.exists() else []
+    assert in_trash == infos, "a trash entry without its info file (or the reverse)"
+    assert contents(a, b) + contents(trash_files) == before
+    assert all((a / f"d{i % 20}" / f"f{i}.dat").exists() for i in range(n))     # kept copies untouched
+    assert temp_names(a, b) == []
+    # and undo brings back every trashed copy
+    undone = subprocess.run([sys.executable, "-m", "app.cli", "undo"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    if in_trash:
+        assert undone.returncode == 0, undone.stderr
+    assert contents(a, b) == before and (not trash_files.exists() or os.listdir(trash_files) == [])
