@@ -255,6 +255,8 @@ class _Planner:
 
     # --- empty folders ---------------------------------------------------------------------------
     def remove_empty_folders(self) -> None:
+        if not self.empty_candidates:
+            return
         keep = {r.rstrip(os.sep) or os.sep for r in self.roots}
         if self.dest:
             keep.add(self.dest)
