@@ -40,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        from app.jobs.recovery import recover_at_start
+
+        if summary := recover_at_start():       # a crashed run is finished or rolled back first
+            print(summary, file=sys.stderr)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

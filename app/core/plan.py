@@ -23,6 +23,8 @@ class OpKind(StrEnum):
     DELETE = "delete"          # permanent removal: only when the user asked for it explicitly
     MKDIR = "mkdir"            # create folder dst
     RMDIR = "rmdir"            # remove empty folder src
+    RESTORE = "restore"        # undo of trash: put trashed file src back at dst
+    UNLINK = "unlink"          # undo of a link replacement: src becomes a copy of `keep` again
 
 
 @dataclass(frozen=True, slots=True)

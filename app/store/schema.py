@@ -44,6 +44,7 @@ dirs = Table(
     Column("path", Text, nullable=False, unique=True),
     Column("scan_gen", Integer, nullable=False, default=0),
 )
+Index("ix_dirs_root", dirs.c.root_id)
 
 files = Table(
     "files", metadata,

@@ -1,0 +1,99 @@
+"""The acting part of `fileorganizer dupes`: --action, --keep, --to, --dry-run, --yes.
+
+Finding stays in ``dupes.py``; this module turns the groups into a plan, shows it,
+asks (on a terminal, without --yes), and runs it through the journaled executor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from app.cli.console import cancel_on_interrupt, human_bytes, make_progress
+from app.core.keep import DEFAULT_POLICY, POLICIES, parse_policy
+from app.core.progress import Cancelled
+
+
+def _policy(text: str) -> tuple[str, ...]:
+    try:
+        return parse_policy(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_action_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options that make `dupes` act on what it found."""
+    g = parser.add_argument_group("acting on duplicates (journaled; `fileorganizer undo` reverses it)")
+    g.add_argument("--action", choices=("trash", "hardlink", "symlink", "move", "delete"),
+                   help="what to do with every copy but the kept one (default trash when --keep is given; "
+                        "delete is permanent and needs --yes)")
+    g.add_argument("--keep", type=_policy, metavar="POLICY",
+                   help=f"which copy stays: {', '.join(POLICIES)}; a comma list breaks ties in order "
+                        f"(default {','.join(DEFAULT_POLICY)})")
+    g.add_argument("--to", metavar="DIR", help="destination folder for --action move")
+    g.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    g.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+
+def wants_action(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "action", None) or getattr(args, "keep", None))
+
+
+def _show(path: str) -> str:
+    return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def act(args: argparse.Namespace, result) -> int:
+    """Plan, confirm and execute the chosen action on `result.groups`; returns the exit code."""
+    from app.jobs.act_duplicates import act_on_duplicates, plan_actions
+    from app.store.db import open_database
+
+    action = args.action or "trash"
+    if action == "delete" and not args.yes and not args.dry_run:
+        print("fileorganizer: error: --action delete removes files permanently; add --yes to confirm "
+              "(or use the default, --action trash)", file=sys.stderr)
+        return EXIT_USAGE
+    if action == "move" and not args.to:
+        print("fileorganizer: error: --action move needs --to DIR", file=sys.stderr)
+        return EXIT_USAGE
+    planned = plan_actions(result.groups, action, args.keep or DEFAULT_POLICY, args.paths, args.to)
+    ops = planned.plan.operations
+    verb = {"trash": "move to the trash", "hardlink": "replace by hard links",
+            "symlink": "replace by symbolic links", "move": f"move to {args.to}",
+            "delete": "DELETE PERMANENTLY"}[action]
+    summary = f"{len(ops):,} duplicate file(s), {human_bytes(planned.bytes)}: {verb}"
+    if args.dry_run or (not args.yes and sys.stdin.isatty()):
+        for op in ops:
+            print(f"{action}: {_show(op.src)}" + (f" -> {_show(op.dst)}" if op.dst else "")
+                  + f"  (keeps {_show(op.keep or '')})")
+    if not ops:
+        print("No duplicates to act on.")
+        return EXIT_OK
+    if args.dry_run:
+        print(f"Dry run: would {summary}. Nothing was changed.")
+        return EXIT_OK
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print(f"fileorganizer: would {summary}; add --yes to do it without a terminal", file=sys.stderr)
+            return EXIT_USAGE
+        answer = input(f"{summary[0].upper()}{summary[1:]}. Proceed? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("Nothing was changed.")
+            return EXIT_OK
+    progress, line = make_progress(args.quiet)
+    db = open_database()
+    try:
+        with cancel_on_interrupt(progress):
+            run = act_on_duplicates(db, planned.plan, progress)
+    except Cancelled:   # execute() handles cancel itself; this is only a safety net
+        return 130
+    finally:
+        line.clear()
+        db.close()
+    for path, reason in run.problems:
+        print(f"error: {_show(path)}: {reason}", file=sys.stderr)
+    print(f"{run.done:,} file(s) done ({human_bytes(run.bytes_done)}), {run.skipped} skipped, "
+          f"{run.failed} failed" + (" (cancelled)" if run.cancelled else "")
+          + (f". Undo with: fileorganizer undo {run.entry_id}" if run.entry_id and run.done else "."))
+    return EXIT_ERRORS if run.failed or run.skipped else EXIT_OK

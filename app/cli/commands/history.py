@@ -1,0 +1,77 @@
+"""`fileorganizer history [ID]`: list past runs, or the operations of one run."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from app.cli import EXIT_OK, EXIT_USAGE
+from app.store.db import open_database
+from app.store.journal import HistoryEntry, JournalStore
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("history", help="list past runs (moves, trash, links) that can be undone",
+                              description=__doc__.splitlines()[0])
+    p.add_argument("id", nargs="?", type=int, help="show the operations of this entry")
+    p.add_argument("--limit", type=int, default=30, help="entries to list (default 30)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=handler)
+
+
+def _when(ts: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "-"
+
+
+def _entry_dict(e: HistoryEntry) -> dict:
+    return {"id": e.id, "started_at": e.started_at, "finished_at": e.finished_at, "source": e.source,
+            "title": e.title, "status": e.status, "undo_of": e.undo_of, "operations": e.op_count,
+            "done": e.done_count, "failed": e.failed_count, "skipped": e.skipped_count,
+            "undone": e.undone_count, "bytes": e.bytes}
+
+
+def _show(path: str) -> str:
+    return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def handler(args) -> int:
+    db = open_database()
+    try:
+        store = JournalStore(db)
+        if args.id is None:
+            entries = store.entries(args.limit)
+            if args.format == "json":
+                json.dump([_entry_dict(e) for e in entries], sys.stdout, indent=1)
+                print()
+                return EXIT_OK
+            if not entries:
+                print("No history yet.")
+            for e in entries:
+                undo = f" (undo of #{e.undo_of})" if e.undo_of else ""
+                print(f"#{e.id:<5} {_when(e.started_at)}  {e.source:<10} {e.status:<8} "
+                      f"{e.done_count}/{e.op_count} done, {e.failed_count} failed, {e.skipped_count} "
+                      f"skipped, {e.undone_count} undone, {e.bytes} bytes  {e.title}{undo}")
+            return EXIT_OK
+        entry = store.entry(args.id)
+        if entry is None:
+            print(f"No history entry #{args.id}.", file=sys.stderr)
+            return EXIT_USAGE
+        records = store.records(entry.id)
+        if args.format == "json":
+            out = _entry_dict(entry)
+            out["operations"] = [{"seq": r.seq, "state": r.state, "error": r.error,
+                                  **{k: (_show(v) if isinstance(v, str) else v)
+                                     for k, v in r.op.to_dict().items()}} for r in records]
+            json.dump(out, sys.stdout, indent=1)
+            print()
+            return EXIT_OK
+        print(f"#{entry.id} {entry.source} {entry.status} {_when(entry.started_at)} {entry.title}")
+        for r in records:
+            target = f" -> {_show(r.op.dst)}" if r.op.dst else (
+                f" (kept: {_show(r.op.keep)})" if r.op.keep else "")
+            why = f"  [{r.error}]" if r.error else ""
+            print(f"  {r.state:<8} {r.op.kind.value:<8} {_show(r.op.src)}{target}{why}")
+        return EXIT_OK
+    finally:
+        db.close()

@@ -1,0 +1,129 @@
+"""Terminal helpers for commands: a one-line progress display on stderr, human units, Ctrl+C.
+
+``ProgressLine`` is a Progress listener. It draws only when stderr is a
+terminal (stage, files, bytes, rate, ETA, errors) and clears its line when done,
+so piped or redirected output stays clean.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from typing import TextIO
+
+from app.core.progress import Progress, Snapshot
+
+_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b?)\s*$", re.IGNORECASE)
+
+
+def human_bytes(n: float) -> str:
+    """1536 -> '1.5 KiB'."""
+    value = float(n)
+    for unit in _UNITS:
+        if abs(value) < 1024 or unit == _UNITS[-1]:
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} {_UNITS[-1]}"
+
+
+def parse_size(text: str) -> int:
+    """'10k', '1.5M', '2GiB', '100' -> bytes (binary multiples). Raises ValueError."""
+    m = _SIZE_RE.match(text)
+    if not m:
+        raise ValueError(f"not a size: {text!r}")
+    number, prefix = float(m.group(1)), m.group(2).lower()
+    return int(number * 1024 ** ("_kmgtp".index(prefix) if prefix else 0))
+
+
+def human_duration(seconds: float) -> str:
+    """75 -> '1:15', 3700 -> '1:01:40'."""
+    s = int(round(seconds))
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_snapshot(snap: Snapshot) -> str:
+    """One status line: stage, files, bytes, rate, ETA, errors."""
+    parts = [f"{snap.stage or 'working'}:"]
+    files = f"{snap.done:,}" + (f"/{snap.total:,}" if snap.total else "") + " files"
+    parts.append(files)
+    if snap.bytes_done or snap.bytes_total:
+        parts.append(human_bytes(snap.bytes_done) + (f"/{human_bytes(snap.bytes_total)}"
+                                                     if snap.bytes_total else ""))
+    if snap.elapsed > 0:
+        parts.append(f"{snap.rate:,.0f} files/s")
+        if snap.bytes_done:
+            parts.append(f"{human_bytes(snap.bytes_done / snap.elapsed)}/s")
+    eta = snap.eta
+    if eta is not None:
+        parts.append(f"ETA {human_duration(eta)}")
+    if snap.errors:
+        parts.append(f"{snap.errors} errors")
+    return "  ".join(parts)
+
+
+class ProgressLine:
+    """A Progress listener that redraws one line on a terminal; silent otherwise."""
+
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self._shown = False
+
+    def __call__(self, snap: Snapshot) -> None:
+        if not self.enabled:
+            return
+        width = max(20, shutil.get_terminal_size((100, 20)).columns - 1)
+        line = format_snapshot(snap)[:width]
+        self.stream.write("\r" + line.ljust(width))
+        self.stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        """Erase the line before regular output."""
+        if self._shown:
+            width = max(20, shutil.get_terminal_size((100, 20)).columns - 1)
+            self.stream.write("\r" + " " * width + "\r")
+            self.stream.flush()
+            self._shown = False
+
+
+def make_progress(quiet: bool = False) -> tuple[Progress, ProgressLine]:
+    """A Progress wired to a ProgressLine on stderr (off when quiet or not a terminal)."""
+    line = ProgressLine(enabled=False if quiet else None)
+    return Progress(listener=line, min_interval=0.1), line
+
+
+@contextlib.contextmanager
+def cancel_on_interrupt(progress: Progress) -> Iterator[None]:
+    """First Ctrl+C asks the job to stop cleanly (progress.cancel()); a second one interrupts."""
+    if not _main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    last = [0.0]
+
+    def handler(_sig: int, _frame: object) -> None:
+        if progress.cancelled and time.monotonic() - last[0] > 0.2:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt
+        last[0] = time.monotonic()
+        progress.cancel()
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()

@@ -1,0 +1,384 @@
+"""The one path through which every change to the disk goes: journal first, act, confirm.
+
+``execute(plan, journal, progress)`` writes the whole plan to the journal as *planned*
+in one transaction before touching any file, then performs each operation and confirms
+done / failed / skipped in batches (every ``batch_ops`` operations or ``batch_seconds``,
+and at the end). If the process dies in between, ``core.recover`` decides each
+unconfirmed operation from the disk state.
+
+Every operation re-checks its source against ``op.expect`` (size, mtime_ns, inode) and
+is skipped, with the reason, if it changed. Operations that remove or replace a
+duplicate (``op.keep`` set) first verify that the kept file exists, is not the source
+itself (same inode or real path) and still has ``op.keep_hash`` (full blake3). The
+kept file's hash is cached per run while its (size, mtime_ns, inode, dev) are unchanged.
+
+Core does not import the store: the store implements the small ``Journal`` protocol.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from app.core import fileops, trash
+from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.progress import Cancelled, Progress
+from app.core.reasons import Skip, describe
+
+PLANNED, DONE, FAILED, SKIPPED, UNDONE = "planned", "done", "failed", "skipped", "undone"
+
+
+@dataclass(slots=True)
+class JournalRecord:
+    """One operation as the journal holds it."""
+
+    seq: int
+    op: Operation
+    tmp: str | None = None          # temporary name used while acting (copies, links)
+    state: str = PLANNED
+    error: str | None = None
+    extra: dict = field(default_factory=dict)   # trash slot, folders created, undo link...
+
+
+class Journal(Protocol):
+    """What the executor needs from the journal store (app.store.journal implements it)."""
+
+    def begin(self, run_id: str, source: str, title: str, undo_of: int | None = None) -> int:
+        """Create a running history entry; returns its id."""
+
+    def record(self, entry_id: int, records: list[JournalRecord]) -> None:
+        """Store all planned operations, committed to disk, before any of them runs."""
+
+    def mark(self, entry_id: int, records: list[JournalRecord]) -> None:
+        """Store the new state (done/failed/skipped), error and extra of these records."""
+
+    def finish(self, entry_id: int) -> None:
+        """Close the entry: counts, bytes and final status from its records."""
+
+
+@dataclass(slots=True)
+class ExecResult:
+    """Outcome of one run."""
+
+    entry_id: int | None
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    bytes_done: int = 0
+    cancelled: bool = False
+    records: list[JournalRecord] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        """(path, reason) of every operation that did not happen."""
+        return [(r.op.src, r.error or r.state) for r in self.records if r.state in (FAILED, SKIPPED)]
+
+
+def _tmp_name(folder: str, run_id: str, seq: int) -> str:
+    return os.path.join(folder, f".fo-{run_id[:12]}-{seq}.tmp")
+
+
+def prepare(plan: Plan, run_id: str, extras: list[dict] | None = None) -> list[JournalRecord]:
+    """Journal records for a plan: temporary names and trash slots chosen before acting."""
+    locator = trash.TrashLocator() if trash.FREEDESKTOP else None
+    records: list[JournalRecord] = []
+    for seq, op in enumerate(plan.operations):
+        rec = JournalRecord(seq, op, extra=dict(extras[seq]) if extras else {})
+        kind = op.kind
+        if kind in (OpKind.MOVE, OpKind.RENAME, OpKind.COPY) and op.dst:
+            rec.tmp = _tmp_name(os.path.dirname(op.dst), run_id, seq)
+        elif kind in (OpKind.HARDLINK, OpKind.SYMLINK, OpKind.UNLINK):
+            rec.tmp = _tmp_name(os.path.dirname(op.src), run_id, seq)
+        elif kind == OpKind.TRASH and locator is not None:
+            try:
+                dev = op.expect.dev if op.expect else None
+                rec.extra["trash"] = locator.slot_for(op.src, dev, f"{run_id[:8]}-{seq}").to_dict()
+            except OSError as exc:
+                rec.extra["trash_error"] = describe(exc)
+        if op.rule:
+            rec.extra["rule"] = op.rule
+        if op.note:
+            rec.extra["note"] = op.note
+        records.append(rec)
+    return records
+
+
+class _Runner:
+    """Performs single operations; holds per-run caches."""
+
+    def __init__(self) -> None:
+        self.keep_hashes: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+        self.dirs_ok: set[str] = set()
+
+    # --- checks ---------------------------------------------------------------------------
+    @staticmethod
+    def check_source(op: Operation) -> os.stat_result:
+        try:
+            st = os.lstat(op.src)
+        except FileNotFoundError:
+            raise Skip("no longer exists") from None
+        exp = op.expect
+        if exp is not None:
+            changed = [name for name, ok in (
+                ("size", st.st_size == exp.size), ("modification time", st.st_mtime_ns == exp.mtime_ns),
+                ("inode", not exp.inode or st.st_ino == exp.inode),
+                ("device", not exp.dev or st.st_dev == exp.dev)) if not ok]
+            if changed:
+                raise Skip(f"changed since the plan was made ({', '.join(changed)})")
+        return st
+
+    def keep_digest(self, keep: str) -> tuple[os.stat_result, str]:
+        try:
+            st = os.lstat(keep)
+        except FileNotFoundError:
+            raise Skip(f"the kept copy {keep!r} no longer exists") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise Skip(f"the kept copy {keep!r} is not a regular file")
+        key = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+        cached = self.keep_hashes.get(keep)
+        if cached is None or cached[0] != key:
+            cached = (key, fileops.file_hash(keep))
+            self.keep_hashes[keep] = cached
+        return st, cached[1]
+
+    def check_keep(self, op: Operation, src_st: os.stat_result, destructive: bool) -> os.stat_result:
+        """The kept copy exists, is another file than the source, and has the expected content."""
+        assert op.keep
+        keep_st, digest = self.keep_digest(op.keep)
+        if os.path.samestat(keep_st, src_st) or os.path.realpath(op.keep) == os.path.realpath(op.src):
+            raise Skip("is the kept file itself (same inode or real path); nothing to do")
+        expected = op.keep_hash or fileops.file_hash(op.src)
+        if digest != expected:
+            raise Skip("the kept copy changed since the scan (content differs); nothing removed")
+        if destructive and op.keep_hash and fileops.file_hash(op.src) != digest:
+            raise Skip("content differs from the kept copy; nothing removed")
+        return keep_st
+
+    def ensure_parent(self, path: str, rec: JournalRecord) -> None:
+        parent = os.path.dirname(path)
+        if parent in self.dirs_ok:
+            return
+        made = fileops.make_parents(path)
+        if made:
+            rec.extra.setdefault("made_dirs", []).extend(made)
+        self.dirs_ok.add(parent)
+
+    # --- acting ---------------------------------------------------------------------------
+    def run(self, rec: JournalRecord) -> None:
+        op = rec.op
+        try:
+            getattr(self, f"do_{op.kind.value}")(rec, op)
+            rec.state, rec.error = DONE, None
+        except Skip as skip:
+            rec.state, rec.error = SKIPPED, str(skip)
+        except OSError as exc:
+            rec.state, rec.error = FAILED, describe(exc)
+        except Exception as exc:  # a bug must not stop the run or lose the journal
+            rec.state, rec.error = FAILED, f"internal error: {exc!r}"
+
+    def _need_dst(self, op: Operation) -> str:
+        if not op.dst:
+            raise Skip("the operation has no destination")
+        return op.dst
+
+    def do_move(self, rec: JournalRecord, op: Operation) -> None:
+        dst = self._need_dst(op)
+        st = self.check_source(op)
+        self.ensure_parent(dst, rec)
+        fileops.move_file(op.src, dst, rec.tmp or _tmp_name(os.path.dirname(dst), "x", rec.seq), st)
+
+    do_rename = do_move
+
+    def do_copy(self, rec: JournalRecord, op: Operation) -> None:
+        dst = self._need_dst(op)
+        st = self.check_source(op)
+        self.ensure_parent(dst, rec)
+        fileops.copy_file(op.src, dst, rec.tmp or _tmp_name(os.path.dirname(dst), "x", rec.seq), st)
+
+    def do_trash(self, rec: JournalRecord, op: Operation) -> None:
+        st = self.check_source(op)
+        if op.keep:
+            self.check_keep(op, st, destructive=False)
+        if not trash.FREEDESKTOP:
+            trash.send_to_platform_trash(op.src)
+            return
+        if "trash" not in rec.extra:
+            raise trash.TrashError(rec.extra.get("trash_error", "no usable trash for this file"))
+        trash.trash_to_slot(op.src, trash.TrashSlot.from_dict(rec.extra["trash"]))
+
+    def do_delete(self, rec: JournalRecord, op: Operation) -> None:
+        st = self.check_source(op)
+        if op.keep:
+            self.check_keep(op, st, destructive=True)
+        if stat.S_ISDIR(st.st_mode):
+            raise Skip("is a folder; only files are deleted")
+        os.unlink(op.src)
+
+    def _link(self, rec: JournalRecord, op: Operation, symbolic: bool) -> None:
+        if not op.keep:
+            raise Skip("no kept file to link to")
+        st = self.check_source(op)
+        if not stat.S_ISREG(st.st_mode):
+            raise Skip("is not a regular file")
+        keep_st = self.check_keep(op, st, destructive=True)
+        if not symbolic and keep_st.st_dev != st.st_dev:
+            raise Skip("hard links only work within one device; file left in place")
+        rec.extra["mode"] = stat.S_IMODE(st.st_mode)
+        fileops.replace_with_link(op.src, op.keep, rec.tmp or _tmp_name(os.path.dirname(op.src), "x",
+                                                                          rec.seq), symbolic)
+
+    def do_hardlink(self, rec: JournalRecord, op: Operation) -> None:
+        self._link(rec, op, symbolic=False)
+
+    def do_symlink(self, rec: JournalRecord, op: Operation) -> None:
+        self._link(rec, op, symbolic=True)
+
+    def do_mkdir(self, rec: JournalRecord, op: Operation) -> None:
+        path = op.dst or op.src
+        if os.path.isdir(path):
+            raise Skip("folder already exists")
+        self.ensure_parent(path, rec)
+        os.mkdir(path)
+
+    def do_rmdir(self, rec: JournalRecord, op: Operation) -> None:
+        try:
+            os.rmdir(op.src)
+        except FileNotFoundError:
+            raise Skip("folder no longer exists") from None
+        except OSError as exc:
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                raise Skip("folder is not empty; left in place") from None
+            raise
+
+    def do_restore(self, rec: JournalRecord, op: Operation) -> None:
+        dst = self._need_dst(op)
+        self.check_source(op)
+        self.ensure_parent(dst, rec)
+        if os.path.lexists(dst):
+            raise Skip("a file appeared at the original place since; not overwritten")
+        trash_dir = os.path.dirname(os.path.dirname(op.src))
+        slot = trash.TrashSlot(trash_dir, os.path.basename(op.src), None)
+        trash.restore_slot(slot, dst)
+
+    def do_unlink(self, rec: JournalRecord, op: Operation) -> None:
+        if not op.keep or not fileops.is_link_to(op.src, op.keep):
+            raise Skip("is no longer a link to the kept file; left as it is")
+        _, digest = self.keep_digest(op.keep)
+        if op.keep_hash and digest != op.keep_hash:
+            raise Skip("the kept file changed since; its bytes are not the original ones")
+        mtime = op.expect.mtime_ns if op.expect else None
+        fileops.restore_from_link(op.src, op.keep, rec.tmp or _tmp_name(os.path.dirname(op.src), "x",
+                                                                         rec.seq), mtime)
+        if "mode" in rec.extra:
+            os.chmod(op.src, rec.extra["mode"])
+
+
+def execute(plan: Plan, journal: Journal, progress: Progress | None = None, *,
+            undo_of: int | None = None, extras: list[dict] | None = None,
+            batch_ops: int = 500, batch_seconds: float = 0.25) -> ExecResult:
+    """Run `plan` through `journal`: record everything as planned, act, confirm in batches.
+
+    Per-file problems never stop the run; they end up as failed/skipped records with a
+    reason. Cancelling (progress.cancel()) marks the rest skipped ("cancelled").
+    """
+    progress = progress or Progress()
+    if not plan.operations:
+        return ExecResult(None)
+    run_id = uuid.uuid4().hex
+    records = prepare(plan, run_id, extras)
+    entry = journal.begin(run_id, plan.source, plan.title, undo_of)
+    journal.record(entry, records)
+    result = ExecResult(entry, records=records)
+    progress.stage("apply", total=len(records), bytes_total=plan.total_bytes or None)
+    runner = _Runner()
+    pending: list[JournalRecord] = []
+    last = time.monotonic()
+    index = 0
+    try:
+        for index, rec in enumerate(records):  # noqa: B007 (index used after the loop)
+            progress.check()
+            runner.run(rec)
+            pending.append(rec)
+            size = rec.op.expect.size if rec.op.expect else 0
+            if rec.state == DONE:
+                result.done += 1
+                result.bytes_done += size
+            else:
+                progress.error(rec.op.src, rec.error or rec.state)
+                if rec.state == FAILED:
+                    result.failed += 1
+                else:
+                    result.skipped += 1
+            progress.advance(1, size)
+            now = time.monotonic()
+            if len(pending) >= batch_ops or now - last >= batch_seconds:
+                journal.mark(entry, pending)
+                pending, last = [], now
+        index = len(records)
+    except Cancelled:
+        result.cancelled = True
+        for rec in records[index:]:
+            rec.state, rec.error = SKIPPED, "cancelled"
+            result.skipped += 1
+        pending.extend(records[index:])
+    journal.mark(entry, pending)
+    journal.finish(entry)
+    return result
+
+
+def inverse(rec: JournalRecord) -> tuple[Operation | None, str]:
+    """The operation that undoes a done record, or (None, why it cannot be undone)."""
+    op, exp = rec.op, rec.op.expect
+    back = FileState(exp.size, exp.mtime_ns, 0, 0) if exp else None
+    if op.kind in (OpKind.MOVE, OpKind.RENAME, OpKind.RESTORE) and op.dst:
+        if op.kind == OpKind.RESTORE:
+            return None, "restored files are not put back into the trash; trash them again"
+        return Operation(op.kind, op.dst, op.src, expect=back, rule="undo"), ""
+    if op.kind == OpKind.COPY and op.dst:
+        return Operation(OpKind.DELETE, op.dst, expect=back, rule="undo"), ""
+    if op.kind == OpKind.TRASH:
+        slot = rec.extra.get("trash")
+        if not slot:
+            return None, "moved to the system trash: restore it from the trash by hand"
+        path = trash.TrashSlot.from_dict(slot).file_path
+        kept = FileState(exp.size, exp.mtime_ns, exp.inode, 0) if exp else None
+        return Operation(OpKind.RESTORE, path, op.src, expect=kept, rule="undo"), ""
+    if op.kind in (OpKind.HARDLINK, OpKind.SYMLINK) and op.keep:
+        return Operation(OpKind.UNLINK, op.src, keep=op.keep, keep_hash=op.keep_hash, expect=exp,
+                         rule="undo"), ""
+    if op.kind == OpKind.MKDIR:
+        return Operation(OpKind.RMDIR, op.dst or op.src, rule="undo"), ""
+    if op.kind == OpKind.RMDIR:
+        return Operation(OpKind.MKDIR, op.src, dst=op.src, rule="undo"), ""
+    if op.kind == OpKind.DELETE:
+        return None, "permanently deleted; cannot be restored"
+    return None, f"{op.kind.value} cannot be undone"
+
+
+def undo_plan(records: list[JournalRecord],
+              title: str = "") -> tuple[Plan, list[dict], list[tuple[str, str]]]:
+    """Plan reversing the done records (last first), their extras, and (path, reason) left out."""
+    plan = Plan(source="undo", title=title)
+    extras: list[dict] = []
+    problems: list[tuple[str, str]] = []
+    made_dirs: list[str] = []
+    for rec in sorted((r for r in records if r.state == DONE), key=lambda r: r.seq, reverse=True):
+        op, why = inverse(rec)
+        if op is None:
+            problems.append((rec.op.src, why))
+            continue
+        plan.operations.append(op)
+        extra = {"undoes": rec.seq}
+        if "mode" in rec.extra:
+            extra["mode"] = rec.extra["mode"]
+        extras.append(extra)
+        made_dirs.extend(rec.extra.get("made_dirs", []))
+    for folder in sorted(set(made_dirs), key=lambda p: p.count(os.sep), reverse=True):
+        plan.operations.append(Operation(OpKind.RMDIR, folder, rule="undo", note="folder created by the run"))
+        extras.append({})
+    return plan, extras, problems

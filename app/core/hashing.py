@@ -1,0 +1,103 @@
+"""Staged blake3 hashing for the duplicate finder: a cheap partial hash, then a full one.
+
+* ``partial_hash`` reads the first and last ``BLOCK`` bytes. A file of at most
+  ``SMALL`` bytes is read whole instead, and its full hash comes for free.
+* ``full_hash`` streams the whole file; large files go through mmap and
+  blake3's own threads, where that pays off (measured; small files do not).
+* ``same_bytes`` compares two files byte by byte (the paranoid check).
+
+Plain os.open/os.read/os.pread: Python's buffered file objects cost several
+microseconds more per file, which matters at 100,000 files.
+"""
+
+from __future__ import annotations
+
+import os
+
+from blake3 import blake3
+
+BLOCK = 4096                  # bytes hashed at each end of a file for the partial hash
+SMALL = 2 * BLOCK             # files up to this size are hashed whole in the first stage
+PARTIAL_LEN = 16              # bytes of digest kept for a partial hash
+MMAP_MIN = 8 * 2**20          # from this size on, hash through mmap with blake3 threads
+CHUNK = 1 << 20
+_O_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOATIME", 0)
+_O_FALLBACK = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+
+
+class ChangedError(OSError):
+    """The file's size differs from what the index says: it changed since the scan."""
+
+
+def _open(path: str) -> int:
+    try:
+        return os.open(path, _O_FLAGS)
+    except PermissionError:
+        if _O_FLAGS == _O_FALLBACK:
+            raise
+        return os.open(path, _O_FALLBACK)     # O_NOATIME needs ownership of the file
+
+
+def partial_hash(path: str, size: int) -> tuple[bytes, bytes | None, bytes]:
+    """(partial digest, full digest or None, first bytes) of a file of the given size.
+
+    The full digest is returned when the file is small enough to be read whole.
+    Raises OSError (ChangedError when the file is not `size` bytes any more).
+    """
+    fd = _open(path)
+    try:
+        if size <= SMALL:
+            data = os.read(fd, size + 1)
+            if len(data) != size:
+                raise ChangedError(0, "changed since scan", path)
+            full = blake3(data).digest()
+            return full[:PARTIAL_LEN], full, data[:BLOCK]
+        head = os.read(fd, BLOCK)
+        tail = os.pread(fd, BLOCK, size - BLOCK)
+        if len(head) != BLOCK or len(tail) != BLOCK or os.fstat(fd).st_size != size:
+            raise ChangedError(0, "changed since scan", path)
+        return blake3(head + tail).digest(length=PARTIAL_LEN), None, head
+    finally:
+        os.close(fd)
+
+
+def full_hash(path: str, size: int) -> bytes:
+    """The blake3 digest (32 bytes) of a whole file. Raises OSError."""
+    if size >= MMAP_MIN:
+        st = os.stat(path)
+        if st.st_size != size:
+            raise ChangedError(0, "changed since scan", path)
+        h = blake3(max_threads=blake3.AUTO)
+        h.update_mmap(path)
+        return h.digest()
+    fd = _open(path)
+    try:
+        h = blake3()
+        total = 0
+        while True:
+            chunk = os.read(fd, CHUNK)
+            if not chunk:
+                break
+            h.update(chunk)
+            total += len(chunk)
+        if total != size:
+            raise ChangedError(0, "changed since scan", path)
+        return h.digest()
+    finally:
+        os.close(fd)
+
+
+def same_bytes(a: str, b: str) -> bool:
+    """True when two files hold exactly the same bytes."""
+    fa, fb = _open(a), _open(b)
+    try:
+        while True:
+            ba = os.read(fa, CHUNK)
+            bb = os.read(fb, CHUNK)
+            if ba != bb:
+                return False
+            if not ba:
+                return True
+    finally:
+        os.close(fa)
+        os.close(fb)

@@ -1,0 +1,187 @@
+"""Fast directory walk: regular files and symlinks as FileRecords, in batches.
+
+One tight single-threaded loop over ``os.scandir``; each entry costs one
+``lstat`` (``DirEntry.stat(follow_symlinks=False)``). Symbolic links are reported
+with ``is_link=True`` and never followed, so link loops cannot hang the walk;
+directories are also remembered by (dev, inode), so a bind-mount loop is
+visited once. Problems (unreadable folders, files vanishing mid-walk, paths too
+long for the OS) go to ``on_error(path, reason)`` and the walk goes on.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
+
+from app.core.progress import Progress
+
+ErrorHandler = Callable[[str, str], None]
+
+BATCH_SIZE = 4096
+_HIDDEN_ATTR = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0)
+
+
+class FileRecord(NamedTuple):
+    """One file found by the walk (a symlink has is_link=True and its own lstat values)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    inode: int
+    dev: int
+    nlink: int
+    is_link: bool
+
+
+class DirListing(NamedTuple):
+    """Everything the walk learned about one folder."""
+
+    path: str
+    dev: int
+    inode: int
+    files: list[FileRecord]
+    complete: bool = True       # False: only some of the folder's files (a file root, a read error)
+
+
+def describe_error(exc: OSError) -> str:
+    """A short human reason for an OS error."""
+    if exc.errno == errno.ENOENT:
+        return "vanished during scan"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "path too long"
+    if exc.errno == errno.ELOOP:
+        return "too many levels of symbolic links"
+    return exc.strerror or str(exc)
+
+
+def exclude_matcher(patterns: Iterable[str]) -> Callable[[str, str], bool] | None:
+    """A test `(name, path) -> bool` true when a glob matches the name or the whole path."""
+    pats = [p.rstrip("/") or p for p in patterns if p]
+    if not pats:
+        return None
+    rx = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in pats))
+    match = rx.match
+
+    def excluded(name: str, path: str) -> bool:
+        return match(name) is not None or match(path) is not None
+
+    return excluded
+
+
+def _is_hidden(name: str, st: os.stat_result | None) -> bool:
+    if name.startswith("."):
+        return True
+    return bool(_HIDDEN_ATTR and st is not None and getattr(st, "st_file_attributes", 0) & _HIDDEN_ATTR)
+
+
+def _ignore(_path: str, _reason: str) -> None:
+    return None
+
+
+def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidden: bool = True,
+              on_error: ErrorHandler | None = None, progress: Progress | None = None
+              ) -> Iterator[DirListing]:
+    """Yield one DirListing per folder under each root (depth first, the root first).
+
+    A root that is a file yields a listing of its parent holding just that file.
+    A root that does not exist is reported through on_error.
+    """
+    report = on_error or _ignore
+    excluded = exclude_matcher(exclude)
+    seen_dirs: set[tuple[int, int]] = set()
+    S_IFREG, S_IFLNK, S_IFDIR = stat.S_IFREG, stat.S_IFLNK, stat.S_IFDIR
+    for root in roots:
+        root = os.path.abspath(root)
+        try:
+            st = os.stat(root)          # the root itself is followed, as the user named it
+        except OSError as exc:
+            report(root, "does not exist" if exc.errno == errno.ENOENT else describe_error(exc))
+            continue
+        if stat.S_ISREG(st.st_mode):
+            rec = FileRecord(root, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink, False)
+            parent = os.path.dirname(root)
+            try:
+                pst = os.stat(parent)
+            except OSError as exc:
+                report(parent, describe_error(exc))
+                continue
+            yield DirListing(parent, pst.st_dev, pst.st_ino, [rec], False)
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            report(root, "not a folder or regular file")
+            continue
+        stack: list[tuple[str, int, int]] = [(root, st.st_dev, st.st_ino)]
+        while stack:
+            dpath, ddev, dino = stack.pop()
+            if (ddev, dino) in seen_dirs:
+                continue
+            seen_dirs.add((ddev, dino))
+            if progress is not None:
+                progress.check()
+            files: list[FileRecord] = []
+            complete = True
+            subdirs: list[tuple[str, int, int]] = []
+            try:
+                it = os.scandir(dpath)
+            except OSError as exc:
+                report(dpath, describe_error(exc))
+                continue
+            with it:
+                while True:
+                    try:
+                        entry = next(it)
+                    except StopIteration:
+                        break
+                    except OSError as exc:     # e.g. EIO while reading the folder
+                        report(dpath, describe_error(exc))
+                        complete = False
+                        break
+                    name = entry.name
+                    try:
+                        est = entry.stat(follow_symlinks=False)
+                    except OSError as exc:
+                        report(entry.path, describe_error(exc))
+                        continue
+                    if not include_hidden and _is_hidden(name, est):
+                        continue
+                    path = entry.path
+                    if excluded is not None and excluded(name, path):
+                        continue
+                    kind = est.st_mode & 0o170000      # stat.S_IFMT without a call
+                    if kind in (S_IFREG, S_IFLNK):
+                        files.append(FileRecord(path, est.st_size, est.st_mtime_ns, est.st_ino,
+                                                est.st_dev, est.st_nlink, kind == S_IFLNK))
+                    elif kind == S_IFDIR:
+                        subdirs.append((path, est.st_dev, est.st_ino))
+                    # sockets, FIFOs and devices are not files a user organizes: skipped
+            yield DirListing(dpath, ddev, dino, files, complete)
+            if progress is not None and files:
+                progress.advance(len(files), sum(r.size for r in files if not r.is_link))
+            subdirs.reverse()           # so the stack pops them in directory order
+            stack.extend(subdirs)
+
+
+def walk(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidden: bool = True,
+         on_error: ErrorHandler | None = None, progress: Progress | None = None,
+         batch_size: int = BATCH_SIZE) -> Iterator[list[FileRecord]]:
+    """Yield every regular file and symlink under `roots` as lists of FileRecords.
+
+    Symlinks are reported (is_link=True) and never followed. Errors go to
+    ``on_error(path, reason)``; the walk continues.
+    """
+    batch: list[FileRecord] = []
+    for listing in walk_dirs(roots, exclude=exclude, include_hidden=include_hidden,
+                             on_error=on_error, progress=progress):
+        batch.extend(listing.files)
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,79 @@
+"""Scan job: walk folders and bring the index up to date (incrementally)."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+from app.core.categories import EXTENSION_CATEGORY, extension_of
+from app.core.progress import Progress
+from app.core.walk import walk_dirs
+from app.store.db import Database
+from app.store.index import IndexWriter, ScanCounts
+
+
+@dataclass
+class ScanResult:
+    """Summary of one scan of one or more roots."""
+
+    roots: list[str]
+    counts: ScanCounts = field(default_factory=ScanCounts)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    missing_roots: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def files(self) -> int:
+        return self.counts.files
+
+
+def _classify(name: str) -> tuple[str, str]:
+    ext = extension_of(name)
+    return ext, EXTENSION_CATEGORY.get(ext, "other")
+
+
+def _add(total: ScanCounts, part: ScanCounts) -> None:
+    for name in total.__dataclass_fields__:
+        setattr(total, name, getattr(total, name) + getattr(part, name))
+
+
+def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str] = (),
+         include_hidden: bool = True) -> ScanResult:
+    """Walk `roots` and update the index: new, changed and vanished files; hashes kept when unchanged.
+
+    Missing roots are listed in ``missing_roots`` (and as errors); the others are scanned.
+    Raises Cancelled when progress.cancel() was called (batches already written stay).
+    """
+    started = time.monotonic()
+    result = ScanResult([os.path.abspath(r) for r in roots])
+    progress.stage("scan")
+
+    raw = db.raw()
+    conn = raw.driver_connection
+    try:
+        for root in result.roots:
+            errors: list[tuple[str, str]] = []
+
+            def on_error(path: str, reason: str, errors: list = errors) -> None:
+                errors.append((path, reason))
+                progress.error(path, reason)
+
+            if not os.path.exists(root):
+                on_error(root, "does not exist")
+                result.missing_roots.append(root)
+                result.errors.extend(errors)
+                continue
+            writer = IndexWriter(conn, root, _classify)
+            for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
+                                     on_error=on_error, progress=progress):
+                writer.add_dir(listing.path, listing.files, listing.complete)
+            _add(result.counts, writer.finish(errors))
+            result.errors.extend(errors)
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        raw.close()
+    result.elapsed = time.monotonic() - started
+    return result

@@ -1,0 +1,315 @@
+"""The scanning index: write one scan's folders and files, read duplicate candidates.
+
+Hot paths use the plain sqlite3 connection (``Database.raw()``) and
+``executemany``, one transaction per batch. A rescan compares each folder's
+stored rows with what the walk saw and writes only the differences; stored
+hashes survive while (size, mtime_ns, inode) are unchanged. Folders not seen
+by a scan of their root (vanished, now excluded or unreadable) are removed
+with their files.
+"""
+
+# SQL here is built only from fixed fragments and "?" placeholders; values are always bound.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.store.codec import from_db, to_db
+
+Classify = Callable[[str], tuple[str, str]]      # name -> (extension, category)
+
+_INSERT_FILE = ("INSERT INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, ext, category, "
+                "is_link, scan_gen) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+_UPDATE_CONTENT = ("UPDATE files SET size=?, mtime_ns=?, inode=?, dev=?, nlink=?, is_link=?, category=?, "
+                   "partial_hash=NULL, full_hash=NULL, scan_gen=? WHERE id=?")
+_UPDATE_META = "UPDATE files SET dev=?, nlink=?, is_link=?, scan_gen=? WHERE id=?"
+
+
+@dataclass
+class ScanCounts:
+    """What one scan changed in the index."""
+
+    files: int = 0          # regular files seen
+    links: int = 0          # symbolic links seen
+    dirs: int = 0
+    bytes: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+def _prefix_len(dir_path: str) -> int:
+    return len(dir_path) if dir_path.endswith(os.sep) else len(dir_path) + 1
+
+
+def join_path(dir_path: str, name: str) -> str:
+    """dir + separator + name, without doubling the separator of a filesystem root."""
+    return dir_path + name if dir_path.endswith(os.sep) else dir_path + os.sep + name
+
+
+def _is_within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
+def root_ids_within(conn: sqlite3.Connection, roots: Iterable[str]) -> list[int]:
+    """Ids of indexed roots equal to or inside any of `roots` (absolute paths)."""
+    wanted = [os.path.abspath(r) for r in roots]
+    ids = []
+    for rid, value in conn.execute("SELECT id, path FROM roots"):
+        path = from_db(value)
+        if any(_is_within(path, r) for r in wanted):
+            ids.append(rid)
+    return ids
+
+
+@dataclass
+class IndexWriter:
+    """Writes the results of one scan of one root into the index."""
+
+    conn: sqlite3.Connection
+    root: str
+    classify: Classify
+    batch_size: int = 5000
+    counts: ScanCounts = field(default_factory=ScanCounts)
+
+    def __post_init__(self) -> None:
+        cur = self.conn.cursor()
+        key = to_db(self.root)
+        row = cur.execute("SELECT id, scan_gen FROM roots WHERE path=?", (key,)).fetchone()
+        if row is None:
+            cur.execute("INSERT INTO roots (path, added_at, scan_gen) VALUES (?,?,0)", (key, time.time()))
+            self.root_id, last_gen = cur.lastrowid, 0
+        else:
+            self.root_id, last_gen = row
+        # generations are global, so a folder moving between nested roots stays comparable
+        top = cur.execute("SELECT max(scan_gen) FROM roots").fetchone()[0] or 0
+        self.gen = max(top, last_gen) + 1
+        cur.execute("UPDATE roots SET scan_gen=? WHERE id=?", (self.gen, self.root_id))
+        self.owned = root_ids_within(self.conn, [self.root])
+        self._dirs: dict[str | bytes, int] = {}
+        marks = ",".join("?" * len(self.owned))
+        for did, dpath in cur.execute(f"SELECT id, path FROM dirs WHERE root_id IN ({marks})",
+                                      self.owned):
+            self._dirs[dpath] = did
+        self._inserts: list[tuple] = []
+        self._content: list[tuple] = []
+        self._meta: list[tuple] = []
+        self._deletes: list[tuple[int]] = []
+        self._seen_dirs: list[tuple[int, int, int]] = []
+        self._partial_dirs: list[tuple[int, int]] = []
+        self._pending = 0
+        self.errors: list[tuple[str, str]] = []
+
+    def _dir_id(self, path: str, key: str | bytes) -> tuple[int, bool]:
+        did = self._dirs.get(key)
+        if did is not None:
+            return did, False
+        row = self.conn.execute("SELECT id FROM dirs WHERE path=?", (key,)).fetchone()
+        if row is not None:                   # indexed under another root: take it over
+            did = row[0]
+            self._dirs[key] = did
+            return did, False
+        parent = self._dirs.get(to_db(os.path.dirname(path)))
+        cur = self.conn.execute("INSERT INTO dirs (root_id, parent_id, path, scan_gen) VALUES (?,?,?,?)",
+                                (self.root_id, parent, key, self.gen))
+        did = cur.lastrowid
+        self._dirs[key] = did
+        return did, True
+
+    def add_dir(self, path: str, records: Sequence[Any], complete: bool = True) -> None:
+        """Record one folder as the walk saw it (records: FileRecord-like tuples).
+
+        With complete=False (the listing broke off) files missing from `records`
+        are kept rather than treated as vanished.
+        """
+        key = to_db(path)
+        did, is_new = self._dir_id(path, key)
+        if complete:
+            self._seen_dirs.append((self.root_id, self.gen, did))
+        else:           # a partial look (a file root): mark it seen, do not take it over
+            self._partial_dirs.append((self.gen, did))
+        counts = self.counts
+        counts.dirs += 1
+        cut = _prefix_len(path)
+        gen = self.gen
+        classify = self.classify
+        if is_new:
+            inserts = self._inserts
+            for r in records:
+                name = r[0][cut:]
+                ext, cat = classify(name)
+                inserts.append((did, to_db(name), r[1], r[2], r[3], r[4], r[5], ext, cat, r[6], gen))
+                if r[6]:
+                    counts.links += 1
+                else:
+                    counts.files += 1
+                    counts.bytes += r[1]
+            counts.new += len(records)
+            self._pending += len(records)
+        else:
+            self._merge(did, records, cut, complete)
+        if self._pending >= self.batch_size:
+            self.flush()
+
+    def _merge(self, did: int, records: Sequence[Any], cut: int, complete: bool) -> None:
+        stored = {name: rest for name, *rest in self.conn.execute(
+            "SELECT name, id, size, mtime_ns, inode, dev, nlink, is_link FROM files WHERE dir_id=?", (did,))}
+        counts, gen, classify = self.counts, self.gen, self.classify
+        for r in records:
+            name = to_db(r[0][cut:])
+            old = stored.pop(name, None)
+            if r[6]:
+                counts.links += 1
+            else:
+                counts.files += 1
+                counts.bytes += r[1]
+            if old is None:
+                ext, cat = classify(r[0][cut:])
+                self._inserts.append((did, name, r[1], r[2], r[3], r[4], r[5], ext, cat, r[6], gen))
+                counts.new += 1
+            elif old[1] != r[1] or old[2] != r[2] or old[3] != r[3] or bool(old[6]) != r[6]:
+                cat = classify(r[0][cut:])[1]
+                self._content.append((r[1], r[2], r[3], r[4], r[5], r[6], cat, gen, old[0]))
+                counts.changed += 1
+            elif old[4] != r[4] or old[5] != r[5]:
+                self._meta.append((r[4], r[5], r[6], gen, old[0]))
+                counts.unchanged += 1
+            else:
+                counts.unchanged += 1
+        if complete and stored:
+            self._deletes.extend((v[0],) for v in stored.values())
+            counts.removed += len(stored)
+        self._pending += len(records) + 1
+
+    def flush(self) -> None:
+        """Write the buffered rows and commit (one transaction per batch)."""
+        cur = self.conn.cursor()
+        if self._deletes:
+            cur.executemany("DELETE FROM files WHERE id=?", self._deletes)
+        if self._content:
+            cur.executemany(_UPDATE_CONTENT, self._content)
+        if self._meta:
+            cur.executemany(_UPDATE_META, self._meta)
+        if self._inserts:
+            cur.executemany(_INSERT_FILE, self._inserts)
+        if self._seen_dirs:
+            cur.executemany("UPDATE dirs SET root_id=?, scan_gen=? WHERE id=?", self._seen_dirs)
+        if self._partial_dirs:
+            cur.executemany("UPDATE dirs SET scan_gen=? WHERE id=?", self._partial_dirs)
+        self.conn.commit()
+        self._inserts, self._content, self._meta, self._deletes = [], [], [], []
+        self._seen_dirs, self._partial_dirs = [], []
+        self._pending = 0
+
+    def finish(self, errors: Iterable[tuple[str, str]] = ()) -> ScanCounts:
+        """Flush, drop folders of this root the scan did not see, store the errors."""
+        self.flush()
+        cur = self.conn.cursor()
+        marks = ",".join("?" * len(self.owned))
+        stale = f"SELECT id FROM dirs WHERE root_id IN ({marks}) AND scan_gen < ?"
+        args = (*self.owned, self.gen)
+        self.counts.removed += cur.execute(
+            f"SELECT count(*) FROM files WHERE dir_id IN ({stale})", args).fetchone()[0]
+        cur.execute(f"DELETE FROM files WHERE dir_id IN ({stale})", args)
+        cur.execute(f"DELETE FROM dirs WHERE id IN ({stale})", args)
+        now = time.time()
+        cur.execute("DELETE FROM scan_errors WHERE root_id=?", (self.root_id,))
+        cur.executemany("INSERT INTO scan_errors (root_id, path, reason, at) VALUES (?,?,?,?)",
+                        [(self.root_id, to_db(p), reason, now) for p, reason in errors])
+        cur.execute("UPDATE roots SET last_scan_at=? WHERE id=?", (now, self.root_id))
+        self.conn.commit()
+        return self.counts
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class CandidateRow:
+    """A file that shares its size with at least one other indexed file."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    inode: int
+    dev: int
+    nlink: int
+    partial: bytes | None
+    full: bytes | None
+
+
+def _root_filter(root_ids: Sequence[int]) -> tuple[str, tuple]:
+    return f"d.root_id IN ({','.join('?' * len(root_ids))})", tuple(root_ids)
+
+
+def count_files(conn: sqlite3.Connection, root_ids: Sequence[int]) -> int:
+    """Regular files indexed under these roots."""
+    where, args = _root_filter(root_ids)
+    return conn.execute(f"SELECT count(*) FROM files f JOIN dirs d ON d.id=f.dir_id "
+                        f"WHERE {where} AND f.is_link=0", args).fetchone()[0]
+
+
+def _candidate_sql(root_ids: Sequence[int], min_size: int, max_size: int | None) -> tuple[str, tuple]:
+    where, args = _root_filter(root_ids)
+    cond = f"{where} AND f.is_link=0 AND f.size >= ?"
+    args = (*args, max(1, min_size))
+    if max_size is not None:
+        cond += " AND f.size <= ?"
+        args = (*args, max_size)
+    sizes = (f"SELECT f.size FROM files f JOIN dirs d ON d.id=f.dir_id WHERE {cond} "
+             f"GROUP BY f.size HAVING count(*) > 1")
+    return sizes, args
+
+
+def candidate_totals(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
+                     max_size: int | None = None) -> tuple[int, int]:
+    """(files, bytes) that share their size with another file: the hashing workload."""
+    sizes, args = _candidate_sql(root_ids, min_size, max_size)
+    sql = sizes.replace("SELECT f.size", "SELECT count(*) AS n, count(*) * f.size AS b", 1)
+    row = conn.execute(f"SELECT coalesce(sum(n), 0), coalesce(sum(b), 0) FROM ({sql})", args).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def iter_size_groups(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
+                     max_size: int | None = None) -> Iterator[list[CandidateRow]]:
+    """Stream the files sharing a size, one size at a time (SQLite groups; Python holds one group)."""
+    sizes, args = _candidate_sql(root_ids, min_size, max_size)
+    where, rargs = _root_filter(root_ids)
+    sql = (f"SELECT f.id, d.path, f.name, f.size, f.mtime_ns, f.inode, f.dev, f.nlink, f.partial_hash, "
+           f"f.full_hash FROM files f JOIN dirs d ON d.id=f.dir_id "
+           f"WHERE f.size IN ({sizes}) AND {where} AND f.is_link=0 ORDER BY f.size")
+    cur = conn.execute(sql, (*args, *rargs))
+    group: list[CandidateRow] = []
+    current = None
+    dir_cache: dict[Any, str] = {}
+    while True:
+        rows = cur.fetchmany(2000)
+        if not rows:
+            break
+        for fid, dpath, name, size, mtime_ns, inode, dev, nlink, partial, full in rows:
+            if size != current:
+                if len(group) > 1:
+                    yield group
+                group, current = [], size
+            d = dir_cache.get(dpath)
+            if d is None:
+                d = dir_cache[dpath] = from_db(dpath)
+            group.append(CandidateRow(fid, join_path(d, from_db(name)), size, mtime_ns, inode, dev, nlink,
+                                      partial, full))
+    if len(group) > 1:
+        yield group
+
+
+def store_hashes(conn: sqlite3.Connection, rows: Iterable[tuple[bytes | None, bytes | None, str | None, int]]
+                 ) -> None:
+    """Save (partial, full, category or None to keep, file id) and commit."""
+    conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
+                     "category=coalesce(?, category) WHERE id=?", rows)
+    conn.commit()

@@ -1,0 +1,77 @@
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def tree(tmp_path):
+    tmp_path.mkdir()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.txt").write_bytes(b"x" * 3000)
+    (tmp_path / "two.txt").write_bytes(b"x" * 3000)
+    os.link(tmp_path / "two.txt", tmp_path / "two-link.txt")
+    (tmp_path / "small1").write_bytes(b"y" * 10)
+    (tmp_path / "small2").write_bytes(b"y" * 10)
+    (tmp_path / "sym").symlink_to(tmp_path / "small1")
+    (tmp_path / "empty1").write_bytes(b"")
+    (tmp_path / "empty2").write_bytes(b"")
+    return tmp_path
+
+
+def test_json_format(run_cli, tmp_path):
+    root = tree(tmp_path / "t")
+    proc = run_cli("dupes", str(root), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["summary"] == {"files_scanned": 7, "groups": 2, "duplicate_files": 2,
+                              "reclaimable_bytes": 3010, "errors": 0}
+    big, small = doc["groups"]                       # largest reclaimable first
+    assert big["size"] == 3000 and len(big["hash"]) == 64
+    assert [f["path"] for f in big["files"]] == [str(root / "a" / "one.txt"), str(root / "two-link.txt"),
+                                                 str(root / "two.txt")]
+    f = big["files"][1]
+    assert f["nlink"] == 2 and f["inode"] == os.stat(root / "two.txt").st_ino
+    assert isinstance(f["mtime"], float)
+    assert [os.path.basename(f["path"]) for f in small["files"]] == ["small1", "small2"]
+
+
+def test_fdupes_csv_text_and_output_file(run_cli, tmp_path):
+    root = tree(tmp_path / "t")
+    proc = run_cli("dupes", str(root), "--format", "fdupes")
+    blocks = [b.splitlines() for b in proc.stdout.strip("\n").split("\n\n")]
+    assert len(blocks) == 2 and all(p.startswith("/") for b in blocks for p in b)
+    out = tmp_path / "r.csv"
+    proc = run_cli("dupes", str(root), "--format", "csv", "-o", str(out))
+    assert proc.stdout == ""
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert len(rows) == 5 and {r["group"] for r in rows} == {"1", "2"}
+    proc = run_cli("dupes", str(root), "--min-size", "1k")
+    assert "2 copies of 2.9 KiB" in proc.stdout and "hard link" in proc.stdout
+    assert "small1" not in proc.stdout
+    assert "1 groups, 1 duplicate files" in proc.stdout
+
+
+def test_undecodable_names_in_json_and_fdupes(run_cli, app_home, tmp_path):
+    (tmp_path / "t").mkdir()
+    raw = os.fsencode(tmp_path / "t")
+    for n in (b"/\xff1", b"/\xff2"):
+        with open(raw + n, "wb") as fh:
+            fh.write(b"content")
+    proc = run_cli("dupes", str(tmp_path / "t"), "--format", "json")
+    paths = [p["path"] for p in json.loads(proc.stdout)["groups"][0]["files"]]
+    assert [os.fsencode(p) for p in paths] == [raw + b"/\xff1", raw + b"/\xff2"]
+    # raw bytes out, as the OS spells the names (run_cli decodes text, so run it directly)
+    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT)}
+    res = subprocess.run([sys.executable, "-m", "app.cli", "dupes", str(tmp_path / "t"), "--format",
+                          "fdupes"], capture_output=True, env=env, cwd=ROOT)
+    assert raw + b"/\xff1\n" in res.stdout
+
+
+def test_bad_usage_exit_2(run_cli, tmp_path):
+    assert run_cli("dupes", str(tmp_path / "missing")).returncode == 2
+    assert run_cli("dupes", str(tmp_path), "--format", "xml").returncode == 2
+    assert run_cli("dupes", str(tmp_path), "--min-size", "lots").returncode == 2

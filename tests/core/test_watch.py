@@ -1,0 +1,261 @@
+"""core.watch with real inotify events: arrivals, settling, partial names, bursts, pause, vanishing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core.watch import Watcher
+
+SETTLE = 0.4
+
+
+class Recorder:
+    """Collects what the watcher hands on, with the time each batch came."""
+
+    def __init__(self) -> None:
+        self.batches: list[tuple[str, list[str], float]] = []
+        self.statuses: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+
+    def ready(self, key: str, paths: list[str]) -> None:
+        with self.lock:
+            self.batches.append((key, list(paths), time.monotonic()))
+
+    def status(self, key: str, status: str, _text: str) -> None:
+        with self.lock:
+            self.statuses.append((key, status))
+
+    def names(self) -> list[str]:
+        with self.lock:
+            return sorted(os.path.basename(p) for _, paths, _ in self.batches for p in paths)
+
+    def when(self, name: str) -> float | None:
+        with self.lock:
+            for _, paths, at in self.batches:
+                if any(os.path.basename(p) == name for p in paths):
+                    return at
+        return None
+
+
+def wait_for(cond, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()
+
+
+@pytest.fixture
+def watch(tmp_path: Path):
+    """Start a Watcher on tmp_path/'in' (settle SETTLE unless told); stops it after the test."""
+    made: list[Watcher] = []
+
+    def make(folder: Path | None = None, settle: float = SETTLE, **kw) -> tuple[Watcher, Recorder]:
+        folder = folder or tmp_path / "in"
+        folder.mkdir(exist_ok=True)
+        rec = Recorder()
+        w = Watcher(rec.ready, settle=settle, on_status=rec.status, health_interval=0.2)
+        w.add_folder("in", str(folder), **kw)
+        w.start()
+        made.append(w)
+        return w, rec
+
+    yield make
+    for w in made:
+        w.stop()
+
+
+def test_created_moved_in_and_renamed_files_are_handed_on(tmp_path, watch):
+    w, rec = watch()
+    inbox = tmp_path / "in"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "moved.txt").write_text("moved")
+    (inbox / "created.txt").write_text("created")
+    os.rename(outside / "moved.txt", inbox / "moved.txt")
+    (inbox / "draft.txt.tmp").write_text("x")
+    os.rename(inbox / "draft.txt.tmp", inbox / "renamed.txt")
+    assert wait_for(lambda: rec.names() == ["created.txt", "moved.txt", "renamed.txt"])
+    assert w.wait_idle(5)
+    assert rec.names() == ["created.txt", "moved.txt", "renamed.txt"]     # each exactly once
+
+
+def test_files_present_before_start_are_caught_up_once(tmp_path, watch):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for i in range(3):
+        (inbox / f"old{i}.txt").write_text(str(i))
+    w, rec = watch()
+    assert wait_for(lambda: len(rec.names()) == 3)
+    w.scan()                       # unchanged files are not handed on twice
+    time.sleep(SETTLE * 3)
+    assert w.wait_idle(5) and rec.names() == ["old0.txt", "old1.txt", "old2.txt"]
+    w.scan(force=True)             # "Scan now" from the tray: everything again
+    assert wait_for(lambda: len(rec.names()) == 6)
+
+
+@pytest.mark.slow
+def test_file_written_in_chunks_for_5s_is_not_handed_on_until_it_stops_changing(tmp_path, watch):
+    w, rec = watch(settle=3.0)
+    target = tmp_path / "in" / "video.mp4"
+    with open(target, "wb") as f:            # a writer that closes and reopens, like a slow copier
+        f.write(b"a" * 1000)
+    started = time.monotonic()
+    for _ in range(5):
+        time.sleep(1.0)
+        with open(target, "ab") as f:
+            f.write(b"b" * 1000)
+    finished = time.monotonic()
+    assert rec.names() == []
+    assert wait_for(lambda: rec.names() == ["video.mp4"], timeout=10)
+    handed = rec.when("video.mp4")
+    assert handed - finished >= 3.0 - 0.1           # only after a full quiet settle time
+    assert handed - started >= 5.0
+    assert target.stat().st_size == 6000
+
+
+def test_file_held_open_for_writing_waits_until_closed(tmp_path, watch):
+    w, rec = watch()
+    target = tmp_path / "in" / "big.iso"
+    with open(target, "wb") as f:
+        f.write(b"x" * 100)
+        f.flush()
+        time.sleep(SETTLE * 4)               # unchanged for longer than the settle time, but open
+        assert rec.names() == []
+    assert wait_for(lambda: rec.names() == ["big.iso"])
+
+
+def test_partial_download_names_are_ignored_until_renamed(tmp_path, watch):
+    w, rec = watch()
+    inbox = tmp_path / "in"
+    names = ["a.pdf.part", "b.zip.crdownload", "c.dmg.download", "d.tmp", "~$report.docx",
+             ".~lock.sheet.ods#", ".hidden", "notes.txt~", "Unconfirmed 123.crdownload"]
+    for name in names:
+        (inbox / name).write_text("partial")
+    (inbox / "a.pdf").write_text("")         # Firefox's placeholder beside its .part
+    time.sleep(SETTLE * 4)
+    assert rec.names() == []
+    (inbox / "a.pdf.part").write_text("the whole pdf")
+    os.replace(inbox / "a.pdf.part", inbox / "a.pdf")
+    os.rename(inbox / "b.zip.crdownload", inbox / "b.zip")
+    assert wait_for(lambda: rec.names() == ["a.pdf", "b.zip"])
+    assert (inbox / "a.pdf").read_text() == "the whole pdf"
+
+
+def test_burst_of_1000_files_all_arrive_in_few_batches(tmp_path, watch):
+    w, rec = watch()
+    inbox = tmp_path / "in"
+    for i in range(1000):
+        (inbox / f"file{i:04d}.dat").write_bytes(b"%d" % i)
+    assert wait_for(lambda: len(rec.names()) >= 1000, timeout=30)
+    assert w.wait_idle(10)
+    assert rec.names() == [f"file{i:04d}.dat" for i in range(1000)]
+    assert len(rec.batches) <= 10
+
+
+def test_pause_stops_handing_on_and_resume_catches_up(tmp_path, watch):
+    w, rec = watch()
+    inbox = tmp_path / "in"
+    (inbox / "before.txt").write_text("1")
+    assert wait_for(lambda: rec.names() == ["before.txt"])
+    w.pause()
+    (inbox / "during1.txt").write_text("2")
+    (inbox / "during2.txt").write_text("3")
+    time.sleep(SETTLE * 4)
+    assert rec.names() == ["before.txt"]
+    w.resume()
+    assert wait_for(lambda: rec.names() == ["before.txt", "during1.txt", "during2.txt"])
+
+
+def test_own_results_are_not_handed_on_again_until_changed(tmp_path, watch):
+    w, rec = watch()
+    inbox = tmp_path / "in"
+    made = tmp_path / "made.txt"
+    made.write_text("organized")
+    w.mark_own([str(made)])                      # identity is kept by a rename
+    os.rename(made, inbox / "made.txt")
+    w.mark_own([str(inbox / "made.txt")])
+    (inbox / "other.txt").write_text("x")
+    assert wait_for(lambda: rec.names() == ["other.txt"])
+    time.sleep(SETTLE * 3)
+    assert rec.names() == ["other.txt"]
+    (inbox / "made.txt").write_text("edited by the user")
+    assert wait_for(lambda: rec.names() == ["made.txt", "other.txt"])
+
+
+def test_recursive_watch_skips_excluded_destination(tmp_path, watch):
+    inbox = tmp_path / "in"
+    (inbox / "sorted").mkdir(parents=True)
+    w, rec = watch(recursive=True, exclude=(str(inbox / "sorted"),))
+    (inbox / "sub").mkdir()
+    (inbox / "sub" / "deep.txt").write_text("d")
+    (inbox / "sorted" / "done.txt").write_text("s")
+    outside = tmp_path / "tree"
+    (outside / "inner").mkdir(parents=True)
+    (outside / "inner" / "moved-dir-file.txt").write_text("m")
+    os.rename(outside, inbox / "tree")          # a whole folder moved in
+    assert wait_for(lambda: rec.names() == ["deep.txt", "moved-dir-file.txt"])
+    time.sleep(SETTLE * 2)
+    assert rec.names() == ["deep.txt", "moved-dir-file.txt"]
+
+
+def test_vanished_folder_is_reported_and_watched_again_when_back(tmp_path, watch):
+    w, rec = watch()
+    inbox = tmp_path / "in"
+    (inbox / "one.txt").write_text("1")
+    assert wait_for(lambda: rec.names() == ["one.txt"])
+    shutil.rmtree(inbox)                                   # the drive is unplugged
+    assert wait_for(lambda: ("in", "missing") in rec.statuses)
+    assert w.missing() == ["in"]
+    inbox.mkdir()
+    (inbox / "two.txt").write_text("2")                    # present when it comes back
+    assert wait_for(lambda: ("in", "back") in rec.statuses)
+    (inbox / "three.txt").write_text("3")                  # and new events are seen again
+    assert wait_for(lambda: rec.names() == ["one.txt", "three.txt", "two.txt"])
+    assert w.missing() == []
+
+
+def test_folder_missing_at_start_is_reported_then_picked_up(tmp_path):
+    rec = Recorder()
+    inbox = tmp_path / "later"
+    w = Watcher(rec.ready, settle=SETTLE, on_status=rec.status, health_interval=0.2)
+    w.add_folder("later", str(inbox))
+    w.start()
+    try:
+        assert wait_for(lambda: w.missing() == ["later"])
+        inbox.mkdir()
+        (inbox / "a.txt").write_text("a")
+        assert wait_for(lambda: rec.names() == ["a.txt"])
+        assert ("later", "back") in rec.statuses
+    finally:
+        w.stop()
+
+
+def test_a_failing_callback_does_not_stop_the_watcher(tmp_path):
+    calls: list[list[str]] = []
+
+    def flaky(key: str, paths: list[str]) -> None:
+        calls.append(paths)
+        if len(calls) == 1:
+            raise RuntimeError("boom")
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    w = Watcher(flaky, settle=SETTLE)
+    w.add_folder("in", str(inbox))
+    w.start()
+    try:
+        (inbox / "a.txt").write_text("a")
+        assert wait_for(lambda: len(calls) == 1)
+        (inbox / "b.txt").write_text("b")
+        assert wait_for(lambda: len(calls) == 2)
+        assert [os.path.basename(p) for p in calls[1]] == ["b.txt"]
+    finally:
+        w.stop()

@@ -1,0 +1,108 @@
+import os
+import time
+
+from app.core.progress import Progress
+from app.jobs.duplicates import find_duplicates
+from app.jobs.scan import scan
+from app.store import open_database
+from app.store.codec import from_db
+
+
+def rows(db):
+    with db.engine.connect() as conn:
+        return {os.path.join(from_db(d), from_db(n)): (size, full, cat, link)
+                for d, n, size, full, cat, link in conn.exec_driver_sql(
+                    "SELECT d.path, f.name, f.size, f.full_hash, f.category, f.is_link "
+                    "FROM files f JOIN dirs d ON d.id=f.dir_id")}
+
+
+def test_scan_records_files_links_and_categories(app_home, tmp_path):
+    tmp_path = tmp_path / "t"
+    tmp_path.mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.pdf").write_bytes(b"%PDF-1.4 x")
+    (tmp_path / "pic").write_bytes(b"\x89PNG\r\n\x1a\n....")
+    (tmp_path / "link").symlink_to(tmp_path / "docs")
+    db = open_database()
+    res = scan(db, [str(tmp_path)], progress=Progress())
+    c = res.counts
+    assert (c.files, c.links, c.dirs, c.new, c.removed) == (2, 1, 2, 3, 0)
+    r = rows(db)
+    assert r[str(tmp_path / "docs" / "a.pdf")][2] == "documents"
+    assert r[str(tmp_path / "link")][3] == 1
+    db.close()
+
+
+def test_rescan_updates_changed_removes_vanished_keeps_hashes(app_home, tmp_path):
+    tmp_path = tmp_path / "t"
+    tmp_path.mkdir()
+    for n in ("a", "b", "c", "d"):
+        (tmp_path / n).write_bytes(b"1" * 100)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "e").write_bytes(b"1" * 100)
+    db = open_database()
+    first = find_duplicates(db, [str(tmp_path)], progress=Progress())
+    assert first.hashed_files == 5
+    assert all(v[1] is not None for v in rows(db).values())
+
+    again = find_duplicates(db, [str(tmp_path)], progress=Progress())
+    assert again.hashed_files == 0                             # nothing changed: no file read
+    assert again.scan.counts.unchanged == 5 and again.scan.counts.new == 0
+
+    os.remove(tmp_path / "a")
+    (tmp_path / "sub" / "e").unlink()
+    (tmp_path / "sub").rmdir()
+    (tmp_path / "b").write_bytes(b"2" * 100)                  # same size, new content
+    t = time.time() + 5
+    os.utime(tmp_path / "b", (t, t))
+    (tmp_path / "new").write_bytes(b"1" * 100)
+    third = find_duplicates(db, [str(tmp_path)], progress=Progress())
+    c = third.scan.counts
+    assert (c.new, c.changed, c.removed, c.unchanged) == (1, 1, 2, 2)
+    assert third.hashed_files == 2                             # only b and new are read
+    assert sorted(os.path.basename(f.path) for g in third.groups for f in g.files) == ["c", "d", "new"]
+    assert set(rows(db)) == {str(tmp_path / n) for n in ("b", "c", "d", "new")}
+    db.close()
+
+
+def test_excluded_later_is_dropped_and_nested_roots(app_home, tmp_path):
+    tmp_path = tmp_path / "t"
+    tmp_path.mkdir()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x").write_text("x")
+    (tmp_path / "y").write_text("y")
+    db = open_database()
+    scan(db, [str(tmp_path)], progress=Progress())
+    assert len(rows(db)) == 2
+    scan(db, [str(tmp_path / "in")], progress=Progress())        # a nested root: nothing lost
+    assert len(rows(db)) == 2
+    scan(db, [str(tmp_path)], progress=Progress(), exclude=("in",))
+    assert set(rows(db)) == {str(tmp_path / "y")}
+    db.close()
+
+
+def test_undecodable_names_round_trip_through_the_index(app_home, tmp_path):
+    tmp_path = tmp_path / "t"
+    tmp_path.mkdir()
+    raw_dir = os.fsencode(tmp_path) + b"/d\xff"
+    os.mkdir(raw_dir)
+    for n in (b"/a\xe9", b"/b\xe9"):
+        with open(raw_dir + n, "wb") as fh:
+            fh.write(b"same bytes")
+    db = open_database()
+    res = find_duplicates(db, [str(tmp_path)], progress=Progress())
+    (g,) = res.groups
+    assert sorted(os.fsencode(f.path) for f in g.files) == [raw_dir + b"/a\xe9", raw_dir + b"/b\xe9"]
+    again = find_duplicates(db, [str(tmp_path)], progress=Progress())
+    assert again.scan.counts.unchanged == 2 and again.hashed_files == 0
+    db.close()
+
+
+def test_missing_root_is_reported(app_home, tmp_path):
+    tmp_path = tmp_path / "t"
+    tmp_path.mkdir()
+    db = open_database()
+    res = scan(db, [str(tmp_path / "gone"), str(tmp_path)], progress=Progress())
+    assert res.missing_roots == [str(tmp_path / "gone")]
+    assert res.errors == [(str(tmp_path / "gone"), "does not exist")]
+    db.close()
