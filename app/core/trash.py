@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from app.core.fileops import fsync_dir, rename_noreplace
+from app.core.fileops import rename_noreplace
 
 FREEDESKTOP = os.name == "posix" and sys.platform != "darwin"
 NAME_MAX = 255
@@ -91,6 +91,9 @@ def _usable_dir(path: str, uid: int) -> bool:
 
 
 def _ensure_trash_dirs(trash_dir: str) -> None:
+    if not os.path.isdir(trash_dir):
+        os.makedirs(trash_dir, mode=0o700, exist_ok=True)
+        os.chmod(trash_dir, 0o700)         # the spec: private to the user, whatever the umask
     for sub in ("files", "info"):
         os.makedirs(os.path.join(trash_dir, sub), mode=0o700, exist_ok=True)
 
@@ -111,6 +114,8 @@ class TrashLocator:
             return self._by_dev[dev]
         home = home_trash()
         if _existing_dev(home) == dev:
+            if os.path.lexists(home) and not os.path.isdir(home):
+                raise TrashError(f"the trash folder {home} is not a folder")
             found: tuple[str, str | None] = (home, None)
         else:
             top = mount_top(path)
@@ -173,15 +178,15 @@ def trash_to_slot(path: str, slot: TrashSlot) -> None:
     fd = os.open(slot.info_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, _info_text(path, slot))
-        os.fsync(fd)
     finally:
         os.close(fd)
+    # No fsync: nothing is copied, the rename keeps the bytes where they are, and undo finds the
+    # file by its journaled slot even if a power loss dropped the info file.
     try:
         rename_noreplace(path, slot.file_path)
     except BaseException:
         os.unlink(slot.info_path)
         raise
-    fsync_dir(os.path.dirname(slot.file_path))
 
 
 def restore_slot(slot: TrashSlot, original: str) -> None:
