@@ -7,6 +7,7 @@ import sys
 
 def main() -> int:
     from app.gui.application import run
+
     return run(sys.argv)
 
 

@@ -87,16 +87,13 @@ class Controller:
 
 def run_recovery(db) -> str:
     """Finish or roll back an operation interrupted by a crash, before anything else runs."""
+    from app.jobs import recovery
+
     try:
-        from app.jobs import recovery
-    except ImportError:
-        return ""
-    try:
-        result = recovery.recover(db)
+        return recovery.recover(db).summary()
     except Exception:
         log.exception("recovery failed")
         return tr("Could not finish an interrupted operation; see the log file.")
-    return str(result) if result else ""
 
 
 def create_tray(controller: Controller):
@@ -105,6 +102,7 @@ def create_tray(controller: Controller):
         return None
     try:
         from app.gui import tray
+
         factory = getattr(tray, "create_tray", None)
         return factory(controller) if factory else None
     except Exception:
@@ -136,8 +134,11 @@ def run(argv: list[str] | None = None) -> int:
         controller = Controller(app, folders)
     except Exception as exc:
         log.exception("could not start")
-        show_error_dialog(None, tr("FileOrganizer Pro could not start: {err}").format(err=exc),
-                          f"{type(exc).__name__}: {exc}\nLog: {paths.log_file()}")
+        show_error_dialog(
+            None,
+            tr("FileOrganizer Pro could not start: {err}").format(err=exc),
+            f"{type(exc).__name__}: {exc}\nLog: {paths.log_file()}",
+        )
         return 1
     minimized = bool(controller.session.prefs.get("start_minimized")) and controller.tray is not None
     if not minimized:

@@ -21,7 +21,7 @@ class Bar:
     key: str
     label: str
     value: float
-    text: str            # shown at the end of the bar (e.g. "1.2 GB · 340 files")
+    text: str  # shown at the end of the bar (e.g. "1.2 GB · 340 files")
 
 
 class BarChart(QWidget):
@@ -99,9 +99,11 @@ class BarChart(QWidget):
             if self.selected and bar.key != self.selected:
                 color.setAlpha(90)
             p.setPen(text_color)
-            p.drawText(QRectF(6, y, label_w - 10, self.ROW - 2),
-                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                       fm.elidedText(bar.label, Qt.TextElideMode.ElideRight, label_w - 10))
+            p.drawText(
+                QRectF(6, y, label_w - 10, self.ROW - 2),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                fm.elidedText(bar.label, Qt.TextElideMode.ElideRight, label_w - 10),
+            )
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(track)
             track_rect = QRectF(label_w, y + self.ROW / 2 - 5, bar_w, 10)
@@ -111,8 +113,11 @@ class BarChart(QWidget):
             filled.setWidth(max(6.0, bar_w * bar.value / top))
             p.drawRoundedRect(filled, 5, 5)
             p.setPen(muted)
-            p.drawText(QRectF(label_w + bar_w + 8, y, value_w, self.ROW - 2),
-                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, bar.text)
+            p.drawText(
+                QRectF(label_w + bar_w + 8, y, value_w, self.ROW - 2),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                bar.text,
+            )
         p.end()
 
 
@@ -174,11 +179,15 @@ class ColumnChart(QWidget):
             p.setBrush(color)
             p.drawRoundedRect(QRectF(x, base - h, col_w, h), 4, 4)
             p.setPen(text)
-            p.drawText(QRectF(i * slot, base - h - value_h, slot, value_h),
-                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                       fm.elidedText(bar.text, Qt.TextElideMode.ElideRight, int(slot)))
+            p.drawText(
+                QRectF(i * slot, base - h - value_h, slot, value_h),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                fm.elidedText(bar.text, Qt.TextElideMode.ElideRight, int(slot)),
+            )
             p.setPen(muted)
-            p.drawText(QRectF(i * slot, base + 4, slot, caption_h),
-                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                       fm.elidedText(bar.label, Qt.TextElideMode.ElideRight, int(slot)))
+            p.drawText(
+                QRectF(i * slot, base + 4, slot, caption_h),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                fm.elidedText(bar.label, Qt.TextElideMode.ElideRight, int(slot)),
+            )
         p.end()

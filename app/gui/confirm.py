@@ -23,21 +23,25 @@ def tr(text: str) -> str:
 
 
 TEXTS = {
-    "trash": ("Move {n} file(s) to the trash?",
-              "They can be restored from the trash, or with Undo in History."),
-    "hardlink": ("Replace {n} file(s) with hard links?",
-                 "Each file becomes a link to the copy that is kept; the content stays reachable at "
-                 "every path. Undo in History restores separate copies."),
+    "trash": (
+        "Move {n} file(s) to the trash?",
+        "They can be restored from the trash, or with Undo in History.",
+    ),
+    "hardlink": (
+        "Replace {n} file(s) with hard links?",
+        "Each file becomes a link to the copy that is kept; the content stays reachable at "
+        "every path. Undo in History restores separate copies.",
+    ),
     "move": ("Move {n} file(s) to {dest}?", "Undo in History moves them back."),
-    "delete": ("Delete {n} file(s) permanently?",
-               "This cannot be undone: the files do not go to the trash."),
+    "delete": ("Delete {n} file(s) permanently?", "This cannot be undone: the files do not go to the trash."),
     "apply": ("Apply {n} change(s)?", "Files are moved or renamed as listed. Undo in History reverts them."),
 }
 
 
 class ConfirmDialog(QDialog):
-    def __init__(self, parent: QWidget | None, action: str, paths: list[str], nbytes: int,
-                 dest: str | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None, action: str, paths: list[str], nbytes: int, dest: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Confirm"))
         self.setMinimumWidth(560)
@@ -67,10 +71,19 @@ class ConfirmDialog(QDialog):
         if len(paths) > MAX_LISTED:
             self.files.addItem(tr("… and {n} more").format(n=len(paths) - MAX_LISTED))
         lay.addWidget(self.files, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText({"trash": tr("Move to trash"), "hardlink": tr("Replace"), "move": tr("Move"),
-                    "delete": tr("Delete permanently"), "apply": tr("Apply")}[action])
+        ok.setText(
+            {
+                "trash": tr("Move to trash"),
+                "hardlink": tr("Replace"),
+                "move": tr("Move"),
+                "delete": tr("Delete permanently"),
+                "apply": tr("Apply"),
+            }[action]
+        )
         ok.setProperty("primary", action != "delete")
         ok.setProperty("danger", action == "delete")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(action == "delete")
@@ -82,7 +95,8 @@ class ConfirmDialog(QDialog):
 
 
 # Tests replace this to answer the dialog without showing it.
-def confirm_action(parent: QWidget | None, action: str, paths: list[str], nbytes: int,
-                   dest: str | None = None) -> bool:
+def confirm_action(
+    parent: QWidget | None, action: str, paths: list[str], nbytes: int, dest: str | None = None
+) -> bool:
     """Ask before acting; True when the user confirmed."""
     return ConfirmDialog(parent, action, paths, nbytes, dest).exec() == QDialog.DialogCode.Accepted

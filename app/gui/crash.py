@@ -22,8 +22,9 @@ def setup_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     if any(getattr(h, "_fo", False) for h in root.handlers):
         return
-    handler = logging.handlers.RotatingFileHandler(paths.log_file(), maxBytes=2_000_000, backupCount=3,
-                                                   encoding="utf-8")
+    handler = logging.handlers.RotatingFileHandler(
+        paths.log_file(), maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler._fo = True  # type: ignore[attr-defined]
     root.addHandler(handler)
@@ -40,8 +41,9 @@ def show_error_dialog(parent, summary: str, details: str) -> None:
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle(tr("FileOrganizer Pro: something went wrong"))
     box.setText(summary)
-    box.setInformativeText(tr("The details were written to the log file:\n{path}").format(
-        path=paths.log_file()))
+    box.setInformativeText(
+        tr("The details were written to the log file:\n{path}").format(path=paths.log_file())
+    )
     box.setDetailedText(details)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.setAccessibleName(tr("Error"))
@@ -71,7 +73,7 @@ class CrashHandler(QObject):
         details = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("uncaught exception\n%s", details)
         self.last = (f"{exc_type.__name__}: {exc}", details)
-        self.crashed.emit(*self.last)   # queued: the dialog opens on the UI thread
+        self.crashed.emit(*self.last)  # queued: the dialog opens on the UI thread
 
     @Slot(str, str)
     def _show(self, summary: str, details: str) -> None:

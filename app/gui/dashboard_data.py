@@ -1,7 +1,8 @@
 """What the dashboard shows, read from the index in one background job.
 
-Everything is restricted to the scanned folders and optionally filtered by a category or a
-folder (the user clicked a bar). Runs on a worker thread with its own connection.
+Totals, breakdowns, largest folders and duplicates come from ``store.aggregates`` (the same
+numbers the reports export), read in one snapshot. When the user filters the lists (clicked a
+category, an age or a folder) the largest files are queried here with those conditions.
 """
 
 # SQL here is built only from fixed fragments and "?" placeholders; values are always bound.
@@ -13,12 +14,12 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from app.core.report import AGE_BUCKETS
+from app.store import aggregates
 from app.store.codec import from_db, to_db
+from app.store.index import join_path
 
-AGE_BUCKETS = (  # (key, label, max age in days)
-    ("month", "< 1 month", 30), ("half", "1–6 months", 182), ("year", "6–12 months", 365),
-    ("two", "1–2 years", 730), ("five", "2–5 years", 1826), ("older", "> 5 years", None),
-)
+_DAY_NS = 86_400 * 10**9
 
 
 @dataclass
@@ -30,107 +31,102 @@ class DashboardData:
     dup_files: int = 0
     reclaimable: int = 0
     last_scan: float | None = None
-    by_category: list[tuple[str, int, int]] = field(default_factory=list)   # (category, files, bytes)
-    by_age: list[tuple[str, str, int, int]] = field(default_factory=list)   # (key, label, files, bytes)
+    by_category: list[tuple[str, int, int]] = field(default_factory=list)  # (category, files, bytes)
+    by_age: list[tuple[str, str, int, int]] = field(default_factory=list)  # (key, label, files, bytes)
     largest_files: list[tuple[str, int, float, str]] = field(default_factory=list)  # path, size, mtime, cat
-    largest_folders: list[tuple[str, int, int]] = field(default_factory=list)       # path, bytes, files
-    activity: list[tuple[float, str, str, str, int, int]] = field(default_factory=list)
-    # (started_at, source, title, status, done_count, bytes)
+    largest_folders: list[tuple[str, int, int]] = field(default_factory=list)  # path, bytes, files
+    activity: list = field(default_factory=list)  # store.journal.HistoryEntry
 
 
-def _within(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+def age_range_ns(key: str, now: float | None = None) -> tuple[int | None, int | None]:
+    """(oldest, newest) mtime_ns of an AGE_BUCKETS key; None = unbounded."""
+    now_ns = int((time.time() if now is None else now) * 1e9)
+    newer = None
+    for k, _label, days in AGE_BUCKETS:
+        lower = now_ns - days * _DAY_NS if days else None
+        if k == key:
+            return lower, newer
+        newer = lower
+    raise KeyError(key)
 
 
-def load_dashboard(db, folders: list[str], *, category: str | None = None, folder: str | None = None,
-                   limit: int = 30, progress=None) -> DashboardData:
-    """Totals, charts, largest files and folders, duplicates and recent activity."""
+def load_dashboard(
+    db,
+    folders: list[str],
+    *,
+    category: str | None = None,
+    folder: str | None = None,
+    age: str | None = None,
+    limit: int = 30,
+    progress=None,
+) -> DashboardData:
+    """Totals, charts, largest files and folders, duplicates and recent activity for ``folders``."""
+    from app.store.journal import JournalStore
+
     data = DashboardData()
-    raw = db.raw()
-    try:
-        conn = raw.driver_connection
-        wanted = [os.path.abspath(f) for f in folders]
-        root_rows = [(rid, from_db(p), last) for rid, p, last in
-                     conn.execute("SELECT id, path, last_scan_at FROM roots")]
-        root_ids = [rid for rid, p, _ in root_rows if any(_within(p, w) for w in wanted)]
-        scans = [last for rid, _, last in root_rows if rid in root_ids and last]
-        data.last_scan = max(scans) if scans else None
-        data.activity = [tuple(r) for r in conn.execute(
-            "SELECT started_at, source, title, status, done_count, bytes FROM history "
-            "ORDER BY started_at DESC LIMIT 8")]
-        if not root_ids:
-            return data
-        marks = ",".join("?" * len(root_ids))
-        base = f"FROM files f JOIN dirs d ON d.id = f.dir_id WHERE d.root_id IN ({marks}) AND NOT f.is_link"
-        params: list = list(root_ids)
-        if progress:
-            progress.check()
-        data.folders = conn.execute(f"SELECT count(*) FROM dirs WHERE root_id IN ({marks})", params).fetchone()[0]
-        for cat, n, size in conn.execute(f"SELECT f.category, count(*), coalesce(sum(f.size),0) {base} "
-                                         "GROUP BY f.category ORDER BY 3 DESC", params):
-            data.by_category.append((cat, n, size))
-            data.files += n
-            data.bytes += size
-        filt, fparams = "", []
-        if category:
-            filt += " AND f.category = ?"
-            fparams.append(category)
-        if folder:
-            filt += " AND (d.path = ? OR d.path LIKE ? ESCAPE '\\')"
-            esc = folder.rstrip(os.sep).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            fparams += [to_db(folder), esc + os.sep + "%"]
-        now_ns = time.time_ns()
-        case = " ".join(f"WHEN f.mtime_ns >= {now_ns - days * 86_400_000_000_000} THEN '{key}'"
-                        for key, _label, days in AGE_BUCKETS if days)
-        ages = {key: (n, size) for key, n, size in conn.execute(
-            f"SELECT CASE {case} ELSE 'older' END AS bucket, count(*), coalesce(sum(f.size),0) {base}{filt} "
-            "GROUP BY bucket", params + fparams)}
-        data.by_age = [(key, label, *ages.get(key, (0, 0))) for key, label, _ in AGE_BUCKETS]
-        if progress:
-            progress.check()
-        data.largest_files = [
-            (_join(from_db(dpath), from_db(name)), size, mtime / 1e9, cat)
-            for dpath, name, size, mtime, cat in conn.execute(
-                f"SELECT d.path, f.name, f.size, f.mtime_ns, f.category {base}{filt} "
-                "ORDER BY f.size DESC LIMIT ?", params + fparams + [limit])]
-        data.largest_folders = _largest_folders(conn, base, params, filt, fparams, wanted, limit)
-        if progress:
-            progress.check()
-        row = conn.execute(
-            "SELECT count(*), coalesce(sum(copies - 1), 0), coalesce(sum(size * (copies - 1)), 0) FROM ("
-            f" SELECT f.full_hash, max(f.size) AS size, count(DISTINCT f.dev || ':' || f.inode) AS copies {base}"
-            " AND f.full_hash IS NOT NULL GROUP BY f.full_hash, f.size) WHERE copies > 1", params).fetchone()
-        data.dup_groups, data.dup_files, data.reclaimable = row
+    data.activity = JournalStore(db).entries(limit=8)
+    if not folders:
         return data
-    finally:
-        raw.close()
+    with aggregates.reading(db) as conn:
+        scope = aggregates.scope_for(conn, folders)
+        if not scope.root_ids:
+            return data
+        marks = ",".join("?" * len(scope.root_ids))
+        data.last_scan = conn.execute(
+            f"SELECT max(last_scan_at) FROM roots WHERE id IN ({marks})", scope.root_ids
+        ).fetchone()[0]
+        totals = aggregates.totals(conn, scope)
+        data.files, data.bytes, data.folders = totals.files, totals.bytes, totals.folders
+        data.by_category = [(s.key, s.files, s.bytes) for s in aggregates.by_category(conn, scope)]
+        data.by_age = [(b.key, b.label, b.files, b.bytes) for b in aggregates.by_age(conn, scope)]
+        if progress:
+            progress.check()
+        dup = aggregates.duplicate_summary(conn, scope)
+        data.dup_groups, data.dup_files, data.reclaimable = (
+            dup.groups,
+            dup.duplicate_files,
+            dup.reclaimable_bytes,
+        )
+        data.largest_folders = [
+            (e.path, e.bytes, e.files) for e in aggregates.largest_folders(conn, scope, limit=limit).items
+        ]
+        if progress:
+            progress.check()
+        if category or folder or age:
+            data.largest_files = _filtered_largest(conn, scope.root_ids, category, folder, age, limit)
+        else:
+            data.largest_files = [
+                (e.path, e.size, e.mtime_ns / 1e9, e.category)
+                for e in aggregates.largest_files(conn, scope, limit=limit).items
+            ]
+    return data
 
 
-def _join(dir_path: str, name: str) -> str:
-    return dir_path + name if dir_path.endswith(os.sep) else dir_path + os.sep + name
-
-
-def _largest_folders(conn, base: str, params: list, filt: str, fparams: list, roots: list[str],
-                     limit: int) -> list[tuple[str, int, int]]:
-    """Folders by total size including their subfolders (rolled up in Python from per-folder sums)."""
-    per_dir: dict[str, list[int]] = {}
-    for dpath, size, n in conn.execute(
-            f"SELECT d.path, coalesce(sum(f.size),0), count(*) {base}{filt} GROUP BY d.id", params + fparams):
-        per_dir[from_db(dpath)] = [size, n]
-    totals: dict[str, list[int]] = {}
-    for path, (size, n) in per_dir.items():
-        current = path
-        while True:
-            acc = totals.setdefault(current, [0, 0])
-            acc[0] += size
-            acc[1] += n
-            if any(current == r for r in roots):
-                break
-            parent = os.path.dirname(current)
-            if parent == current or not any(_within(parent, r) for r in roots):
-                break
-            current = parent
-    # the scanned folders themselves are the cards' totals; list what is inside them
-    inner = [(p, s, n) for p, (s, n) in totals.items() if p not in roots]
-    inner.sort(key=lambda t: t[1], reverse=True)
-    return inner[:limit]
+def _filtered_largest(conn, root_ids, category, folder, age, limit) -> list[tuple[str, int, float, str]]:
+    marks = ",".join("?" * len(root_ids))
+    sql = (
+        f"SELECT d.path, f.name, f.size, f.mtime_ns, f.category FROM files f JOIN dirs d ON d.id=f.dir_id "
+        f"WHERE d.root_id IN ({marks}) AND f.is_link=0"
+    )
+    args: list = list(root_ids)
+    if category:
+        sql += " AND f.category = ?"
+        args.append(category)
+    if folder:
+        esc = folder.rstrip(os.sep).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        sql += " AND (d.path = ? OR d.path LIKE ? ESCAPE '\\')"
+        args += [to_db(folder), esc + os.sep + "%"]
+    if age:
+        oldest, newest = age_range_ns(age)
+        if oldest is not None:
+            sql += " AND f.mtime_ns >= ?"
+            args.append(oldest)
+        if newest is not None:
+            sql += " AND f.mtime_ns < ?"
+            args.append(newest)
+    sql += " ORDER BY f.size DESC LIMIT ?"
+    args.append(limit)
+    return [
+        (join_path(from_db(d), from_db(n)), size, mtime / 1e9, cat)
+        for d, n, size, mtime, cat in conn.execute(sql, args)
+    ]

@@ -15,11 +15,18 @@ from app.core.plan import FileState, Operation, OpKind, Plan
 ACTIONS = {"trash": OpKind.TRASH, "hardlink": OpKind.HARDLINK, "move": OpKind.MOVE, "delete": OpKind.DELETE}
 
 
+def policy_for(key: str, reference: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A keep policy chosen in the GUI -> (core.keep criteria, roots) for choose_keep."""
+    if key == "reference" and reference:
+        return ("first-root", "oldest"), (reference,)
+    return ((key,) if key in ("oldest", "newest", "shortest-path") else ("oldest",)), ()
+
+
 @dataclass
 class Selection:
     """Checked files grouped with the copy each group keeps."""
 
-    items: list[tuple[object, object, str]]   # (group, file, kept path)
+    items: list[tuple[object, object, str]]  # (group, file, kept path)
 
     @property
     def bytes(self) -> int:
@@ -39,14 +46,15 @@ def selection(groups: list, marked: set[str], preferred: dict[int, str] | None =
         if not checked:
             continue
         remaining = [f for f in group.files if f.path not in marked]
-        if not remaining:            # never remove every copy: keep the first one
+        if not remaining:  # never remove every copy: keep the first one
             remaining, checked = checked[:1], checked[1:]
         pref = (preferred or {}).get(i)
         keep = next((f.path for f in remaining if f.path == pref), remaining[0].path)
         keep_inode = next((f.dev, f.inode) for f in remaining if f.path == keep)
+        keep_real = os.path.realpath(keep)
         for f in checked:
-            if (f.dev, f.inode) == keep_inode:
-                continue             # a hard link of the kept copy frees nothing
+            if (f.dev, f.inode) == keep_inode or os.path.realpath(f.path) == keep_real:
+                continue  # the kept file under another name: acting would remove it
             items.append((group, f, keep))
     return Selection(items)
 
@@ -68,22 +76,32 @@ def build_plan(sel: Selection, action: str, dest: str | None = None, policy: str
     taken: set[str] = set()
     for group, f, keep in sel.items:
         dst = _unique_dst(dest, os.path.basename(f.path), taken) if kind == OpKind.MOVE and dest else None
-        plan.operations.append(Operation(
-            kind=kind, src=f.path, dst=dst,
-            expect=FileState(f.size, f.mtime_ns, f.inode, f.dev),
-            keep=keep, keep_hash=group.hash, rule=policy or "manual"))
+        plan.operations.append(
+            Operation(
+                kind=kind,
+                src=f.path,
+                dst=dst,
+                expect=FileState(f.size, f.mtime_ns, f.inode, f.dev),
+                keep=keep,
+                keep_hash=group.hash,
+                rule=policy or "manual",
+            )
+        )
     return plan
 
 
 def _title(action: str, n: int, dest: str | None) -> str:
-    verbs = {"trash": "Moved {n} duplicate(s) to the trash", "hardlink": "Replaced {n} duplicate(s) with hard links",
-             "move": "Moved {n} duplicate(s) to {dest}", "delete": "Deleted {n} duplicate(s) permanently"}
+    verbs = {
+        "trash": "Moved {n} duplicate(s) to the trash",
+        "hardlink": "Replaced {n} duplicate(s) with hard links",
+        "move": "Moved {n} duplicate(s) to {dest}",
+        "delete": "Deleted {n} duplicate(s) permanently",
+    }
     return verbs[action].format(n=n, dest=dest or "")
 
 
 def run_plan(db, plan: Plan, progress):
     """Execute through the journal (undoable from History); returns the executor's result."""
-    from app.core.execute import execute
-    from app.store.journal import JournalStore
+    from app.jobs.act_duplicates import act_on_duplicates
 
-    return execute(plan, JournalStore(db), progress)
+    return act_on_duplicates(db, plan, progress)

@@ -39,7 +39,8 @@ class FolderList(QWidget):
         row.addStretch(1)
         lay.addLayout(row)
         self.list.itemSelectionChanged.connect(
-            lambda: self.remove.setEnabled(bool(self.list.selectedItems())))
+            lambda: self.remove.setEnabled(bool(self.list.selectedItems()))
+        )
         session.folders_changed.connect(self.reload)
         self.reload()
 

@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(theme.app_icon())
         self.setAcceptDrops(True)
         self.setMinimumSize(QSize(960, 620))
-        self.hide_on_close = False          # set by the tray: closing the window keeps the app running
+        self.hide_on_close = False  # set by the tray: closing the window keeps the app running
 
         central = QWidget()
         central.setObjectName("Central")
@@ -91,13 +91,13 @@ class MainWindow(QMainWindow):
     def _sidebar(self) -> QWidget:
         side = QFrame()
         side.setObjectName("Sidebar")
-        side.setFixedWidth(212)
+        side.setFixedWidth(228)
         lay = QVBoxLayout(side)
         lay.setContentsMargins(12, 16, 12, 14)
         lay.setSpacing(4)
         head = QHBoxLayout()
         logo = QLabel()
-        logo.setPixmap(theme.app_icon().pixmap(30, 30))
+        logo.setPixmap(theme.app_icon().pixmap(28, 28))
         head.addWidget(logo)
         title = QLabel("FileOrganizer Pro")
         title.setObjectName("AppTitle")
@@ -112,8 +112,14 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName(tr("Sections"))
         self.nav.setIconSize(QSize(18, 18))
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        labels = {"dashboard": tr("Dashboard"), "organizer": tr("Organizer"), "duplicates": tr("Duplicates"),
-                  "reports": tr("Reports"), "history": tr("History"), "settings": tr("Settings")}
+        labels = {
+            "dashboard": tr("Dashboard"),
+            "organizer": tr("Organizer"),
+            "duplicates": tr("Duplicates"),
+            "reports": tr("Reports"),
+            "history": tr("History"),
+            "settings": tr("Settings"),
+        }
         for i, key in enumerate(VIEWS):
             item = QListWidgetItem(theme.icon(key), labels[key])
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -123,8 +129,9 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._on_nav)
         lay.addWidget(self.nav, 1)
 
-        self.add_btn = button(tr("Add folder…"), "folder-add", primary=True,
-                              tip=tr("Add a folder to scan (Ctrl+O)"))
+        self.add_btn = button(
+            tr("Add folder…"), "folder-add", primary=True, tip=tr("Add a folder to scan (Ctrl+O)")
+        )
         self.add_btn.clicked.connect(self.choose_folder)
         lay.addWidget(self.add_btn)
         self.scan_btn = button(tr("Scan now"), "scan", tip=tr("Scan every folder again (F5)"))
@@ -145,8 +152,12 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Open, self, activated=self.choose_folder)
         QShortcut(QKeySequence("F5"), self, activated=self.session.start_scan)
         QShortcut(QKeySequence("Ctrl+R"), self, activated=self.session.start_scan)
-        QShortcut(QKeySequence("Esc"), self, activated=self.status_area.cancel_current,
-                  context=Qt.ShortcutContext.WindowShortcut)
+        QShortcut(
+            QKeySequence("Esc"),
+            self,
+            activated=self.status_area.cancel_current,
+            context=Qt.ShortcutContext.WindowShortcut,
+        )
         QShortcut(QKeySequence.StandardKey.Quit, self, activated=self.quit_app)
 
     # ---- navigation ------------------------------------------------------------------------
@@ -209,11 +220,16 @@ class MainWindow(QMainWindow):
     def _describe_files(self, files: list[str]) -> str:
         parents = sorted({os.path.dirname(os.path.abspath(f)) for f in files})
         scanned = self.session.folders()
-        inside = [p for p in parents if any(p == f or p.startswith(f.rstrip(os.sep) + os.sep) for f in scanned)]
+        inside = [
+            p for p in parents if any(p == f or p.startswith(f.rstrip(os.sep) + os.sep) for f in scanned)
+        ]
         names = ", ".join(os.path.basename(f) for f in files[:3]) + ("…" if len(files) > 3 else "")
         where = "; ".join(parents[:3]) + ("…" if len(parents) > 3 else "")
-        text = tr("{names} is in {where}").format(names=names, where=where) if len(files) == 1 else \
-            tr("{names} are in {where}").format(names=names, where=where)
+        text = (
+            tr("{names} is in {where}").format(names=names, where=where)
+            if len(files) == 1
+            else tr("{names} are in {where}").format(names=names, where=where)
+        )
         if parents and len(inside) == len(parents):
             text += " " + tr("(a scanned folder)")
         elif parents:
@@ -245,7 +261,9 @@ class MainWindow(QMainWindow):
             view.refresh_theme()
 
     def bring_forward(self) -> None:
-        self.setWindowState((self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive)
+        self.setWindowState(
+            (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
         self.show()
         self.raise_()
         self.activateWindow()

@@ -10,12 +10,12 @@ from PySide6.QtCore import QSettings
 from app import paths
 
 DEFAULTS: dict[str, Any] = {
-    "folders": [],                      # scanned folders, in the order the user added them
+    "folders": [],  # scanned folders, in the order the user added them
     "exclude": [".git", "node_modules", "__pycache__", "*.tmp"],
-    "keep_policy": "oldest",            # see app.core.keep
-    "reference_folder": "",             # keep policy "reference": keep the copy below this folder
-    "permanent_delete": False,          # False: system trash (default, undoable)
-    "theme": "system",                  # system | light | dark
+    "keep_policy": "oldest",  # see app.core.keep
+    "reference_folder": "",  # keep policy "reference": keep the copy below this folder
+    "permanent_delete": False,  # False: system trash (default, undoable)
+    "theme": "system",  # system | light | dark
     "start_minimized": False,
     "include_hidden": True,
 }

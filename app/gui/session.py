@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -30,9 +30,9 @@ class Session(QObject):
     folders_changed = Signal()
     index_changed = Signal()
     history_changed = Signal()
-    duplicates_ready = Signal(object)        # the find_duplicates result of the last scan
-    scan_finished = Signal(object)           # ScanResult-like object, or None when cancelled
-    message = Signal(str)                    # a short notice for the status area
+    duplicates_ready = Signal(object)  # the find_duplicates result of the last scan
+    scan_finished = Signal(object)  # DuplicateResult, or None when cancelled or failed
+    message = Signal(str)  # a short notice for the status area
 
     def __init__(self, db, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -62,18 +62,14 @@ class Session(QObject):
         return added
 
     def remove_folder(self, path: str) -> None:
-        """Stop scanning ``path`` and drop its files from the index (in the background)."""
+        """Stop covering ``path``: the views drop it; no file on disk is touched."""
         folders = [f for f in self.folders() if f != path]
         self.prefs.set("folders", folders)
+        if self.duplicates is not None:
+            self.duplicates = within_folders(self.duplicates, folders)
+            self.duplicates_ready.emit(self.duplicates)
         self.folders_changed.emit()
-        db = self.db
-
-        def forget(progress):
-            from app.jobs.index import forget_root
-            forget_root(db, path, progress=progress)
-
-        self.jobs.start("forget", forget, label=tr("Removing folder from the index"),
-                        on_result=lambda _r: self.index_changed.emit())
+        self.index_changed.emit()
 
     # ---- scanning --------------------------------------------------------------------------
     def start_scan(self) -> bool:
@@ -87,24 +83,39 @@ class Session(QObject):
 
         def run(progress):
             from app.jobs.duplicates import find_duplicates
-            from app.jobs.scan import scan
-            result = scan(db, folders, progress=progress, exclude=exclude, include_hidden=include_hidden)
-            groups = find_duplicates(db, folders, progress=progress)
-            return result, groups
 
-        worker = self.jobs.start(SCAN, run, label=tr("Scanning"), on_result=self._scan_done,
-                                 on_cancelled=self._scan_cancelled, on_error=self._scan_failed)
+            return find_duplicates(
+                db, folders, progress=progress, exclude=exclude, include_hidden=include_hidden
+            )
+
+        worker = self.jobs.start(
+            SCAN,
+            run,
+            label=tr("Scanning"),
+            on_result=self._scan_done,
+            on_cancelled=self._scan_cancelled,
+            on_error=self._scan_failed,
+        )
         return worker is not None
 
     def cancel_scan(self) -> None:
         self.jobs.cancel(SCAN)
 
-    def _scan_done(self, value) -> None:
-        result, groups = value
-        self.last_scan = result
-        self.duplicates = groups
+    def _scan_done(self, result) -> None:
+        """``result`` is a DuplicateResult: the scan summary plus the duplicate groups."""
+        self.last_scan = result.scan
+        self.duplicates = result.groups
+        errors = len(result.errors)
+        self.message.emit(
+            tr("Scanned {n} files in {t:.1f} s; {g} duplicate groups{e}.").format(
+                n=result.files_scanned,
+                t=result.elapsed,
+                g=len(result.groups),
+                e=tr(", {n} could not be read").format(n=errors) if errors else "",
+            )
+        )
         self.scan_finished.emit(result)
-        self.duplicates_ready.emit(groups)
+        self.duplicates_ready.emit(result.groups)
         self.index_changed.emit()
 
     def _scan_cancelled(self) -> None:
@@ -116,7 +127,15 @@ class Session(QObject):
         self.message.emit(tr("Scan failed: {msg}").format(msg=message))
         self.scan_finished.emit(None)
 
-    # ---- helpers ---------------------------------------------------------------------------
-    @staticmethod
-    def folder_of(path: str) -> str:
-        return str(Path(path).parent)
+
+def within_folders(groups: list, folders: list[str]) -> list:
+    """The groups restricted to files below ``folders``; groups left with one copy disappear."""
+    prefixes = tuple(f.rstrip(os.sep) + os.sep for f in folders)
+    out = []
+    for group in groups:
+        files = [f for f in group.files if f.path.startswith(prefixes)]
+        if len({(f.dev, f.inode) for f in files}) >= 2:
+            if len(files) != len(group.files):
+                group = replace(group, files=files)
+            out.append(group)
+    return out

@@ -30,7 +30,7 @@ def send_to_running(args: list[str], name: str | None = None) -> bool:
     sock.write(json.dumps({"activate": True, "folders": args}).encode() + b"\n")
     sock.flush()
     sock.waitForBytesWritten(CONNECT_TIMEOUT_MS)
-    sock.waitForReadyRead(CONNECT_TIMEOUT_MS)     # the first instance answers "ok" once handled
+    sock.waitForReadyRead(CONNECT_TIMEOUT_MS)  # the first instance answers "ok" once handled
     sock.disconnectFromServer()
     return True
 
@@ -50,7 +50,7 @@ class InstanceServer(QObject):
     def listen(self) -> bool:
         if self.server.listen(self.name):
             return True
-        QLocalServer.removeServer(self.name)     # a stale socket left by a crashed instance
+        QLocalServer.removeServer(self.name)  # a stale socket left by a crashed instance
         return self.server.listen(self.name)
 
     def _on_connection(self) -> None:

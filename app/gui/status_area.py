@@ -11,14 +11,24 @@ from app.gui.widgets import button
 from app.gui.worker import JobManager
 
 STAGE_NAMES = {
-    "walk": "Scanning folders", "scan": "Scanning folders", "index": "Updating the index",
-    "size": "Grouping by size", "prefix": "Comparing file starts", "partial": "Comparing file starts",
-    "hash": "Hashing candidates", "full": "Hashing candidates", "group": "Building groups",
+    "walk": "Scanning folders",
+    "scan": "Scanning folders",
+    "index": "Updating the index",
+    "size": "Grouping by size",
+    "prefix": "Comparing file starts",
+    "partial": "Comparing file starts",
+    "hash": "Hashing candidates",
+    "full": "Hashing candidates",
+    "group": "Building groups",
 }
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("StatusArea", text)
+
+
+def IDLE_HINT() -> str:  # noqa: N802 - reads like the constant it is, translated at call time
+    return tr("Drop folders anywhere on this window to scan them. F5 scans again, Esc cancels.")
 
 
 class StatusArea(QFrame):
@@ -52,7 +62,8 @@ class StatusArea(QFrame):
         self.cancel.clicked.connect(self._cancel)
         lay.addWidget(self.cancel)
         self.current: str | None = None
-        self._clear_timer = QTimer(self, singleShot=True, interval=8000, timeout=self._idle)
+        self._notice = ""
+        self._clear_timer = QTimer(self, singleShot=True, interval=15000, timeout=self._idle)
         jobs.started.connect(self._started)
         jobs.progress.connect(self._progress)
         jobs.finished.connect(self._finished)
@@ -63,7 +74,7 @@ class StatusArea(QFrame):
         self._clear_timer.stop()
         self.stage.setText(self.jobs.labels.get(kind, kind) + "…")
         self.detail.setText("")
-        self.bar.setRange(0, 0)            # busy until the first snapshot
+        self.bar.setRange(0, 0)  # busy until the first snapshot
         self.bar.show()
         self.cancel.show()
         self.cancel.setEnabled(True)
@@ -81,7 +92,9 @@ class StatusArea(QFrame):
             self.bar.setValue(int(frac * 1000))
         parts = []
         if snap.total:
-            parts.append(tr("{done} of {total} files").format(done=fmt.count(snap.done), total=fmt.count(snap.total)))
+            parts.append(
+                tr("{done} of {total} files").format(done=fmt.count(snap.done), total=fmt.count(snap.total))
+            )
         elif snap.done:
             parts.append(tr("{done} files").format(done=fmt.count(snap.done)))
         if snap.bytes_total:
@@ -101,6 +114,7 @@ class StatusArea(QFrame):
             return
         self.current = None
         self.stage.setText(tr("Ready"))
+        self.detail.setText(self._notice or IDLE_HINT())
         self.bar.hide()
         self.cancel.hide()
         self._clear_timer.start()
@@ -119,14 +133,16 @@ class StatusArea(QFrame):
 
     def notify(self, text: str) -> None:
         """Show a notice while no job runs (e.g. a result summary)."""
+        self._notice = text
         if self.current is None:
             self.stage.setText(tr("Ready"))
-        self.detail.setText(text)
+            self.detail.setText(text)
         self._clear_timer.start()
 
     def _idle(self) -> None:
+        self._notice = ""
         if self.current is None:
             self.stage.setText(tr("Ready"))
-            self.detail.setText(tr("Drop folders anywhere on this window to scan them."))
+            self.detail.setText(IDLE_HINT())
             self.bar.hide()
             self.cancel.hide()

@@ -20,28 +20,74 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 
 PALETTES: dict[str, dict[str, str]] = {
     "light": {
-        "window": "#f5f6f8", "sidebar": "#eceef2", "card": "#ffffff", "input": "#ffffff",
-        "header": "#f7f8fa", "alt_row": "#f9fafb", "text": "#1d2430", "muted": "#667085",
-        "disabled": "#a0a7b4", "border": "#e1e4ea", "border_strong": "#cdd2db", "hover": "#e6e9ef",
-        "pressed": "#d9dde5", "button": "#ffffff", "accent": "#2f6fde", "accent_hover": "#2761c6",
-        "accent_soft": "#dfe9fc", "accent_text": "#1f56b8", "accent_disabled": "#9db8ec",
-        "danger": "#c4322b", "danger_soft": "#fbe5e3", "track": "#e3e7ee", "scroll": "#c5cbd5",
-        "ok": "#1f8a4c", "warn": "#b7791f",
+        "window": "#f5f6f8",
+        "sidebar": "#eceef2",
+        "card": "#ffffff",
+        "input": "#ffffff",
+        "header": "#f7f8fa",
+        "alt_row": "#f9fafb",
+        "text": "#1d2430",
+        "muted": "#667085",
+        "disabled": "#a0a7b4",
+        "border": "#e1e4ea",
+        "border_strong": "#cdd2db",
+        "hover": "#e6e9ef",
+        "pressed": "#d9dde5",
+        "button": "#ffffff",
+        "accent": "#2f6fde",
+        "accent_hover": "#2761c6",
+        "accent_soft": "#dfe9fc",
+        "accent_text": "#1f56b8",
+        "accent_disabled": "#9db8ec",
+        "danger": "#c4322b",
+        "danger_soft": "#fbe5e3",
+        "track": "#e3e7ee",
+        "scroll": "#c5cbd5",
+        "ok": "#1f8a4c",
+        "warn": "#b7791f",
     },
     "dark": {
-        "window": "#1b1e24", "sidebar": "#16191e", "card": "#23272e", "input": "#1e2228",
-        "header": "#262a32", "alt_row": "#272b33", "text": "#e6e9ef", "muted": "#98a2b3",
-        "disabled": "#5d6573", "border": "#323843", "border_strong": "#414856", "hover": "#2d323b",
-        "pressed": "#363c47", "button": "#2a2f37", "accent": "#4c86f0", "accent_hover": "#5b93f5",
-        "accent_soft": "#243552", "accent_text": "#9cc0ff", "accent_disabled": "#34507e",
-        "danger": "#f0675e", "danger_soft": "#3d2426", "track": "#323843", "scroll": "#4a5261",
-        "ok": "#4cc784", "warn": "#e0a84a",
+        "window": "#1b1e24",
+        "sidebar": "#16191e",
+        "card": "#23272e",
+        "input": "#1e2228",
+        "header": "#262a32",
+        "alt_row": "#272b33",
+        "text": "#e6e9ef",
+        "muted": "#98a2b3",
+        "disabled": "#5d6573",
+        "border": "#323843",
+        "border_strong": "#414856",
+        "hover": "#2d323b",
+        "pressed": "#363c47",
+        "button": "#2a2f37",
+        "accent": "#4c86f0",
+        "accent_hover": "#5b93f5",
+        "accent_soft": "#243552",
+        "accent_text": "#9cc0ff",
+        "accent_disabled": "#34507e",
+        "danger": "#f0675e",
+        "danger_soft": "#3d2426",
+        "track": "#323843",
+        "scroll": "#4a5261",
+        "ok": "#4cc784",
+        "warn": "#e0a84a",
     },
 }
 
 # Colors for chart series, readable on both schemes.
-SERIES = ["#4c86f0", "#f29e4c", "#4cc38a", "#e5607a", "#9b7cf0", "#3fb6c9", "#d6b13c", "#8c96a8",
-          "#c46fd0", "#6fbf4a"]
+SERIES = [
+    "#4c86f0",
+    "#f29e4c",
+    "#4cc38a",
+    "#e5607a",
+    "#9b7cf0",
+    "#3fb6c9",
+    "#d6b13c",
+    "#8c96a8",
+    "#c46fd0",
+    "#6fbf4a",
+]
 
 
 def system_is_dark() -> bool:
@@ -83,22 +129,32 @@ class Theme(QObject):
         self.name = self.resolved()
         self.app.setProperty("fo_theme", self.name)
         colors = PALETTES[self.name]
-        self.app.setPalette(_qpalette(colors))
-        self.app.setStyleSheet(style_sheet(self.name))
+        sheet = style_sheet(self.name)
+        if self.app.styleSheet() != sheet:  # re-polishing every widget is costly: only on change
+            self.app.setPalette(_qpalette(colors))
+            self.app.setStyleSheet(sheet)
         self.changed.emit(self.name)
 
 
 def _qpalette(c: dict[str, str]) -> QPalette:
     pal = QPalette()
     roles = {
-        QPalette.ColorRole.Window: c["window"], QPalette.ColorRole.WindowText: c["text"],
-        QPalette.ColorRole.Base: c["card"], QPalette.ColorRole.AlternateBase: c["alt_row"],
-        QPalette.ColorRole.Text: c["text"], QPalette.ColorRole.Button: c["button"],
-        QPalette.ColorRole.ButtonText: c["text"], QPalette.ColorRole.Highlight: c["accent"],
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: c["card"],
-        QPalette.ColorRole.ToolTipText: c["text"], QPalette.ColorRole.PlaceholderText: c["muted"],
-        QPalette.ColorRole.Link: c["accent_text"], QPalette.ColorRole.Mid: c["border"],
-        QPalette.ColorRole.Midlight: c["border"], QPalette.ColorRole.Light: c["card"],
+        QPalette.ColorRole.Window: c["window"],
+        QPalette.ColorRole.WindowText: c["text"],
+        QPalette.ColorRole.Base: c["card"],
+        QPalette.ColorRole.AlternateBase: c["alt_row"],
+        QPalette.ColorRole.Text: c["text"],
+        QPalette.ColorRole.Button: c["button"],
+        QPalette.ColorRole.ButtonText: c["text"],
+        QPalette.ColorRole.Highlight: c["accent"],
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: c["card"],
+        QPalette.ColorRole.ToolTipText: c["text"],
+        QPalette.ColorRole.PlaceholderText: c["muted"],
+        QPalette.ColorRole.Link: c["accent_text"],
+        QPalette.ColorRole.Mid: c["border"],
+        QPalette.ColorRole.Midlight: c["border"],
+        QPalette.ColorRole.Light: c["card"],
         QPalette.ColorRole.Dark: c["border_strong"],
     }
     for role, value in roles.items():
@@ -111,7 +167,8 @@ def _qpalette(c: dict[str, str]) -> QPalette:
 @cache
 def style_sheet(name: str) -> str:
     template = Template((RESOURCES / "styles" / "app.qss").read_text(encoding="utf-8"))
-    return template.substitute(PALETTES[name])
+    icons = (RESOURCES / "icons" / name).as_posix()
+    return template.substitute(PALETTES[name], icons=icons)
 
 
 def current() -> str:
@@ -132,7 +189,7 @@ def _icon(name: str, scheme: str, variant: str) -> QIcon:
         path = RESOURCES / "icons" / f"{name}.svg"
     renderer = QSvgRenderer(str(path))
     icon = QIcon()
-    for size in (16, 20, 24, 32, 48, 64):   # rendered sizes cover HiDPI scale factors up to 3x
+    for size in (16, 20, 24, 32, 48, 64):  # rendered sizes cover HiDPI scale factors up to 3x
         pix = QPixmap(QSize(size, size))
         pix.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pix)

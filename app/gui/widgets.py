@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -30,8 +31,16 @@ def label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
     return lab
 
 
-def button(text: str, icon_name: str = "", *, primary: bool = False, danger: bool = False,
-           flat: bool = False, tip: str = "", accessible: str = "") -> QPushButton:
+def button(
+    text: str,
+    icon_name: str = "",
+    *,
+    primary: bool = False,
+    danger: bool = False,
+    flat: bool = False,
+    tip: str = "",
+    accessible: str = "",
+) -> QPushButton:
     """A push button styled by the sheet: primary (accent), danger or flat (link-like)."""
     btn = QPushButton(text)
     btn.setProperty("icon_name", icon_name)
@@ -59,7 +68,7 @@ def tool_button(icon_name: str, tip: str) -> QToolButton:
 
 def refresh_icons(root: QWidget) -> None:
     """Re-render the icons of every button below ``root`` for the current scheme."""
-    for btn in root.findChildren((QPushButton, QToolButton)):
+    for btn in root.findChildren(QAbstractButton):
         name = btn.property("icon_name")
         if name:
             btn.setIcon(theme.icon(name, "on-accent" if btn.property("primary") else ""))
@@ -118,7 +127,7 @@ class StatCard(Card):
         self.body.addLayout(top)
         self.value = label("–", "CardValue")
         self.body.addWidget(self.value)
-        self.hint = label("", "CardHint", wrap=True)
+        self.hint = label("", "CardHint")
         self.body.addWidget(self.hint)
         self.setAccessibleName(caption)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -152,13 +161,21 @@ class EmptyState(QWidget):
         lay.addWidget(self.title)
         self.text = label(text, "EmptyText", wrap=True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text.setMaximumWidth(460)
+        self.text.setFixedWidth(480)
+        self.set_text(text)
         lay.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
         if action is not None:
             lay.addSpacing(8)
             lay.addWidget(action, 0, Qt.AlignmentFlag.AlignHCenter)
         lay.addStretch(1)
         self.refresh_icon()
+
+    def set_text(self, text: str, title: str | None = None) -> None:
+        """Change the explanation (and title); wrapped labels need their height set by hand."""
+        if title is not None:
+            self.title.setText(title)
+        self.text.setText(text)
+        self.text.setMinimumHeight(self.text.heightForWidth(480) + 4)
 
     def refresh_icon(self) -> None:
         self.icon.setPixmap(theme.icon(self.icon_name, "accent").pixmap(48, 48))
@@ -184,15 +201,16 @@ class Banner(QFrame):
         close.setAccessibleName(tr("Dismiss"))
         close.clicked.connect(self.hide)
         lay.addWidget(close)
+        self._callback = None
         self.hide()
 
     def show_message(self, text: str, action_text: str = "", callback=None) -> None:
         self.text.setText(text)
-        try:
-            self.action.clicked.disconnect()
-        except (RuntimeError, TypeError):
-            pass
+        if self._callback is not None:
+            self.action.clicked.disconnect(self._callback)
+            self._callback = None
         if action_text and callback:
+            self._callback = callback
             self.action.setText(action_text)
             self.action.setAccessibleName(action_text)
             self.action.clicked.connect(callback)

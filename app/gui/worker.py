@@ -21,18 +21,18 @@ from app.core.progress import Cancelled, Progress, Snapshot
 
 log = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL = 0.1   # seconds between progress signals at most
+PROGRESS_INTERVAL = 0.1  # seconds between progress signals at most
 
 
 class WorkerSignals(QObject):
     """What a running job tells the UI. Emitted from the pool thread, delivered queued."""
 
-    started = Signal(str)               # kind
-    progress = Signal(str, object)      # kind, Snapshot
-    result = Signal(str, object)        # kind, return value
-    error = Signal(str, str, str)       # kind, message, traceback ("" when cancelled)
-    finished = Signal(str)              # kind; always last
-    cancelled = Signal(str)             # kind
+    started = Signal(str)  # kind
+    progress = Signal(str, object)  # kind, Snapshot
+    result = Signal(str, object)  # kind, return value
+    error = Signal(str, str, str)  # kind, message, traceback ("" when cancelled)
+    finished = Signal(str)  # kind; always last
+    cancelled = Signal(str)  # kind
 
 
 class Worker(QRunnable):
@@ -40,13 +40,13 @@ class Worker(QRunnable):
 
     def __init__(self, kind: str, fn: Callable[[Progress], Any]) -> None:
         super().__init__()
-        self.setAutoDelete(False)        # the JobManager keeps the Python object alive until finished
+        self.setAutoDelete(False)  # the JobManager keeps the Python object alive until finished
         self.kind = kind
         self.fn = fn
         self.signals = WorkerSignals()
         self.progress = Progress(listener=self._on_progress, min_interval=PROGRESS_INTERVAL)
         self.done = threading.Event()
-        self._pending = threading.Event()   # a progress signal is queued and not yet shown
+        self._pending = threading.Event()  # a progress signal is queued and not yet shown
 
     def _on_progress(self, snap: Snapshot) -> None:
         if self._pending.is_set():
@@ -68,7 +68,7 @@ class Worker(QRunnable):
             value = self.fn(self.progress)
         except Cancelled:
             self.signals.cancelled.emit(self.kind)
-        except Exception as exc:   # the job failed: tell the UI, keep the app alive
+        except Exception as exc:  # the job failed: tell the UI, keep the app alive
             log.exception("job %s failed", self.kind)
             self.signals.error.emit(self.kind, str(exc) or type(exc).__name__, traceback.format_exc())
         else:
@@ -88,7 +88,7 @@ class JobManager(QObject):
     progress = Signal(str, object)
     finished = Signal(str)
     cancelled = Signal(str)
-    failed = Signal(str, str, str)      # kind, message, traceback: for jobs without on_error
+    failed = Signal(str, str, str)  # kind, message, traceback: for jobs without on_error
     busy_changed = Signal(bool)
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
@@ -107,11 +107,17 @@ class JobManager(QObject):
     def worker(self, kind: str) -> Worker | None:
         return self._running.get(kind)
 
-    def start(self, kind: str, fn: Callable[[Progress], Any], *, label: str = "",
-              on_result: Callable[[Any], None] | None = None,
-              on_error: Callable[[str, str], None] | None = None,
-              on_cancelled: Callable[[], None] | None = None,
-              on_progress: Callable[[Snapshot], None] | None = None) -> Worker | None:
+    def start(
+        self,
+        kind: str,
+        fn: Callable[[Progress], Any],
+        *,
+        label: str = "",
+        on_result: Callable[[Any], None] | None = None,
+        on_error: Callable[[str, str], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        on_progress: Callable[[Snapshot], None] | None = None,
+    ) -> Worker | None:
         """Run ``fn(progress)`` in the pool; returns None when a job of this kind is running.
 
         The callbacks run on the UI thread: the worker's signals are connected to slots of

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (SVG path data reads best unbroken)
 """Writes the app's SVG icons in light/ and dark/ from one set of 24x24 line drawings.
 
 Run after changing a drawing: python resources/icons/make_icons.py

@@ -26,7 +26,7 @@ class Column:
     tooltip: Callable[[Any], str] | None = None
     icon: Callable[[Any], QIcon | None] | None = None
     color: Callable[[Any], QColor | None] | None = None
-    check: Callable[[Any], bool] | None = None       # makes the column checkable
+    check: Callable[[Any], bool] | None = None  # makes the column checkable
 
 
 class RowsModel(QAbstractTableModel):
@@ -57,8 +57,10 @@ class RowsModel(QAbstractTableModel):
             return self.columns[section].title
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.TextAlignmentRole:
             col = self.columns[section]
-            return int((Qt.AlignmentFlag.AlignRight if col.align_right else Qt.AlignmentFlag.AlignLeft)
-                       | Qt.AlignmentFlag.AlignVCenter)
+            return int(
+                (Qt.AlignmentFlag.AlignRight if col.align_right else Qt.AlignmentFlag.AlignLeft)
+                | Qt.AlignmentFlag.AlignVCenter
+            )
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -87,11 +89,15 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.CheckStateRole and col.check:
             return Qt.CheckState.Checked if col.check(item) else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int((Qt.AlignmentFlag.AlignRight if col.align_right else Qt.AlignmentFlag.AlignLeft)
-                       | Qt.AlignmentFlag.AlignVCenter)
+            return int(
+                (Qt.AlignmentFlag.AlignRight if col.align_right else Qt.AlignmentFlag.AlignLeft)
+                | Qt.AlignmentFlag.AlignVCenter
+            )
         return None
 
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
         if role == Qt.ItemDataRole.CheckStateRole and self.on_check and index.isValid():
             checked = Qt.CheckState(value) == Qt.CheckState.Checked
             self.on_check(self.rows[index.row()], checked)

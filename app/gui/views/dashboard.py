@@ -5,7 +5,6 @@ lists. Before the first folder is added it is one big drop zone."""
 from __future__ import annotations
 
 import os
-import time
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,16 +16,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui import fmt, theme
+from app.core.report import AGE_BUCKETS
+from app.gui import fmt
 from app.gui.charts import Bar, BarChart, ColumnChart
-from app.gui.dashboard_data import AGE_BUCKETS, DashboardData, load_dashboard
+from app.gui.dashboard_data import DashboardData, load_dashboard
 from app.gui.folder_list import FolderList
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
 from app.gui.widgets import Card, EmptyState, PageHeader, StatCard, button, label, table
 
-CATEGORY_LABELS = {"documents": "Documents", "images": "Images", "audio": "Audio", "video": "Video",
-                   "archives": "Archives", "code": "Code", "installers": "Installers", "other": "Other"}
+CATEGORY_LABELS = {
+    "documents": "Documents",
+    "images": "Images",
+    "audio": "Audio",
+    "video": "Video",
+    "archives": "Archives",
+    "code": "Code",
+    "installers": "Installers",
+    "other": "Other",
+}
 SOURCE_LABELS = {"duplicates": "Duplicates", "organizer": "Organizer", "watcher": "Watcher", "undo": "Undo"}
 
 
@@ -52,11 +60,17 @@ class DashboardView(QWidget):
 
         add = button(tr("Add folder…"), "folder-add", primary=True)
         add.clicked.connect(self._add_folder)
-        self.empty = EmptyState("drop", tr("Drop folders here to start"),
-                                tr("Drag one or more folders from your file manager onto this window, "
-                                   "or choose one with Add folder. FileOrganizer Pro scans them, shows "
-                                   "where the space goes and finds duplicate files. Nothing is changed "
-                                   "until you say so."), add)
+        self.empty = EmptyState(
+            "drop",
+            tr("Drop folders here to start"),
+            tr(
+                "Drag one or more folders from your file manager onto this window, "
+                "or choose one with Add folder. FileOrganizer Pro scans them, shows "
+                "where the space goes and finds duplicate files. Nothing is changed "
+                "until you say so."
+            ),
+            add,
+        )
         self.empty.setObjectName("DropZone")
         self.empty.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         holder = QWidget()
@@ -131,27 +145,35 @@ class DashboardView(QWidget):
         self.clear_filter.hide()
         head.addWidget(self.clear_filter)
         files_card.body.addLayout(head)
-        self.files_model = RowsModel([
-            Column(tr("Name"), lambda r: os.path.basename(r[0]), tooltip=lambda r: r[0]),
-            Column(tr("Size"), lambda r: fmt.size(r[1]), sort=lambda r: r[1], align_right=True),
-            Column(tr("Folder"), lambda r: os.path.dirname(r[0]), tooltip=lambda r: r[0]),
-        ])
+        self.files_model = RowsModel(
+            [
+                Column(tr("Name"), lambda r: os.path.basename(r[0]), tooltip=lambda r: r[0]),
+                Column(tr("Size"), lambda r: fmt.size(r[1]), sort=lambda r: r[1], align_right=True),
+                Column(tr("Folder"), lambda r: self._short(os.path.dirname(r[0])), tooltip=lambda r: r[0]),
+            ]
+        )
         self.files_view = table(self.files_model, stretch=2, name=tr("Largest files"))
         self.files_view.setMinimumHeight(230)
         self.files_view.setColumnWidth(0, 220)
         self.files_view.setColumnWidth(1, 90)
+        self.files_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         files_card.body.addWidget(self.files_view)
         grid.addWidget(files_card, 1, 0)
 
         folders_card = Card()
         folders_card.body.addWidget(label(tr("Largest folders"), "SectionTitle"))
-        self.folders_model = RowsModel([
-            Column(tr("Folder"), lambda r: self._short(r[0]), tooltip=lambda r: r[0]),
-            Column(tr("Size"), lambda r: fmt.size(r[1]), sort=lambda r: r[1], align_right=True),
-            Column(tr("Files"), lambda r: fmt.count(r[2]), sort=lambda r: r[2], align_right=True),
-        ])
+        self.folders_model = RowsModel(
+            [
+                Column(tr("Folder"), lambda r: self._short(r[0]), tooltip=lambda r: r[0]),
+                Column(tr("Size"), lambda r: fmt.size(r[1]), sort=lambda r: r[1], align_right=True),
+                Column(tr("Files"), lambda r: fmt.count(r[2]), sort=lambda r: r[2], align_right=True),
+            ]
+        )
         self.folders_view = table(self.folders_model, stretch=0, name=tr("Largest folders"))
         self.folders_view.setMinimumHeight(230)
+        self.folders_view.setColumnWidth(1, 90)
+        self.folders_view.setColumnWidth(2, 70)
+        self.folders_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         self.folders_view.clicked.connect(self._on_folder)
         self.folders_view.setToolTip(tr("Click a folder to list its largest files"))
         folders_card.body.addWidget(self.folders_view)
@@ -166,16 +188,28 @@ class DashboardView(QWidget):
 
         activity_card = Card()
         activity_card.body.addWidget(label(tr("Recent activity"), "SectionTitle"))
-        self.activity_model = RowsModel([
-            Column(tr("When"), lambda r: fmt.ago(r[0]), sort=lambda r: r[0]),
-            Column(tr("What"), lambda r: r[2] or tr(SOURCE_LABELS.get(r[1], r[1]))),
-            Column(tr("Files"), lambda r: fmt.count(r[4]), align_right=True),
-            Column(tr("Size"), lambda r: fmt.size(r[5]), align_right=True),
-        ])
+        self.activity_model = RowsModel(
+            [
+                Column(tr("When"), lambda e: fmt.ago(e.started_at), sort=lambda e: e.started_at),
+                Column(
+                    tr("What"),
+                    lambda e: e.title or tr(SOURCE_LABELS.get(e.source, e.source)),
+                    tooltip=lambda e: e.title,
+                ),
+                Column(tr("Files"), lambda e: fmt.count(e.done_count), align_right=True),
+                Column(tr("Size"), lambda e: fmt.size(e.bytes), align_right=True),
+            ]
+        )
         self.activity_view = table(self.activity_model, stretch=1, sortable=False, name=tr("Recent activity"))
         self.activity_view.setMinimumHeight(140)
-        self.activity_empty = label(tr("Nothing changed yet. Actions on duplicates and the organizer "
-                                       "show up here, each with an Undo in History."), "Muted", wrap=True)
+        self.activity_empty = label(
+            tr(
+                "Nothing changed yet. Actions on duplicates and the organizer "
+                "show up here, each with an Undo in History."
+            ),
+            "Muted",
+            wrap=True,
+        )
         activity_card.body.addWidget(self.activity_view)
         activity_card.body.addWidget(self.activity_empty)
         grid.addWidget(activity_card, 2, 1)
@@ -186,8 +220,10 @@ class DashboardView(QWidget):
 
     def _short(self, path: str) -> str:
         for root in self.session.folders():
+            if path == root:
+                return os.path.basename(root) or root
             if path.startswith(root.rstrip(os.sep) + os.sep):
-                return os.path.basename(root) + path[len(root.rstrip(os.sep)):]
+                return os.path.basename(root) + path[len(root.rstrip(os.sep)) :]
         return path
 
     # ---- data ------------------------------------------------------------------------------
@@ -210,13 +246,17 @@ class DashboardView(QWidget):
         if not folders:
             return
         self._dirty = False
-        db, cat, folder = self.session.db, self.filter_category, self.filter_folder
+        db, cat, folder, age = self.session.db, self.filter_category, self.filter_folder, self.filter_age
         started = self.session.jobs.start(
-            "dashboard", lambda progress: load_dashboard(db, folders, category=cat, folder=folder,
-                                                         progress=progress),
-            label=tr("Loading dashboard"), on_result=self._loaded)
+            "dashboard",
+            lambda progress: load_dashboard(
+                db, folders, category=cat, folder=folder, age=age, progress=progress
+            ),
+            label=tr("Loading dashboard"),
+            on_result=self._loaded,
+        )
         if started is None:
-            self._dirty = True     # a load is running; load again when it is done
+            self._dirty = True  # a load is running; load again when it is done
             self.session.jobs.finished.connect(self._retry_once)
 
     def _retry_once(self, kind: str) -> None:
@@ -232,34 +272,38 @@ class DashboardView(QWidget):
         self.card_files.set(fmt.count(data.files), tr("in {n} folders").format(n=fmt.count(data.folders)))
         self.card_size.set(fmt.size(data.bytes), tr("{n} categories").format(n=len(data.by_category)))
         if data.dup_groups:
-            self.card_dupes.set(fmt.size(data.reclaimable), tr("{f} extra copies in {g} groups · review →").format(
-                f=fmt.count(data.dup_files), g=fmt.count(data.dup_groups)))
+            self.card_dupes.set(
+                fmt.size(data.reclaimable),
+                tr("{f} extra copies in {g} groups").format(
+                    f=fmt.count(data.dup_files), g=fmt.count(data.dup_groups)
+                ),
+            )
         else:
             self.card_dupes.set(fmt.size(0), tr("No duplicates found"))
-        self.card_scan.set(fmt.ago(data.last_scan), fmt.date(data.last_scan) if data.last_scan else
-                           tr("Press Scan now"))
-        self.cat_chart.set_bars([
-            Bar(cat, tr(CATEGORY_LABELS.get(cat, cat.title())), size,
-                f"{fmt.size(size)} · {fmt.count(files)}") for cat, files, size in data.by_category])
+        self.card_scan.set(
+            fmt.ago(data.last_scan), fmt.date(data.last_scan) if data.last_scan else tr("Press Scan now")
+        )
+        self.cat_chart.set_bars(
+            [
+                Bar(
+                    cat,
+                    tr(CATEGORY_LABELS.get(cat, cat.title())),
+                    size,
+                    f"{fmt.size(size)} · {fmt.count(files)}",
+                )
+                for cat, files, size in data.by_category
+            ]
+        )
         self.cat_chart.selected = self.filter_category
-        self.age_chart.set_bars([Bar(key, tr(lab), size, fmt.size(size)) for key, lab, _n, size in data.by_age])
-        self.files_model.set_rows(self._age_filtered(data.largest_files))
+        self.age_chart.set_bars(
+            [Bar(key, tr(lab), size, fmt.size(size)) for key, lab, _n, size in data.by_age]
+        )
+        self.files_model.set_rows(data.largest_files)
         self.folders_model.set_rows(data.largest_folders)
         self.activity_model.set_rows(data.activity)
         self.activity_view.setVisible(bool(data.activity))
         self.activity_empty.setVisible(not data.activity)
         self._update_filter_label()
-
-    def _age_filtered(self, rows):
-        if not self.filter_age:
-            return rows
-        now = time.time()
-        bounds, lower = {}, 0
-        for key, _label, days in AGE_BUCKETS:
-            bounds[key] = (lower, days * 86400 if days else None)
-            lower = days * 86400 if days else lower
-        lo, hi = bounds[self.filter_age]
-        return [r for r in rows if now - r[2] >= lo and (hi is None or now - r[2] < hi)]
 
     # ---- filters ---------------------------------------------------------------------------
     def _on_category(self, key: str) -> None:
@@ -268,8 +312,7 @@ class DashboardView(QWidget):
 
     def _on_age(self, key: str) -> None:
         self.filter_age = key or None
-        self.files_model.set_rows(self._age_filtered(self.data.largest_files))
-        self._update_filter_label()
+        self.reload()
 
     def _on_folder(self, index) -> None:
         row = self.folders_model.row(index)

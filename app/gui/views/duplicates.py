@@ -15,22 +15,31 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QStackedWidget,
-    QTreeView,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.gui import dup_actions, fmt
 from app.gui.confirm import confirm_action
-from app.gui.models.duplicates import DuplicatesModel
+from app.gui.models.duplicates import ARROW, MODIFIED, NAME, SIZE, DuplicatesModel
 from app.gui.session import Session
 from app.gui.views.dashboard import CATEGORY_LABELS
 from app.gui.widgets import Banner, EmptyState, PageHeader, button, label
 
-POLICIES = (("oldest", "Keep the oldest"), ("newest", "Keep the newest"),
-            ("shortest", "Keep the shortest path"), ("reference", "Keep the copy in a reference folder…"))
-SIZES = ((0, "Any size"), (100_000, "≥ 100 KB"), (1_000_000, "≥ 1 MB"), (10_000_000, "≥ 10 MB"),
-         (100_000_000, "≥ 100 MB"))
+POLICIES = (
+    ("oldest", "Keep the oldest"),
+    ("newest", "Keep the newest"),
+    ("shortest-path", "Keep the shortest path"),
+    ("reference", "Keep the copy in a reference folder…"),
+)
+SIZES = (
+    (0, "Any size"),
+    (100_000, "≥ 100 KB"),
+    (1_000_000, "≥ 1 MB"),
+    (10_000_000, "≥ 10 MB"),
+    (100_000_000, "≥ 100 MB"),
+)
 ACT = "duplicates-act"
 
 
@@ -48,8 +57,13 @@ class DuplicatesView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(28, 22, 28, 16)
         lay.setSpacing(12)
-        self.header = PageHeader(tr("Duplicates"), tr("Files with identical content. Check the copies to "
-                                                      "remove; one copy of each group always stays."))
+        self.header = PageHeader(
+            tr("Duplicates"),
+            tr(
+                "Files with identical content. Check the copies to "
+                "remove; one copy of each group always stays."
+            ),
+        )
         lay.addWidget(self.header)
 
         filters = QHBoxLayout()
@@ -77,18 +91,27 @@ class DuplicatesView(QWidget):
         lay.addLayout(filters)
 
         select_row = QHBoxLayout()
+        select_row.setSpacing(8)
+        select_row.addWidget(label(tr("Auto-select:"), "Muted"))
         self.policy_box = QComboBox()
+        self.policy_box.setMinimumWidth(240)
         self.policy_box.setAccessibleName(tr("Keep policy"))
         for key, text in POLICIES:
             self.policy_box.addItem(tr(text), key)
         select_row.addWidget(self.policy_box)
-        self.select_btn = button(tr("Select copies"), "select",
-                                 tip=tr("Check every copy except the one the policy keeps (Ctrl+Shift+A)"))
+        self.select_btn = button(
+            tr("Select copies"),
+            "select",
+            tip=tr("Check every copy except the one the policy keeps (Ctrl+Shift+A)"),
+        )
         self.select_btn.clicked.connect(self.auto_select)
         select_row.addWidget(self.select_btn)
         self.clear_btn = button(tr("Clear"), tip=tr("Uncheck everything"))
-        self.clear_btn.clicked.connect(lambda: self.model.set_marks(set(), {}))
+        self.clear_btn.clicked.connect(lambda: self.model.set_marks(set(), self.model.kept))
         select_row.addWidget(self.clear_btn)
+        self.expand_btn = button(tr("Collapse all"), tip=tr("Show or hide the copies of every group"))
+        self.expand_btn.clicked.connect(self._toggle_all)
+        select_row.addWidget(self.expand_btn)
         select_row.addStretch(1)
         self.summary = label("", "Muted")
         self.summary.setAccessibleName(tr("Selection summary"))
@@ -101,43 +124,68 @@ class DuplicatesView(QWidget):
         self.pages = QStackedWidget()
         scan = button(tr("Scan now"), "scan", primary=True)
         scan.clicked.connect(session.start_scan)
-        self.empty = EmptyState("duplicates", tr("No duplicates to show yet"),
-                                tr("Add a folder (or drop one on the window) and scan it. Files with "
-                                   "identical content show up here, largest savings first."), scan)
+        self.empty = EmptyState(
+            "duplicates",
+            tr("No duplicates to show yet"),
+            tr(
+                "Add a folder (or drop one on the window) and scan it. Files with "
+                "identical content show up here, largest savings first."
+            ),
+            scan,
+        )
         self.pages.addWidget(self.empty)
-        self.tree = QTreeView()
+        self.tree = QTableView()
         self.tree.setModel(self.model)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setSortingEnabled(False)
+        self.tree.setAlternatingRowColors(False)
+        self.tree.setShowGrid(False)
+        self.tree.setWordWrap(False)
+        self.tree.setCornerButtonEnabled(False)
         self.tree.setAccessibleName(tr("Duplicate groups"))
-        self.tree.setSelectionMode(QTreeView.SelectionMode.ExtendedSelection)
+        self.tree.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.tree.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
+        self.tree.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._context_menu)
-        self.tree.header().setSortIndicatorShown(True)
-        self.tree.header().setSectionsClickable(True)
-        self.tree.header().sectionClicked.connect(self._sort)
-        header = self.tree.header()
+        self.tree.clicked.connect(self._clicked)
+        self.tree.doubleClicked.connect(self._double_clicked)
+        rows = self.tree.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(26)
+        header = self.tree.horizontalHeader()
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self._sort)
         header.setStretchLastSection(True)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.tree.setColumnWidth(0, 340)
-        self.tree.setColumnWidth(1, 120)
-        self.tree.setColumnWidth(2, 140)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(ARROW, QHeaderView.ResizeMode.Fixed)
+        self.tree.setColumnWidth(ARROW, 28)
+        self.tree.setColumnWidth(NAME, 330)
+        self.tree.setColumnWidth(SIZE, 140)
+        self.tree.setColumnWidth(MODIFIED, 140)
+        header.setSortIndicator(SIZE, Qt.SortOrder.DescendingOrder)
         self.pages.addWidget(self.tree)
         lay.addWidget(self.pages, 1)
 
         actions = QHBoxLayout()
         actions.setSpacing(8)
-        self.trash_btn = button(tr("Move to trash"), "trash", primary=True,
-                                tip=tr("Move the checked copies to the system trash (Del)"))
+        self.trash_btn = button(
+            tr("Move to trash"),
+            "trash",
+            primary=True,
+            tip=tr("Move the checked copies to the system trash (Del)"),
+        )
         self.trash_btn.clicked.connect(lambda: self.act("trash"))
-        self.link_btn = button(tr("Replace with hard links"), "link",
-                               tip=tr("Keep one copy on disk and point the others at it"))
+        self.link_btn = button(
+            tr("Replace with hard links"), "link", tip=tr("Keep one copy on disk and point the others at it")
+        )
         self.link_btn.clicked.connect(lambda: self.act("hardlink"))
         self.move_btn = button(tr("Move to folder…"), "move", tip=tr("Move the checked copies into a folder"))
         self.move_btn.clicked.connect(lambda: self.act("move"))
-        self.delete_btn = button(tr("Delete permanently"), "trash", danger=True,
-                                 tip=tr("Enabled in Settings; asks every time"))
+        self.delete_btn = button(
+            tr("Delete permanently"), "trash", danger=True, tip=tr("Enabled in Settings; asks every time")
+        )
         self.delete_btn.clicked.connect(lambda: self.act("delete"))
         for b in (self.trash_btn, self.link_btn, self.move_btn, self.delete_btn):
             actions.addWidget(b)
@@ -163,17 +211,28 @@ class DuplicatesView(QWidget):
         self.model.set_groups(groups)
         self.pages.setCurrentIndex(1 if groups else 0)
         if not groups and result is not None:
-            self.empty.title.setText(tr("No duplicates found"))
-            self.empty.text.setText(tr("Every file in your scanned folders is unique. Add more folders "
-                                       "or scan again after adding files."))
+            self.empty.set_text(
+                tr(
+                    "Every file in your scanned folders is unique. Add more folders "
+                    "or scan again after adding files."
+                ),
+                tr("No duplicates found"),
+            )
         self.apply_filter()
         if groups:
             self.auto_select()
 
     def on_shown(self) -> None:
-        if self.session.duplicates is None and self.session.folders() and not self.session.jobs.is_running("scan"):
-            self.empty.text.setText(tr("Press Scan now to look for duplicates in your {n} folder(s).").format(
-                n=len(self.session.folders())))
+        if (
+            self.session.duplicates is None
+            and self.session.folders()
+            and not self.session.jobs.is_running("scan")
+        ):
+            self.empty.set_text(
+                tr("Press Scan now to look for duplicates in your {n} folder(s).").format(
+                    n=len(self.session.folders())
+                )
+            )
 
     def _reload_folders(self) -> None:
         current = self.folder_box.currentData()
@@ -212,8 +271,11 @@ class DuplicatesView(QWidget):
     def _policy_changed(self) -> None:
         key = self.policy_box.currentData()
         if key == "reference":
-            folder = QFileDialog.getExistingDirectory(self, tr("Reference folder: copies inside it are kept"),
-                                                      self.session.prefs.get("reference_folder") or "")
+            folder = QFileDialog.getExistingDirectory(
+                self,
+                tr("Reference folder: copies inside it are kept"),
+                self.session.prefs.get("reference_folder") or "",
+            )
             if not folder:
                 self.policy_box.setCurrentIndex(0)
                 return
@@ -227,16 +289,18 @@ class DuplicatesView(QWidget):
             return
         groups = self.model.groups
         visible = list(self.model.visible)
-        policy = self.policy_box.currentData()
-        reference = self.session.prefs.get("reference_folder")
+        criteria, roots = dup_actions.policy_for(
+            self.policy_box.currentData(), self.session.prefs.get("reference_folder")
+        )
 
         def run(progress):
             from app.core.keep import choose_keep
+
             progress.stage("select", total=len(visible))
             marked, kept = set(), {}
             for n, i in enumerate(visible):
                 files = groups[i].files
-                keep = choose_keep(files, policy, reference=reference or None)
+                keep = choose_keep(files, criteria, roots)
                 kept[i] = keep.path
                 marked.update(f.path for f in files if f.path != keep.path)
                 if n % 1000 == 0:
@@ -244,18 +308,20 @@ class DuplicatesView(QWidget):
                     progress.advance(1000)
             return marked, kept
 
-        self.session.jobs.start("select", run, label=tr("Selecting copies"),
-                                on_result=lambda r: self.model.set_marks(*r))
+        self.session.jobs.start(
+            "select", run, label=tr("Selecting copies"), on_result=lambda r: self.model.set_marks(*r)
+        )
 
     def _update_summary(self) -> None:
         groups = len(self.model.visible)
         total = len(self.model.groups)
-        reclaim = sum(self.model.groups[i].reclaimable for i in self.model.visible) if groups < 200_000 else 0
+        reclaim = sum(self.model.groups[i].reclaimable for i in self.model.visible)
         marked = len(self.model.marked)
         text = tr("{g} groups · {r} to free").format(g=fmt.count(groups), r=fmt.size(reclaim))
         if groups != total:
-            text = tr("{g} of {t} groups · {r} to free").format(g=fmt.count(groups), t=fmt.count(total),
-                                                                r=fmt.size(reclaim))
+            text = tr("{g} of {t} groups · {r} to free").format(
+                g=fmt.count(groups), t=fmt.count(total), r=fmt.size(reclaim)
+            )
         if marked:
             text += tr("  ·  {n} checked").format(n=fmt.count(marked))
         self.summary.setText(text)
@@ -267,8 +333,23 @@ class DuplicatesView(QWidget):
         self.clear_btn.setEnabled(bool(marked))
 
     def _sort(self, column: int) -> None:
-        order = self.tree.header().sortIndicatorOrder()
+        order = self.tree.horizontalHeader().sortIndicatorOrder()
         self.model.sort(column, order)
+
+    def _clicked(self, index) -> None:
+        if index.column() == ARROW and self.model.is_group_row(index.row()):
+            self.model.toggle(index.row())
+
+    def _double_clicked(self, index) -> None:
+        if self.model.is_group_row(index.row()):
+            self.model.toggle(index.row())
+        elif (f := self.model.file_at(index)) is not None:
+            open_path(f.path)
+
+    def _toggle_all(self) -> None:
+        expand = bool(self.model.collapsed)
+        self.model.set_all_expanded(expand)
+        self.expand_btn.setText(tr("Collapse all") if expand else tr("Expand all"))
 
     def _context_menu(self, pos) -> None:
         index = self.tree.indexAt(pos)
@@ -295,18 +376,27 @@ class DuplicatesView(QWidget):
         plan = dup_actions.build_plan(sel, action, dest, self.policy_box.currentData())
         db = self.session.db
         self.banner.hide()
-        self.session.jobs.start(ACT, lambda progress: dup_actions.run_plan(db, plan, progress),
-                                label=plan.title, on_result=lambda r: self._acted(r, action),
-                                on_error=lambda m, _tb: self.banner.show_message(tr("Failed: {m}").format(m=m)))
+        self.session.jobs.start(
+            ACT,
+            lambda progress: dup_actions.run_plan(db, plan, progress),
+            label=plan.title,
+            on_result=lambda r: self._acted(r, action),
+            on_error=lambda m, _tb: self.banner.show_message(tr("Failed: {m}").format(m=m)),
+        )
 
     def _acted(self, result, action: str) -> None:
         done_paths = [r.op.src for r in result.records if r.state == "done"]
         self.model.remove_paths(done_paths)
         self.pages.setCurrentIndex(1 if self.model.groups else 0)
-        verbs = {"trash": tr("moved to the trash"), "hardlink": tr("replaced with hard links"),
-                 "move": tr("moved"), "delete": tr("deleted")}
-        text = tr("{n} file(s) {verb}, {b} freed.").format(n=result.done, verb=verbs[action],
-                                                           b=fmt.size(result.bytes_done))
+        verbs = {
+            "trash": tr("moved to the trash"),
+            "hardlink": tr("replaced with hard links"),
+            "move": tr("moved"),
+            "delete": tr("deleted"),
+        }
+        text = tr("{n} file(s) {verb}, {b} freed.").format(
+            n=result.done, verb=verbs[action], b=fmt.size(result.bytes_done)
+        )
         problems = result.failed + result.skipped
         if problems:
             text += " " + tr("{n} skipped (see History for the reasons).").format(n=problems)
@@ -326,10 +416,16 @@ class DuplicatesView(QWidget):
 
         def run(progress):
             from app.jobs.undo import undo
+
             return undo(db, entry, progress)
 
-        self.session.jobs.start("undo", run, label=tr("Undoing"), on_result=self._undone,
-                                on_error=lambda m, _tb: self.banner.show_message(tr("Undo failed: {m}").format(m=m)))
+        self.session.jobs.start(
+            "undo",
+            run,
+            label=tr("Undoing"),
+            on_result=self._undone,
+            on_error=lambda m, _tb: self.banner.show_message(tr("Undo failed: {m}").format(m=m)),
+        )
 
     def _undone(self, result) -> None:
         problems = result.problems
@@ -339,7 +435,7 @@ class DuplicatesView(QWidget):
         self.banner.show_message(text)
         self.last_entry = None
         self.session.history_changed.emit()
-        self.session.start_scan()      # the restored copies are duplicates again
+        self.session.start_scan()  # the restored copies are duplicates again
 
     def refresh_theme(self) -> None:
         self.empty.refresh_icon()
@@ -348,9 +444,11 @@ class DuplicatesView(QWidget):
 
 def reveal(path: str) -> None:
     from app.gui.desktop import reveal_in_file_manager
+
     reveal_in_file_manager(path)
 
 
 def open_path(path: str) -> None:
     from app.gui.desktop import open_file
+
     open_file(path)

@@ -6,20 +6,41 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from app.gui import fmt
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
 from app.gui.widgets import Banner, Card, EmptyState, PageHeader, button, label, table
 
-SOURCES = (("", "All sources"), ("duplicates", "Duplicates"), ("organizer", "Organizer"),
-           ("watcher", "Watcher"), ("undo", "Undo"))
-STATUS = {"done": "Done", "partial": "Partly done", "failed": "Failed", "undone": "Undone",
-          "running": "Running", "cancelled": "Cancelled"}
-KINDS = {"move": "Move", "copy": "Copy", "rename": "Rename", "trash": "Trash", "hardlink": "Hard link",
-         "symlink": "Symlink", "delete": "Delete", "mkdir": "New folder", "rmdir": "Remove folder",
-         "restore": "Restore", "unlink": "Remove link"}
+SOURCES = (
+    ("", "All sources"),
+    ("duplicates", "Duplicates"),
+    ("organizer", "Organizer"),
+    ("watcher", "Watcher"),
+    ("undo", "Undo"),
+)
+STATUS = {
+    "done": "Done",
+    "partial": "Partly done",
+    "failed": "Failed",
+    "undone": "Undone",
+    "running": "Running",
+    "cancelled": "Cancelled",
+}
+KINDS = {
+    "move": "Move",
+    "copy": "Copy",
+    "rename": "Rename",
+    "trash": "Trash",
+    "hardlink": "Hard link",
+    "symlink": "Symlink",
+    "delete": "Delete",
+    "mkdir": "New folder",
+    "rmdir": "Remove folder",
+    "restore": "Restore",
+    "unlink": "Remove link",
+}
 STATES = {"done": "Done", "failed": "Failed", "skipped": "Skipped", "undone": "Undone", "planned": "Planned"}
 
 
@@ -36,8 +57,13 @@ class HistoryView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(28, 22, 28, 16)
         lay.setSpacing(12)
-        self.header = PageHeader(tr("History"), tr("Everything the app changed on disk. Undo any entry; "
-                                                   "files that changed since are left alone and listed."))
+        self.header = PageHeader(
+            tr("History"),
+            tr(
+                "Everything the app changed on disk. Undo any entry; "
+                "files that changed since are left alone and listed."
+            ),
+        )
         self.source_box = QComboBox()
         self.source_box.setAccessibleName(tr("Show entries from"))
         for key, text in SOURCES:
@@ -52,34 +78,51 @@ class HistoryView(QWidget):
         self.banner = Banner()
         lay.addWidget(self.banner)
 
-        self.entries = RowsModel([
-            Column(tr("When"), lambda e: fmt.date(e.started_at), sort=lambda e: e.started_at),
-            Column(tr("What"), lambda e: e.title or e.source, tooltip=lambda e: e.title),
-            Column(tr("Source"), lambda e: tr(dict(SOURCES).get(e.source, e.source))),
-            Column(tr("Files"), lambda e: self._files_text(e), sort=lambda e: e.done_count, align_right=True),
-            Column(tr("Size"), lambda e: fmt.size(e.bytes), sort=lambda e: e.bytes, align_right=True),
-            Column(tr("Status"), lambda e: self._status_text(e)),
-        ])
+        self.entries = RowsModel(
+            [
+                Column(tr("When"), lambda e: fmt.date(e.started_at), sort=lambda e: e.started_at),
+                Column(tr("What"), lambda e: e.title or e.source, tooltip=lambda e: e.title),
+                Column(tr("Source"), lambda e: tr(dict(SOURCES).get(e.source, e.source))),
+                Column(
+                    tr("Files"), lambda e: self._files_text(e), sort=lambda e: e.done_count, align_right=True
+                ),
+                Column(tr("Size"), lambda e: fmt.size(e.bytes), sort=lambda e: e.bytes, align_right=True),
+                Column(tr("Status"), lambda e: self._status_text(e)),
+            ]
+        )
         self.entries_view = table(self.entries, stretch=1, name=tr("History entries"))
         self.entries_view.setColumnWidth(0, 140)
         self.entries_view.selectionModel().currentRowChanged.connect(self._entry_changed)
 
-        self.records = RowsModel([
-            Column(tr("Action"), lambda r: tr(KINDS.get(str(r.op.kind), str(r.op.kind)))),
-            Column(tr("File"), lambda r: r.op.src, tooltip=lambda r: r.op.src),
-            Column(tr("To"), lambda r: r.op.dst or (r.op.keep and tr("kept: ") + os.path.basename(r.op.keep)) or "",
-                   tooltip=lambda r: r.op.dst or r.op.keep or ""),
-            Column(tr("Result"), lambda r: tr(STATES.get(r.state, r.state)) + (f": {r.error}" if r.error else ""),
-                   tooltip=lambda r: r.error or ""),
-        ])
+        self.records = RowsModel(
+            [
+                Column(tr("Action"), lambda r: tr(KINDS.get(str(r.op.kind), str(r.op.kind)))),
+                Column(tr("File"), lambda r: r.op.src, tooltip=lambda r: r.op.src),
+                Column(
+                    tr("To"),
+                    lambda r: r.op.dst or (r.op.keep and tr("kept: ") + os.path.basename(r.op.keep)) or "",
+                    tooltip=lambda r: r.op.dst or r.op.keep or "",
+                ),
+                Column(
+                    tr("Result"),
+                    lambda r: tr(STATES.get(r.state, r.state)) + (f": {r.error}" if r.error else ""),
+                    tooltip=lambda r: r.error or "",
+                ),
+            ]
+        )
         self.records_view = table(self.records, stretch=1, name=tr("Files of the selected entry"))
         self.records_view.setColumnWidth(0, 90)
         self.records_view.setColumnWidth(2, 220)
 
         self.pages = QStackedWidget()
-        self.empty = EmptyState("history", tr("Nothing has been changed yet"),
-                                tr("When you remove duplicates or apply organizer rules, every change is "
-                                   "listed here and can be undone."))
+        self.empty = EmptyState(
+            "history",
+            tr("Nothing has been changed yet"),
+            tr(
+                "When you remove duplicates or apply organizer rules, every change is "
+                "listed here and can be undone."
+            ),
+        )
         self.pages.addWidget(self.empty)
         split = QSplitter(Qt.Orientation.Vertical)
         split.setChildrenCollapsible(False)
@@ -133,6 +176,7 @@ class HistoryView(QWidget):
 
         def run(_progress):
             from app.store.journal import JournalStore
+
             entries = JournalStore(db).entries(limit=500)
             return [e for e in entries if not source or e.source == source]
 
@@ -148,15 +192,22 @@ class HistoryView(QWidget):
         if row >= 0:
             self.entries_view.selectionModel().setCurrentIndex(
                 self.entries.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
         else:
             self.records.set_rows([])
             self.undo_btn.setEnabled(False)
 
     def _entry_changed(self, current, _previous) -> None:
         entry = self.entries.row(current)
-        self.undo_btn.setEnabled(bool(entry and entry.source != "undo" and entry.status in ("done", "partial")
-                                      and entry.done_count > getattr(entry, "undone_count", 0)))
+        self.undo_btn.setEnabled(
+            bool(
+                entry
+                and entry.source != "undo"
+                and entry.status in ("done", "partial")
+                and entry.done_count > getattr(entry, "undone_count", 0)
+            )
+        )
         if entry is None:
             return
         self.detail_title.setText(tr("Files of “{t}”").format(t=entry.title or entry.source))
@@ -164,10 +215,12 @@ class HistoryView(QWidget):
 
         def run(_progress):
             from app.store.journal import JournalStore
+
             return entry.id, JournalStore(db).records(entry.id)
 
-        self.session.jobs.start("history-records", run, on_result=self._records_loaded,
-                                label=tr("Loading history"))
+        self.session.jobs.start(
+            "history-records", run, on_result=self._records_loaded, label=tr("Loading history")
+        )
 
     def _records_loaded(self, value) -> None:
         entry_id, records = value
@@ -177,8 +230,13 @@ class HistoryView(QWidget):
             return
         self.records.set_rows(records)
         problems = [r for r in records if r.state in ("failed", "skipped")]
-        self.detail_note.setText(tr("{n} operation(s) did not happen or could not be undone; the reason is "
-                                    "in the Result column.").format(n=len(problems)) if problems else "")
+        self.detail_note.setText(
+            tr(
+                "{n} operation(s) did not happen or could not be undone; the reason is in the Result column."
+            ).format(n=len(problems))
+            if problems
+            else ""
+        )
 
     # ---- undo ------------------------------------------------------------------------------
     def undo_selected(self) -> None:
@@ -189,18 +247,28 @@ class HistoryView(QWidget):
 
         def run(progress):
             from app.jobs.undo import undo
+
             return undo(db, entry.id, progress)
 
         self.undo_btn.setEnabled(False)
-        self.session.jobs.start("undo", run, label=tr("Undoing"), on_result=self._undone,
-                                on_error=lambda m, _tb: self.banner.show_message(tr("Undo failed: {m}").format(m=m)))
+        self.session.jobs.start(
+            "undo",
+            run,
+            label=tr("Undoing"),
+            on_result=self._undone,
+            on_error=lambda m, _tb: self.banner.show_message(tr("Undo failed: {m}").format(m=m)),
+        )
 
     def _undone(self, result) -> None:
         problems = result.problems
         text = tr("Undone: {n} operation(s) reverted.").format(n=result.run.done)
         if problems:
-            text += " " + tr("{n} could not be undone:").format(n=len(problems)) + " " + "; ".join(
-                f"{os.path.basename(p)} ({why})" for p, why in problems[:5])
+            text += (
+                " "
+                + tr("{n} could not be undone:").format(n=len(problems))
+                + " "
+                + "; ".join(f"{os.path.basename(p)} ({why})" for p, why in problems[:5])
+            )
         self.banner.show_message(text)
         self._select_id = result.entry.id
         self.session.history_changed.emit()

@@ -54,8 +54,16 @@ class SettingsView(QWidget):
 
         folders = Card()
         folders.body.addWidget(label(tr("Scanned folders"), "SectionTitle"))
-        folders.body.addWidget(label(tr("Folders the dashboard, duplicates and reports cover. Removing one "
-                                        "forgets its index; no file is touched."), "Muted", wrap=True))
+        folders.body.addWidget(
+            label(
+                tr(
+                    "Folders the dashboard, duplicates and reports cover. Removing one "
+                    "forgets its index; no file is touched."
+                ),
+                "Muted",
+                wrap=True,
+            )
+        )
         self.folder_list = FolderList(session)
         self.folder_list.add_requested.connect(lambda: self.window().choose_folder())
         folders.body.addWidget(self.folder_list)
@@ -63,9 +71,16 @@ class SettingsView(QWidget):
 
         exclude = Card()
         exclude.body.addWidget(label(tr("Excluded patterns"), "SectionTitle"))
-        exclude.body.addWidget(label(tr("One per line: folder or file names, wildcards allowed "
-                                        "(e.g. node_modules, *.tmp). Applied at the next scan."), "Muted",
-                                     wrap=True))
+        exclude.body.addWidget(
+            label(
+                tr(
+                    "One per line: folder or file names, wildcards allowed "
+                    "(e.g. node_modules, *.tmp). Applied at the next scan."
+                ),
+                "Muted",
+                wrap=True,
+            )
+        )
         self.exclude = QPlainTextEdit("\n".join(prefs.get("exclude")))
         self.exclude.setAccessibleName(tr("Excluded patterns"))
         self.exclude.setMinimumHeight(120)
@@ -87,7 +102,9 @@ class SettingsView(QWidget):
         for key, text in POLICIES:
             self.policy.addItem(tr(text).rstrip("…"), key)
         self.policy.setCurrentIndex(max(0, self.policy.findData(prefs.get("keep_policy"))))
-        self.policy.currentIndexChanged.connect(lambda _i: prefs.set("keep_policy", self.policy.currentData()))
+        self.policy.currentIndexChanged.connect(
+            lambda _i: prefs.set("keep_policy", self.policy.currentData())
+        )
         form.addRow(tr("Which copy to keep"), self.policy)
         self.reference = QLabel(prefs.get("reference_folder") or tr("(none chosen)"))
         self.reference.setObjectName("Muted")
@@ -130,10 +147,18 @@ class SettingsView(QWidget):
         self.session.prefs.set("exclude", patterns)
 
     def _toggle_permanent(self, on: bool) -> None:
-        if on and QMessageBox.question(
-                self, tr("Allow permanent delete?"),
-                tr("Files deleted permanently cannot be restored from the trash or undone. The Duplicates "
-                   "view will offer “Delete permanently” and ask every time.")) != QMessageBox.StandardButton.Yes:
+        if (
+            on
+            and QMessageBox.question(
+                self,
+                tr("Allow permanent delete?"),
+                tr(
+                    "Files deleted permanently cannot be restored from the trash or undone. The Duplicates "
+                    "view will offer “Delete permanently” and ask every time."
+                ),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             self.permanent.blockSignals(True)
             self.permanent.setChecked(False)
             self.permanent.blockSignals(False)
