@@ -74,6 +74,7 @@ class OrganizerView(QWidget):
         split.setSizes([360, 820])
         lay.addWidget(split, 1)
         session.folders_changed.connect(self._reload_folders)
+        session.jobs.busy_changed.connect(lambda _b: self._update_buttons())
         self._reload_folders()
         self._loaded = False
 
