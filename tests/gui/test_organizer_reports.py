@@ -14,8 +14,13 @@ pytestmark = pytest.mark.gui
 def messy(tmp_path):
     root = tmp_path / "Downloads"
     root.mkdir()
-    for name, data in {"report.pdf": b"%PDF-1.4 report", "photo.jpg": b"\xff\xd8\xff photo",
-                       "song.mp3": b"ID3 song", "notes.txt": b"notes", "script.py": b"print(1)"}.items():
+    for name, data in {
+        "report.pdf": b"%PDF-1.4 report",
+        "photo.jpg": b"\xff\xd8\xff photo",
+        "song.mp3": b"ID3 song",
+        "notes.txt": b"notes",
+        "script.py": b"print(1)",
+    }.items():
         (root / name).write_bytes(data)
     return root
 
@@ -43,7 +48,7 @@ def test_preview_and_apply_a_preset_then_undo(window, controller, messy, tmp_pat
     targets = {os.path.basename(r[1]): r[2] for r in rows}
     assert targets["report.pdf"] == str(dest / "documents" / "report.pdf")
     assert targets["photo.jpg"] == str(dest / "images" / "photo.jpg")
-    assert all((messy / n).exists() for n in targets)            # preview changes nothing
+    assert all((messy / n).exists() for n in targets)  # preview changes nothing
     assert view.apply_btn.isEnabled()
 
     view.apply_btn.click()
@@ -76,7 +81,9 @@ def test_conflicts_are_marked_in_the_preview(window, messy, tmp_path, wait_idle)
     assert "1 marked" in view.summary.text()
 
 
-def test_presets_add_rules_that_can_be_reordered_disabled_and_deleted(window, controller, wait_idle, monkeypatch):
+def test_presets_add_rules_that_can_be_reordered_disabled_and_deleted(
+    window, controller, wait_idle, monkeypatch
+):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
@@ -102,10 +109,14 @@ def test_presets_add_rules_that_can_be_reordered_disabled_and_deleted(window, co
 def test_rule_editor_validates_and_shows_a_live_example(window, qtbot, tmp_path):
     from app.gui.views.rule_editor import RuleEditor
 
-    editor = RuleEditor(window, {"name": "", "conditions": [], "actions": [{"type": "move", "to": "{category}"}]},
-                        dest=str(tmp_path / "Out"), sample_root=str(tmp_path / "In"))
+    editor = RuleEditor(
+        window,
+        {"name": "", "conditions": [], "actions": [{"type": "move", "to": "{category}"}]},
+        dest=str(tmp_path / "Out"),
+        sample_root=str(tmp_path / "In"),
+    )
     qtbot.addWidget(editor)
-    assert not editor.ok.isEnabled()                       # no name yet
+    assert not editor.ok.isEnabled()  # no name yet
     editor.name.setText("Invoices")
     editor._add_condition({"type": "extension", "extensions": [".pdf"]})
     editor.to.setText("{category}/{year}")
