@@ -3,16 +3,18 @@
 Built for 100,000+ groups. A QTreeView lays out every top-level row through Python calls
 (index, flags, hasChildren), which takes seconds at that size; a QTableView over a flat model
 only asks for the rows on screen. The model keeps the engine's group list, the visible group
-numbers (after filtering) and a row map (group number, file number or -1 for the header row)
-rebuilt in one pass when groups are filtered, expanded or collapsed. Check marks are a set of
-paths: a checked file is one the action will remove or replace.
+numbers (after filtering) and the first row of each visible group (a running sum, rebuilt in
+C by itertools.accumulate); a row is found by bisecting it. Check marks are a set of paths:
+a checked file is one the action will remove or replace.
 """
 
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from itertools import accumulate
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
@@ -49,7 +51,9 @@ class DuplicatesModel(QAbstractTableModel):
         self.groups: list = []  # DuplicateGroup-like: .size, .hash, .files, .reclaimable, .copies
         self.visible: list[int] = []  # group numbers in display order
         self.collapsed: set[int] = set()  # group numbers shown as their header row only
-        self.rows: list[tuple[int, int]] = []  # (group number, file number or -1)
+        self.nfiles: list[int] = []  # files per group
+        self.reclaim: list[int] = []  # reclaimable bytes per group (computed off the UI thread)
+        self.starts: list[int] = [0]  # first row of each visible group, then the row count
         self.marked: set[str] = set()  # paths checked for the action
         self.kept: dict[int, str] = {}  # group number -> the path the keep policy kept
         self._bold = QFont()
@@ -58,15 +62,17 @@ class DuplicatesModel(QAbstractTableModel):
 
     # ---- structure -------------------------------------------------------------------------
     def _rebuild(self) -> None:
-        rows: list[tuple[int, int]] = []
-        append, extend = rows.append, rows.extend
-        collapsed = self.collapsed
-        groups = self.groups
-        for g in self.visible:
-            append((g, -1))
-            if g not in collapsed:
-                extend((g, i) for i in range(len(groups[g].files)))
-        self.rows = rows
+        nfiles, collapsed = self.nfiles, self.collapsed
+        if collapsed:
+            sizes = [1 if g in collapsed else 1 + nfiles[g] for g in self.visible]
+        else:
+            sizes = [1 + nfiles[g] for g in self.visible]
+        self.starts = list(accumulate(sizes, initial=0))
+
+    def locate(self, row: int) -> tuple[int, int]:
+        """(group number, file number or -1 for the group's header row) of a table row."""
+        i = bisect_right(self.starts, row) - 1
+        return self.visible[i], row - self.starts[i] - 1
 
     def _reset(self, change: Callable[[], None]) -> None:
         self.beginResetModel()
@@ -74,9 +80,13 @@ class DuplicatesModel(QAbstractTableModel):
         self._rebuild()
         self.endResetModel()
 
-    def set_groups(self, groups: list, expanded: bool = True) -> None:
+    def set_groups(self, groups: list, reclaim: list[int] | None = None, expanded: bool = True) -> None:
+        """Show ``groups``; ``reclaim`` (bytes per group) is computed here when not given."""
+
         def change() -> None:
             self.groups = list(groups)
+            self.nfiles = [len(g.files) for g in self.groups]
+            self.reclaim = list(reclaim) if reclaim is not None else [g.reclaimable for g in self.groups]
             self.visible = list(range(len(self.groups)))
             self.collapsed = set() if expanded else set(self.visible)
             self.marked = set()
@@ -86,6 +96,8 @@ class DuplicatesModel(QAbstractTableModel):
         self._changed()
 
     def set_visible(self, visible: list[int]) -> None:
+        if visible == self.visible:
+            return
         self._reset(lambda: setattr(self, "visible", visible))
 
     def set_all_expanded(self, expanded: bool) -> None:
@@ -93,16 +105,16 @@ class DuplicatesModel(QAbstractTableModel):
 
     def toggle(self, row: int) -> None:
         """Expand or collapse the group of ``row``."""
-        if not 0 <= row < len(self.rows):
+        if not 0 <= row < self.starts[-1]:
             return
-        g = self.rows[row][0]
+        g = self.locate(row)[0]
         self._reset(lambda: self.collapsed.symmetric_difference_update({g}))
 
     def set_marks(self, marked: set[str], kept: dict[int, str]) -> None:
         self.marked = marked
         self.kept = kept
-        if self.rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))
+        if self.starts[-1]:
+            self.dataChanged.emit(self.index(0, 0), self.index(self.starts[-1] - 1, len(COLUMNS) - 1))
         self._changed()
 
     def remove_paths(self, paths: Iterable[str]) -> None:
@@ -119,6 +131,8 @@ class DuplicatesModel(QAbstractTableModel):
                 if len({(f.dev, f.inode) for f in group.files}) >= 2:
                     kept_groups.append(group)
             self.groups = kept_groups
+            self.nfiles = [len(g.files) for g in self.groups]
+            self.reclaim = [g.reclaimable for g in self.groups]
             self.visible = list(range(len(self.groups)))
             self.collapsed = set()
             self.marked -= gone
@@ -134,32 +148,32 @@ class DuplicatesModel(QAbstractTableModel):
     # ---- lookups ---------------------------------------------------------------------------
     def group_row(self, n: int) -> int:
         """Row of the header of the n-th visible group."""
-        g = self.visible[n]
-        return next(i for i, (gg, f) in enumerate(self.rows) if gg == g and f == -1)
+        return self.starts[n]
 
     def group_count(self) -> int:
         return len(self.visible)
 
+    def visible_reclaimable(self) -> int:
+        reclaim = self.reclaim
+        return sum(reclaim[g] for g in self.visible)
+
     def group_at(self, index: QModelIndex | int):
         row = index if isinstance(index, int) else index.row()
-        return self.groups[self.rows[row][0]] if 0 <= row < len(self.rows) else None
+        return self.groups[self.locate(row)[0]] if 0 <= row < self.starts[-1] else None
 
     def file_at(self, index: QModelIndex | int):
         row = index if isinstance(index, int) else index.row()
-        if not 0 <= row < len(self.rows):
+        if not 0 <= row < self.starts[-1]:
             return None
-        g, f = self.rows[row]
+        g, f = self.locate(row)
         return None if f < 0 else self.groups[g].files[f]
 
     def is_group_row(self, row: int) -> bool:
-        return 0 <= row < len(self.rows) and self.rows[row][1] < 0
-
-    def marked_bytes(self) -> int:
-        return sum(f.size for g in self.groups for f in g.files if f.path in self.marked)
+        return 0 <= row < self.starts[-1] and self.locate(row)[1] < 0
 
     # ---- Qt model --------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self.starts[-1]
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
@@ -167,8 +181,6 @@ class DuplicatesModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY):
         if orientation == Qt.Orientation.Horizontal and role == DISPLAY:
             return tr(COLUMNS[section]) if COLUMNS[section] else ""
-        if orientation == Qt.Orientation.Horizontal and role == ALIGN and section == SIZE:
-            return _RIGHT
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -178,9 +190,9 @@ class DuplicatesModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = DISPLAY):
         row = index.row()
-        if not index.isValid() or row >= len(self.rows):
+        if not index.isValid() or row >= self.starts[-1]:
             return None
-        g, f = self.rows[row]
+        g, f = self.locate(row)
         if f < 0:
             return self._group_data(g, index.column(), role)
         return self._file_data(g, self.groups[g].files[f], index.column(), role)
@@ -194,7 +206,7 @@ class DuplicatesModel(QAbstractTableModel):
                 name = os.path.basename(group.files[0].path) if group.files else ""
                 return tr("{name}  ·  {n} copies").format(name=name, n=group.copies)
             if col == SIZE:
-                return tr("{size} to free").format(size=fmt.size(group.reclaimable))
+                return tr("{size} to free").format(size=fmt.size(self.reclaim[g]))
             if col == MODIFIED:
                 return tr("{size} each").format(size=fmt.size(group.size))
             if col == FOLDER:
@@ -252,7 +264,7 @@ class DuplicatesModel(QAbstractTableModel):
         if role != CHECK or not index.isValid() or index.column() != NAME:
             return False
         checked = Qt.CheckState(value) == Qt.CheckState.Checked
-        g, f = self.rows[index.row()]
+        g, f = self.locate(index.row())
         group = self.groups[g]
         paths = [x.path for x in group.files]
         if f < 0:
@@ -274,19 +286,14 @@ class DuplicatesModel(QAbstractTableModel):
         return True
 
     def _group_changed(self, row: int) -> None:
-        g = self.rows[row][0]
-        first = row
-        while first > 0 and self.rows[first][1] >= 0:
-            first -= 1
-        last = first
-        while last + 1 < len(self.rows) and self.rows[last + 1][0] == g:
-            last += 1
+        i = bisect_right(self.starts, row) - 1
+        first, last = self.starts[i], self.starts[i + 1] - 1
         self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         keys = {
             NAME: lambda grp: os.path.basename(grp.files[0].path).lower() if grp.files else "",
-            SIZE: lambda grp: grp.reclaimable,
+            SIZE: None,
             MODIFIED: lambda grp: grp.size,
             FOLDER: lambda grp: os.path.dirname(grp.files[0].path) if grp.files else "",
         }

@@ -207,8 +207,9 @@ class DuplicatesView(QWidget):
 
     # ---- data ------------------------------------------------------------------------------
     def set_result(self, result) -> None:
-        groups = getattr(result, "groups", result) or []
-        self.model.set_groups(groups)
+        """``result``: (groups, reclaimable bytes per group) from the scan, or a list of groups."""
+        groups, reclaim = result if isinstance(result, tuple) else (result or [], None)
+        self.model.set_groups(groups, reclaim)
         self.pages.setCurrentIndex(1 if groups else 0)
         if not groups and result is not None:
             self.empty.set_text(
@@ -315,7 +316,7 @@ class DuplicatesView(QWidget):
     def _update_summary(self) -> None:
         groups = len(self.model.visible)
         total = len(self.model.groups)
-        reclaim = sum(self.model.groups[i].reclaimable for i in self.model.visible)
+        reclaim = self.model.visible_reclaimable()
         marked = len(self.model.marked)
         text = tr("{g} groups · {r} to free").format(g=fmt.count(groups), r=fmt.size(reclaim))
         if groups != total:

@@ -92,6 +92,7 @@ class HistoryView(QWidget):
         )
         self.entries_view = table(self.entries, stretch=1, name=tr("History entries"))
         self.entries_view.setColumnWidth(0, 140)
+        self.entries_view.header().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.entries_view.selectionModel().currentRowChanged.connect(self._entry_changed)
 
         self.records = RowsModel(
@@ -134,6 +135,7 @@ class HistoryView(QWidget):
         self.detail_title = label(tr("Files"), "SectionTitle")
         bottom.body.addWidget(self.detail_title)
         self.detail_note = label("", "Muted", wrap=True)
+        self.detail_note.hide()
         bottom.body.addWidget(self.detail_note)
         bottom.body.addWidget(self.records_view)
         split.addWidget(bottom)
@@ -237,6 +239,7 @@ class HistoryView(QWidget):
             if problems
             else ""
         )
+        self.detail_note.setVisible(bool(problems))
 
     # ---- undo ------------------------------------------------------------------------------
     def undo_selected(self) -> None:

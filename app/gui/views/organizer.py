@@ -108,6 +108,8 @@ class OrganizerView(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName(tr("Rules"))
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.list.model().rowsMoved.connect(lambda *_: self._save_order())
         self.list.itemChanged.connect(self._item_changed)
@@ -202,7 +204,7 @@ class OrganizerView(QWidget):
             [
                 Column(tr("Action"), lambda r: r[0], icon=lambda r: theme.icon("warning") if r[4] else None),
                 Column(tr("File"), lambda r: os.path.basename(r[1]), tooltip=lambda r: r[1]),
-                Column(tr("Goes to"), lambda r: r[2], tooltip=lambda r: r[2]),
+                Column(tr("Goes to"), lambda r: self._short_target(r[2]), tooltip=lambda r: r[2]),
                 Column(tr("Rule"), lambda r: r[3]),
                 Column(
                     tr("Note"),
@@ -223,9 +225,10 @@ class OrganizerView(QWidget):
         )
         self.plan_pages.addWidget(self.plan_empty)
         self.plan_view = table(self.plan_model, stretch=2, name=tr("Planned changes"))
-        self.plan_view.setColumnWidth(0, 110)
-        self.plan_view.setColumnWidth(1, 200)
+        self.plan_view.setColumnWidth(0, 90)
+        self.plan_view.setColumnWidth(1, 180)
         self.plan_view.setColumnWidth(3, 130)
+        self.plan_view.setColumnWidth(4, 140)
         self.plan_pages.addWidget(self.plan_view)
         card.body.addWidget(self.plan_pages, 1)
         self._update_buttons()
@@ -441,6 +444,14 @@ class OrganizerView(QWidget):
             on_error=lambda m, _tb: self.banner.show_message(tr("Preview failed: {m}").format(m=m)),
         )
         self._update_buttons()
+
+    def _short_target(self, path: str) -> str:
+        """The destination below the folder it starts from, e.g. 'documents/report.pdf'."""
+        pv = self.preview
+        for base in ([pv.dest] if pv and pv.dest else []) + (pv.roots if pv else []):
+            if path.startswith(base.rstrip(os.sep) + os.sep):
+                return path[len(base.rstrip(os.sep)) + 1 :]
+        return path
 
     def _previewed(self, pv) -> None:
         self.preview = pv

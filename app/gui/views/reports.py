@@ -130,6 +130,9 @@ class ReportsView(QWidget):
             ]
         )
         self.exports_view = table(self.exports, stretch=0, sortable=False, name=tr("Exported reports"))
+        self.exports_view.setColumnWidth(1, 70)
+        self.exports_view.setColumnWidth(2, 90)
+        self.exports_view.setColumnWidth(3, 140)
         self.exports_view.doubleClicked.connect(lambda i: open_file(self.exports.row(i)[1]))
         right.body.addWidget(self.exports_view, 1)
         self.exports_empty = label(

@@ -218,7 +218,7 @@ class RuleEditor(QDialog):
         form2.addRow(tr("Then"), row)
         self.rename = QLineEdit(rename["name"] if rename else "")
         self.rename.setAccessibleName(tr("Rename template"))
-        self.rename.setPlaceholderText(tr("keep the name, or e.g. {year}-{month}-{day} {stem}{ext}"))
+        self.rename.setPlaceholderText(tr("keep the name, or e.g. {year}-{month}-{day} {name}"))
         form2.addRow(tr("Rename to"), self.rename)
         self.conflict = QComboBox()
         self.conflict.setAccessibleName(tr("If the target exists"))
