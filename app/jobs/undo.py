@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.execute import ExecResult, execute, undo_plan
+from app.core.execute import ExecResult, execute
 from app.core.progress import Progress
+from app.core.reverse import undo_plan
 from app.store.db import Database
 from app.store.journal import HistoryEntry, JournalStore
 

@@ -148,3 +148,32 @@ def test_apt_install_then_the_app_starts(built_deb, tmp_path):
         finally:
             subprocess.run(["dpkg", "-r", "fileorganizer-pro"], capture_output=True, timeout=300)
         assert not Path("/opt/fileorganizer-pro").exists()
+
+
+def test_frozen_app_writes_only_under_the_users_folders(extracted_deb, tmp_path):
+    bundle = extracted_deb / OPT
+    before = sorted(p.relative_to(bundle) for p in bundle.rglob("*"))
+    home = tmp_path / "user"
+    env = {k: v for k, v in os.environ.items() if k not in ("FILEORGANIZER_HOME", "PYTHONPATH")}
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
+               XDG_CACHE_HOME=str(home / "cache"), XDG_STATE_HOME=str(home / "state"))
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "a.txt").write_text("x")
+    for cmd in ([bundle / "FileOrganizerPro", "--self-test"], [bundle / "fileorganizer", "scan", folder]):
+        proc = subprocess.run(list(map(str, cmd)), capture_output=True, text=True, env=env, cwd=tmp_path,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sorted(p.relative_to(bundle) for p in bundle.rglob("*")) == before
+    assert (home / "data" / "FileOrganizerPro" / "fileorganizer.db").exists()      # platformdirs' data dir
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["files", "user"]         # nothing in the cwd
+
+
+@pytest.mark.skipif(not shutil.which("Xvfb"), reason="needs Xvfb")
+def test_frozen_app_paints_its_window_on_x11(extracted_deb):
+    # the real xcb platform plugin against the system's X libraries (the .deb's Depends)
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "measure_startup.py"),
+                           str(extracted_deb / OPT / "FileOrganizerPro"), "--runs", "1", "--timeout", "120"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "window painted after" in proc.stdout

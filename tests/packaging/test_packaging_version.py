@@ -38,7 +38,7 @@ def test_build_spec_takes_the_version_from_pyproject():
     spec = (ROOT / "build.spec").read_text()
     assert "VERSION = project_version(ROOT)" in spec
     assert '"CFBundleShortVersionString": VERSION' in spec
-    assert "version_text(VERSION)" in spec
+    assert "version_text(VERSION, exe_name)" in spec
     assert not re.search(r"""["']\d+\.\d+\.\d+["']""", spec), "a literal version in build.spec"
 
 
