@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("app.server")
@@ -75,6 +77,24 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError):
         return error_response(422, "validation_error", _validation_message(exc))
+
+    # Races between requests (found by schemathesis with two workers): an object deleted while
+    # another request changes it, a constraint hit by a concurrent write, a busy database.
+    @app.exception_handler(StaleDataError)
+    async def _stale(_request: Request, _exc: StaleDataError):
+        return error_response(404, "not_found", "The object was deleted meanwhile.")
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, exc: IntegrityError):
+        log.warning("integrity error: %s", exc.orig)
+        return error_response(409, "conflict", "A concurrent change conflicts with this one: "
+                                               "fetch the current state and retry.")
+
+    @app.exception_handler(OperationalError)
+    async def _operational(_request: Request, exc: OperationalError):
+        log.error("database unavailable: %s", exc.orig)
+        return error_response(503, "unavailable", "The database is busy or unreachable: retry "
+                                                  "shortly.", {"Retry-After": "1"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException):

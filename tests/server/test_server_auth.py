@@ -111,5 +111,9 @@ def test_audit_log_records_sign_ins_and_failures(client, new_account):
     acct = new_account()
     client.post("/auth/login", json={"email": acct.email, "password": "wrong password"})
     client.post("/auth/login", json={"email": acct.email, "password": acct.password})
-    events = [e["event"] for e in client.get("/audit", headers=acct.headers).json()["data"]["items"]]
-    assert events[:3] == ["login", "login_failed", "register"]
+    device = client.post("/devices", json={"name": "old laptop"}, headers=acct.headers).json()["data"]
+    client.delete(f"/devices/{device['id']}", headers=acct.headers)
+    items = client.get("/audit", headers=acct.headers).json()["data"]["items"]
+    assert [e["event"] for e in items][:4] == ["delete", "login", "login_failed", "register"]
+    assert items[0]["detail"] == {"resource": "device", "id": device["id"]}
+    assert items[0]["ip"] == "127.0.0.1"

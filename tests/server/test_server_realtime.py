@@ -102,25 +102,32 @@ def test_rate_limits_and_headers(limited_server):
 def test_sliding_window_frees_slots(stack):
     from app.server.ratelimit import MemoryLimiter, RedisLimiter
 
+    window = 3.0
+
     async def run(limiter):
         await limiter.start()
         try:
-            assert (await limiter.hit("k")).allowed  # t=0
-            await asyncio.sleep(1.2)
-            assert (await limiter.hit("k")).allowed  # t=1.2
+            t0 = time.monotonic()
+            assert (await limiter.hit("k")).allowed
+            await asyncio.sleep(1.5)
+            assert (await limiter.hit("k")).allowed
             assert (await limiter.hit("k")).allowed is False
-            await asyncio.sleep(1.0)  # t=2.2: the first hit left the 2 s window, the second did not
+            await asyncio.sleep(t0 + window + 0.1 - time.monotonic())
+            # The first hit has left the window; the second stays in it until t0 + 4.5 s.
             decision = await limiter.hit("k")
             assert decision.allowed and decision.remaining == 0
             assert (await limiter.hit("k")).allowed is False
         finally:
             await limiter.close()
 
-    limiters = [MemoryLimiter(2, 100, 2.0)]
+    limiters = [MemoryLimiter(2, 100, window)]
     if stack.redis:
-        limiters.append(RedisLimiter(stack.redis.new_database(), 2, 100, 2.0))
-    for limiter in limiters:
-        asyncio.run(run(limiter))
+        limiters.append(RedisLimiter(stack.redis.new_database(), 2, 100, window))
+
+    async def both():
+        await asyncio.gather(*(run(limiter) for limiter in limiters))
+
+    asyncio.run(both())
 
 
 def test_two_processes_share_limits_and_progress(stack, start_server):

@@ -176,3 +176,25 @@ def test_cross_user_isolation(client, new_account, kind):
     items = listed["items"] if isinstance(listed, dict) else listed
     assert items == []
     assert client.get(url, headers=owner.headers).status_code == 200
+
+
+def test_concurrent_change_and_delete_never_500(server, new_account):
+    """A PATCH racing a DELETE of the same operation answers 200 or 404, never 500."""
+    import concurrent.futures
+
+    import httpx
+
+    acct = new_account()
+    with httpx.Client(base_url=server.base + "/api/v1", timeout=30, headers=acct.headers) as c:
+        ids = [c.post("/operations", json={"kind": "organize"}).json()["data"]["id"] for _ in range(15)]
+
+        def patch(op):
+            return c.patch(f"/operations/{op}", json={"progress": 50}).status_code
+
+        def delete(op):
+            return c.delete(f"/operations/{op}").status_code
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            futures = [pool.submit(f, op) for op in ids for f in (patch, delete, patch)]
+            codes = {f.result() for f in futures}
+    assert codes <= {200, 404}, codes
