@@ -58,7 +58,9 @@ class _Folder:
     exclude: tuple[str, ...] = ()
     watch: object | None = None          # watchdog ObservedWatch while scheduled
     identity: tuple[int, int] | None = None
-    missing: bool = False
+    missing: bool = False                # reported as gone (status "missing")
+    error: str = ""                      # why it could not be watched while present
+    reported_error: bool = False
 
     def contains(self, path: str) -> bool:
         parent = os.path.dirname(path)
@@ -94,7 +96,8 @@ class _Handler(FileSystemEventHandler):
 
 
 ReadyCallback = Callable[[str, list[str]], None]          # (folder key, finished files)
-StatusCallback = Callable[[str, str, str], None]          # (folder key, "missing"|"back"|"error", text)
+# (folder key, "missing" | "error" | "back", text): gone, present but not watchable, watched again
+StatusCallback = Callable[[str, str, str], None]
 
 
 class Watcher:
@@ -254,10 +257,9 @@ class Watcher:
             st = os.stat(folder.path)
             folder.watch = self._observer.schedule(_Handler(self, folder.key), folder.path,
                                                    recursive=folder.recursive, event_filter=EVENT_TYPES)
-            folder.identity, folder.missing = (st.st_dev, st.st_ino), False
-        except OSError as exc:
-            folder.watch, folder.missing = None, True
-            log.warning("cannot watch %s: %s", folder.path, exc)
+            folder.identity, folder.error = (st.st_dev, st.st_ino), ""
+        except OSError as exc:               # reported by the next health check
+            folder.watch, folder.error = None, exc.strerror or str(exc)
 
     def _unschedule(self, folder: _Folder) -> None:
         if folder.watch is not None and self._observer is not None:
@@ -346,13 +348,16 @@ class Watcher:
                     self._state.pending = {p: e for p, e in self._state.pending.items()
                                            if e.key != folder.key}
                 elif folder.missing or identity != folder.identity or folder.watch is None:
-                    was_missing = folder.missing
                     self._unschedule(folder)
                     self._schedule(folder)
                     if folder.watch is not None:
                         self._state.scans[folder.path] = (folder.key, False)
-                        if was_missing:
+                        if folder.missing or folder.reported_error:
                             events.append((folder.key, "back", f"Watching again: {folder.path}"))
+                        folder.missing = folder.reported_error = False
+                    elif not folder.reported_error:
+                        folder.reported_error = True
+                        events.append((folder.key, "error", f"Cannot watch {folder.path}: {folder.error}"))
         for key, status, text in events:
             log.warning(text)
             if self.on_status is not None:

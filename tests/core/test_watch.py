@@ -230,6 +230,7 @@ def test_folder_missing_at_start_is_reported_then_picked_up(tmp_path):
     w.start()
     try:
         assert wait_for(lambda: w.missing() == ["later"])
+        assert rec.statuses == [("later", "missing")]
         inbox.mkdir()
         (inbox / "a.txt").write_text("a")
         assert wait_for(lambda: rec.names() == ["a.txt"])
