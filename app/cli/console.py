@@ -51,7 +51,7 @@ def human_duration(seconds: float) -> str:
 
 def format_snapshot(snap: Snapshot) -> str:
     """One status line: stage, files, bytes, rate, ETA, errors."""
-    parts = [f"{snap.stage or 'working'}:"]
+    parts = []
     files = f"{snap.done:,}" + (f"/{snap.total:,}" if snap.total else "") + " files"
     parts.append(files)
     if snap.bytes_done or snap.bytes_total:
@@ -66,7 +66,7 @@ def format_snapshot(snap: Snapshot) -> str:
         parts.append(f"ETA {human_duration(eta)}")
     if snap.errors:
         parts.append(f"{snap.errors} errors")
-    return "  ".join(parts)
+    return f"{snap.stage or 'working'}: " + "  ".join(parts)
 
 
 class ProgressLine:

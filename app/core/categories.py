@@ -54,8 +54,8 @@ for _cat in reversed(CATEGORIES):
 
 _COMPOUND = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tar.lz", ".tar.z")
 
-# (offset, signature, category, distinctive): distinctive signatures override a known
-# extension; container signatures only fill in for unknown extensions.
+# (offset, signature, category, distinctive), all at offset 0: distinctive signatures override
+# a known extension; container signatures only fill in for unknown extensions.
 _MAGIC: tuple[tuple[int, bytes, str, bool], ...] = (
     (0, b"%PDF-", "documents", True),
     (0, b"\x89PNG\r\n\x1a\n", "images", True),
@@ -89,20 +89,26 @@ _MAGIC: tuple[tuple[int, bytes, str, bool], ...] = (
 )
 
 
+_BY_FIRST_BYTE: dict[int, list[tuple[bytes, str, bool]]] = {}
+for _off, _sig, _cat, _strong in _MAGIC:
+    _BY_FIRST_BYTE.setdefault(_sig[0], []).append((_sig, _cat, _strong))
+_SMALL_EXT = {".gz", ".bz2", ".xz", ".zst", ".lz", ".z"}
+
+
 def extension_of(name: str) -> str:
     """The lower-case extension with its dot ('.tar.gz' for compound ones); '' if none.
 
     A leading dot alone does not make an extension: '.bashrc' has none.
     """
-    base = name.rsplit("/", 1)[-1].lstrip(".")
+    base = name.rpartition("/")[2]
     dot = base.rfind(".")
-    if dot <= 0 or dot == len(base) - 1:
+    if dot <= 0 or dot == len(base) - 1 or base[:dot].strip(".") == "":
         return ""
     ext = base[dot:].lower()
-    if ext in (".gz", ".bz2", ".xz", ".zst", ".lz", ".z"):
+    if ext in _SMALL_EXT:
         lower = base.lower()
         for comp in _COMPOUND:
-            if lower.endswith(comp) and len(lower) > len(comp):
+            if lower.endswith(comp) and len(lower.lstrip(".")) > len(comp):
                 return comp
     return ext
 
@@ -111,8 +117,8 @@ def sniff(head: bytes) -> tuple[str, bool] | None:
     """(category, distinctive) from a file's first bytes, or None when nothing matches."""
     if not head:
         return None
-    for offset, sig, cat, strong in _MAGIC:
-        if head.startswith(sig, offset):
+    for sig, cat, strong in _BY_FIRST_BYTE.get(head[0], ()):
+        if head.startswith(sig):
             return cat, strong
     if len(head) >= 12:
         if head[:4] == b"RIFF":

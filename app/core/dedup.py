@@ -139,7 +139,7 @@ def confirm_size_group(members: list[Candidate], *, on_hashed: HashedCallback | 
                 rep.full = full
             hashed(key, head)
             if progress is not None:
-                progress.advance(1, min(rep.size, hashing.SMALL))
+                progress.advance(0, min(rep.size, hashing.SMALL))
     buckets: dict[bytes, list[tuple[int, int]]] = defaultdict(list)
     for key, rep in reps.items():
         buckets[rep.partial].append(key)
@@ -164,7 +164,7 @@ def confirm_size_group(members: list[Candidate], *, on_hashed: HashedCallback | 
                     continue
                 hashed(key, None)
                 if progress is not None:
-                    progress.advance(1, rep.size)
+                    progress.advance(0, rep.size)
             by_full[rep.full].append(key)
         for digest, same in by_full.items():
             if len(same) < 2:

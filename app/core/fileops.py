@@ -175,7 +175,13 @@ def move_file(src: str, dst: str, tmp: str, src_stat: os.stat_result) -> bool:
         os.unlink(tmp)
         raise
     fsync_dir(os.path.dirname(dst) or ".")
-    os.unlink(src)
+    try:
+        os.unlink(src)
+    except OSError:
+        # The source cannot be removed (read-only folder...): take the verified copy back so
+        # the file is not left in two places, and report the move as failed.
+        os.unlink(dst)
+        raise
     return True
 
 

@@ -15,6 +15,7 @@ MOVE / RENAME / RESTORE
   4. src exists, dst same inode as src    -> link fallback half-way: drop src -> done
   5. src exists, dst exists, same size, mtime and hash (verified cross-device copy
      renamed into place, source not yet removed) -> remove src                -> done
+     (if src cannot be removed, e.g. read-only: remove the copy instead       -> skipped)
   6. src exists, dst absent               -> not started                      -> skipped
   7. src exists, dst is a different file  -> not started, nothing overwritten -> skipped
   8. src gone, dst gone (or dst differs)  -> not ours to fix                  -> failed
@@ -26,6 +27,7 @@ COPY
 TRASH (freedesktop slot journaled before acting)
   1. src gone, slot file exists           -> done
   2. src exists, slot file absent         -> remove our .trashinfo if present -> skipped
+     (ours = its Path is src, or it is empty/cut short by the crash)
   3. src exists, slot file exists         -> slot used by another file        -> skipped
   4. src gone, slot file absent           -> remove our .trashinfo if present -> failed
   Platform trash (Windows/macOS): src gone -> done; src exists -> skipped.
@@ -109,7 +111,11 @@ def _recover_move(rec: JournalRecord) -> JournalRecord:
     if (stat.S_ISREG(src.st_mode) and stat.S_ISREG(dst.st_mode) and _matches(src, rec)
             and (dst.st_size, dst.st_mtime_ns) == (src.st_size, src.st_mtime_ns)
             and fileops.file_hash(op.src) == fileops.file_hash(op.dst)):
-        os.unlink(op.src)
+        try:
+            os.unlink(op.src)
+        except OSError:             # source cannot be removed: take the copy back instead
+            os.unlink(op.dst)
+            return _set(rec, SKIPPED, NOT_STARTED + " (the source cannot be removed; copy taken back)")
         return _set(rec, DONE)
     return _set(rec, SKIPPED, NOT_STARTED + " (a different file is at the destination)")
 
@@ -137,8 +143,8 @@ def _recover_trash(rec: JournalRecord) -> JournalRecord:
     in_trash = _lstat(slot.file_path) is not None
     if src is None and in_trash:
         return _set(rec, DONE)
-    if not in_trash and trash.info_original(slot) == os.path.abspath(rec.op.src):
-        _remove(slot.info_path)
+    if not in_trash and trash.info_original(slot) in (None, os.path.abspath(rec.op.src)):
+        _remove(slot.info_path)     # ours: names our file, or was cut short while being written
     if src is None:
         return _set(rec, FAILED, "interrupted: the file is neither in place nor in the trash")
     return _set(rec, SKIPPED, NOT_STARTED)

@@ -91,6 +91,9 @@ def _usable_dir(path: str, uid: int) -> bool:
 
 
 def _ensure_trash_dirs(trash_dir: str) -> None:
+    if not os.path.isdir(trash_dir):
+        os.makedirs(trash_dir, mode=0o700, exist_ok=True)
+        os.chmod(trash_dir, 0o700)         # the spec: private to the user, whatever the umask
     for sub in ("files", "info"):
         os.makedirs(os.path.join(trash_dir, sub), mode=0o700, exist_ok=True)
 
@@ -111,6 +114,8 @@ class TrashLocator:
             return self._by_dev[dev]
         home = home_trash()
         if _existing_dev(home) == dev:
+            if os.path.lexists(home) and not os.path.isdir(home):
+                raise TrashError(f"the trash folder {home} is not a folder")
             found: tuple[str, str | None] = (home, None)
         else:
             top = mount_top(path)

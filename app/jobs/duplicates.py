@@ -12,7 +12,7 @@ from app.jobs.scan import ScanResult, scan
 from app.store import index
 from app.store.db import Database
 
-HASH_BATCH = 2000
+HASH_BATCH = 20000
 
 
 @dataclass
@@ -70,13 +70,13 @@ def find_duplicates(db: Database, roots: list[str], *, progress: Progress, min_s
     try:
         root_ids = index.root_ids_within(reader, scanned.roots)
         if root_ids:
-            n, nbytes = index.candidate_totals(reader, root_ids, min_size, max_size)
-            progress.stage("compare", total=n, bytes_total=nbytes)
-            for rows in index.iter_size_groups(reader, root_ids, min_size, max_size):
-                members = [Candidate(r.id, r.path, r.size, r.mtime_ns, r.inode, r.dev, r.nlink,
-                                     r.partial, r.full) for r in rows]
+            n, _ = index.candidate_totals(reader, root_ids, min_size, max_size)
+            # counted in files: partial hashes make the bytes actually read unknowable up front
+            progress.stage("compare", total=n)
+            for members in index.iter_size_groups(reader, root_ids, Candidate, min_size, max_size):
                 groups.extend(confirm_size_group(members, on_hashed=on_hashed, on_error=on_error,
                                                  paranoid=paranoid, progress=progress))
+                progress.advance(len(members))
                 if len(pending) >= HASH_BATCH:
                     index.store_hashes(writer, pending)
                     pending.clear()

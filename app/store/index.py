@@ -13,7 +13,9 @@ with their files.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,6 +45,11 @@ class ScanCounts:
     changed: int = 0
     unchanged: int = 0
     removed: int = 0
+
+
+def listing_signature(records: Sequence[Any]) -> bytes:
+    """A digest of a folder's listing (every field of every record, in walk order)."""
+    return hashlib.blake2b(pickle.dumps([tuple(r) for r in records], 5), digest_size=16).digest()
 
 
 def _prefix_len(dir_path: str) -> int:
@@ -76,7 +83,7 @@ class IndexWriter:
     conn: sqlite3.Connection
     root: str
     classify: Classify
-    batch_size: int = 5000
+    batch_size: int = 20000
     counts: ScanCounts = field(default_factory=ScanCounts)
 
     def __post_init__(self) -> None:
@@ -94,15 +101,17 @@ class IndexWriter:
         cur.execute("UPDATE roots SET scan_gen=? WHERE id=?", (self.gen, self.root_id))
         self.owned = root_ids_within(self.conn, [self.root])
         self._dirs: dict[str | bytes, int] = {}
+        self._signatures: dict[int, bytes | None] = {}
         marks = ",".join("?" * len(self.owned))
-        for did, dpath in cur.execute(f"SELECT id, path FROM dirs WHERE root_id IN ({marks})",
-                                      self.owned):
+        for did, dpath, sig in cur.execute(
+                f"SELECT id, path, signature FROM dirs WHERE root_id IN ({marks})", self.owned):
             self._dirs[dpath] = did
+            self._signatures[did] = sig
         self._inserts: list[tuple] = []
         self._content: list[tuple] = []
         self._meta: list[tuple] = []
         self._deletes: list[tuple[int]] = []
-        self._seen_dirs: list[tuple[int, int, int]] = []
+        self._seen_dirs: list[tuple[int, int, bytes | None, int]] = []
         self._partial_dirs: list[tuple[int, int]] = []
         self._pending = 0
         self.errors: list[tuple[str, str]] = []
@@ -111,10 +120,11 @@ class IndexWriter:
         did = self._dirs.get(key)
         if did is not None:
             return did, False
-        row = self.conn.execute("SELECT id FROM dirs WHERE path=?", (key,)).fetchone()
+        row = self.conn.execute("SELECT id, signature FROM dirs WHERE path=?", (key,)).fetchone()
         if row is not None:                   # indexed under another root: take it over
             did = row[0]
             self._dirs[key] = did
+            self._signatures[did] = row[1]
             return did, False
         parent = self._dirs.get(to_db(os.path.dirname(path)))
         cur = self.conn.execute("INSERT INTO dirs (root_id, parent_id, path, scan_gen) VALUES (?,?,?,?)",
@@ -131,12 +141,24 @@ class IndexWriter:
         """
         key = to_db(path)
         did, is_new = self._dir_id(path, key)
-        if complete:
-            self._seen_dirs.append((self.root_id, self.gen, did))
-        else:           # a partial look (a file root): mark it seen, do not take it over
-            self._partial_dirs.append((self.gen, did))
         counts = self.counts
         counts.dirs += 1
+        if complete:
+            sig = listing_signature(records)
+            self._seen_dirs.append((self.root_id, self.gen, sig, did))
+            if not is_new and sig == self._signatures.get(did):
+                # same listing as last time: every row is already right
+                links = sum(1 for r in records if r[6])
+                counts.links += links
+                counts.files += len(records) - links
+                counts.bytes += sum(r[1] for r in records if not r[6])
+                counts.unchanged += len(records)
+                self._pending += 1
+                if self._pending >= self.batch_size:
+                    self.flush()
+                return
+        else:           # a partial look (a file root): mark it seen, do not take it over
+            self._partial_dirs.append((self.gen, did))
         cut = _prefix_len(path)
         gen = self.gen
         classify = self.classify
@@ -200,7 +222,8 @@ class IndexWriter:
         if self._inserts:
             cur.executemany(_INSERT_FILE, self._inserts)
         if self._seen_dirs:
-            cur.executemany("UPDATE dirs SET root_id=?, scan_gen=? WHERE id=?", self._seen_dirs)
+            cur.executemany("UPDATE dirs SET root_id=?, scan_gen=?, signature=? WHERE id=?",
+                            self._seen_dirs)
         if self._partial_dirs:
             cur.executemany("UPDATE dirs SET scan_gen=? WHERE id=?", self._partial_dirs)
         self.conn.commit()
@@ -230,79 +253,77 @@ class IndexWriter:
 
 # --- reading ----------------------------------------------------------------------------------
 
-@dataclass(slots=True)
-class CandidateRow:
-    """A file that shares its size with at least one other indexed file."""
-
-    id: int
-    path: str
-    size: int
-    mtime_ns: int
-    inode: int
-    dev: int
-    nlink: int
-    partial: bytes | None
-    full: bytes | None
+def _scope(conn: sqlite3.Connection, root_ids: Sequence[int]) -> tuple[str, tuple]:
+    """SQL condition on `f` limiting files to these roots ('' when they are all the index holds)."""
+    every = {r for (r,) in conn.execute("SELECT id FROM roots")}
+    if every <= set(root_ids):
+        return "", ()
+    marks = ",".join("?" * len(root_ids))
+    return f" AND f.dir_id IN (SELECT id FROM dirs WHERE root_id IN ({marks}))", tuple(root_ids)
 
 
-def _root_filter(root_ids: Sequence[int]) -> tuple[str, tuple]:
-    return f"d.root_id IN ({','.join('?' * len(root_ids))})", tuple(root_ids)
+def dir_paths(conn: sqlite3.Connection, root_ids: Sequence[int]) -> dict[int, str]:
+    """Folder id -> path (as the OS spells it) for the folders of these roots."""
+    marks = ",".join("?" * len(root_ids))
+    return {did: from_db(path) for did, path in
+            conn.execute(f"SELECT id, path FROM dirs WHERE root_id IN ({marks})", tuple(root_ids))}
 
 
 def count_files(conn: sqlite3.Connection, root_ids: Sequence[int]) -> int:
     """Regular files indexed under these roots."""
-    where, args = _root_filter(root_ids)
-    return conn.execute(f"SELECT count(*) FROM files f JOIN dirs d ON d.id=f.dir_id "
-                        f"WHERE {where} AND f.is_link=0", args).fetchone()[0]
+    scope, args = _scope(conn, root_ids)
+    return conn.execute(f"SELECT count(*) FROM files f WHERE f.is_link=0{scope}", args).fetchone()[0]
 
 
-def _candidate_sql(root_ids: Sequence[int], min_size: int, max_size: int | None) -> tuple[str, tuple]:
-    where, args = _root_filter(root_ids)
-    cond = f"{where} AND f.is_link=0 AND f.size >= ?"
-    args = (*args, max(1, min_size))
+def _sizes_sql(scope: str, scope_args: tuple, min_size: int, max_size: int | None) -> tuple[str, tuple]:
+    cond, args = "f.is_link=0 AND f.size >= ?", (max(1, min_size),)
     if max_size is not None:
         cond += " AND f.size <= ?"
-        args = (*args, max_size)
-    sizes = (f"SELECT f.size FROM files f JOIN dirs d ON d.id=f.dir_id WHERE {cond} "
-             f"GROUP BY f.size HAVING count(*) > 1")
-    return sizes, args
+        args += (max_size,)
+    return (f"SELECT f.size FROM files f WHERE {cond}{scope} GROUP BY f.size HAVING count(*) > 1",
+            args + scope_args)
 
 
 def candidate_totals(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
                      max_size: int | None = None) -> tuple[int, int]:
     """(files, bytes) that share their size with another file: the hashing workload."""
-    sizes, args = _candidate_sql(root_ids, min_size, max_size)
+    scope, sargs = _scope(conn, root_ids)
+    sizes, args = _sizes_sql(scope, sargs, min_size, max_size)
     sql = sizes.replace("SELECT f.size", "SELECT count(*) AS n, count(*) * f.size AS b", 1)
     row = conn.execute(f"SELECT coalesce(sum(n), 0), coalesce(sum(b), 0) FROM ({sql})", args).fetchone()
     return int(row[0]), int(row[1])
 
 
-def iter_size_groups(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
-                     max_size: int | None = None) -> Iterator[list[CandidateRow]]:
-    """Stream the files sharing a size, one size at a time (SQLite groups; Python holds one group)."""
-    sizes, args = _candidate_sql(root_ids, min_size, max_size)
-    where, rargs = _root_filter(root_ids)
-    sql = (f"SELECT f.id, d.path, f.name, f.size, f.mtime_ns, f.inode, f.dev, f.nlink, f.partial_hash, "
-           f"f.full_hash FROM files f JOIN dirs d ON d.id=f.dir_id "
-           f"WHERE f.size IN ({sizes}) AND {where} AND f.is_link=0 ORDER BY f.size")
-    cur = conn.execute(sql, (*args, *rargs))
-    group: list[CandidateRow] = []
+def iter_size_groups(conn: sqlite3.Connection, root_ids: Sequence[int], make: Callable[..., Any],
+                     min_size: int = 1, max_size: int | None = None) -> Iterator[list[Any]]:
+    """Stream files sharing a size, one size at a time: SQLite groups and sorts, Python holds one group.
+
+    Each file becomes ``make(id, path, size, mtime_ns, inode, dev, nlink, partial, full)``.
+    """
+    scope, sargs = _scope(conn, root_ids)
+    sizes, args = _sizes_sql(scope, sargs, min_size, max_size)
+    paths = dir_paths(conn, root_ids)
+    cur = conn.execute(
+        f"SELECT f.id, f.dir_id, f.name, f.size, f.mtime_ns, f.inode, f.dev, f.nlink, f.partial_hash, "
+        f"f.full_hash FROM files f WHERE f.size IN ({sizes}) AND f.is_link=0{scope} ORDER BY f.size",
+        args + sargs)
+    sep = os.sep
+    group: list[Any] = []
     current = None
-    dir_cache: dict[Any, str] = {}
     while True:
-        rows = cur.fetchmany(2000)
+        rows = cur.fetchmany(4096)
         if not rows:
             break
-        for fid, dpath, name, size, mtime_ns, inode, dev, nlink, partial, full in rows:
+        for fid, did, name, size, mtime_ns, inode, dev, nlink, partial, full in rows:
             if size != current:
                 if len(group) > 1:
                     yield group
                 group, current = [], size
-            d = dir_cache.get(dpath)
-            if d is None:
-                d = dir_cache[dpath] = from_db(dpath)
-            group.append(CandidateRow(fid, join_path(d, from_db(name)), size, mtime_ns, inode, dev, nlink,
-                                      partial, full))
+            d = paths[did]
+            if name.__class__ is not str:
+                name = from_db(name)
+            group.append(make(fid, d + name if d.endswith(sep) else d + sep + name, size, mtime_ns,
+                              inode, dev, nlink, partial, full))
     if len(group) > 1:
         yield group
 

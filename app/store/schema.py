@@ -8,6 +8,7 @@ part of the app; keep changes to a block inside it.
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     Boolean,
     Column,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 
 metadata = MetaData()
@@ -43,6 +45,8 @@ dirs = Table(
     Column("parent_id", Integer),
     Column("path", Text, nullable=False, unique=True),
     Column("scan_gen", Integer, nullable=False, default=0),
+    # digest of the folder's listing at the last scan: equal -> its file rows are unchanged
+    Column("signature", LargeBinary),
 )
 Index("ix_dirs_root", dirs.c.root_id)
 
@@ -64,7 +68,21 @@ files = Table(
     Column("scan_gen", Integer, nullable=False, default=0),
     UniqueConstraint("dir_id", "name"),
 )
-Index("ix_files_size", files.c.size)
+# size first: duplicate candidates (GROUP BY size, covering with is_link) and largest-file queries
+Index("ix_files_size", files.c.size, files.c.is_link)
+# Any change to a folder's file rows outside a scan invalidates the folder's listing signature,
+# so the next scan compares that folder file by file (the scanner sets it again afterwards).
+_UNSIGN_TRIGGERS = (
+    "CREATE TRIGGER files_insert_unsign AFTER INSERT ON files BEGIN "
+    "UPDATE dirs SET signature = NULL WHERE id = NEW.dir_id AND signature IS NOT NULL; END",
+    "CREATE TRIGGER files_delete_unsign AFTER DELETE ON files BEGIN "
+    "UPDATE dirs SET signature = NULL WHERE id = OLD.dir_id AND signature IS NOT NULL; END",
+    "CREATE TRIGGER files_update_unsign AFTER UPDATE OF dir_id, name, size, mtime_ns, inode, dev, nlink, "
+    "is_link ON files BEGIN "
+    "UPDATE dirs SET signature = NULL WHERE id IN (OLD.dir_id, NEW.dir_id) AND signature IS NOT NULL; END",
+)
+for _ddl in _UNSIGN_TRIGGERS:
+    event.listen(files, "after_create", DDL(_ddl))
 
 scan_errors = Table(
     "scan_errors", metadata,

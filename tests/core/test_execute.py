@@ -213,3 +213,19 @@ def test_odd_names_round_trip_through_journal_and_undo(tmp_path, store):
     assert sorted(os.listdir(tmp_path / "in")) == sorted(names)
     for s in srcs:
         assert s.read_bytes() == s.name.encode("utf-8", "surrogateescape")
+
+
+def test_platform_trash_undo_tells_the_user_to_restore_by_hand(tmp_path, store, monkeypatch):
+    from app.core import trash
+
+    bin_ = tmp_path / "platform-bin"
+    bin_.mkdir()
+    monkeypatch.setattr(trash, "FREEDESKTOP", False)            # as on Windows and macOS
+    monkeypatch.setattr(trash, "send_to_platform_trash", lambda p: os.rename(p, bin_ / Path(p).name))
+    f = write(tmp_path / "doc.txt", "x")
+    plan = Plan("duplicates", [Operation(OpKind.TRASH, str(f), expect=FileState.of(str(f)))])
+    result = execute(plan, store)
+    assert result.done == 1 and (bin_ / "doc.txt").exists()
+    u = undo(store.db)
+    assert u.problems == [(str(f), "moved to the system trash: restore it from the trash by hand")]
+    assert not f.exists()

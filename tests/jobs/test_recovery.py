@@ -1,0 +1,111 @@
+"""The recovery job: crashed runs are decided from the disk; runs alive in another process are left alone."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core.execute import DONE, PLANNED, SKIPPED, execute
+from app.core.plan import FileState, Operation, OpKind, Plan
+from app.jobs.recovery import recover
+from app.store.db import open_database
+from app.store.journal import JournalStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Crash(BaseException):
+    """Stands for the process dying (nothing catches it)."""
+
+
+class CrashingStore(JournalStore):
+    """Dies on the n-th confirmation, like a kill -9 after acting but before confirming."""
+
+    def __init__(self, db, crash_at: int = 1):
+        super().__init__(db)
+        self.calls, self.crash_at = 0, crash_at
+
+    def mark(self, entry_id, records):
+        self.calls += 1
+        if self.calls >= self.crash_at:
+            raise Crash()
+        super().mark(entry_id, records)
+
+    def die(self):
+        for lock in self._locks.values():     # the kernel drops a dead process's locks
+            lock.release(remove=False)
+        self._locks.clear()
+
+
+@pytest.fixture
+def db(app_home, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    database = open_database()
+    yield database
+    database.close()
+
+
+def moves(tmp_path: Path, n: int) -> Plan:
+    ops = []
+    for i in range(n):
+        src = tmp_path / "in" / f"f{i}"
+        src.parent.mkdir(exist_ok=True)
+        src.write_text(str(i))
+        ops.append(Operation(OpKind.MOVE, str(src), str(tmp_path / "out" / f"f{i}"),
+                             expect=FileState.of(str(src))))
+    return Plan("organizer", ops)
+
+
+def test_crash_after_acting_before_confirming_is_completed_from_disk(tmp_path, db):
+    store = CrashingStore(db, crash_at=2)
+    plan = moves(tmp_path, 12)
+    with pytest.raises(Crash):
+        execute(plan, store, batch_ops=5, batch_seconds=3600)
+    entry = store.running()[0]
+    states = [r.state for r in JournalStore(db).records(entry)]
+    assert states == [DONE] * 5 + [PLANNED] * 7             # 10 moved, only 5 confirmed
+    assert recover(db).entries == []                        # still "alive": its lock is held
+    store.die()
+    result = recover(db)
+    assert result.entries == [entry] and result.completed == 5 and result.rolled_back == 2
+    recs = JournalStore(db).records(entry)
+    assert [r.state for r in recs] == [DONE] * 10 + [SKIPPED] * 2
+    for r in recs:
+        assert os.path.exists(r.op.dst if r.state == DONE else r.op.src)
+    assert JournalStore(db).entry(entry).status == "partial"
+    assert recover(db).entries == []                        # nothing left
+
+
+def test_a_run_in_flight_in_another_process_is_not_touched(tmp_path, db, app_home):
+    store = JournalStore(db)
+    entry = store.begin("a" * 32, "organizer", "held elsewhere")
+    store._locks.pop(entry).release(remove=False)
+    code = ("import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_RDWR|os.O_CREAT); "
+            "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(30)")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(store.lock_dir / f"{'a' * 32}.lock")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        assert recover(db).entries == []
+        assert store.entry(entry).status == "running"
+    finally:
+        holder.kill()
+        holder.wait()
+    assert recover(db).entries == [entry]
+    assert store.entry(entry).status == "done"
+
+
+def test_every_cli_command_recovers_first(tmp_path, db, run_cli):
+    store = CrashingStore(db, crash_at=1)
+    with pytest.raises(Crash):
+        execute(moves(tmp_path, 3), store, batch_ops=2, batch_seconds=3600)
+    store.die()
+    proc = run_cli("history")
+    assert proc.returncode == 0
+    assert "Recovered interrupted run #1: 2 operation(s) completed, 1 not done." in proc.stderr
+    assert "#1" in proc.stdout and "running" not in proc.stdout
+    assert JournalStore(db).running() == []

@@ -1,0 +1,217 @@
+"""kill -9 in the middle of a big CLI run, then the next command recovers: no file lost or doubled.
+
+The run is `fileorganizer undo` of a journaled move of N files (part of them across devices
+to /dev/shm), killed at a random moment while it works. The next `fileorganizer history`
+recovers first. Afterwards every file is at exactly one of its two places with its bytes,
+no temporary name is left, and the journal agrees with the disk.
+
+FO_KILL_RUNS=20 runs the 10,000-file variant 20 times (the suite runs it once) and the
+`dupes --action trash` variant 20 times (the suite runs it twice).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from app.core.execute import execute
+from app.core.plan import FileState, Operation, OpKind, Plan
+from app.store.db import open_database
+from app.store.journal import JournalStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make_tree(root: Path, n: int, seed: int) -> dict[str, bytes]:
+    rnd = random.Random(seed)
+    files = {}
+    for i in range(n):
+        rel = f"d{i % 37}/s{i % 5}/file {i}.{rnd.choice(['txt', 'jpg', 'bin'])}"
+        data = f"{i}:{rnd.random()}".encode() * rnd.randint(1, 40)
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+        files[rel] = data
+    return files
+
+
+def contents(*roots: Path) -> Counter:
+    out: Counter = Counter()
+    for root in roots:
+        for dirpath, _dirs, names in os.walk(root):
+            for name in names:
+                out[Path(dirpath, name).read_bytes()] += 1
+    return out
+
+
+def temp_names(*roots: Path) -> list[str]:
+    return [n for root in roots for _d, _s, names in os.walk(root) for n in names if n.startswith(".fo-")]
+
+
+def wait_for_running_undo(db_path: Path, proc: subprocess.Popen, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)
+            try:
+                row = con.execute("SELECT 1 FROM history WHERE source='undo' AND status='running'").fetchone()
+            finally:
+                con.close()
+            if row:
+                return True
+        except sqlite3.Error:
+            pass
+        time.sleep(0.002)
+    return False
+
+
+def one_kill_run(base: Path, home: Path, n: int, cross: int, seed: int) -> dict:
+    rnd = random.Random(seed)
+    src_root, dst_root = base / "src", base / "dst"
+    shm_root = Path(os.path.realpath("/dev/shm")) / f"fo-kill-{os.getpid()}-{seed}"
+    files = make_tree(src_root, n, seed)
+    before = Counter(files.values())
+    env = {**os.environ, "FILEORGANIZER_HOME": str(home), "PYTHONPATH": str(ROOT),
+           "XDG_DATA_HOME": str(base / "xdg")}
+    os.environ["FILEORGANIZER_HOME"] = str(home)
+    try:
+        db = open_database()
+        ops = []
+        for i, rel in enumerate(sorted(files)):
+            target = (shm_root if i < cross else dst_root) / rel
+            src = str(src_root / rel)
+            ops.append(Operation(OpKind.MOVE, src, str(target), expect=FileState.of(src)))
+        first = execute(Plan("organizer", ops), JournalStore(db))
+        assert first.done == n, first.problems[:5]
+        db.close()
+
+        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "undo"], env=env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        mode = rnd.random()
+        if mode < 0.2:      # anywhere from start-up on, journaling included
+            time.sleep(rnd.uniform(0.2, 1.5))
+        else:               # while the undo is running
+            wait_for_running_undo(home / "data" / "fileorganizer.db", proc)
+            time.sleep(rnd.uniform(0, 0.05 + n / 15000))
+        killed = proc.poll() is None
+        if killed:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+
+        check = subprocess.run([sys.executable, "-m", "app.cli", "history"], env=env, cwd=ROOT,
+                               capture_output=True, text=True, timeout=300)
+        assert check.returncode == 0, check.stderr
+
+        roots = [r for r in (src_root, dst_root, shm_root) if r.exists()]
+        assert contents(*roots) == before, "the multiset of file contents changed"
+        assert temp_names(*roots) == [], "a temporary name was left behind"
+        for i, rel in enumerate(sorted(files)):
+            places = [(r / rel) for r in (src_root, shm_root if i < cross else dst_root)]
+            present = [p for p in places if p.exists()]
+            assert len(present) == 1, f"{rel} is at {len(present)} places"
+            assert present[0].read_bytes() == files[rel]
+
+        db = open_database()
+        store = JournalStore(db)
+        assert store.running() == []
+        orig = store.entries(10)[-1]
+        for r in store.records(orig.id):
+            at_src = os.path.exists(r.op.src)
+            assert (r.state == "undone") == at_src, (r.state, r.op.src)
+        db.close()
+        return {"killed": killed, "mode": "any" if mode < 0.2 else "running", "recovered": check.stderr}
+    finally:
+        shutil.rmtree(shm_root, ignore_errors=True)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_kill_9_during_a_10000_file_undo(tmp_path, app_home):
+    runs = int(os.environ.get("FO_KILL_RUNS", "1"))
+    outcomes = []
+    for k in range(runs):
+        base = tmp_path / f"run{k}"
+        home = base / "home"
+        home.mkdir(parents=True)
+        outcomes.append(one_kill_run(base, home, 10_000, 300, seed=1000 + k + int(time.time()) % 1000))
+        shutil.rmtree(base)
+    assert any(o["killed"] for o in outcomes)
+    for o in outcomes:
+        print("kill -9 run:", o["killed"], o["mode"], o["recovered"].strip())
+
+
+def test_kill_9_during_a_small_undo(tmp_path, app_home):
+    for k in range(2):
+        base = tmp_path / f"run{k}"
+        home = base / "home"
+        home.mkdir(parents=True)
+        one_kill_run(base, home, 1500, 100, seed=k)
+
+
+def wait_for_running(db_path: Path, proc: subprocess.Popen, source: str, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1)
+            try:
+                row = con.execute("SELECT 1 FROM history WHERE source=? AND status='running'",
+                                  (source,)).fetchone()
+            finally:
+                con.close()
+            if row:
+                return True
+        except sqlite3.Error:
+            pass
+        time.sleep(0.002)
+    return False
+
+
+@pytest.mark.parametrize("seed", range(int(os.environ.get("FO_KILL_RUNS", "2"))))
+def test_kill_9_during_dupes_trash(tmp_path, app_home, seed):
+    """`dupes --action trash` killed mid-run: each copy is in place or in the trash, never both or neither."""
+    rnd = random.Random(seed * 7919 + time.time_ns())
+    n = 1500
+    a, b, xdg = tmp_path / "a", tmp_path / "b", tmp_path / "xdg"
+    for i in range(n):
+        for root in (a, b):
+            p = root / f"d{i % 20}" / f"f{i}.dat"
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(f"copy {i} ".encode() * (1 + i % 7))
+    before = contents(a, b)
+    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT),
+           "XDG_DATA_HOME": str(xdg)}
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "dupes", str(a), str(b), "-q", "--keep",
+                             "first-root", "--action", "trash", "--yes"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_running(app_home / "data" / "fileorganizer.db", proc, "duplicates")
+    time.sleep(rnd.uniform(0, 0.3))
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    check = subprocess.run([sys.executable, "-m", "app.cli", "history"], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert check.returncode == 0, check.stderr
+    print("dupes kill -9 run:", check.stderr.strip() or "(finished before the kill)")
+    trash_files, trash_info = xdg / "Trash" / "files", xdg / "Trash" / "info"
+    in_trash = sorted(os.listdir(trash_files)) if trash_files.exists() else []
+    infos = sorted(n[: -len(".trashinfo")] for n in os.listdir(trash_info)) if trash_info.exists() else []
+    assert in_trash == infos, "a trash entry without its info file (or the reverse)"
+    assert contents(a, b) + contents(trash_files) == before
+    assert all((a / f"d{i % 20}" / f"f{i}.dat").exists() for i in range(n))     # kept copies untouched
+    assert temp_names(a, b) == []
+    # and undo brings back every trashed copy
+    undone = subprocess.run([sys.executable, "-m", "app.cli", "undo"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    if in_trash:
+        assert undone.returncode == 0, undone.stderr
+    assert contents(a, b) == before and (not trash_files.exists() or os.listdir(trash_files) == [])

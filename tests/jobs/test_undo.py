@@ -1,0 +1,109 @@
+"""Undo round trip on a mkcorpus tree: every path comes back with identical bytes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.core.execute import execute
+from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.progress import Progress
+from app.jobs.act_duplicates import act_on_duplicates, plan_actions
+from app.jobs.duplicates import find_duplicates
+from app.jobs.undo import NothingToUndo, undo
+from app.store.db import open_database
+from app.store.journal import JournalStore
+
+
+@pytest.fixture
+def db(app_home, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    database = open_database()
+    yield database
+    database.close()
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Every path below root: ('dir',), ('link', target) or ('file', bytes, mode, mtime_ns)."""
+    out: dict[str, tuple] = {}
+    for dirpath, dirs, files in os.walk(root):
+        for name in dirs + files:
+            p = Path(dirpath, name)
+            rel = str(p.relative_to(root))
+            st = os.lstat(p)
+            if p.is_symlink():
+                out[rel] = ("link", os.readlink(p))
+            elif p.is_dir():
+                out[rel] = ("dir",)
+            else:
+                out[rel] = ("file", p.read_bytes(), st.st_mode, st.st_mtime_ns)
+    return out
+
+
+def test_undo_round_trip_on_a_corpus_restores_every_path(tmp_path, db, make_corpus):
+    corpus, _manifest = make_corpus(files=1200, seed=7, total_mb=3)
+    root = tmp_path / "tree"
+    shutil.copytree(corpus, root, symlinks=True)
+    before = snapshot(root)
+    shm = Path(os.path.realpath("/dev/shm")) / f"fo-undo-{os.getpid()}"
+    try:
+        # 1. duplicates: trash some groups, hard-link others, symlink the rest
+        groups = find_duplicates(db, [str(root)], progress=Progress()).groups
+        assert len(groups) >= 6
+        entries = []
+        for action, part in (("trash", groups[0::3]), ("hardlink", groups[1::3]), ("symlink", groups[2::3])):
+            planned = plan_actions(part, action, ("oldest",), [str(root)])
+            res = act_on_duplicates(db, planned.plan)
+            assert res.failed == 0 and res.done > 0, res.problems[:3]
+            entries.append(res.entry_id)
+        # 2. organizer-like: move regular files into a new tree, some across devices, rename others
+        ops = []
+        for i, (rel, kind) in enumerate(sorted(before.items())):
+            p = root / rel
+            if (kind[0] != "file" or not p.exists() or p.is_symlink() or os.stat(p).st_nlink > 1
+                    or i % 3 == 2):
+                continue
+            if i % 3 == 0:
+                dst = (shm if i % 9 == 0 else root / "_sorted") / rel
+                ops.append(Operation(OpKind.MOVE, str(p), str(dst), expect=FileState.of(str(p))))
+            else:
+                ops.append(Operation(OpKind.RENAME, str(p), str(p.with_name("renamed-" + p.name)),
+                                     expect=FileState.of(str(p))))
+        res = execute(Plan("organizer", ops), JournalStore(db))
+        assert res.failed == 0 and res.done == len(ops), res.problems[:3]
+        entries.append(res.entry_id)
+        assert snapshot(root) != before
+        # 3. undo everything, newest first (the default order of `undo`)
+        for entry in reversed(entries):
+            u = undo(db)
+            assert u.entry.id == entry and u.problems == [], u.problems[:3]
+        after = snapshot(root)
+        assert after.keys() == before.keys()
+        diffs = [rel for rel in before if before[rel][:2] != after[rel][:2]]
+        assert diffs == []
+        # mtime and mode come back too, except for files that were hard links to begin with
+        assert [rel for rel in before if before[rel][0] == "file" and before[rel] != after[rel]] == []
+        with pytest.raises(NothingToUndo):
+            undo(db)
+        store = JournalStore(db)
+        assert all(store.entry(e).status == "undone" for e in entries)
+    finally:
+        shutil.rmtree(shm, ignore_errors=True)
+
+
+def test_undo_of_an_entry_by_id_and_the_undo_entry_itself(tmp_path, db):
+    a = tmp_path / "a.txt"
+    a.write_text("a")
+    first = execute(Plan("organizer", [Operation(OpKind.MOVE, str(a), str(tmp_path / "b.txt"),
+                                                 expect=FileState.of(str(a)))]), JournalStore(db))
+    u = undo(db, first.entry_id)
+    assert a.exists() and u.run.entry_id != first.entry_id
+    undo_entry = JournalStore(db).entry(u.run.entry_id)
+    assert (undo_entry.source, undo_entry.undo_of, undo_entry.status) == ("undo", first.entry_id, "done")
+    redo = undo(db, u.run.entry_id)            # undoing the undo moves it again
+    assert redo.run.done == 1 and (tmp_path / "b.txt").exists() and not a.exists()
+    with pytest.raises(NothingToUndo):
+        undo(db, 999)
