@@ -111,8 +111,7 @@ class Watcher:
                  on_status: StatusCallback | None = None, health_interval: float = 1.0,
                  ignore_hidden: bool = True, observer_factory: Callable[[], object] = Observer) -> None:
         self.on_ready, self.on_status = on_ready, on_status
-        self.settle = float(settle)
-        self.tick = max(0.05, min(0.5, self.settle / 4))
+        self.set_settle(settle)
         self.health_interval = health_interval
         self.ignore_hidden = ignore_hidden
         self._observer_factory = observer_factory
@@ -150,6 +149,11 @@ class Watcher:
                 return
             self._unschedule(folder)
             self._state.pending = {p: e for p, e in self._state.pending.items() if e.key != key}
+
+    def set_settle(self, seconds: float) -> None:
+        """Change the quiet time a file needs (applies to files from now on)."""
+        self.settle = float(seconds)
+        self.tick = max(0.05, min(0.5, self.settle / 4))
 
     def folders(self) -> dict[str, str]:
         """key -> path of the watched folders."""
