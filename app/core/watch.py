@@ -108,10 +108,16 @@ class Watcher:
     """
 
     def __init__(self, on_ready: ReadyCallback, *, settle: float = DEFAULT_SETTLE,
-                 on_status: StatusCallback | None = None, health_interval: float = 1.0,
+                 on_status: StatusCallback | None = None, on_idle: Callable[[], None] | None = None,
+                 idle_delay: float | None = None, health_interval: float = 1.0,
                  ignore_hidden: bool = True, observer_factory: Callable[[], object] = Observer) -> None:
-        self.on_ready, self.on_status = on_ready, on_status
+        self.on_ready, self.on_status, self.on_idle = on_ready, on_status, on_idle
         self.set_settle(settle)
+        # on_idle comes once nothing arrived or was handed on for this long after a delivery:
+        # one call per burst, however many batches the burst took.
+        self.idle_delay = idle_delay if idle_delay is not None else 1.5
+        self._last_activity = 0.0
+        self._delivered_since_idle = False
         self.health_interval = health_interval
         self.ignore_hidden = ignore_hidden
         self._observer_factory = observer_factory
@@ -121,7 +127,6 @@ class Watcher:
         self._lock = threading.RLock()
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._idle = threading.Event()
         self._paused = False
         self._busy = False
         self._thread: threading.Thread | None = None
@@ -300,6 +305,7 @@ class Watcher:
         if is_partial_name(os.path.basename(path), self.ignore_hidden):
             return
         now = time.monotonic()
+        self._last_activity = now
         entry = self._state.pending.get(path)
         if entry is None:
             entry = self._state.pending[path] = _Pending(key)
@@ -332,6 +338,21 @@ class Watcher:
         finally:
             with self._lock:
                 self._busy = False
+                if ready:
+                    self._delivered_since_idle, self._last_activity = True, time.monotonic()
+        self._maybe_idle()
+
+    def _maybe_idle(self) -> None:
+        with self._lock:
+            quiet = (self._delivered_since_idle and not self._state.pending and not self._state.scans
+                     and time.monotonic() - self._last_activity >= self.idle_delay)
+            if quiet:
+                self._delivered_since_idle = False
+        if quiet and self.on_idle is not None:
+            try:
+                self.on_idle()
+            except Exception:
+                log.exception("idle callback failed")
 
     def _check_folders(self) -> None:
         events: list[tuple[str, str, str]] = []

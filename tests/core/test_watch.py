@@ -21,7 +21,11 @@ class Recorder:
     def __init__(self) -> None:
         self.batches: list[tuple[str, list[str], float]] = []
         self.statuses: list[tuple[str, str]] = []
+        self.idle: list[int] = []                 # number of files handed on when on_idle came
         self.lock = threading.Lock()
+
+    def on_idle(self) -> None:
+        self.idle.append(len(self.names()))
 
     def ready(self, key: str, paths: list[str]) -> None:
         with self.lock:
@@ -61,7 +65,8 @@ def watch(tmp_path: Path):
         folder = folder or tmp_path / "in"
         folder.mkdir(exist_ok=True)
         rec = Recorder()
-        w = Watcher(rec.ready, settle=settle, on_status=rec.status, health_interval=0.2)
+        w = Watcher(rec.ready, settle=settle, on_status=rec.status, on_idle=rec.on_idle, idle_delay=0.5,
+                    health_interval=0.2)
         w.add_folder("in", str(folder), **kw)
         w.start()
         made.append(w)
@@ -158,6 +163,9 @@ def test_burst_of_1000_files_all_arrive_in_few_batches(tmp_path, watch):
     assert w.wait_idle(10)
     assert rec.names() == [f"file{i:04d}.dat" for i in range(1000)]
     assert len(rec.batches) <= 10
+    assert wait_for(lambda: rec.idle == [1000])          # one "burst is over" for all of them
+    time.sleep(1.0)
+    assert rec.idle == [1000]
 
 
 def test_pause_stops_handing_on_and_resume_catches_up(tmp_path, watch):
