@@ -11,6 +11,7 @@ No Qt and no database here: ``app.jobs.watch`` decides what happens to the files
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import threading
@@ -264,6 +265,8 @@ class Watcher:
             return
         try:
             st = os.stat(folder.path)
+            if not os.access(folder.path, os.R_OK | os.X_OK):   # watchdog ignores EACCES silently
+                raise PermissionError(errno.EACCES, "permission denied", folder.path)
             folder.watch = self._observer.schedule(_Handler(self, folder.key), folder.path,
                                                    recursive=folder.recursive, event_filter=EVENT_TYPES)
             folder.identity, folder.error = (st.st_dev, st.st_ino), ""
