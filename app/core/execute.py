@@ -83,13 +83,44 @@ def _tmp_name(folder: str, run_id: str, seq: int) -> str:
     return os.path.join(folder, f".fo-{run_id[:12]}-{seq}.tmp")
 
 
+class _MissingDirs:
+    """Folders a run will have to create, each assigned to the first operation that needs it."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, bool] = {}
+
+    def claim(self, path: str) -> list[str]:
+        missing = []
+        parent = os.path.dirname(path)
+        while parent and parent not in self.known:
+            exists = os.path.isdir(parent)
+            self.known[parent] = True            # from now on it exists (or is ours to create)
+            if exists:
+                break
+            missing.append(parent)
+            nxt = os.path.dirname(parent)
+            if nxt == parent:
+                break
+            parent = nxt
+        return missing[::-1]
+
+
 def prepare(plan: Plan, run_id: str, extras: list[dict] | None = None) -> list[JournalRecord]:
-    """Journal records for a plan: temporary names and trash slots chosen before acting."""
+    """Journal records for a plan: temporary names, trash slots and folders to create, chosen
+    before acting so that recovery and undo know them even if the run dies."""
     locator = trash.TrashLocator() if trash.FREEDESKTOP else None
+    dirs = _MissingDirs()
     records: list[JournalRecord] = []
     for seq, op in enumerate(plan.operations):
         rec = JournalRecord(seq, op, extra=dict(extras[seq]) if extras else {})
         kind = op.kind
+        if kind in (OpKind.MOVE, OpKind.RENAME, OpKind.COPY, OpKind.RESTORE, OpKind.MKDIR) and (
+                op.dst or kind == OpKind.MKDIR):
+            made = dirs.claim(op.dst or op.src)
+            if made:
+                rec.extra["made_dirs"] = made
+            if kind == OpKind.MKDIR:
+                dirs.known[op.dst or op.src] = True      # created by the op itself, undone by RMDIR
         if kind in (OpKind.MOVE, OpKind.RENAME, OpKind.COPY) and op.dst:
             rec.tmp = _tmp_name(os.path.dirname(op.dst), run_id, seq)
         elif kind in (OpKind.HARDLINK, OpKind.SYMLINK, OpKind.UNLINK):
@@ -164,8 +195,10 @@ class _Runner:
         if parent in self.dirs_ok:
             return
         made = fileops.make_parents(path)
-        if made:
-            rec.extra.setdefault("made_dirs", []).extend(made)
+        planned = rec.extra.setdefault("made_dirs", [])
+        planned.extend(m for m in made if m not in planned)
+        if not planned:
+            del rec.extra["made_dirs"]
         self.dirs_ok.add(parent)
 
     # --- acting ---------------------------------------------------------------------------
@@ -292,7 +325,11 @@ def execute(plan: Plan, journal: Journal, progress: Progress | None = None, *,
     run_id = uuid.uuid4().hex
     records = prepare(plan, run_id, extras)
     entry = journal.begin(run_id, plan.source, plan.title, undo_of)
-    journal.record(entry, records)
+    try:
+        journal.record(entry, records)
+    except BaseException:
+        journal.finish(entry)       # nothing was touched: close the empty entry as failed
+        raise
     result = ExecResult(entry, records=records)
     progress.stage("apply", total=len(records), bytes_total=plan.total_bytes or None)
     runner = _Runner()

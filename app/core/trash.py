@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from app.core.fileops import fsync_dir, rename_noreplace
+from app.core.fileops import rename_noreplace
 
 FREEDESKTOP = os.name == "posix" and sys.platform != "darwin"
 NAME_MAX = 255
@@ -178,15 +178,15 @@ def trash_to_slot(path: str, slot: TrashSlot) -> None:
     fd = os.open(slot.info_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, _info_text(path, slot))
-        os.fsync(fd)
     finally:
         os.close(fd)
+    # No fsync: nothing is copied, the rename keeps the bytes where they are, and undo finds the
+    # file by its journaled slot even if a power loss dropped the info file.
     try:
         rename_noreplace(path, slot.file_path)
     except BaseException:
         os.unlink(slot.info_path)
         raise
-    fsync_dir(os.path.dirname(slot.file_path))
 
 
 def restore_slot(slot: TrashSlot, original: str) -> None:

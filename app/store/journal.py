@@ -173,7 +173,9 @@ class JournalStore:
                                       "state IN ('done','undone')", (entry_id,)).fetchone()[0]
             done = counts.get(DONE, 0) + counts.get(UNDONE, 0)
             failed, skipped = counts.get(FAILED, 0), counts.get(SKIPPED, 0)
-            if not failed and not skipped and not counts.get(PLANNED):
+            if not counts:
+                status = "failed"       # interrupted before its operations were recorded
+            elif not failed and not skipped and not counts.get(PLANNED):
                 status = "done"
             else:
                 status = "failed" if failed and not done else "partial"

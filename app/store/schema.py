@@ -83,6 +83,8 @@ _UNSIGN_TRIGGERS = (
 )
 for _ddl in _UNSIGN_TRIGGERS:
     event.listen(files, "after_create", DDL(_ddl))
+# reports: duplicate groups are read by full hash; a partial index holds only the hashed files
+Index("ix_files_full_hash", files.c.full_hash, sqlite_where=files.c.full_hash.isnot(None))
 
 scan_errors = Table(
     "scan_errors", metadata,

@@ -229,3 +229,17 @@ def test_platform_trash_undo_tells_the_user_to_restore_by_hand(tmp_path, store, 
     u = undo(store.db)
     assert u.problems == [(str(f), "moved to the system trash: restore it from the trash by hand")]
     assert not f.exists()
+
+
+def test_a_journal_that_cannot_record_stops_the_run_before_any_file_moves(tmp_path, store):
+    src = write(tmp_path / "a", "x")
+
+    class Full(SpyJournal):
+        def record(self, entry, records):
+            raise OSError(28, "database or disk is full")
+
+    with pytest.raises(OSError):
+        execute(Plan("organizer", [move(src, tmp_path / "b")]), Full(store, []))
+    assert src.exists() and not (tmp_path / "b").exists()
+    [entry] = store.entries()
+    assert entry.status == "failed" and store.running() == []

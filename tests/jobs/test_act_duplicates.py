@@ -79,22 +79,23 @@ def test_hard_links_and_other_spellings_of_the_kept_file_are_never_acted_on(tmp_
     assert all(os.path.samefile(p, kept) for p in survivors)
 
 
-def test_same_file_as_keep_in_a_handmade_group_is_skipped(tmp_path, db):
-    from app.core.dedup import DupFile, DuplicateGroup
+def test_the_executor_refuses_to_remove_a_file_as_its_own_duplicate(tmp_path, db):
+    from app.core.execute import execute
     from app.core.fileops import file_hash
+    from app.core.plan import FileState, Operation, OpKind, Plan
+    from app.store.journal import JournalStore
 
-    f = put(tmp_path / "f.txt", "x")
-    other = put(tmp_path / "g.txt", "x")
-    st, so = os.stat(f), os.stat(other)
-    group = DuplicateGroup(1, file_hash(str(f)), [
-        DupFile(str(f), 1, st.st_mtime_ns, st.st_ino, st.st_dev, 1),
-        DupFile(str(tmp_path / "." / "f.txt"), 1, st.st_mtime_ns, st.st_ino, st.st_dev, 1),
-        DupFile(str(other), 1, so.st_mtime_ns, so.st_ino, so.st_dev, 1)])
-    planned = plan_actions([group], "delete", ["oldest", "shortest-path"], [])
-    assert [op.src for op in planned.plan.operations] == [str(other)] or \
-        [op.src for op in planned.plan.operations] == [str(f), str(tmp_path / "." / "f.txt")]
-    result = act_on_duplicates(db, planned.plan)
-    assert result.done >= 1 and (f.exists() or other.exists())
+    f = put(tmp_path / "d" / "f.txt", "only copy")
+    os.link(f, tmp_path / "d" / "hardlink.txt")
+    digest = file_hash(str(f))
+    ops = [Operation(kind, str(src), keep=str(keep), keep_hash=digest, expect=FileState.of(str(src)))
+           for kind, src, keep in (
+               (OpKind.DELETE, f, tmp_path / "d" / ".." / "d" / "f.txt"),      # same real path
+               (OpKind.TRASH, tmp_path / "d" / "hardlink.txt", f),           # same inode
+               (OpKind.HARDLINK, f, tmp_path / "d" / "hardlink.txt"))]
+    result = execute(Plan("duplicates", ops), JournalStore(db))
+    assert result.skipped == 3 and all("kept file itself" in why for _p, why in result.problems)
+    assert f.read_text() == "only copy" and (tmp_path / "d" / "hardlink.txt").exists()
 
 
 def test_kept_copy_modified_after_the_scan_blocks_removal(tmp_path, db):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from app.cli.console import cancel_on_interrupt, make_progress
 from app.jobs.undo import NothingToUndo, undo
 from app.store.db import open_database
 
@@ -21,18 +22,21 @@ def _show(path: str) -> str:
 
 
 def handler(args) -> int:
+    progress, line = make_progress()
     db = open_database()
     try:
-        try:
-            result = undo(db, args.id)
-        except NothingToUndo as exc:
-            print(f"Nothing undone: {exc}.", file=sys.stderr)
-            return EXIT_USAGE if args.id is not None else EXIT_OK
+        with cancel_on_interrupt(progress):      # Ctrl+C stops cleanly between two files
+            result = undo(db, args.id, progress)
+    except NothingToUndo as exc:
+        print(f"Nothing undone: {exc}.", file=sys.stderr)
+        return EXIT_USAGE if args.id is not None else EXIT_OK
     finally:
+        line.clear()
         db.close()
     run = result.run
     print(f"Undo of #{result.entry.id} ({result.entry.source}): {run.done} operation(s) reversed"
-          + (f" as entry #{run.entry_id}" if run.entry_id else "") + ".")
+          + (f" as entry #{run.entry_id}" if run.entry_id else "")
+          + (" (cancelled: the rest is left as it was)" if run.cancelled else "") + ".")
     for path, reason in result.problems:
         print(f"  not undone: {_show(path)}: {reason}", file=sys.stderr)
     return EXIT_ERRORS if result.problems else EXIT_OK
