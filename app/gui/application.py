@@ -39,6 +39,7 @@ class Controller:
         from app.store.db import open_database
 
         self.app = app
+        setup_logging()
         self.crash = CrashHandler(app)
         self.crash.install()
         self.db = open_database()
