@@ -9,7 +9,10 @@ signal is in flight at a time, so a fast job can never flood the event loop.
 
 from __future__ import annotations
 
+import gc
 import logging
+import os
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -22,6 +25,7 @@ from app.core.progress import Cancelled, Progress, Snapshot
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.1  # seconds between progress signals at most
+WORKER_NICE = 5  # pool threads run at this niceness (Linux) so the window stays first
 
 
 class WorkerSignals(QObject):
@@ -65,6 +69,7 @@ class Worker(QRunnable):
     def run(self) -> None:
         self.signals.started.emit(self.kind)
         try:
+            _lower_thread_priority()
             value = self.fn(self.progress)
         except Cancelled:
             self.signals.cancelled.emit(self.kind)
@@ -79,6 +84,31 @@ class Worker(QRunnable):
         finally:
             self.done.set()
             self.signals.finished.emit(self.kind)
+
+
+def _lower_thread_priority() -> None:
+    """Let the scheduler prefer the UI thread over pool threads (Linux renices one thread)."""
+    if hasattr(os, "setpriority") and sys.platform.startswith("linux"):
+        try:
+            tid = threading.get_native_id()
+            current = os.getpriority(os.PRIO_PROCESS, tid)
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, max(current, WORKER_NICE)))
+        except OSError:
+            pass
+
+
+def _pause_gc(pause: bool) -> None:
+    """Hold Python's cyclic garbage collector while jobs run.
+
+    A collection runs in whichever thread allocates and holds the GIL until it has walked
+    every tracked object; a scan of 100,000 files makes that long enough to freeze the
+    window (measured: stalls of 100-900 ms). Objects are still freed by reference counting
+    meanwhile; cycles wait until the jobs are done.
+    """
+    if pause:
+        gc.disable()
+    else:
+        gc.enable()
 
 
 class JobManager(QObject):
@@ -135,6 +165,8 @@ class JobManager(QObject):
         sig.error.connect(self._on_error)
         sig.cancelled.connect(self._on_cancelled)
         sig.finished.connect(self._finished)
+        if not self._running:
+            _pause_gc(True)
         self._running[kind] = worker
         self.busy_changed.emit(True)
         self.pool.start(worker)
@@ -183,6 +215,7 @@ class JobManager(QObject):
         self._callbacks.pop(kind, None)
         self.finished.emit(kind)
         if not self._running:
+            _pause_gc(False)
             self.busy_changed.emit(False)
 
     def cancel(self, kind: str | None = None) -> None:
