@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
-import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -25,7 +23,6 @@ from app.core.progress import Cancelled, Progress, Snapshot
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 0.1  # seconds between progress signals at most
-WORKER_NICE = 5  # pool threads run at this niceness (Linux) so the window stays first
 
 
 class WorkerSignals(QObject):
@@ -69,7 +66,6 @@ class Worker(QRunnable):
     def run(self) -> None:
         self.signals.started.emit(self.kind)
         try:
-            _lower_thread_priority()
             value = self.fn(self.progress)
         except Cancelled:
             self.signals.cancelled.emit(self.kind)
@@ -84,17 +80,6 @@ class Worker(QRunnable):
         finally:
             self.done.set()
             self.signals.finished.emit(self.kind)
-
-
-def _lower_thread_priority() -> None:
-    """Let the scheduler prefer the UI thread over pool threads (Linux renices one thread)."""
-    if hasattr(os, "setpriority") and sys.platform.startswith("linux"):
-        try:
-            tid = threading.get_native_id()
-            current = os.getpriority(os.PRIO_PROCESS, tid)
-            os.setpriority(os.PRIO_PROCESS, tid, min(19, max(current, WORKER_NICE)))
-        except OSError:
-            pass
 
 
 def _pause_gc(pause: bool) -> None:
