@@ -46,7 +46,7 @@ class OrganizePlan:
 
     @property
     def skipped(self) -> list[tuple[str, str]]:
-        """(path, why) of matched files left alone (conflict policy skip, errors)."""
+        """(path, why) of matched files left alone by a conflict policy (errors are in `errors`)."""
         return self.plan.skipped
 
 
@@ -161,7 +161,6 @@ class _Planner:
             dst = render(cr.rename, fields, folder) if cr.rename else folder + _SEP + src_name
         except TemplateError as exc:
             self.out.errors.append((info.path, str(exc)))
-            self.out.plan.skipped.append((info.path, str(exc)))
             return None
         kind = _KIND[cr.kind]
         if kind == OpKind.MOVE and dst.rpartition(_SEP)[0] == src_dir:
