@@ -52,6 +52,7 @@ def memory_keyring():
 
 def start_server(home: Path, env: dict | None = None, port: int | None = None) -> ServerProcess:
     """A server process; with `port`, on that port again (a restart keeps the address)."""
+    home.mkdir(parents=True, exist_ok=True)
     if port is None:
         return ServerProcess(home, env or {})
     with mock.patch.object(server_services, "free_port", lambda: port):
