@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from app.core import hashing
+from app.core import exif, hashing
 from app.core.matching import CompiledRule, FileInfo
 from app.core.plan import FileState, Operation, OpKind, Plan
 from app.core.progress import Progress
@@ -150,7 +150,7 @@ class _Planner:
                                rule=rule.name, note=f"hard link to {keep}"))
             return src
         n = self.counters[id(cr)] = self.counters.get(id(cr), 0) + 1
-        fields = Fields(info.path, info.size, info.mtime_ns, n, ext=info.ext)
+        fields = Fields(info.path, info.size, info.mtime_ns, n, ext=info.ext, date_of=exif.date_of)
         try:
             src_dir, _, src_name = src.rpartition(_SEP)
             folder = render(cr.to, fields, self.dest or self.root_of(info.path)) if cr.to else src_dir
@@ -255,6 +255,8 @@ class _Planner:
 
     # --- empty folders ---------------------------------------------------------------------------
     def remove_empty_folders(self) -> None:
+        if not self.empty_candidates:
+            return
         keep = {r.rstrip(os.sep) or os.sep for r in self.roots}
         if self.dest:
             keep.add(self.dest)

@@ -131,7 +131,9 @@ def handler(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(pv, run)
     elif run is None:
-        _print_text(pv, apply=False)
+        _print_text(pv, apply=args.apply)
+        if args.apply:
+            print("Nothing to do.")
     if run is not None:
         for path, reason in run.problems:
             print(f"error: {_show(path)}: {reason}", file=sys.stderr)
