@@ -39,6 +39,7 @@ class Controller:
         from app.store.db import open_database
 
         self.app = app
+        setup_logging()
         self.crash = CrashHandler(app)
         self.crash.install()
         self.db = open_database()
@@ -145,7 +146,9 @@ def run(argv: list[str] | None = None) -> int:
             f"{type(exc).__name__}: {exc}\nLog: {paths.log_file()}",
         )
         return 1
-    minimized = bool(controller.session.prefs.get("start_minimized")) and controller.tray is not None
+    # "--minimized" (the autostart entry) or the setting: come up in the tray, if there is one
+    wants_tray = "--minimized" in argv or bool(controller.session.prefs.get("start_minimized"))
+    minimized = wants_tray and bool(getattr(controller.tray, "available", False))
     if not minimized:
         controller.window.show()
     log.info("window shown %.0f ms after start", (time.perf_counter() - START) * 1000)

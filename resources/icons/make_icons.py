@@ -66,16 +66,6 @@ def svg(body: str, color: str) -> str:
             f'stroke="{color}" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">{body}</svg>\n')
 
 
-APP_ICON = """<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">
-<defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1">
-<stop offset="0" stop-color="#4c8dff"/><stop offset="1" stop-color="#2456c8"/></linearGradient></defs>
-<rect x="4" y="4" width="56" height="56" rx="14" fill="url(#g)"/>
-<path d="M14 22a3 3 0 0 1 3-3h10l4 4h16a3 3 0 0 1 3 3v18a3 3 0 0 1-3 3H17a3 3 0 0 1-3-3z" fill="#ffffff" opacity="0.95"/>
-<path d="M22 33h20M22 39h13" stroke="#2f6fde" stroke-width="3" stroke-linecap="round"/>
-</svg>
-"""
-
-
 def main() -> None:
     for theme, color in COLORS.items():
         folder = HERE / theme
@@ -84,7 +74,6 @@ def main() -> None:
             (folder / f"{name}.svg").write_text(svg(body, color))
             (folder / f"{name}-accent.svg").write_text(svg(body, ACCENT[theme]))
             (folder / f"{name}-on-accent.svg").write_text(svg(body, "#ffffff"))
-    (HERE / "app.svg").write_text(APP_ICON)
 
 
 if __name__ == "__main__":
