@@ -205,4 +205,5 @@ def icon(name: str, variant: str = "") -> QIcon:
 
 
 def app_icon() -> QIcon:
-    return _icon("app", "light", "")
+    """The app icon: resources/icon.svg, the one source the installers' icon files are rendered from."""
+    return QIcon(str(RESOURCES / "icon.svg"))

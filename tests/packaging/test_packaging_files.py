@@ -104,6 +104,14 @@ def test_iss_registry_is_per_user_with_folder_menu_and_login_start():
     assert all(e["Root"] == "HKCU" for e in entries)
     run = [e for e in entries if e["Subkey"].endswith(r"CurrentVersion\Run")]
     assert run and run[0]["Tasks"] == "startatlogin" and "uninsdeletevalue" in run[0]["Flags"]
+    # the same Run value the app's own "start at login" setting writes
+    from app.gui import autostart
+
+    assert run[0]["ValueName"] == "{#AppName}"
+    assert f'#define AppName "{autostart.APP_NAME}"' in ISS.read_text()
+    exe = r"C:\Users\u\AppData\Local\Programs\FileOrganizer Pro\FileOrganizerPro.exe"
+    expected = autostart.windows_run_value([exe, autostart.MINIMIZED_FLAG])
+    assert run[0]["ValueData"].replace(r"{app}\{#AppExeName}", exe) == expected
     commands = {e["Subkey"]: e["ValueData"] for e in entries if e["Subkey"].endswith(r"\command")}
     assert commands[r"Software\Classes\Directory\shell\FileOrganizerPro\command"].endswith('"%1"')
     assert commands[r"Software\Classes\Directory\Background\shell\FileOrganizerPro\command"].endswith('"%V"')
