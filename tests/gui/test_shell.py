@@ -266,3 +266,32 @@ def test_rescans_known_folders_at_start(qapp, app_home, dup_folder, qtbot):
         ctl.window.close()
         ctl.window.deleteLater()
         ctl.db.close()
+
+
+def test_follows_the_system_color_scheme(controller, monkeypatch):
+    """The offscreen platform cannot switch its scheme: stand in for the system and its signal."""
+    from PySide6.QtGui import QGuiApplication
+
+    from app.gui import theme
+
+    controller.theme.set_preference("system")
+    hints = QGuiApplication.styleHints()
+    monkeypatch.setattr(theme, "system_is_dark", lambda: True)
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert theme.current() == "dark"
+    monkeypatch.setattr(theme, "system_is_dark", lambda: False)
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert theme.current() == "light"
+    controller.theme.set_preference("dark")  # an explicit choice wins over the system
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert theme.current() == "dark"
+    controller.theme.set_preference("light")
+
+
+def test_quiet_jobs_stay_out_of_the_status_area(controller, window, qtbot):
+    done = []
+    controller.session.jobs.start("peek", lambda p: time.sleep(0.2), quiet=True, on_result=done.append)
+    qtbot.wait(50)
+    assert window.status_area.stage.text() == "Ready"
+    assert not window.status_area.cancel.isVisible()
+    qtbot.waitUntil(lambda: bool(done), timeout=3000)
