@@ -75,11 +75,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health():
         return ok({"status": "ok"})
 
-    @app.get("/ready", tags=["service"], summary="Readiness: the database answers",
-             responses={503: {"description": "The database is unreachable"}})
-    def ready(request: Request):
-        if not db.database_ready(request.app.state.engine):
+    @app.get("/ready", tags=["service"], summary="Readiness: the database (and Redis) answer",
+             responses={503: {"description": "The database or Redis is unreachable"}})
+    async def ready(request: Request):
+        if not await run_in_threadpool(db.database_ready, request.app.state.engine):
             return error_response(503, "unavailable", "The database is not reachable.")
+        if not await limiter.ping():
+            return error_response(503, "unavailable", "Redis is not reachable.")
         return ok({"status": "ready", "database": engine.dialect.name,
                    "redis": bool(settings.redis_url), "checked_at": now_iso()})
 

@@ -53,6 +53,9 @@ class MemoryLimiter:
         while hits and hits[0] <= now - self.window:
             hits.popleft()
 
+    async def ping(self) -> bool:
+        return True
+
     async def hit(self, key: str) -> Decision:
         now = time.monotonic()
         hits = self._hits.setdefault(key, deque())
@@ -112,6 +115,12 @@ class RedisLimiter:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self._redis.ping())
+        except Exception:
+            return False
 
     async def hit(self, key: str) -> Decision:
         window_us = int(self.window * 1_000_000)

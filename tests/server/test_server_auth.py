@@ -117,3 +117,23 @@ def test_audit_log_records_sign_ins_and_failures(client, new_account):
     assert [e["event"] for e in items][:4] == ["delete", "login", "login_failed", "register"]
     assert items[0]["detail"] == {"resource": "device", "id": device["id"]}
     assert items[0]["ip"] == "127.0.0.1"
+
+
+def test_access_token_really_expires(stack, start_server):
+    """A server with 2-second access tokens: the token stops working, the refresh token still works."""
+    import httpx
+
+    short = start_server(stack, {"FO_SERVER_ACCESS_TTL": "2"})
+    with httpx.Client(base_url=short.base + "/api/v1", timeout=30) as c:
+        r = c.post("/auth/register", json={"email": f"short-{uuid.uuid4().hex[:8]}@example.org",
+                                           "password": "long enough password"})
+        pair = r.json()["data"]
+        assert pair["expires_in"] == 2
+        h = {"Authorization": "Bearer " + pair["access_token"]}
+        assert c.get("/auth/me", headers=h).status_code == 200
+        time.sleep(3)
+        r = c.get("/auth/me", headers=h)
+        assert r.status_code == 401 and r.json()["error"] == "token_expired"
+        fresh = c.post("/auth/refresh", json={"refresh_token": pair["refresh_token"]}).json()["data"]
+        assert c.get("/auth/me", headers={"Authorization": "Bearer " + fresh["access_token"]}
+                     ).status_code == 200

@@ -63,10 +63,12 @@ def test_request_size_limit(server, client, new_account):
     assert_error(r, 413, "payload_too_large")
 
 
-def test_health_ready_metrics_docs(server, client):
+def test_health_ready_metrics_docs(stack, server, client):
     assert httpx.get(server.base + "/health").json()["data"]["status"] == "ok"
     ready = httpx.get(server.base + "/ready").json()["data"]
-    assert ready["status"] == "ready" and ready["database"] in ("sqlite", "postgresql")
+    assert ready["status"] == "ready"
+    assert ready["database"] == ("postgresql" if stack.postgres else "sqlite")
+    assert ready["redis"] is (stack.redis is not None)
     client.get("/auth/me")
     metrics = httpx.get(server.base + "/metrics").text
     assert 'http_requests_total{method="GET",route="/api/v1/auth/me",status="401"}' in metrics

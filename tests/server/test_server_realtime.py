@@ -49,6 +49,8 @@ def test_websocket_progress(server, client, new_account):
         assert recv_json(ws)["progress"] == 0
         client.patch(f"/operations/{op2}", json={"progress": 7, "message": "a.pdf"}, headers=acct.headers)
         assert recv_json(ws)["message"] == "a.pdf"
+    assert "token=[redacted]" in server.log_text()
+    assert token not in server.log_text()  # tokens in WebSocket URLs never reach the log
 
 
 def test_websocket_refuses_strangers(server, client, new_account):
