@@ -12,10 +12,11 @@ from app.core.progress import Progress
 from app.store import aggregates
 from app.store.db import Database
 from app.sync import outbox
-from app.sync.account import Account, AccountInfo
+from app.sync.account import Account, AccountInfo, default_device_name
 from app.sync.engine import SyncResult, run_sync, status_dict
 
 SUMMARY_KEY = "sync.summary_digest"
+__all__ = ["default_device_name", "sign_in", "sign_out", "status", "sync"]
 
 
 def sign_in(db: Database, server: str, email: str, password: str, *, register: bool = False,

@@ -1,44 +1,17 @@
-"""Sync test fixtures: the real server (tests/server's ServerProcess) on 127.0.0.1, an in-memory
-keyring, and app databases standing for devices of one user."""
+"""Sync test fixtures: the real server on 127.0.0.1, an in-memory keyring, and app databases
+standing for devices of one user."""
 
 from __future__ import annotations
 
-import sys
 import uuid
-from contextlib import contextmanager
-from pathlib import Path
-from unittest import mock
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
+from sync_fixtures import MemoryKeyring, start_server, stopped
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "server"))
-import server_services  # noqa: E402 - found through the path above
-from server_services import ServerProcess  # noqa: E402
+from app.store.db import open_database
 
-from app.store.db import open_database  # noqa: E402
-
-PASSWORD = "correct horse battery"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that keeps passwords in a dict (what a test can inspect)."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
+__all__ = ["start_server", "stopped"]
 
 
 @pytest.fixture
@@ -50,15 +23,6 @@ def memory_keyring():
     keyring.set_keyring(previous)
 
 
-def start_server(home: Path, env: dict | None = None, port: int | None = None) -> ServerProcess:
-    """A server process; with `port`, on that port again (a restart keeps the address)."""
-    home.mkdir(parents=True, exist_ok=True)
-    if port is None:
-        return ServerProcess(home, env or {})
-    with mock.patch.object(server_services, "free_port", lambda: port):
-        return ServerProcess(home, env or {})
-
-
 @pytest.fixture(scope="module")
 def sync_server(tmp_path_factory):
     server = start_server(tmp_path_factory.mktemp("sync-server"))
@@ -68,7 +32,7 @@ def sync_server(tmp_path_factory):
 
 @pytest.fixture
 def device(tmp_path):
-    """open a device database by name: device("A") -> Database (closed at the end)."""
+    """Open a device's database by name: device("A") -> Database (closed at the end)."""
     opened = []
 
     def make(name: str):
@@ -85,13 +49,3 @@ def device(tmp_path):
 @pytest.fixture
 def email():
     return f"user-{uuid.uuid4().hex[:12]}@example.org"
-
-
-@contextmanager
-def stopped(server: ServerProcess):
-    """Stop the server for a while, then start it again on the same port with the same data."""
-    home, port = server.log_path.parent, server.port
-    server.stop()
-    holder = {}
-    yield holder
-    holder["server"] = start_server(home, port=port)

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from conftest import stopped
+from sync_fixtures import stopped
 
 HERE = Path(__file__).resolve().parent
 
@@ -51,7 +51,7 @@ def test_login_sync_status_logout(run_cli, sync_server, email, tmp_path):
 
 
 def test_sync_exit_1_while_server_is_down(run_cli, tmp_path, email):
-    from conftest import start_server
+    from sync_fixtures import start_server
 
     server = start_server(tmp_path / "server")
     env = keyring_env(tmp_path)

@@ -7,7 +7,7 @@ import time
 import uuid
 
 import pytest
-from helpers import PASSWORD, api_get, names, new_rule, rules_by_name, sign_in
+from sync_helpers import PASSWORD, api_get, names, new_rule, rules_by_name, sign_in
 
 from app.jobs import organize as jobs
 from app.store.journal import JournalStore

@@ -8,8 +8,8 @@ import uuid
 
 import httpx
 import pytest
-from conftest import start_server, stopped
-from helpers import api_get, names, new_rule, sign_in
+from sync_fixtures import start_server, stopped
+from sync_helpers import api_get, names, new_rule, sign_in
 
 from app.store.journal import JournalStore
 from app.sync import outbox
