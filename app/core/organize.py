@@ -263,8 +263,8 @@ class _Planner:
         keep = {r.rstrip(os.sep) or os.sep for r in self.roots}
         if self.dest:
             keep.add(self.dest)
-        for i, op in enumerate(self.ops):
-            if op.dst and i not in self.dropped and op.kind != OpKind.TRASH:
+        for op in self.ops:                 # dropped operations are gone by now (finish)
+            if op.dst and op.kind != OpKind.TRASH:
                 folder = os.path.dirname(op.dst)
                 while folder not in keep and os.path.dirname(folder) != folder:
                     keep.add(folder)

@@ -24,6 +24,7 @@ from app.gui.theme import Theme, app_icon
 
 log = logging.getLogger(__name__)
 START = time.perf_counter()
+STARTUP_SCAN_DELAY_MS = 400
 
 
 def tr(text: str) -> str:
@@ -57,6 +58,10 @@ class Controller:
         self._closed = False
         if folders:
             QTimer.singleShot(0, lambda: self.window.add_folders(folders))
+        elif self.session.folders():
+            # bring the index and the duplicate list up to date (incremental: unchanged files are
+            # not hashed again); shortly after start so the window paints first
+            QTimer.singleShot(STARTUP_SCAN_DELAY_MS, self.session.start_scan)
         if self.recovery:
             QTimer.singleShot(0, lambda: self.window.status_area.notify(self.recovery))
 

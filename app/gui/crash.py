@@ -24,7 +24,7 @@ def setup_logging(level: int = logging.INFO) -> None:
     for old in [h for h in root.handlers if getattr(h, "_fo", False)]:
         if old.baseFilename == target:
             return
-        root.removeHandler(old)          # the app's home moved (tests, portable use)
+        root.removeHandler(old)  # the app's home moved (tests, portable use)
         old.close()
     handler = logging.handlers.RotatingFileHandler(
         paths.log_file(), maxBytes=2_000_000, backupCount=3, encoding="utf-8"

@@ -111,6 +111,7 @@ class JobManager(QObject):
         self.pool = pool or QThreadPool.globalInstance()
         self._running: dict[str, Worker] = {}
         self._callbacks: dict[str, tuple] = {}
+        self.quiet: set[str] = set()
         self.labels: dict[str, str] = {}
 
     def is_running(self, kind: str) -> bool:
@@ -132,8 +133,11 @@ class JobManager(QObject):
         on_error: Callable[[str, str], None] | None = None,
         on_cancelled: Callable[[], None] | None = None,
         on_progress: Callable[[Snapshot], None] | None = None,
+        quiet: bool = False,
     ) -> Worker | None:
         """Run ``fn(progress)`` in the pool; returns None when a job of this kind is running.
+
+        ``quiet`` jobs (short reads that fill a view) are not shown in the status area.
 
         The callbacks run on the UI thread: the worker's signals are connected to slots of
         this object, which lives on the UI thread, so Qt queues them.
@@ -142,6 +146,10 @@ class JobManager(QObject):
             return None
         worker = Worker(kind, fn)
         self.labels[kind] = label or kind
+        if quiet:
+            self.quiet.add(kind)
+        else:
+            self.quiet.discard(kind)
         self._callbacks[kind] = (on_result, on_error, on_cancelled, on_progress)
         sig = worker.signals
         sig.started.connect(self._on_started)

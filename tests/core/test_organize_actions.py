@@ -221,3 +221,28 @@ def test_conflict_heavy_run_on_a_corpus_is_undone_exactly(tmp_path, db, make_cor
     assert full(root) == before
     assert not dest.exists()
     assert list((tmp_path / "xdg" / "Trash" / "files").iterdir()) == []
+
+
+def test_move_across_devices_and_undo(tmp_path, db):
+    """/dev/shm is another file system: moves become copy + verify + remove, and undo brings
+    every file back with its bytes and modification time."""
+    shm = Path(os.path.realpath("/dev/shm"))
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second file system at /dev/shm")
+    root = tmp_path / "root"
+    for i in range(20):
+        mk(root / f"d{i % 3}" / f"f{i}.{('txt', 'jpg', 'bin')[i % 3]}", os.urandom(3000 + i), age=i * 100)
+    before = state(root)
+    dest = shm / f"fo-organize-{os.getpid()}"
+    try:
+        pv = preview(db, [str(root)], rules({"name": "x", "remove_empty_folders": True,
+                                             "actions": [{"type": "move", "to": "{ext}"}]}), dest=str(dest))
+        res = apply(db, pv)
+        assert res.failed == 0 and res.done == 23          # 20 moves + 3 emptied folders
+        assert sorted(os.listdir(dest)) == ["bin", "jpg", "txt"] and list(root.iterdir()) == []
+        assert undo(db, res.entry_id).problems == []
+        assert state(root) == before
+        assert not dest.exists()
+    finally:
+        import shutil
+        shutil.rmtree(dest, ignore_errors=True)

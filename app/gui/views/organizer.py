@@ -247,6 +247,7 @@ class OrganizerView(QWidget):
             lambda _p: _rules_api()[3].list_rules(db),
             label=tr("Loading rules"),
             on_result=self._rules_loaded,
+            quiet=True,
         )
 
     def _rules_loaded(self, rules) -> None:
