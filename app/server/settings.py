@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -79,8 +80,6 @@ def load_or_create_secret(path: Path) -> str:
             value = path.read_text().strip()
             if value:
                 return value
-            import time
-
             time.sleep(0.05)  # another process created it and is writing it
         raise RuntimeError(f"secret key file {path} is empty") from None
     value = secrets.token_urlsafe(48)
