@@ -26,7 +26,8 @@ MAX_BUNDLE_MB = 250
 def _run(cmd: list[str], home: Path, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, "FILEORGANIZER_HOME": str(home)}
     env.pop("PYTHONPATH", None)
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300, **kw)
+    # the self-test takes a few seconds; a build without it would open the window and never exit
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, **kw)
 
 
 def _assert_self_test_passes(executable: Path | str, home: Path) -> str:
@@ -169,7 +170,7 @@ def test_frozen_app_writes_only_under_the_users_folders(extracted_deb, tmp_path)
     (folder / "a.txt").write_text("x")
     for cmd in ([bundle / "FileOrganizerPro", "--self-test"], [bundle / "fileorganizer", "scan", folder]):
         proc = subprocess.run(list(map(str, cmd)), capture_output=True, text=True, env=env, cwd=tmp_path,
-                              timeout=300)
+                              timeout=120)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     assert sorted(p.relative_to(bundle) for p in bundle.rglob("*")) == before
     assert (home / "data" / "FileOrganizerPro" / "fileorganizer.db").exists()      # platformdirs' data dir

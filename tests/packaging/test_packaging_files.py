@@ -179,6 +179,23 @@ def test_spec_excludes_the_server_and_tests():
     assert {"app.server", "fastapi", "uvicorn", "jwt", "argon2", "tests", "pytest"} <= excluded
 
 
+def test_app_outside_the_server_imports_nothing_the_spec_excludes():
+    import ast
+
+    excluded = _spec_names("SERVER_EXCLUDES") | _spec_names("OTHER_EXCLUDES")
+    offenders = []
+    for path in (ROOT / "app").rglob("*.py"):
+        if "server" in path.relative_to(ROOT / "app").parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            for name in names:
+                if any(name == ex or name.startswith(ex + ".") for ex in excluded):
+                    offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert not offenders, f"the bundle would lack these: {offenders}"
+
+
 def test_spec_bundle_shape():
     spec = (ROOT / "build.spec").read_text()
     assert 'name="FileOrganizerPro"' in spec and "console=False" in spec      # windowed desktop app
