@@ -43,6 +43,9 @@ class Settings:
     rate_window: int = 60  # seconds
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
+    # Comma-separated proxy addresses whose X-Forwarded-For is trusted (behind a load balancer, so
+    # that anonymous requests are limited per real client, not per proxy). Empty: trust none.
+    forwarded_allow_ips: str = ""
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     extra: dict = field(default_factory=dict)
