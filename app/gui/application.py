@@ -79,6 +79,7 @@ class Controller:
             return
         self._closed = True
         self.session.jobs.shutdown()
+        self.theme.close()
         if self.server is not None:
             self.server.close()
         if self.tray is not None and hasattr(self.tray, "hide"):
