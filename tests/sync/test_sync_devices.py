@@ -163,3 +163,27 @@ def test_wrong_password_and_plain_http_refused(sync_server, device, email, memor
         Account(db).sign_in(sync_server.base, email, "not the password")
     with pytest.raises(InsecureServer):
         Account(db).sign_in("http://example.org", email, PASSWORD)
+
+
+def test_scan_summary_goes_up_once_per_change(pair, sync_server, tmp_path):
+    from app.core.progress import Progress
+    from app.jobs import sync as sync_jobs
+    from app.jobs.scan import scan
+
+    a, _b = pair
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(b"%PDF-1.4 hello")
+    (folder / "b.jpg").write_bytes(b"\xff\xd8\xff" + b"x" * 100)
+    scan(a, [str(folder)], progress=Progress())
+    assert sync_jobs.sync(a).ok
+    account = Account(a)
+    scans = api_get(sync_server, account, "/scans")["items"]
+    assert len(scans) == 1 and scans[0]["total_files"] == 2
+    assert scans[0]["device_id"] == account.info.device_id
+    assert api_get(sync_server, account, "/reports")["total"] == 1
+    assert sync_jobs.sync(a).sent == 0                 # unchanged index: nothing new goes up
+    (folder / "c.txt").write_text("more")
+    scan(a, [str(folder)], progress=Progress())
+    sync_jobs.sync(a)
+    assert api_get(sync_server, account, "/scans")["total"] == 2
