@@ -187,3 +187,43 @@ def test_scan_summary_goes_up_once_per_change(pair, sync_server, tmp_path):
     scan(a, [str(folder)], progress=Progress())
     sync_jobs.sync(a)
     assert api_get(sync_server, account, "/scans")["total"] == 2
+
+
+def add_category(db, name: str, exts: list[str]) -> str:
+    import json as _json
+
+    cat_uuid = str(uuid.uuid4())
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO categories(uuid, name, extensions, version, updated_at, "
+                             "deleted) VALUES (?, ?, ?, 1, ?, 0)",
+                             (cat_uuid, name, _json.dumps(exts), time.time()))
+    return cat_uuid
+
+
+def categories(db) -> dict:
+    import json as _json
+
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT name, extensions FROM categories WHERE deleted = 0").fetchall()
+    return {name: _json.loads(exts) for name, exts in rows}
+
+
+def test_categories_both_ways(pair):
+    a, b = pair
+    cat = add_category(a, "Comics", [".cbz", ".cbr"])
+    run_sync(a)
+    assert run_sync(b).received >= 1
+    assert categories(b) == {"Comics": [".cbz", ".cbr"]}
+    with b.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE categories SET extensions = ?, version = version + 1, "
+                             "updated_at = ? WHERE uuid = ?", ('[".cbz", ".cb7"]', time.time(), cat))
+    run_sync(b)
+    run_sync(a)
+    assert categories(a) == {"Comics": [".cbz", ".cb7"]}
+    with a.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE categories SET deleted = 1, version = version + 1 WHERE uuid = ?",
+                             (cat,))
+    run_sync(a)
+    run_sync(b)
+    assert categories(b) == {}
+    assert run_sync(a).received == 0 and run_sync(b).received == 0
