@@ -35,8 +35,10 @@ def main(argv: list[str] | None = None) -> int:
                                  redis_url=args.redis_url, secret_key=args.secret_key,
                                  log_level=args.log_level)
     logsetup.configure(settings.log_level)
+    proxies = settings.forwarded_allow_ips
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                access_log=False, ws="websockets", proxy_headers=False)
+                access_log=False, ws="websockets", proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None)
     return 0
 
 

@@ -78,8 +78,13 @@ class RedisBus:
 
     @asynccontextmanager
     async def subscribe(self, operation_id: str) -> AsyncIterator[AsyncIterator[dict]]:
-        pubsub = self._async.pubsub(ignore_subscribe_messages=True)
+        pubsub = self._async.pubsub()
         await pubsub.subscribe(CHANNEL_PREFIX + operation_id)
+        # Wait for Redis to confirm: from then on no message published to the channel is missed.
+        for _ in range(50):
+            confirmation = await pubsub.get_message(timeout=0.1)
+            if confirmation and confirmation.get("type") == "subscribe":
+                break
 
         async def messages():
             async for item in pubsub.listen():

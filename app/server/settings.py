@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -42,6 +43,9 @@ class Settings:
     rate_window: int = 60  # seconds
     max_body_bytes: int = 1024 * 1024
     log_level: str = "INFO"
+    # Comma-separated proxy addresses whose X-Forwarded-For is trusted (behind a load balancer, so
+    # that anonymous requests are limited per real client, not per proxy). Empty: trust none.
+    forwarded_allow_ips: str = ""
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     extra: dict = field(default_factory=dict)
@@ -79,8 +83,6 @@ def load_or_create_secret(path: Path) -> str:
             value = path.read_text().strip()
             if value:
                 return value
-            import time
-
             time.sleep(0.05)  # another process created it and is writing it
         raise RuntimeError(f"secret key file {path} is empty") from None
     value = secrets.token_urlsafe(48)

@@ -126,3 +126,14 @@ def test_report_exports_escape_names(client, new_account):
     assert_error(client.get(f"/reports/{rid}/export", params={"format": "pdf"}, headers=h), 422)
     client.delete(f"/reports/{rid}", headers=h)
     assert_error(client.get(f"/reports/{rid}", headers=h), 404)
+
+
+def test_trusted_proxy_forwarded_address(stack, start_server):
+    """Behind a trusted load balancer the client's own address is audited (and rate limited)."""
+    proxied = start_server(stack, {"FO_SERVER_FORWARDED_ALLOW_IPS": "127.0.0.1"})
+    with httpx.Client(base_url=proxied.base + "/api/v1", timeout=30,
+                      headers={"X-Forwarded-For": "203.0.113.7"}) as c:
+        r = c.post("/auth/register", json={"email": f"proxy-{time.time_ns()}@example.org",
+                                           "password": "long enough password"})
+        h = {"Authorization": "Bearer " + r.json()["data"]["access_token"]}
+        assert c.get("/audit", headers=h).json()["data"]["items"][0]["ip"] == "203.0.113.7"

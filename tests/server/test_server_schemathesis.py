@@ -18,7 +18,7 @@ def test_no_server_errors_for_generated_requests(server, new_account, tmp_path):
            "--header", f"Authorization: Bearer {token}", "--checks", "not_a_server_error",
            "--max-examples", "5", "--phases", "coverage,fuzzing", "--workers", "2", "--seed", "1",
            "--generation-database", "none", "--no-color", "--request-timeout", "30"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240, cwd=tmp_path)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-6000:] + "\n--- server log ---\n" + server.log_text()[-4000:]
     assert "passed" in out

@@ -48,18 +48,23 @@ async def _first_message_token(ws: WebSocket) -> str:
 async def operation_progress(ws: WebSocket, operation_id: str):
     await ws.accept()
     token = ws.query_params.get("token") or await _first_message_token(ws)
-    bus = ws.app.state.bus
-    async with bus.subscribe(operation_id) as messages:  # subscribe before reading the state
+    if not token:
+        await ws.close(code=4401, reason="not signed in")
+        return
+    try:
+        state = await run_in_threadpool(_load, ws.app, token, operation_id)
+    except APIError:
+        await ws.close(code=4401, reason="not signed in")
+        return
+    if state is None:
+        await ws.close(code=4404, reason="no such operation")
+        return
+    async with ws.app.state.bus.subscribe(operation_id) as messages:
+        # Read the state again once subscribed: no update can fall between the two.
         try:
-            state = await run_in_threadpool(_load, ws.app, token, operation_id) if token else None
+            state = await run_in_threadpool(_load, ws.app, token, operation_id) or state
         except APIError:
             await ws.close(code=4401, reason="not signed in")
-            return
-        if not token:
-            await ws.close(code=4401, reason="not signed in")
-            return
-        if state is None:
-            await ws.close(code=4404, reason="no such operation")
             return
         await ws.send_json(state)
         if state["status"] in FINAL:
