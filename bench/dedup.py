@@ -45,8 +45,8 @@ def build_corpus(path: Path, files: int, total_mb: float, seed: int) -> None:
                     "--total-mb", str(total_mb), "--seed", str(seed)], check=True)
 
 
-def run(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MiB, exit code) of one command."""
+def run(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MiB, CPU seconds user+sys) of one command."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -55,7 +55,7 @@ def run(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> t
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def count_groups(path: Path) -> int:
@@ -88,29 +88,29 @@ def bench_dupes(corpus: Path, repeat: int, work: Path) -> list[dict]:
     if shutil.which("rmlint"):
         peers.append(("rmlint", lambda: ["rmlint", "-T", "df", "-o", f"fdupes:{out}", "-o",
                                          f"json:{work / 'rm.json'}", str(corpus)]))
-    results: dict[str, list[tuple[float, float]]] = {}
+    results: dict[str, list[tuple[float, float, float]]] = {}
     groups: dict[str, int] = {}
     for i in range(repeat):
         for name, cmd in peers:
             with open(out, "wb") as fh:
-                wall, rss, _ = run(cmd(), stdout=fh)
-            results.setdefault(name, []).append((wall, rss))
+                results.setdefault(name, []).append(run(cmd(), stdout=fh))
             if name != "rdfind":
                 groups[name] = count_groups(out)
         home = work / f"home{i}"
         for label in ("fileorganizer dupes (first run)", "fileorganizer dupes (rerun)"):
-            wall, rss, _ = run(our_cmd("dupes", str(corpus), "--format", "fdupes", "-o", str(out), "-q"),
-                               env=our_env(home))
-            results.setdefault(label, []).append((wall, rss))
+            results.setdefault(label, []).append(
+                run(our_cmd("dupes", str(corpus), "--format", "fdupes", "-o", str(out), "-q"),
+                    env=our_env(home)))
             groups[label] = count_groups(out)
         index = home / "data" / "fileorganizer.db"
         index_mb = sum(p.stat().st_size for p in index.parent.glob("fileorganizer.db*")) / 2**20
         shutil.rmtree(home)
-    base = statistics.median(w for w, _ in results["jdupes"]) if "jdupes" in results else None
+    base = statistics.median(w for w, _, _ in results["jdupes"]) if "jdupes" in results else None
     rows = []
     for name, runs in results.items():
-        wall = statistics.median(w for w, _ in runs)
-        rows.append({"tool": name, "wall": wall, "rss": max(r for _, r in runs),
+        wall = statistics.median(w for w, _, _ in runs)
+        rows.append({"tool": name, "wall": wall, "rss": max(r for _, r, _ in runs),
+                     "cpu": statistics.median(c for _, _, c in runs),
                      "ratio": wall / base if base else None, "groups": groups.get(name)})
     rows.append({"tool": "index size on disk", "wall": None, "rss": None, "ratio": None,
                  "groups": None, "note": f"{index_mb:.1f} MiB"})
@@ -119,36 +119,37 @@ def bench_dupes(corpus: Path, repeat: int, work: Path) -> list[dict]:
 
 def bench_scan(corpus: Path, repeat: int, work: Path) -> list[dict]:
     rows = []
-    runs: dict[str, list[tuple[float, float]]] = {}
+    runs: dict[str, list[tuple[float, float, float]]] = {}
     size = 0.0
     for i in range(repeat):
         home = work / f"scan{i}"
         for label in ("fileorganizer scan (first run)", "fileorganizer scan (rerun)"):
-            wall, rss, _ = run(our_cmd("scan", str(corpus), "-q"), env=our_env(home))
-            runs.setdefault(label, []).append((wall, rss))
+            runs.setdefault(label, []).append(run(our_cmd("scan", str(corpus), "-q"), env=our_env(home)))
         db = home / "data" / "fileorganizer.db"
         subprocess.run([sys.executable, "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
                         "c.execute('PRAGMA wal_checkpoint(TRUNCATE)')", str(db)], check=True)
         size = sum(p.stat().st_size for p in db.parent.glob("fileorganizer.db*")) / 2**20
         shutil.rmtree(home)
     for label, r in runs.items():
-        rows.append({"tool": label, "wall": statistics.median(w for w, _ in r),
-                     "rss": max(x for _, x in r), "ratio": None, "groups": None})
+        rows.append({"tool": label, "wall": statistics.median(w for w, _, _ in r),
+                     "cpu": statistics.median(c for _, _, c in r),
+                     "rss": max(x for _, x, _ in r), "ratio": None, "groups": None})
     rows.append({"tool": "index size on disk", "wall": None, "rss": None, "ratio": None, "groups": None,
                  "note": f"{size:.1f} MiB"})
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| tool | wall time (s) | peak RSS (MiB) | ratio to jdupes | groups |",
-             "| --- | ---: | ---: | ---: | ---: |"]
+    lines = ["| tool | wall time (s) | CPU user+sys (s) | peak RSS (MiB) | ratio to jdupes (wall) | groups |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         if r.get("note"):
-            lines.append(f"| {r['tool']} | {r['note']} | | | |")
+            lines.append(f"| {r['tool']} | {r['note']} | | | | |")
             continue
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
         groups = "" if r["groups"] is None else str(r["groups"])
-        lines.append(f"| {r['tool']} | {r['wall']:.2f} | {r['rss']:.0f} | {ratio} | {groups} |")
+        lines.append(f"| {r['tool']} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss']:.0f} | {ratio} "
+                     f"| {groups} |")
     return "\n".join(lines)
 
 
@@ -163,12 +164,14 @@ def main() -> int:
     ap.add_argument("--no-warm", action="store_true", help="skip warming the page cache")
     a = ap.parse_args()
     build_corpus(a.corpus, a.files, a.total_mb, a.seed)
+    load = os.getloadavg()[0]
     if not a.no_warm:
         warm(a.corpus)
     with tempfile.TemporaryDirectory(prefix="fo-bench-") as tmp:
         work = Path(tmp)
         rows = bench_scan(a.corpus, a.repeat, work) if a.scan_only else bench_dupes(a.corpus, a.repeat, work)
-    print(f"corpus: {a.corpus} ({a.files} files requested), {os.cpu_count()} CPUs, median of {a.repeat}")
+    print(f"corpus: {a.corpus} ({a.files} files requested), {os.cpu_count()} CPUs, median of {a.repeat}, "
+          f"load average before: {load:.1f}")
     print(table(rows))
     return 0
 

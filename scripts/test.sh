@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   bash scripts/install-system-deps.sh
 fi
-python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
-python3 -m ruff check .
+PYTHON="${PYTHON:-python3}"   # CI on Windows sets PYTHON=python
+"$PYTHON" -m pip install -q --disable-pip-version-check -e '.[dev]'
+"$PYTHON" -m ruff check .
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
-exec python3 -m pytest "$@"
+exec "$PYTHON" -m pytest "$@"

@@ -13,6 +13,7 @@ itself (same inode or real path) and still has ``op.keep_hash`` (full blake3). T
 kept file's hash is cached per run while its (size, mtime_ns, inode, dev) are unchanged.
 
 Core does not import the store: the store implements the small ``Journal`` protocol.
+Undo plans come from ``core.reverse``; crash recovery decisions from ``core.recover``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.core import fileops, trash
-from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.plan import Operation, OpKind, Plan
 from app.core.progress import Cancelled, Progress
 from app.core.reasons import Skip, describe
 
@@ -83,13 +84,44 @@ def _tmp_name(folder: str, run_id: str, seq: int) -> str:
     return os.path.join(folder, f".fo-{run_id[:12]}-{seq}.tmp")
 
 
+class _MissingDirs:
+    """Folders a run will have to create, each assigned to the first operation that needs it."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, bool] = {}
+
+    def claim(self, path: str) -> list[str]:
+        missing = []
+        parent = os.path.dirname(path)
+        while parent and parent not in self.known:
+            exists = os.path.isdir(parent)
+            self.known[parent] = True            # from now on it exists (or is ours to create)
+            if exists:
+                break
+            missing.append(parent)
+            nxt = os.path.dirname(parent)
+            if nxt == parent:
+                break
+            parent = nxt
+        return missing[::-1]
+
+
 def prepare(plan: Plan, run_id: str, extras: list[dict] | None = None) -> list[JournalRecord]:
-    """Journal records for a plan: temporary names and trash slots chosen before acting."""
+    """Journal records for a plan: temporary names, trash slots and folders to create, chosen
+    before acting so that recovery and undo know them even if the run dies."""
     locator = trash.TrashLocator() if trash.FREEDESKTOP else None
+    dirs = _MissingDirs()
     records: list[JournalRecord] = []
     for seq, op in enumerate(plan.operations):
         rec = JournalRecord(seq, op, extra=dict(extras[seq]) if extras else {})
         kind = op.kind
+        if kind in (OpKind.MOVE, OpKind.RENAME, OpKind.COPY, OpKind.RESTORE, OpKind.MKDIR) and (
+                op.dst or kind == OpKind.MKDIR):
+            made = dirs.claim(op.dst or op.src)
+            if made:
+                rec.extra["made_dirs"] = made
+            if kind == OpKind.MKDIR:
+                dirs.known[op.dst or op.src] = True      # created by the op itself, undone by RMDIR
         if kind in (OpKind.MOVE, OpKind.RENAME, OpKind.COPY) and op.dst:
             rec.tmp = _tmp_name(os.path.dirname(op.dst), run_id, seq)
         elif kind in (OpKind.HARDLINK, OpKind.SYMLINK, OpKind.UNLINK):
@@ -164,8 +196,10 @@ class _Runner:
         if parent in self.dirs_ok:
             return
         made = fileops.make_parents(path)
-        if made:
-            rec.extra.setdefault("made_dirs", []).extend(made)
+        planned = rec.extra.setdefault("made_dirs", [])
+        planned.extend(m for m in made if m not in planned)
+        if not planned:
+            del rec.extra["made_dirs"]
         self.dirs_ok.add(parent)
 
     # --- acting ---------------------------------------------------------------------------
@@ -333,56 +367,3 @@ def execute(plan: Plan, journal: Journal, progress: Progress | None = None, *,
     journal.mark(entry, pending)
     journal.finish(entry)
     return result
-
-
-def inverse(rec: JournalRecord) -> tuple[Operation | None, str]:
-    """The operation that undoes a done record, or (None, why it cannot be undone)."""
-    op, exp = rec.op, rec.op.expect
-    back = FileState(exp.size, exp.mtime_ns, 0, 0) if exp else None
-    if op.kind in (OpKind.MOVE, OpKind.RENAME, OpKind.RESTORE) and op.dst:
-        if op.kind == OpKind.RESTORE:
-            return None, "restored files are not put back into the trash; trash them again"
-        return Operation(op.kind, op.dst, op.src, expect=back, rule="undo"), ""
-    if op.kind == OpKind.COPY and op.dst:
-        return Operation(OpKind.DELETE, op.dst, expect=back, rule="undo"), ""
-    if op.kind == OpKind.TRASH:
-        slot = rec.extra.get("trash")
-        if not slot:
-            return None, "moved to the system trash: restore it from the trash by hand"
-        path = trash.TrashSlot.from_dict(slot).file_path
-        kept = FileState(exp.size, exp.mtime_ns, exp.inode, 0) if exp else None
-        return Operation(OpKind.RESTORE, path, op.src, expect=kept, rule="undo"), ""
-    if op.kind in (OpKind.HARDLINK, OpKind.SYMLINK) and op.keep:
-        return Operation(OpKind.UNLINK, op.src, keep=op.keep, keep_hash=op.keep_hash, expect=exp,
-                         rule="undo"), ""
-    if op.kind == OpKind.MKDIR:
-        return Operation(OpKind.RMDIR, op.dst or op.src, rule="undo"), ""
-    if op.kind == OpKind.RMDIR:
-        return Operation(OpKind.MKDIR, op.src, dst=op.src, rule="undo"), ""
-    if op.kind == OpKind.DELETE:
-        return None, "permanently deleted; cannot be restored"
-    return None, f"{op.kind.value} cannot be undone"
-
-
-def undo_plan(records: list[JournalRecord],
-              title: str = "") -> tuple[Plan, list[dict], list[tuple[str, str]]]:
-    """Plan reversing the done records (last first), their extras, and (path, reason) left out."""
-    plan = Plan(source="undo", title=title)
-    extras: list[dict] = []
-    problems: list[tuple[str, str]] = []
-    made_dirs: list[str] = []
-    for rec in sorted((r for r in records if r.state == DONE), key=lambda r: r.seq, reverse=True):
-        op, why = inverse(rec)
-        if op is None:
-            problems.append((rec.op.src, why))
-            continue
-        plan.operations.append(op)
-        extra = {"undoes": rec.seq}
-        if "mode" in rec.extra:
-            extra["mode"] = rec.extra["mode"]
-        extras.append(extra)
-        made_dirs.extend(rec.extra.get("made_dirs", []))
-    for folder in sorted(set(made_dirs), key=lambda p: p.count(os.sep), reverse=True):
-        plan.operations.append(Operation(OpKind.RMDIR, folder, rule="undo", note="folder created by the run"))
-        extras.append({})
-    return plan, extras, problems

@@ -2,8 +2,8 @@
 
 * ``partial_hash`` reads the first and last ``BLOCK`` bytes. A file of at most
   ``SMALL`` bytes is read whole instead, and its full hash comes for free.
-* ``full_hash`` streams the whole file; large files go through mmap and
-  blake3's own threads, where that pays off (measured; small files do not).
+* ``full_hash`` reads the whole file; large files use blake3's own threads,
+  where that pays off (measured; a thread pool over small files does not).
 * ``same_bytes`` compares two files byte by byte (the paranoid check).
 
 Plain os.open/os.read/os.pread: Python's buffered file objects cost several
@@ -19,8 +19,9 @@ from blake3 import blake3
 BLOCK = 4096                  # bytes hashed at each end of a file for the partial hash
 SMALL = 2 * BLOCK             # files up to this size are hashed whole in the first stage
 PARTIAL_LEN = 16              # bytes of digest kept for a partial hash
-MMAP_MIN = 8 * 2**20          # from this size on, hash through mmap with blake3 threads
-CHUNK = 1 << 20
+THREADS_MIN = 2**20           # from this size on, blake3 hashes with several threads
+WHOLE_MAX = 4 * 2**20         # files up to this size are read in one call
+CHUNK = 4 * 2**20
 _O_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOATIME", 0)
 _O_FALLBACK = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 
@@ -62,24 +63,26 @@ def partial_hash(path: str, size: int) -> tuple[bytes, bytes | None, bytes]:
 
 
 def full_hash(path: str, size: int) -> bytes:
-    """The blake3 digest (32 bytes) of a whole file. Raises OSError."""
-    if size >= MMAP_MIN:
-        st = os.stat(path)
-        if st.st_size != size:
-            raise ChangedError(0, "changed since scan", path)
-        h = blake3(max_threads=blake3.AUTO)
-        h.update_mmap(path)
-        return h.digest()
+    """The blake3 digest (32 bytes) of a whole file. Raises OSError (ChangedError on a size change).
+
+    Files from THREADS_MIN on use blake3's own threads. Plain reads, not mmap: a file
+    truncated while mapped would kill the process with SIGBUS.
+    """
     fd = _open(path)
     try:
-        h = blake3()
-        total = 0
-        while True:
-            chunk = os.read(fd, CHUNK)
-            if not chunk:
-                break
-            h.update(chunk)
-            total += len(chunk)
+        h = blake3(max_threads=blake3.AUTO) if size >= THREADS_MIN else blake3()
+        if size <= WHOLE_MAX:
+            data = os.read(fd, size + 1)
+            total = len(data)
+            h.update(data)
+        else:
+            buf = bytearray(CHUNK)
+            view = memoryview(buf)
+            total = 0
+            with open(fd, "rb", buffering=0, closefd=False) as fh:
+                while n := fh.readinto(buf):
+                    h.update(view[:n])
+                    total += n
         if total != size:
             raise ChangedError(0, "changed since scan", path)
         return h.digest()

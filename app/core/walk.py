@@ -97,6 +97,8 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
     excluded = exclude_matcher(exclude)
     seen_dirs: set[tuple[int, int]] = set()
     S_IFREG, S_IFLNK, S_IFDIR = stat.S_IFREG, stat.S_IFLNK, stat.S_IFDIR
+    filtered = excluded is not None or not include_hidden
+    new_record = tuple.__new__          # FileRecord(...) without the namedtuple's Python-level __new__
     for root in roots:
         root = os.path.abspath(root)
         try:
@@ -133,37 +135,41 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
             except OSError as exc:
                 report(dpath, describe_error(exc))
                 continue
+            nbytes = 0
             with it:
-                while True:
-                    try:
-                        entry = next(it)
-                    except StopIteration:
-                        break
-                    except OSError as exc:     # e.g. EIO while reading the folder
-                        report(dpath, describe_error(exc))
-                        complete = False
-                        break
-                    name = entry.name
-                    try:
-                        est = entry.stat(follow_symlinks=False)
-                    except OSError as exc:
-                        report(entry.path, describe_error(exc))
-                        continue
-                    if not include_hidden and _is_hidden(name, est):
-                        continue
-                    path = entry.path
-                    if excluded is not None and excluded(name, path):
-                        continue
-                    kind = est.st_mode & 0o170000      # stat.S_IFMT without a call
-                    if kind in (S_IFREG, S_IFLNK):
-                        files.append(FileRecord(path, est.st_size, est.st_mtime_ns, est.st_ino,
-                                                est.st_dev, est.st_nlink, kind == S_IFLNK))
-                    elif kind == S_IFDIR:
-                        subdirs.append((path, est.st_dev, est.st_ino))
-                    # sockets, FIFOs and devices are not files a user organizes: skipped
+                try:
+                    for entry in it:
+                        try:
+                            est = entry.stat(follow_symlinks=False)
+                        except OSError as exc:
+                            report(entry.path, describe_error(exc))
+                            continue
+                        if filtered:
+                            name = entry.name
+                            if not include_hidden and _is_hidden(name, est):
+                                continue
+                            if excluded is not None and excluded(name, entry.path):
+                                continue
+                        kind = est.st_mode & 0o170000      # stat.S_IFMT without a call
+                        if kind == S_IFREG:
+                            size = est.st_size
+                            nbytes += size
+                            files.append(new_record(FileRecord, (entry.path, size, est.st_mtime_ns,
+                                                                 est.st_ino, est.st_dev, est.st_nlink,
+                                                                 False)))
+                        elif kind == S_IFDIR:
+                            subdirs.append((entry.path, est.st_dev, est.st_ino))
+                        elif kind == S_IFLNK:
+                            files.append(new_record(FileRecord, (entry.path, est.st_size, est.st_mtime_ns,
+                                                                 est.st_ino, est.st_dev, est.st_nlink,
+                                                                 True)))
+                        # sockets, FIFOs and devices are not files a user organizes: skipped
+                except OSError as exc:          # reading the folder itself failed (e.g. EIO)
+                    report(dpath, describe_error(exc))
+                    complete = False
             yield DirListing(dpath, ddev, dino, files, complete)
             if progress is not None and files:
-                progress.advance(len(files), sum(r.size for r in files if not r.is_link))
+                progress.advance(len(files), nbytes)
             subdirs.reverse()           # so the stack pops them in directory order
             stack.extend(subdirs)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from app.core.categories import EXTENSION_CATEGORY, extension_of
 from app.core.progress import Progress
 from app.core.walk import walk_dirs
+from app.store import index
 from app.store.db import Database
 from app.store.index import IndexWriter, ScanCounts
 
@@ -38,6 +39,16 @@ def _add(total: ScanCounts, part: ScanCounts) -> None:
         setattr(total, name, getattr(total, name) + getattr(part, name))
 
 
+def _outermost(roots: list[str]) -> list[str]:
+    """Roots without those inside another root of the same call (each folder is walked once)."""
+    out: list[str] = []
+    for root in dict.fromkeys(roots):
+        inside = [r for r in roots if r != root and (root + os.sep).startswith(r.rstrip(os.sep) + os.sep)]
+        if not inside:
+            out.append(root)
+    return out
+
+
 def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str] = (),
          include_hidden: bool = True) -> ScanResult:
     """Walk `roots` and update the index: new, changed and vanished files; hashes kept when unchanged.
@@ -47,23 +58,25 @@ def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[s
     """
     started = time.monotonic()
     result = ScanResult([os.path.abspath(r) for r in roots])
-    progress.stage("scan")
-
+    for root in dict.fromkeys(result.roots):
+        if not os.path.exists(root):
+            result.missing_roots.append(root)
+            result.errors.append((root, "does not exist"))
+            progress.error(root, "does not exist")
+    present = [r for r in result.roots if r not in result.missing_roots]
     raw = db.raw()
     conn = raw.driver_connection
     try:
-        for root in result.roots:
+        # what the last scan saw gives this one an ETA
+        known = index.root_ids_within(conn, present)
+        progress.stage("scan", total=(index.count_files(conn, known) or None) if known else None)
+        for root in _outermost(present):
             errors: list[tuple[str, str]] = []
 
             def on_error(path: str, reason: str, errors: list = errors) -> None:
                 errors.append((path, reason))
                 progress.error(path, reason)
 
-            if not os.path.exists(root):
-                on_error(root, "does not exist")
-                result.missing_roots.append(root)
-                result.errors.extend(errors)
-                continue
             writer = IndexWriter(conn, root, _classify)
             for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
                                      on_error=on_error, progress=progress):

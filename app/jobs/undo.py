@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.execute import ExecResult, execute, undo_plan
+from app.core.execute import ExecResult, execute
 from app.core.progress import Progress
+from app.core.reverse import undo_plan
 from app.store.db import Database
 from app.store.journal import HistoryEntry, JournalStore
 
@@ -28,8 +29,12 @@ class UndoResult:
         return self.not_undoable + self.run.problems
 
 
-def undo(db: Database, entry_id: int | None = None, progress: Progress | None = None) -> UndoResult:
+def undo(db: Database, entry_id: int | None = None, progress: Progress | None = None,
+         only: set[int] | None = None) -> UndoResult:
     """Undo entry `entry_id` (default: the newest entry with something left to undo).
+
+    `only`: undo just these operations of the entry (their ``seq`` numbers), e.g. a
+    selection in the History view; the others stay as they are.
 
     Undo is journaled like any run (source "undo"); it never overwrites a file that
     appeared since and reports per file what it could not undo.
@@ -40,7 +45,7 @@ def undo(db: Database, entry_id: int | None = None, progress: Progress | None = 
         raise NothingToUndo("no such history entry" if entry_id is not None else "nothing to undo")
     if entry.status == "running":
         raise NothingToUndo(f"entry #{entry.id} is still running")
-    records = store.records(entry.id, states=("done",))
+    records = [r for r in store.records(entry.id, states=("done",)) if only is None or r.seq in only]
     if not records:
         raise NothingToUndo(f"entry #{entry.id} has nothing left to undo")
     plan, extras, not_undoable = undo_plan(records, title=f"Undo #{entry.id} {entry.title}".strip())

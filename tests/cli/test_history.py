@@ -141,3 +141,15 @@ def test_on_a_terminal_it_asks_first(tree, app_home):
     assert files(ref, other) == before
     out = run_on_tty(b"y\n")
     assert "3 file(s) done" in out and not (other / "photo copy.jpg").exists()
+
+
+def test_undo_of_selected_operations_only(tree, run_cli):
+    ref, other = tree
+    run_cli("dupes", str(ref), str(other), "--keep", "first-root", "--yes", check=True)
+    detail = run_cli("history", "1", check=True).stdout
+    seq = next(line.split()[0] for line in detail.splitlines() if "doc.txt" in line and "trash" in line)
+    proc = run_cli("undo", "1", "--op", seq)
+    assert proc.returncode == 0 and "1 operation(s) reversed" in proc.stdout
+    assert (other / "doc.txt").read_text() == "doc" and not (other / "photo copy.jpg").exists()
+    rest = run_cli("undo", check=True)          # the entry still has the other two to undo
+    assert "2 operation(s) reversed" in rest.stdout and (other / "photo copy.jpg").exists()

@@ -139,3 +139,39 @@ def test_trash_with_no_usable_trash_fails_clearly(tmp_path, store, monkeypatch):
                      store)
     assert result.failed == 1 and f.exists()
     assert "is not a folder" in result.problems[0][1]
+
+
+@contextlib.contextmanager
+def immutable(path: Path):
+    """Lock a file the way Linux can for root too: the immutable attribute (chattr +i)."""
+    proc = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip(f"chattr +i not possible here: {proc.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+
+
+def test_locked_files_are_reported_and_the_rest_continues(tmp_path, store):
+    locked = put(tmp_path / "src" / "locked.txt", b"L")
+    keep = put(tmp_path / "src" / "keep.txt", b"L")
+    free = put(tmp_path / "src" / "free.txt", b"F")
+    with immutable(locked):
+        from app.core.fileops import file_hash
+        result = execute(Plan("duplicates", [
+            move(locked, tmp_path / "out" / "locked.txt"),
+            Operation(OpKind.TRASH, str(locked), keep=str(keep), keep_hash=file_hash(str(keep)),
+                      expect=FileState.of(str(locked))),
+            Operation(OpKind.HARDLINK, str(locked), keep=str(keep), keep_hash=file_hash(str(keep)),
+                      expect=FileState.of(str(locked))),
+            move(free, tmp_path / "out" / "free.txt"),
+        ]), store)
+        assert [r.state for r in result.records] == [FAILED, FAILED, FAILED, DONE]
+        assert all("not permitted" in r.error for r in result.records[:3])
+        assert locked.read_bytes() == b"L" and not (tmp_path / "out" / "locked.txt").exists()
+        assert leftovers(tmp_path) == []
+        trash_files = tmp_path / "xdg" / "Trash" / "files"
+        assert not trash_files.exists() or os.listdir(trash_files) == []
+        info = tmp_path / "xdg" / "Trash" / "info"
+        assert not info.exists() or os.listdir(info) == []

@@ -33,11 +33,13 @@ def test_partial_hash_sees_head_and_tail_only(tmp_path):
     assert hashing.full_hash(str(tmp_path / "a"), size) == blake3(a).digest()
 
 
-def test_full_hash_large_file_via_mmap(tmp_path):
-    data = os.urandom(hashing.MMAP_MIN + 123)
+def test_full_hash_large_file_in_chunks_with_threads(tmp_path):
+    data = os.urandom(hashing.WHOLE_MAX + hashing.CHUNK // 2 + 123)
     p = tmp_path / "big"
     p.write_bytes(data)
     assert hashing.full_hash(str(p), len(data)) == blake3(data).digest()
+    with pytest.raises(hashing.ChangedError):
+        hashing.full_hash(str(p), len(data) - 1)
 
 
 def test_changed_size_is_detected(tmp_path):

@@ -109,3 +109,21 @@ def test_every_cli_command_recovers_first(tmp_path, db, run_cli):
     assert "Recovered interrupted run #1: 2 operation(s) completed, 1 not done." in proc.stderr
     assert "#1" in proc.stdout and "running" not in proc.stdout
     assert JournalStore(db).running() == []
+
+
+def test_folders_created_by_a_crashed_run_are_removed_by_its_undo(tmp_path, db):
+    from app.jobs.undo import undo
+
+    store = CrashingStore(db, crash_at=1)
+    plan = moves(tmp_path, 6)
+    for i, op in enumerate(plan.operations):
+        op.dst = str(tmp_path / "new" / f"sub{i % 2}" / f"f{i}")
+    made = str(tmp_path / "new" / "made")
+    plan.operations.insert(0, Operation(OpKind.MKDIR, made, made))
+    with pytest.raises(Crash):
+        execute(plan, store, batch_ops=100, batch_seconds=3600)     # all done, nothing confirmed
+    store.die()
+    assert recover(db).completed == 7
+    u = undo(db)
+    assert u.problems == [] and not (tmp_path / "new").exists()
+    assert sorted(os.listdir(tmp_path / "in")) == [f"f{i}" for i in range(6)]

@@ -106,3 +106,17 @@ def test_missing_root_is_reported(app_home, tmp_path):
     assert res.missing_roots == [str(tmp_path / "gone")]
     assert res.errors == [(str(tmp_path / "gone"), "does not exist")]
     db.close()
+
+
+def test_nested_roots_in_one_call_are_walked_once_and_rescans_have_a_total(app_home, tmp_path):
+    (tmp_path / "t" / "sub").mkdir(parents=True)
+    for i in range(3):
+        (tmp_path / "t" / "sub" / f"{i}.txt").write_text(str(i))
+    db = open_database()
+    res = scan(db, [str(tmp_path / "t" / "sub"), str(tmp_path / "t")], progress=Progress())
+    assert res.counts.files == 3 and res.counts.new == 3
+    totals = []
+    progress = Progress(listener=lambda snap: totals.append(snap.total))
+    scan(db, [str(tmp_path / "t")], progress=progress)
+    assert totals[0] == 3                        # the previous scan's count: an ETA from the start
+    db.close()

@@ -71,7 +71,7 @@ def handler(args) -> int:
             target = f" -> {_show(r.op.dst)}" if r.op.dst else (
                 f" (kept: {_show(r.op.keep)})" if r.op.keep else "")
             why = f"  [{r.error}]" if r.error else ""
-            print(f"  {r.state:<8} {r.op.kind.value:<8} {_show(r.op.src)}{target}{why}")
+            print(f"  {r.seq:>5} {r.state:<8} {r.op.kind.value:<8} {_show(r.op.src)}{target}{why}")
         return EXIT_OK
     finally:
         db.close()

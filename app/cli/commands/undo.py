@@ -14,6 +14,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("undo", help="undo the last run (or run ID from `history`)",
                               description=__doc__.splitlines()[0])
     p.add_argument("id", nargs="?", type=int, help="history entry to undo (default: the last one)")
+    p.add_argument("--op", type=int, action="append", metavar="N",
+                   help="undo only operation N of the entry (see `history ID`; repeatable)")
     p.set_defaults(func=handler)
 
 
@@ -26,7 +28,7 @@ def handler(args) -> int:
     db = open_database()
     try:
         with cancel_on_interrupt(progress):      # Ctrl+C stops cleanly between two files
-            result = undo(db, args.id, progress)
+            result = undo(db, args.id, progress, only=set(args.op) if args.op else None)
     except NothingToUndo as exc:
         print(f"Nothing undone: {exc}.", file=sys.stderr)
         return EXIT_USAGE if args.id is not None else EXIT_OK

@@ -1,0 +1,145 @@
+"""`fileorganizer organize PATH [--preset NAME | --rules FILE] [--dest DIR] [--apply]`.
+
+Without --apply it prints the plan (source, destination, rule, conflict outcome) and
+changes nothing. With --apply the plan runs through the journaled executor: one
+history entry that `fileorganizer undo` reverses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from app.cli.console import cancel_on_interrupt, human_bytes, make_progress
+from app.core.presets import PRESETS
+
+
+def _show(path: str | None) -> str:
+    return (path or "").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "organize", help="sort files by rules (preview, or --apply)",
+        description=__doc__.split("\n\n")[0] + " Without --apply nothing changes.",
+        epilog="Presets: " + "; ".join(f"{s}: {p.description}" for s, p in PRESETS.items()))
+    p.add_argument("paths", nargs="+", metavar="PATH", help="folders to organize")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--preset", choices=sorted(PRESETS), help="a ready-made rule set")
+    src.add_argument("--rules", metavar="FILE", help="rules file (.toml or .json); default: saved rules")
+    p.add_argument("--dest", metavar="DIR", help="folder that relative destinations start from "
+                                                 "(default: the organized folder; home for "
+                                                 "downloads-cleanup)")
+    p.add_argument("--apply", action="store_true", help="carry out the plan (journaled, undoable)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="skip files and folders whose name or path matches (repeatable)")
+    p.add_argument("--no-hidden", dest="include_hidden", action="store_false",
+                   help="leave hidden files and folders alone")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=handler)
+
+
+def _print_text(preview, apply: bool) -> None:
+    planned = preview.planned
+    for op in planned.plan.operations:
+        line = f"{op.kind.value:8} {_show(op.src)}"
+        if op.dst:
+            line += f" -> {_show(op.dst)}"
+        line += f"  [{op.rule}]"
+        if op.note:
+            line += f" ({op.note})"
+        print(line)
+    for path, why in planned.skipped:
+        print(f"{'skip':8} {_show(path)}: {why}")
+    _print_summary(preview, apply)
+
+
+def _print_summary(preview, apply: bool) -> None:
+    planned = preview.planned
+    verb = "Planned" if not apply else "Applying"
+    print(f"{verb}: {len(planned.plan):,} operation(s) for {planned.matched:,} of {planned.files:,} "
+          f"file(s) ({human_bytes(planned.plan.total_bytes)}); {planned.in_place:,} already in place, "
+          f"{len(planned.skipped):,} skipped." + ("" if apply else " Nothing was changed (add --apply)."))
+
+
+def _print_json(preview, run=None) -> None:
+    planned = preview.planned
+    doc = {
+        "roots": preview.roots, "dest": preview.dest,
+        "operations": [op.to_dict() for op in planned.plan.operations],
+        "skipped": [{"path": p, "reason": r} for p, r in planned.skipped],
+        "errors": [{"path": p, "reason": r} for p, r in preview.errors],
+        "summary": {"files": planned.files, "matched": planned.matched, "in_place": planned.in_place,
+                    "operations": len(planned.plan), "bytes": planned.plan.total_bytes,
+                    "skipped": len(planned.skipped), "applied": run is not None},
+    }
+    if run is not None:
+        doc["result"] = {"history_id": run.entry_id, "done": run.done, "failed": run.failed,
+                         "skipped": run.skipped, "bytes": run.bytes_done, "cancelled": run.cancelled,
+                         "problems": [{"path": p, "reason": r} for p, r in run.problems]}
+    json.dump(doc, sys.stdout, indent=1, ensure_ascii=True)
+    print()
+
+
+def handler(args: argparse.Namespace) -> int:
+    from app.core.progress import Cancelled
+    from app.core.rules_io import RulesFileError
+    from app.jobs.organize import apply, preview, rule_set
+    from app.store.db import open_database
+
+    missing = [p for p in args.paths if not os.path.isdir(p)]
+    for p in missing:
+        print(f"fileorganizer: error: {p}: no such folder", file=sys.stderr)
+    if missing:
+        return EXIT_USAGE
+    db = open_database()
+    progress, line = make_progress(args.quiet or args.format == "json")
+    try:
+        try:
+            chosen = rule_set(db, args.preset, args.rules)
+        except (KeyError, LookupError, RulesFileError) as exc:
+            print(f"fileorganizer: error: {str(exc).strip(chr(34) + chr(39))}", file=sys.stderr)
+            return EXIT_USAGE
+        dest = args.dest or chosen.default_dest
+        try:
+            with cancel_on_interrupt(progress):
+                pv = preview(db, args.paths, chosen.rules, dest=dest, progress=progress,
+                             exclude=args.exclude, include_hidden=args.include_hidden,
+                             title=f"organize {', '.join(args.paths)} ({chosen.source})")
+                line.clear()
+                run = None
+                if args.apply and pv.plan.operations:
+                    if args.format == "text":   # the operations were listed by the preview
+                        _print_summary(pv, apply=True)
+                    run = apply(db, pv, progress)
+        except Cancelled:
+            line.clear()
+            print("Cancelled; nothing more was changed.", file=sys.stderr)
+            return 130
+    finally:
+        line.clear()
+        db.close()
+    walk_errors = [e for e in pv.errors if e not in pv.planned.errors]
+    for path, reason in walk_errors:
+        print(f"error: {_show(path)}: {reason}", file=sys.stderr)
+    for path, reason in pv.planned.errors:
+        print(f"error: {_show(path)}: {reason}", file=sys.stderr)
+    if args.format == "json":
+        _print_json(pv, run)
+    elif run is None:
+        _print_text(pv, apply=False)
+    if run is not None:
+        for path, reason in run.problems:
+            print(f"error: {_show(path)}: {reason}", file=sys.stderr)
+        if args.format == "text":
+            print(f"{run.done:,} done ({human_bytes(run.bytes_done)}), {run.skipped} skipped, "
+                  f"{run.failed} failed" + (" (cancelled)" if run.cancelled else "")
+                  + (f". Undo with: fileorganizer undo {run.entry_id}" if run.entry_id and run.done
+                     else "."))
+        if run.failed or run.skipped:
+            return EXIT_ERRORS
+    return EXIT_ERRORS if pv.errors else EXIT_OK

@@ -1,0 +1,102 @@
+"""The confirm dialog shown before any action on files: what, how many, how many bytes, which files."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui import fmt, theme
+
+MAX_LISTED = 2000
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Confirm", text)
+
+
+TEXTS = {
+    "trash": (
+        "Move {n} file(s) to the trash?",
+        "They can be restored from the trash, or with Undo in History.",
+    ),
+    "hardlink": (
+        "Replace {n} file(s) with hard links?",
+        "Each file becomes a link to the copy that is kept; the content stays reachable at "
+        "every path. Undo in History restores separate copies.",
+    ),
+    "move": ("Move {n} file(s) to {dest}?", "Undo in History moves them back."),
+    "delete": ("Delete {n} file(s) permanently?", "This cannot be undone: the files do not go to the trash."),
+    "apply": ("Apply {n} change(s)?", "Files are moved or renamed as listed. Undo in History reverts them."),
+}
+
+
+class ConfirmDialog(QDialog):
+    def __init__(
+        self, parent: QWidget | None, action: str, paths: list[str], nbytes: int, dest: str | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Confirm"))
+        self.setMinimumWidth(560)
+        title, detail = TEXTS[action]
+        lay = QVBoxLayout(self)
+        lay.setSpacing(10)
+        lay.setContentsMargins(20, 18, 20, 16)
+        head = QHBoxLayout()
+        icon = QLabel()
+        icon.setPixmap(theme.icon("warning" if action == "delete" else "file", "accent").pixmap(32, 32))
+        head.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        text = QVBoxLayout()
+        heading = QLabel(tr(title).format(n=fmt.count(len(paths)), dest=dest or ""))
+        heading.setObjectName("SectionTitle")
+        heading.setWordWrap(True)
+        text.addWidget(heading)
+        size_line = QLabel(tr("{size} in total. ").format(size=fmt.size(nbytes)) + tr(detail))
+        size_line.setWordWrap(True)
+        size_line.setObjectName("Muted")
+        text.addWidget(size_line)
+        head.addLayout(text, 1)
+        lay.addLayout(head)
+        self.files = QListWidget()
+        self.files.setAccessibleName(tr("Files affected"))
+        self.files.setUniformItemSizes(True)
+        self.files.addItems(paths[:MAX_LISTED])
+        if len(paths) > MAX_LISTED:
+            self.files.addItem(tr("… and {n} more").format(n=len(paths) - MAX_LISTED))
+        lay.addWidget(self.files, 1)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(
+            {
+                "trash": tr("Move to trash"),
+                "hardlink": tr("Replace"),
+                "move": tr("Move"),
+                "delete": tr("Delete permanently"),
+                "apply": tr("Apply"),
+            }[action]
+        )
+        ok.setProperty("primary", action != "delete")
+        ok.setProperty("danger", action == "delete")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(action == "delete")
+        ok.setDefault(action != "delete")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(620, 440)
+
+
+# Tests replace this to answer the dialog without showing it.
+def confirm_action(
+    parent: QWidget | None, action: str, paths: list[str], nbytes: int, dest: str | None = None
+) -> bool:
+    """Ask before acting; True when the user confirmed."""
+    return ConfirmDialog(parent, action, paths, nbytes, dest).exec() == QDialog.DialogCode.Accepted

@@ -1,0 +1,30 @@
+"""Handing files to the desktop: open with the default app, reveal in the file manager."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+
+
+def open_file(path: str) -> bool:
+    """Open with the default application (e.g. an HTML report in the browser)."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+def reveal_in_file_manager(path: str) -> bool:
+    """Show the file selected in the file manager where the platform supports it, else its folder."""
+    try:
+        if sys.platform == "darwin":
+            subprocess.Popen(["open", "-R", path])
+            return True
+        if sys.platform == "win32":
+            subprocess.Popen(["explorer", "/select,", os.path.normpath(path)])
+            return True
+    except OSError:
+        pass
+    folder = path if os.path.isdir(path) else os.path.dirname(path)
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(folder))

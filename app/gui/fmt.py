@@ -1,0 +1,61 @@
+"""Human-readable sizes, counts, dates and durations for the views."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("fmt", text)
+
+
+def size(n: int | float | None) -> str:
+    """1536 -> '1.5 KB' (decimal units, like the file managers)."""
+    if n is None:
+        return "–"
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(value) < 1000 or unit == "TB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} PB"
+
+
+def count(n: int | None) -> str:
+    return "–" if n is None else f"{n:,}".replace(",", "\u202f")
+
+
+def date(ts: float | None) -> str:
+    if not ts:
+        return "–"
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+
+
+def ago(ts: float | None, now: float | None = None) -> str:
+    """'just now', '5 min ago', '3 h ago', '2 days ago', or the date."""
+    if not ts:
+        return tr("never")
+    delta = (now or time.time()) - ts
+    if delta < 60:
+        return tr("just now")
+    if delta < 3600:
+        return tr("{n} min ago").format(n=int(delta // 60))
+    if delta < 86400:
+        return tr("{n} h ago").format(n=int(delta // 3600))
+    if delta < 86400 * 14:
+        return tr("{n} days ago").format(n=int(delta // 86400))
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d")
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"

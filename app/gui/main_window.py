@@ -1,0 +1,282 @@
+"""The main window: sidebar navigation, the views, the status area, drag and drop, shortcuts."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui import theme
+from app.gui.prefs import window_settings
+from app.gui.session import Session
+from app.gui.status_area import StatusArea
+from app.gui.views.dashboard import DashboardView
+from app.gui.views.duplicates import DuplicatesView
+from app.gui.views.history import HistoryView
+from app.gui.views.organizer import OrganizerView
+from app.gui.views.reports import ReportsView
+from app.gui.views.settings import SettingsView
+from app.gui.widgets import button, refresh_icons
+
+VIEWS = ("dashboard", "organizer", "duplicates", "reports", "history", "settings")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+class MainWindow(QMainWindow):
+    """The one window of the app."""
+
+    closing = Signal()
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.setWindowTitle("FileOrganizer Pro")
+        self.setWindowIcon(theme.app_icon())
+        self.setAcceptDrops(True)
+        self.setMinimumSize(QSize(960, 620))
+        self.hide_on_close = False  # set by the tray: closing the window keeps the app running
+
+        central = QWidget()
+        central.setObjectName("Central")
+        root = QVBoxLayout(central)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        body = QHBoxLayout()
+        body.setSpacing(0)
+        root.addLayout(body, 1)
+        body.addWidget(self._sidebar())
+
+        self.stack = QStackedWidget()
+        self.views = {
+            "dashboard": DashboardView(session),
+            "organizer": OrganizerView(session),
+            "duplicates": DuplicatesView(session),
+            "reports": ReportsView(session),
+            "history": HistoryView(session),
+            "settings": SettingsView(session),
+        }
+        for view in self.views.values():
+            self.stack.addWidget(view)
+        body.addWidget(self.stack, 1)
+
+        self.status_area = StatusArea(session.jobs)
+        root.addWidget(self.status_area)
+        self.setCentralWidget(central)
+
+        session.message.connect(self.status_area.notify)
+        self.views["dashboard"].navigate.connect(self.show_view)
+        self._shortcuts()
+        self._restore()
+        theme_obj = QCoreApplication.instance().property("fo_theme_obj")
+        if theme_obj is not None:
+            theme_obj.changed.connect(self.refresh_theme)
+
+    # ---- layout ----------------------------------------------------------------------------
+    def _sidebar(self) -> QWidget:
+        side = QFrame()
+        side.setObjectName("Sidebar")
+        side.setFixedWidth(228)
+        lay = QVBoxLayout(side)
+        lay.setContentsMargins(12, 16, 12, 14)
+        lay.setSpacing(4)
+        head = QHBoxLayout()
+        logo = QLabel()
+        logo.setPixmap(theme.app_icon().pixmap(28, 28))
+        head.addWidget(logo)
+        title = QLabel("FileOrganizer Pro")
+        title.setObjectName("AppTitle")
+        head.addWidget(title, 1)
+        lay.addLayout(head)
+        sub = QLabel(tr("Keep your folders tidy"))
+        sub.setObjectName("AppSubtitle")
+        lay.addWidget(sub)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("NavList")
+        self.nav.setAccessibleName(tr("Sections"))
+        self.nav.setIconSize(QSize(18, 18))
+        self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        labels = {
+            "dashboard": tr("Dashboard"),
+            "organizer": tr("Organizer"),
+            "duplicates": tr("Duplicates"),
+            "reports": tr("Reports"),
+            "history": tr("History"),
+            "settings": tr("Settings"),
+        }
+        for i, key in enumerate(VIEWS):
+            item = QListWidgetItem(theme.icon(key), labels[key])
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"{labels[key]} (Ctrl+{i + 1})")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, labels[key])
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._on_nav)
+        lay.addWidget(self.nav, 1)
+
+        self.add_btn = button(
+            tr("Add folder…"), "folder-add", primary=True, tip=tr("Add a folder to scan (Ctrl+O)")
+        )
+        self.add_btn.clicked.connect(self.choose_folder)
+        lay.addWidget(self.add_btn)
+        self.scan_btn = button(tr("Scan now"), "scan", tip=tr("Scan every folder again (F5)"))
+        self.scan_btn.clicked.connect(self.session.start_scan)
+        lay.addWidget(self.scan_btn)
+        self.session.jobs.busy_changed.connect(lambda _b: self._update_scan_button())
+        self.session.folders_changed.connect(self._update_scan_button)
+        self._update_scan_button()
+        return side
+
+    def _update_scan_button(self) -> None:
+        running = self.session.jobs.is_running("scan")
+        self.scan_btn.setEnabled(bool(self.session.folders()) and not running)
+
+    def _shortcuts(self) -> None:
+        for i, key in enumerate(VIEWS):
+            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda k=key: self.show_view(k))
+        QShortcut(QKeySequence.StandardKey.Open, self, activated=self.choose_folder)
+        QShortcut(QKeySequence("F5"), self, activated=self.session.start_scan)
+        QShortcut(QKeySequence("Ctrl+R"), self, activated=self.session.start_scan)
+        QShortcut(
+            QKeySequence("Esc"),
+            self,
+            activated=self.status_area.cancel_current,
+            context=Qt.ShortcutContext.WindowShortcut,
+        )
+        QShortcut(QKeySequence.StandardKey.Quit, self, activated=self.quit_app)
+
+    # ---- navigation ------------------------------------------------------------------------
+    def show_view(self, key: str) -> None:
+        if key in self.views:
+            self.nav.setCurrentRow(VIEWS.index(key))
+
+    def current_view(self) -> str:
+        return VIEWS[max(0, self.nav.currentRow())]
+
+    def _on_nav(self, row: int) -> None:
+        if row < 0:
+            return
+        view = self.views[VIEWS[row]]
+        self.stack.setCurrentWidget(view)
+        view.on_shown()
+
+    # ---- folders and drops -----------------------------------------------------------------
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, tr("Add a folder to scan"), os.path.expanduser("~"))
+        if path:
+            self.add_folders([path])
+
+    def add_folders(self, paths: list[str]) -> None:
+        """Folders from a drop, the dialog or a second start: add them and scan."""
+        folders = [p for p in paths if os.path.isdir(p)]
+        if folders:
+            self.session.add_folders(folders, scan=True)
+            if self.current_view() not in ("dashboard", "duplicates"):
+                self.show_view("dashboard")
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+            self.views["dashboard"].set_drop_active(True)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:
+        self.views["dashboard"].set_drop_active(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.views["dashboard"].set_drop_active(False)
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        folders = [p for p in paths if os.path.isdir(p)]
+        files = [p for p in paths if os.path.isfile(p)]
+        if not folders and not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        if folders:
+            self.add_folders(folders)
+        if files:
+            self.status_area.notify(self._describe_files(files))
+
+    def _describe_files(self, files: list[str]) -> str:
+        parents = sorted({os.path.dirname(os.path.abspath(f)) for f in files})
+        scanned = self.session.folders()
+        inside = [
+            p for p in parents if any(p == f or p.startswith(f.rstrip(os.sep) + os.sep) for f in scanned)
+        ]
+        names = ", ".join(os.path.basename(f) for f in files[:3]) + ("…" if len(files) > 3 else "")
+        where = "; ".join(parents[:3]) + ("…" if len(parents) > 3 else "")
+        text = (
+            tr("{names} is in {where}").format(names=names, where=where)
+            if len(files) == 1
+            else tr("{names} are in {where}").format(names=names, where=where)
+        )
+        if parents and len(inside) == len(parents):
+            text += " " + tr("(a scanned folder)")
+        elif parents:
+            text += " " + tr("(drop the folder itself to scan it)")
+        return text
+
+    # ---- window state ----------------------------------------------------------------------
+    def _restore(self) -> None:
+        settings = window_settings()
+        geometry = settings.value("geometry")
+        if isinstance(geometry, QByteArray | bytes) and geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1200, 780)
+        last = settings.value("view", "dashboard")
+        self.show_view(last if last in VIEWS else "dashboard")
+
+    def save_state(self) -> None:
+        settings = window_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("view", self.current_view())
+        settings.sync()
+
+    def refresh_theme(self, _name: str = "") -> None:
+        for i, key in enumerate(VIEWS):
+            self.nav.item(i).setIcon(theme.icon(key))
+        refresh_icons(self)
+        for view in self.views.values():
+            view.refresh_theme()
+
+    def bring_forward(self) -> None:
+        self.setWindowState(
+            (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def quit_app(self) -> None:
+        self.hide_on_close = False
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        if self.hide_on_close:
+            event.ignore()
+            self.hide()
+            return
+        self.closing.emit()
+        event.accept()

@@ -1,0 +1,1 @@
+"""Qt item models: lazy, one object per model (never a widget per row)."""

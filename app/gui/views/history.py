@@ -1,0 +1,281 @@
+"""History: every operation (organizer, duplicates, watcher, undo) with counts and bytes, the
+files of the selected one with their outcome, Undo per entry, and what could not be undone."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
+from PySide6.QtWidgets import QComboBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+
+from app.gui import fmt
+from app.gui.models.rows import Column, RowsModel
+from app.gui.session import Session
+from app.gui.widgets import Banner, Card, EmptyState, PageHeader, button, label, table
+
+SOURCES = (
+    ("", "All sources"),
+    ("duplicates", "Duplicates"),
+    ("organizer", "Organizer"),
+    ("watcher", "Watcher"),
+    ("undo", "Undo"),
+)
+STATUS = {
+    "done": "Done",
+    "partial": "Partly done",
+    "failed": "Failed",
+    "undone": "Undone",
+    "running": "Running",
+    "cancelled": "Cancelled",
+}
+KINDS = {
+    "move": "Move",
+    "copy": "Copy",
+    "rename": "Rename",
+    "trash": "Trash",
+    "hardlink": "Hard link",
+    "symlink": "Symlink",
+    "delete": "Delete",
+    "mkdir": "New folder",
+    "rmdir": "Remove folder",
+    "restore": "Restore",
+    "unlink": "Remove link",
+}
+STATES = {"done": "Done", "failed": "Failed", "skipped": "Skipped", "undone": "Undone", "planned": "Planned"}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("History", text)
+
+
+class HistoryView(QWidget):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self._dirty = True
+        self._select_id: int | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(28, 22, 28, 16)
+        lay.setSpacing(12)
+        self.header = PageHeader(
+            tr("History"),
+            tr(
+                "Everything the app changed on disk. Undo any entry; "
+                "files that changed since are left alone and listed."
+            ),
+        )
+        self.source_box = QComboBox()
+        self.source_box.setAccessibleName(tr("Show entries from"))
+        for key, text in SOURCES:
+            self.source_box.addItem(tr(text), key)
+        self.source_box.currentIndexChanged.connect(lambda _i: self.reload())
+        self.header.add(self.source_box)
+        self.undo_btn = button(tr("Undo"), "undo", primary=True, tip=tr("Undo the selected entry (Ctrl+Z)"))
+        self.undo_btn.clicked.connect(self.undo_selected)
+        self.undo_btn.setShortcut("Ctrl+Z")
+        self.header.add(self.undo_btn)
+        lay.addWidget(self.header)
+        self.banner = Banner()
+        lay.addWidget(self.banner)
+
+        self.entries = RowsModel(
+            [
+                Column(tr("When"), lambda e: fmt.date(e.started_at), sort=lambda e: e.started_at),
+                Column(tr("What"), lambda e: e.title or e.source, tooltip=lambda e: e.title),
+                Column(tr("Source"), lambda e: tr(dict(SOURCES).get(e.source, e.source))),
+                Column(
+                    tr("Files"), lambda e: self._files_text(e), sort=lambda e: e.done_count, align_right=True
+                ),
+                Column(tr("Size"), lambda e: fmt.size(e.bytes), sort=lambda e: e.bytes, align_right=True),
+                Column(tr("Status"), lambda e: self._status_text(e)),
+            ]
+        )
+        self.entries_view = table(self.entries, stretch=1, name=tr("History entries"))
+        self.entries_view.setColumnWidth(0, 140)
+        self.entries_view.header().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.entries_view.selectionModel().currentRowChanged.connect(self._entry_changed)
+
+        self.records = RowsModel(
+            [
+                Column(tr("Action"), lambda r: tr(KINDS.get(str(r.op.kind), str(r.op.kind)))),
+                Column(tr("File"), lambda r: r.op.src, tooltip=lambda r: r.op.src),
+                Column(
+                    tr("To"),
+                    lambda r: r.op.dst or (r.op.keep and tr("kept: ") + os.path.basename(r.op.keep)) or "",
+                    tooltip=lambda r: r.op.dst or r.op.keep or "",
+                ),
+                Column(
+                    tr("Result"),
+                    lambda r: tr(STATES.get(r.state, r.state)) + (f": {r.error}" if r.error else ""),
+                    tooltip=lambda r: r.error or "",
+                ),
+            ]
+        )
+        self.records_view = table(self.records, stretch=1, name=tr("Files of the selected entry"))
+        self.records_view.setColumnWidth(0, 90)
+        self.records_view.setColumnWidth(2, 220)
+
+        self.pages = QStackedWidget()
+        self.empty = EmptyState(
+            "history",
+            tr("Nothing has been changed yet"),
+            tr(
+                "When you remove duplicates or apply organizer rules, every change is "
+                "listed here and can be undone."
+            ),
+        )
+        self.pages.addWidget(self.empty)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        top = Card()
+        top.body.addWidget(label(tr("Operations"), "SectionTitle"))
+        top.body.addWidget(self.entries_view)
+        split.addWidget(top)
+        bottom = Card()
+        self.detail_title = label(tr("Files"), "SectionTitle")
+        bottom.body.addWidget(self.detail_title)
+        self.detail_note = label("", "Muted", wrap=True)
+        self.detail_note.hide()
+        bottom.body.addWidget(self.detail_note)
+        bottom.body.addWidget(self.records_view)
+        split.addWidget(bottom)
+        split.setSizes([300, 300])
+        self.pages.addWidget(split)
+        lay.addWidget(self.pages, 1)
+        session.history_changed.connect(self._mark_dirty)
+        self.undo_btn.setEnabled(False)
+
+    @staticmethod
+    def _files_text(e) -> str:
+        text = fmt.count(e.done_count)
+        if e.op_count and e.op_count != e.done_count:
+            text += f" / {fmt.count(e.op_count)}"
+        return text
+
+    @staticmethod
+    def _status_text(e) -> str:
+        text = tr(STATUS.get(e.status, e.status))
+        problems = e.failed_count + e.skipped_count
+        if problems:
+            text += tr(" · {n} not done").format(n=problems)
+        if getattr(e, "undone_count", 0) and e.status != "undone":
+            text += tr(" · {n} undone").format(n=e.undone_count)
+        return text
+
+    # ---- data ------------------------------------------------------------------------------
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        if self.isVisible():
+            self.reload()
+
+    def on_shown(self) -> None:
+        if self._dirty:
+            self.reload()
+
+    def reload(self) -> None:
+        self._dirty = False
+        db, source = self.session.db, self.source_box.currentData()
+
+        def run(_progress):
+            from app.store.journal import JournalStore
+
+            entries = JournalStore(db).entries(limit=500)
+            return [e for e in entries if not source or e.source == source]
+
+        self.session.jobs.start("history", run, label=tr("Loading history"), on_result=self._loaded)
+
+    def _loaded(self, entries) -> None:
+        current = self.entries.row(self.entries_view.currentIndex())
+        keep_id = self._select_id or (current.id if current else None)
+        self._select_id = None
+        self.entries.set_rows(entries)
+        self.pages.setCurrentIndex(1 if entries or self.source_box.currentData() else 0)
+        row = next((i for i, e in enumerate(entries) if e.id == keep_id), 0 if entries else -1)
+        if row >= 0:
+            self.entries_view.selectionModel().setCurrentIndex(
+                self.entries.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        else:
+            self.records.set_rows([])
+            self.undo_btn.setEnabled(False)
+
+    def _entry_changed(self, current, _previous) -> None:
+        entry = self.entries.row(current)
+        self.undo_btn.setEnabled(
+            bool(
+                entry
+                and entry.source != "undo"
+                and entry.status in ("done", "partial")
+                and entry.done_count > getattr(entry, "undone_count", 0)
+            )
+        )
+        if entry is None:
+            return
+        self.detail_title.setText(tr("Files of “{t}”").format(t=entry.title or entry.source))
+        db = self.session.db
+
+        def run(_progress):
+            from app.store.journal import JournalStore
+
+            return entry.id, JournalStore(db).records(entry.id)
+
+        self.session.jobs.start(
+            "history-records", run, on_result=self._records_loaded, label=tr("Loading history")
+        )
+
+    def _records_loaded(self, value) -> None:
+        entry_id, records = value
+        current = self.entries.row(self.entries_view.currentIndex())
+        if current is None or current.id != entry_id:
+            self._entry_changed(self.entries_view.currentIndex(), None)
+            return
+        self.records.set_rows(records)
+        problems = [r for r in records if r.state in ("failed", "skipped")]
+        self.detail_note.setText(
+            tr(
+                "{n} operation(s) did not happen or could not be undone; the reason is in the Result column."
+            ).format(n=len(problems))
+            if problems
+            else ""
+        )
+        self.detail_note.setVisible(bool(problems))
+
+    # ---- undo ------------------------------------------------------------------------------
+    def undo_selected(self) -> None:
+        entry = self.entries.row(self.entries_view.currentIndex())
+        if entry is None or not self.undo_btn.isEnabled():
+            return
+        db = self.session.db
+
+        def run(progress):
+            from app.jobs.undo import undo
+
+            return undo(db, entry.id, progress)
+
+        self.undo_btn.setEnabled(False)
+        self.session.jobs.start(
+            "undo",
+            run,
+            label=tr("Undoing"),
+            on_result=self._undone,
+            on_error=lambda m, _tb: self.banner.show_message(tr("Undo failed: {m}").format(m=m)),
+        )
+
+    def _undone(self, result) -> None:
+        problems = result.problems
+        text = tr("Undone: {n} operation(s) reverted.").format(n=result.run.done)
+        if problems:
+            text += (
+                " "
+                + tr("{n} could not be undone:").format(n=len(problems))
+                + " "
+                + "; ".join(f"{os.path.basename(p)} ({why})" for p, why in problems[:5])
+            )
+        self.banner.show_message(text)
+        self._select_id = result.entry.id
+        self.session.history_changed.emit()
+        self.session.index_changed.emit()
+
+    def refresh_theme(self) -> None:
+        self.empty.refresh_icon()

@@ -1,0 +1,552 @@
+"""Organizer: the rule list (enable, reorder by drag, add, edit, duplicate, delete, import,
+export), presets, "Preview" listing every planned change with conflicts marked, "Apply", Undo."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui import fmt, theme
+from app.gui.confirm import confirm_action
+from app.gui.models.rows import Column, RowsModel
+from app.gui.session import Session
+from app.gui.views.history import KINDS
+from app.gui.views.rule_editor import RuleEditor
+from app.gui.widgets import Banner, Card, EmptyState, PageHeader, button, label, table, tool_button
+
+APPLY = "organize-apply"
+PREVIEW = "organize-preview"
+MY_RULES = ""
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Organizer", text)
+
+
+def _rules_api():
+    from app.core import presets, rules, rules_io
+    from app.store import rules_repo
+
+    return rules, presets, rules_io, rules_repo
+
+
+class OrganizerView(QWidget):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.rules: list = []  # core.rules.Rule, in order
+        self.preview = None  # jobs.organize.Preview of the last "Preview"
+        self.last_entry: int | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(28, 22, 28, 16)
+        lay.setSpacing(12)
+        header = PageHeader(
+            tr("Organizer"),
+            tr(
+                "Sort files into folders by rules. Preview shows every "
+                "change first; nothing moves until you press Apply."
+            ),
+        )
+        lay.addWidget(header)
+        self.banner = Banner()
+        lay.addWidget(self.banner)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self._rules_card())
+        split.addWidget(self._preview_card())
+        split.setSizes([360, 820])
+        lay.addWidget(split, 1)
+        session.folders_changed.connect(self._reload_folders)
+        session.jobs.busy_changed.connect(lambda _b: self._update_buttons())
+        self._reload_folders()
+        self._loaded = False
+
+    # ---- layout ----------------------------------------------------------------------------
+    def _rules_card(self) -> QWidget:
+        card = Card()
+        card.setMinimumWidth(300)
+        head = QHBoxLayout()
+        head.addWidget(label(tr("My rules"), "SectionTitle"), 1)
+        self.presets_btn = button(tr("Presets"), "plus", tip=tr("Add ready-made rules"))
+        menu = QMenu(self.presets_btn)
+        from app.core.presets import PRESETS
+
+        for slug, p in PRESETS.items():
+            act = menu.addAction(tr(p.title), lambda s=slug: self.add_preset(s))
+            act.setToolTip(tr(p.description))
+        self.presets_btn.setMenu(menu)
+        head.addWidget(self.presets_btn)
+        card.body.addLayout(head)
+        card.body.addWidget(
+            label(
+                tr(
+                    "Checked rules run top to bottom; the first match wins. Drag to "
+                    "reorder, double-click to edit."
+                ),
+                "Muted",
+                wrap=True,
+            )
+        )
+        self.list_pages = QStackedWidget()
+        self.list = QListWidget()
+        self.list.setAccessibleName(tr("Rules"))
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.list.model().rowsMoved.connect(lambda *_: self._save_order())
+        self.list.itemChanged.connect(self._item_changed)
+        self.list.itemDoubleClicked.connect(lambda _i: self.edit_rule())
+        self.list.currentRowChanged.connect(lambda _r: self._update_buttons())
+        self.list_empty = EmptyState(
+            "organizer",
+            tr("No rules yet"),
+            tr("Start from a preset (By category, By date…) or add your own rule."),
+        )
+        self.list_pages.addWidget(self.list_empty)
+        self.list_pages.addWidget(self.list)
+        card.body.addWidget(self.list_pages, 1)
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        self.add_btn = tool_button("plus", tr("Add a rule"))
+        self.add_btn.clicked.connect(self.add_rule)
+        self.edit_btn = tool_button("edit", tr("Edit the selected rule"))
+        self.edit_btn.clicked.connect(self.edit_rule)
+        self.dup_btn = tool_button("copy", tr("Duplicate the selected rule"))
+        self.dup_btn.clicked.connect(self.duplicate_rule)
+        self.del_btn = tool_button("trash", tr("Delete the selected rule"))
+        self.del_btn.clicked.connect(self.delete_rule)
+        self.up_btn = tool_button("up", tr("Move up"))
+        self.up_btn.clicked.connect(lambda: self.move_rule(-1))
+        self.down_btn = tool_button("down", tr("Move down"))
+        self.down_btn.clicked.connect(lambda: self.move_rule(1))
+        for b in (self.add_btn, self.edit_btn, self.dup_btn, self.del_btn, self.up_btn, self.down_btn):
+            row.addWidget(b)
+        row.addStretch(1)
+        self.import_btn = tool_button("import", tr("Import rules from a JSON or TOML file"))
+        self.import_btn.clicked.connect(self.import_rules)
+        self.export_btn = tool_button("export", tr("Export the rules to a file"))
+        self.export_btn.clicked.connect(self.export_rules)
+        row.addWidget(self.import_btn)
+        row.addWidget(self.export_btn)
+        card.body.addLayout(row)
+        return card
+
+    def _preview_card(self) -> QWidget:
+        card = Card()
+        form = QFormLayout()
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(8)
+        src = QHBoxLayout()
+        self.source = QComboBox()
+        self.source.setAccessibleName(tr("Folder to organize"))
+        self.source.setEditable(True)
+        self.source.lineEdit().setPlaceholderText(tr("Choose a folder"))
+        src.addWidget(self.source, 1)
+        browse = tool_button("folder-open", tr("Choose the folder to organize"))
+        browse.clicked.connect(lambda: self._choose(self.source.lineEdit()))
+        src.addWidget(browse)
+        form.addRow(tr("Organize"), src)
+        dst = QHBoxLayout()
+        self.dest = QLineEdit()
+        self.dest.setAccessibleName(tr("Destination folder"))
+        self.dest.setPlaceholderText(tr("Same folder (templates start from the folder organized)"))
+        dst.addWidget(self.dest, 1)
+        browse2 = tool_button("folder-open", tr("Choose the destination folder"))
+        browse2.clicked.connect(lambda: self._choose(self.dest))
+        dst.addWidget(browse2)
+        form.addRow(tr("Into"), dst)
+        self.rule_source = QComboBox()
+        self.rule_source.setAccessibleName(tr("Rules to use"))
+        self.rule_source.addItem(tr("My rules (the checked ones)"), MY_RULES)
+        from app.core.presets import PRESETS
+
+        for slug, p in PRESETS.items():
+            self.rule_source.addItem(tr("Preset: {t}").format(t=tr(p.title)), slug)
+        self.rule_source.currentIndexChanged.connect(self._rule_source_changed)
+        form.addRow(tr("Using"), self.rule_source)
+        card.body.addLayout(form)
+        actions = QHBoxLayout()
+        self.preview_btn = button(
+            tr("Preview"), "preview", primary=True, tip=tr("List what would change (Ctrl+P)")
+        )
+        self.preview_btn.setShortcut("Ctrl+P")
+        self.preview_btn.clicked.connect(self.run_preview)
+        self.apply_btn = button(tr("Apply"), "apply", tip=tr("Carry out the previewed changes"))
+        self.apply_btn.clicked.connect(self.apply)
+        self.undo_btn = button(tr("Undo"), "undo", tip=tr("Put everything back as it was"))
+        self.undo_btn.clicked.connect(self.undo)
+        for b in (self.preview_btn, self.apply_btn, self.undo_btn):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        self.summary = label("", "Muted")
+        self.summary.setAccessibleName(tr("Preview summary"))
+        actions.addWidget(self.summary)
+        card.body.addLayout(actions)
+        self.plan_model = RowsModel(
+            [
+                Column(tr("Action"), lambda r: r[0], icon=lambda r: theme.icon("warning") if r[4] else None),
+                Column(tr("File"), lambda r: os.path.basename(r[1]), tooltip=lambda r: r[1]),
+                Column(tr("Goes to"), lambda r: self._short_target(r[2]), tooltip=lambda r: r[2]),
+                Column(tr("Rule"), lambda r: r[3]),
+                Column(
+                    tr("Note"),
+                    lambda r: r[4],
+                    tooltip=lambda r: r[4],
+                    color=lambda r: theme.palette_color("warn") if r[4] else None,
+                ),
+            ]
+        )
+        self.plan_pages = QStackedWidget()
+        self.plan_empty = EmptyState(
+            "preview",
+            tr("Nothing previewed yet"),
+            tr(
+                "Choose a folder and the rules, then press Preview to see every "
+                "move and rename before it happens."
+            ),
+        )
+        self.plan_pages.addWidget(self.plan_empty)
+        self.plan_view = table(self.plan_model, stretch=2, name=tr("Planned changes"))
+        self.plan_view.setColumnWidth(0, 90)
+        self.plan_view.setColumnWidth(1, 180)
+        self.plan_view.setColumnWidth(3, 130)
+        self.plan_view.setColumnWidth(4, 140)
+        self.plan_pages.addWidget(self.plan_view)
+        card.body.addWidget(self.plan_pages, 1)
+        self._update_buttons()
+        return card
+
+    # ---- rules -----------------------------------------------------------------------------
+    def on_shown(self) -> None:
+        if not self._loaded:
+            self.reload_rules()
+
+    def reload_rules(self) -> None:
+        self._loaded = True
+        db = self.session.db
+        self.session.jobs.start(
+            "rules",
+            lambda _p: _rules_api()[3].list_rules(db),
+            label=tr("Loading rules"),
+            on_result=self._rules_loaded,
+        )
+
+    def _rules_loaded(self, rules) -> None:
+        self.rules = list(rules)
+        self.list.blockSignals(True)
+        self.list.clear()
+        for rule in self.rules:
+            item = QListWidgetItem(theme.icon("organizer"), rule.name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled)
+            item.setCheckState(Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, rule.uuid)
+            item.setToolTip(self._describe(rule))
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        self.list_pages.setCurrentIndex(1 if self.rules else 0)
+        self._update_buttons()
+
+    @staticmethod
+    def _describe(rule) -> str:
+        acts = ", ".join(
+            f"{a.type} {a.options.get('to') or a.options.get('name') or ''}".strip() for a in rule.actions
+        )
+        return f"{rule.name}: {len(rule.conditions)} condition(s); {acts}"
+
+    def _selected(self):
+        row = self.list.currentRow()
+        return self.rules[row] if 0 <= row < len(self.rules) else None
+
+    def _update_buttons(self) -> None:
+        has = self._selected() is not None
+        for b in (self.edit_btn, self.dup_btn, self.del_btn, self.up_btn, self.down_btn):
+            b.setEnabled(has)
+        self.export_btn.setEnabled(bool(self.rules))
+        busy = self.session.jobs.is_running(APPLY) or self.session.jobs.is_running(PREVIEW)
+        self.apply_btn.setEnabled(self.preview is not None and len(self.preview.plan) > 0 and not busy)
+        self.undo_btn.setEnabled(self.last_entry is not None and not busy)
+
+    def _save(self, rule_dict: dict, position: int | None = None) -> None:
+        rules, _presets, _io, repo = _rules_api()
+        rule = rules.rule_from_dict(rule_dict)
+        repo.save_rule(self.session.db, rule, position)
+        self.reload_rules()
+
+    def add_rule(self) -> None:
+        editor = RuleEditor(
+            self,
+            {"name": "", "conditions": [], "actions": [{"type": "move", "to": "{category}"}]},
+            self.dest.text(),
+            self.source.currentText(),
+        )
+        if editor.exec() and editor.result_dict:
+            self._save(editor.result_dict, len(self.rules))
+
+    def edit_rule(self) -> None:
+        rule = self._selected()
+        if rule is None:
+            return
+        rules = _rules_api()[0]
+        editor = RuleEditor(self, rules.rule_to_dict(rule), self.dest.text(), self.source.currentText())
+        if editor.exec() and editor.result_dict:
+            self._save(editor.result_dict, self.list.currentRow())
+
+    def duplicate_rule(self) -> None:
+        rule = self._selected()
+        if rule is None:
+            return
+        d = _rules_api()[0].rule_to_dict(rule)
+        d.pop("uuid", None)
+        d["name"] = tr("{name} (copy)").format(name=d["name"])
+        self._save(d, self.list.currentRow() + 1)
+
+    def delete_rule(self) -> None:
+        rule = self._selected()
+        if rule is None:
+            return
+        if (
+            QMessageBox.question(self, tr("Delete rule"), tr("Delete the rule “{n}”?").format(n=rule.name))
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
+        _rules_api()[3].delete_rule(self.session.db, rule.uuid)
+        self.reload_rules()
+
+    def move_rule(self, step: int) -> None:
+        row = self.list.currentRow()
+        new = row + step
+        if not (0 <= row < len(self.rules) and 0 <= new < len(self.rules)):
+            return
+        self.rules.insert(new, self.rules.pop(row))
+        _rules_api()[3].reorder(self.session.db, [r.uuid for r in self.rules])
+        self._rules_loaded(self.rules)
+        self.list.setCurrentRow(new)
+
+    def _save_order(self) -> None:
+        uuids = [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+        _rules_api()[3].reorder(self.session.db, uuids)
+        by_uuid = {r.uuid: r for r in self.rules}
+        self.rules = [by_uuid[u] for u in uuids if u in by_uuid]
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        uuid = item.data(Qt.ItemDataRole.UserRole)
+        enabled = item.checkState() == Qt.CheckState.Checked
+        _rules_api()[3].set_enabled(self.session.db, uuid, enabled)
+        for r in self.rules:
+            if r.uuid == uuid:
+                r.enabled = enabled
+
+    def add_preset(self, slug: str) -> None:
+        _rules, presets, _io, repo = _rules_api()
+        p = presets.preset(slug)
+        repo.save_rules(self.session.db, p.build())
+        if p.default_dest and not self.dest.text():
+            self.dest.setText(os.path.expanduser(p.default_dest))
+        self.banner.show_message(tr("Added the rules of “{t}”.").format(t=tr(p.title)))
+        self.reload_rules()
+
+    def import_rules(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Import rules"), "", tr("Rules (*.json *.toml)"))
+        if not path:
+            return
+        _rules, _presets, rules_io, repo = _rules_api()
+        try:
+            imported = rules_io.load_rules(path)
+        except (ValueError, OSError) as exc:
+            self.banner.show_message(tr("Could not import {f}: {e}").format(f=os.path.basename(path), e=exc))
+            return
+        repo.save_rules(self.session.db, imported)
+        self.banner.show_message(tr("Imported {n} rule(s).").format(n=len(imported)))
+        self.reload_rules()
+
+    def export_rules(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, tr("Export rules"), "rules.toml", tr("Rules (*.toml *.json)")
+        )
+        if not path:
+            return
+        try:
+            _rules_api()[2].save_rules(path, self.rules)
+        except (ValueError, OSError) as exc:
+            self.banner.show_message(tr("Could not export: {e}").format(e=exc))
+            return
+        self.banner.show_message(tr("Exported {n} rule(s) to {p}").format(n=len(self.rules), p=path))
+
+    # ---- preview and apply -----------------------------------------------------------------
+    def _reload_folders(self) -> None:
+        current = self.source.currentText()
+        self.source.clear()
+        self.source.addItems(self.session.folders())
+        if current:
+            self.source.setCurrentText(current)
+
+    def _choose(self, edit: QLineEdit) -> None:
+        path = QFileDialog.getExistingDirectory(
+            self, tr("Choose a folder"), edit.text() or os.path.expanduser("~")
+        )
+        if path:
+            edit.setText(path)
+
+    def _rule_source_changed(self) -> None:
+        slug = self.rule_source.currentData()
+        if slug:
+            from app.core.presets import preset
+
+            p = preset(slug)
+            if p.default_dest and not self.dest.text():
+                self.dest.setText(os.path.expanduser(p.default_dest))
+        self.preview = None
+        self._update_buttons()
+
+    def run_preview(self) -> None:
+        source = self.source.currentText().strip()
+        if not source or not os.path.isdir(source):
+            self.banner.show_message(tr("Choose an existing folder to organize."))
+            return
+        slug = self.rule_source.currentData()
+        dest = self.dest.text().strip() or None
+        db = self.session.db
+        exclude = tuple(self.session.prefs.get("exclude"))
+
+        def run(progress):
+            from app.jobs.organize import preview, rule_set
+
+            rs = rule_set(db, preset=slug or None)
+            return preview(
+                db, [source], rs.rules, dest=dest or rs.default_dest, progress=progress, exclude=exclude
+            )
+
+        self.banner.hide()
+        self.preview = None
+        self.session.jobs.start(
+            PREVIEW,
+            run,
+            label=tr("Planning"),
+            on_result=self._previewed,
+            on_error=lambda m, _tb: self.banner.show_message(tr("Preview failed: {m}").format(m=m)),
+        )
+        self._update_buttons()
+
+    def _short_target(self, path: str) -> str:
+        """The destination below the folder it starts from, e.g. 'documents/report.pdf'."""
+        pv = self.preview
+        for base in ([pv.dest] if pv and pv.dest else []) + (pv.roots if pv else []):
+            if path.startswith(base.rstrip(os.sep) + os.sep):
+                return path[len(base.rstrip(os.sep)) + 1 :]
+        return path
+
+    def _previewed(self, pv) -> None:
+        self.preview = pv
+        rows = []
+        for op in pv.plan.operations:
+            target = op.dst or ("" if str(op.kind) != "trash" else tr("the trash"))
+            rows.append((tr(KINDS.get(str(op.kind), str(op.kind))), op.src, target, op.rule or "", op.note))
+        for path, why in pv.planned.skipped + pv.errors:
+            rows.append((tr("Skip"), path, "", "", why))
+        self.plan_model.set_rows(rows)
+        self.plan_pages.setCurrentIndex(1 if rows else 0)
+        if not rows:
+            self.plan_empty.set_text(
+                tr("No file matches the rules, or every file is already in place."), tr("Nothing to change")
+            )
+        conflicts = sum(1 for r in rows if r[4])
+        self.summary.setText(
+            tr("{n} change(s) · {m} of {f} files matched · {c} marked").format(
+                n=fmt.count(len(pv.plan)),
+                m=fmt.count(pv.planned.matched),
+                f=fmt.count(pv.planned.files),
+                c=fmt.count(conflicts),
+            )
+        )
+        self._update_buttons()
+
+    def apply(self) -> None:
+        pv = self.preview
+        if pv is None or not len(pv.plan):
+            return
+        if not confirm_action(self, "apply", [op.src for op in pv.plan.operations], pv.plan.total_bytes):
+            return
+        db = self.session.db
+
+        def run(progress):
+            from app.jobs.organize import apply
+
+            return apply(db, pv, progress)
+
+        self.session.jobs.start(
+            APPLY,
+            run,
+            label=tr("Organizing"),
+            on_result=self._applied,
+            on_error=lambda m, _tb: self.banner.show_message(tr("Apply failed: {m}").format(m=m)),
+        )
+        self._update_buttons()
+
+    def _applied(self, result) -> None:
+        self.preview = None
+        self.last_entry = result.entry_id
+        text = tr("Done: {n} change(s) made.").format(n=result.done)
+        if result.failed or result.skipped:
+            text += " " + tr(
+                "{n} skipped (files changed since the preview, or could not be moved); see History."
+            ).format(n=result.failed + result.skipped)
+        self.banner.show_message(text, tr("Undo"), self.undo)
+        self.plan_model.set_rows([])
+        self.plan_pages.setCurrentIndex(0)
+        self.summary.setText("")
+        self.session.history_changed.emit()
+        self.session.index_changed.emit()
+        self._update_buttons()
+
+    def undo(self) -> None:
+        entry = self.last_entry
+        if entry is None or self.session.jobs.is_running("undo"):
+            return
+        db = self.session.db
+
+        def run(progress):
+            from app.jobs.undo import undo
+
+            return undo(db, entry, progress)
+
+        self.session.jobs.start(
+            "undo",
+            run,
+            label=tr("Undoing"),
+            on_result=self._undone,
+            on_error=lambda m, _tb: self.banner.show_message(tr("Undo failed: {m}").format(m=m)),
+        )
+
+    def _undone(self, result) -> None:
+        self.last_entry = None
+        text = tr("Undone: {n} change(s) reverted.").format(n=result.run.done)
+        if result.problems:
+            text += " " + tr("{n} could not be undone (see History).").format(n=len(result.problems))
+        self.banner.show_message(text)
+        self.session.history_changed.emit()
+        self.session.index_changed.emit()
+        self._update_buttons()
+
+    def refresh_theme(self) -> None:
+        self.list_empty.refresh_icon()
+        self.plan_empty.refresh_icon()
+        for i in range(self.list.count()):
+            self.list.item(i).setIcon(theme.icon("organizer"))

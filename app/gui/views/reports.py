@@ -1,0 +1,249 @@
+"""Reports: choose folders and a format (HTML, CSV, JSON), export in the background, then open
+the report in the default browser or reveal it in the file manager."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import paths
+from app.gui import fmt, theme
+from app.gui.desktop import open_file, reveal_in_file_manager
+from app.gui.models.rows import Column, RowsModel
+from app.gui.session import Session
+from app.gui.widgets import Banner, Card, EmptyState, PageHeader, button, label, table
+
+FORMATS = (
+    ("html", "HTML", "A self-contained page with charts; opens in any browser."),
+    ("csv", "CSV", "One row per file, for spreadsheets."),
+    ("json", "JSON", "Every total and list, for scripts."),
+)
+REPORT = "report"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Reports", text)
+
+
+class ReportsView(QWidget):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.last_path: str | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(28, 22, 28, 16)
+        lay.setSpacing(12)
+        lay.addWidget(
+            PageHeader(
+                tr("Reports"),
+                tr(
+                    "Export what the index knows about your folders: totals, "
+                    "categories, age, largest files and folders, duplicates."
+                ),
+            )
+        )
+        self.banner = Banner()
+        lay.addWidget(self.banner)
+        self.pages = QStackedWidget()
+        add = button(tr("Add folder…"), "folder-add", primary=True)
+        add.clicked.connect(lambda: self.window().choose_folder())
+        self.empty = EmptyState(
+            "reports",
+            tr("No folders to report on"),
+            tr("Add a folder and scan it first; then choose the folders and the format here and export."),
+            add,
+        )
+        self.pages.addWidget(self.empty)
+        body = QWidget()
+        self.pages.addWidget(body)
+        lay.addWidget(self.pages, 1)
+
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(14)
+        left = Card()
+        left.body.addWidget(label(tr("Folders"), "SectionTitle"))
+        left.body.addWidget(label(tr("Check the folders the report covers."), "Muted"))
+        self.folders = QListWidget()
+        self.folders.setAccessibleName(tr("Folders in the report"))
+        left.body.addWidget(self.folders, 1)
+        row.addWidget(left, 1)
+
+        right = Card()
+        right.body.addWidget(label(tr("Format"), "SectionTitle"))
+        self.format_group = QButtonGroup(self)
+        for i, (key, name, desc) in enumerate(FORMATS):
+            radio = QRadioButton(f"{name} — {tr(desc)}")
+            radio.setProperty("format", key)
+            radio.setAccessibleName(name)
+            self.format_group.addButton(radio, i)
+            right.body.addWidget(radio)
+        self.format_group.button(0).setChecked(True)
+        self.format_group.idToggled.connect(lambda _i, on: on and self._suggest_path())
+        right.body.addSpacing(6)
+        right.body.addWidget(label(tr("Save as"), "SectionTitle"))
+        path_row = QHBoxLayout()
+        self.path = QLineEdit()
+        self.path.setAccessibleName(tr("Report file"))
+        path_row.addWidget(self.path, 1)
+        browse = button(tr("Choose…"), "folder-open")
+        browse.clicked.connect(self._browse)
+        path_row.addWidget(browse)
+        right.body.addLayout(path_row)
+        actions = QHBoxLayout()
+        self.export_btn = button(
+            tr("Export report"), "export", primary=True, tip=tr("Write the report (Ctrl+E)")
+        )
+        self.export_btn.setShortcut("Ctrl+E")
+        self.export_btn.clicked.connect(self.export)
+        actions.addWidget(self.export_btn)
+        self.open_btn = button(tr("Open in browser"), "browser")
+        self.open_btn.clicked.connect(lambda: self.last_path and open_file(self.last_path))
+        self.reveal_btn = button(tr("Show in folder"), "reveal")
+        self.reveal_btn.clicked.connect(lambda: self.last_path and reveal_in_file_manager(self.last_path))
+        actions.addWidget(self.open_btn)
+        actions.addWidget(self.reveal_btn)
+        actions.addStretch(1)
+        right.body.addLayout(actions)
+        right.body.addSpacing(6)
+        right.body.addWidget(label(tr("Exported this session"), "SectionTitle"))
+        self.exports = RowsModel(
+            [
+                Column(tr("File"), lambda r: os.path.basename(r[1]), tooltip=lambda r: r[1]),
+                Column(tr("Format"), lambda r: r[2].upper()),
+                Column(tr("Size"), lambda r: fmt.size(r[3]), align_right=True),
+                Column(tr("When"), lambda r: fmt.date(r[0])),
+            ]
+        )
+        self.exports_view = table(self.exports, stretch=0, sortable=False, name=tr("Exported reports"))
+        self.exports_view.setColumnWidth(1, 70)
+        self.exports_view.setColumnWidth(2, 90)
+        self.exports_view.setColumnWidth(3, 140)
+        self.exports_view.doubleClicked.connect(lambda i: open_file(self.exports.row(i)[1]))
+        right.body.addWidget(self.exports_view, 1)
+        self.exports_empty = label(
+            tr("Reports you export appear here. Double-click one to open it."), "Muted", wrap=True
+        )
+        right.body.addWidget(self.exports_empty)
+        right.body.addStretch(0)
+        self.exports_view.hide()
+        row.addWidget(right, 2)
+        session.folders_changed.connect(self._reload_folders)
+        self._reload_folders()
+        self._suggest_path()
+        self._update_buttons()
+
+    def format(self) -> str:
+        return self.format_group.checkedButton().property("format")
+
+    def _suggest_path(self) -> None:
+        ext = self.format()
+        current = self.path.text().strip()
+        folder = os.path.dirname(current) if current else _default_folder()
+        self.path.setText(os.path.join(folder, f"fileorganizer-report-{time.strftime('%Y-%m-%d')}.{ext}"))
+
+    def _browse(self) -> None:
+        ext = self.format()
+        path, _ = QFileDialog.getSaveFileName(
+            self, tr("Save report as"), self.path.text(), f"{ext.upper()} (*.{ext})"
+        )
+        if path:
+            self.path.setText(path)
+
+    def _reload_folders(self) -> None:
+        checked = self.checked_folders() if self.folders.count() else None
+        self.folders.clear()
+        for f in self.session.folders():
+            item = QListWidgetItem(theme.icon("folder"), f)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if checked is None or f in checked else Qt.CheckState.Unchecked
+            )
+            self.folders.addItem(item)
+        self.pages.setCurrentIndex(1 if self.session.folders() else 0)
+
+    def checked_folders(self) -> list[str]:
+        return [
+            self.folders.item(i).text()
+            for i in range(self.folders.count())
+            if self.folders.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def _update_buttons(self) -> None:
+        have = bool(self.last_path and os.path.exists(self.last_path))
+        self.open_btn.setEnabled(have)
+        self.reveal_btn.setEnabled(have)
+
+    def export(self) -> None:
+        folders = self.checked_folders()
+        out = self.path.text().strip()
+        if not folders:
+            self.banner.show_message(tr("Check at least one folder."))
+            return
+        if not out:
+            self.banner.show_message(tr("Choose where to save the report."))
+            return
+        db, kind = self.session.db, self.format()
+        out = os.path.abspath(os.path.expanduser(out))
+        exclude = tuple(self.session.prefs.get("exclude"))
+
+        def run(progress):
+            from app.jobs.report import export_report
+
+            export_report(db, folders, out, progress=progress, fmt=kind, exclude=exclude)
+            return out
+
+        self.banner.hide()
+        self.session.jobs.start(
+            REPORT,
+            run,
+            label=tr("Exporting report"),
+            on_result=lambda p: self._done(p, kind),
+            on_error=lambda m, _tb: self.banner.show_message(tr("Export failed: {m}").format(m=m)),
+        )
+
+    def _done(self, path: str, kind: str) -> None:
+        self.last_path = path
+        size = os.path.getsize(path) if os.path.exists(path) else 0
+        self.exports.set_rows([(time.time(), path, kind, size), *self.exports.rows])
+        self.exports_view.show()
+        self.exports_empty.hide()
+        self._update_buttons()
+        if kind == "html":
+            self.banner.show_message(
+                tr("Report saved to {p}").format(p=path), tr("Open in browser"), lambda: open_file(path)
+            )
+        else:
+            self.banner.show_message(
+                tr("Report saved to {p}").format(p=path),
+                tr("Show in folder"),
+                lambda: reveal_in_file_manager(path),
+            )
+
+    def on_shown(self) -> None:
+        self._reload_folders()
+
+    def refresh_theme(self) -> None:
+        self.empty.refresh_icon()
+        self._reload_folders()
+
+
+def _default_folder() -> str:
+    for candidate in (os.path.expanduser("~/Documents"), os.path.expanduser("~")):
+        if os.path.isdir(candidate) and os.access(candidate, os.W_OK):
+            return candidate
+    return str(paths.data_dir())

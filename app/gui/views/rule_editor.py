@@ -1,0 +1,382 @@
+"""The rule editor dialog: name, conditions, actions, conflict policy, and a live example path.
+
+It edits the plain-dict form of a rule (core.rules.rule_to_dict) and validates with
+core.rules.rule_from_dict, so every error message names the field at fault.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.rules import RuleError, rule_from_dict
+from app.core.templates import Fields, Template, TemplateError, render
+from app.gui.widgets import button, label, tool_button
+
+CONDITIONS = (
+    ("extension", "Extension is"),
+    ("category", "Category is"),
+    ("name", "Name matches"),
+    ("size", "Size is"),
+    ("modified", "Modified"),
+    ("created", "Created"),
+    ("path_contains", "Path contains"),
+    ("filetype", "File type (content) is"),
+    ("duplicate", "Is a duplicate of a file in"),
+)
+OPS = {
+    "name": (
+        ("glob", "pattern (*.jpg)"),
+        ("contains", "contains"),
+        ("regex", "regular expression"),
+        ("exact", "is exactly"),
+    ),
+    "size": (("min", "at least"), ("max", "at most")),
+    "modified": (
+        ("older_than", "more than … ago"),
+        ("newer_than", "less than … ago"),
+        ("after", "after date"),
+        ("before", "before date"),
+    ),
+}
+OPS["created"] = OPS["modified"]
+HINTS = {
+    "extension": "pdf, docx, txt",
+    "category": "images, video, documents …",
+    "name": "*.jpg",
+    "size": "10MB",
+    "modified": "30d  (or 2024-01-31 for dates)",
+    "created": "30d",
+    "path_contains": "Downloads",
+    "filetype": "pdf, png, zip …",
+    "duplicate": "folders (empty: anywhere scanned)",
+}
+ACTIONS = (
+    ("move", "Move to"),
+    ("copy", "Copy to"),
+    ("trash", "Move to the trash"),
+    ("hardlink", "Replace duplicate with a hard link"),
+    ("none", "Only rename"),
+)
+CONFLICTS = (
+    ("rename", "Add a number: name (1).ext"),
+    ("skip", "Skip the file"),
+    ("replace-if-identical", "Trash the source if the target is identical"),
+    ("keep-newest", "Keep the newest"),
+)
+LISTS = {"extension": "extensions", "category": "categories", "filetype": "types", "duplicate": "in"}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("RuleEditor", text)
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+
+
+class ConditionRow(QWidget):
+    def __init__(self, cond: dict | None, on_change, on_remove) -> None:
+        super().__init__()
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.kind = QComboBox()
+        self.kind.setAccessibleName(tr("Condition"))
+        for key, text in CONDITIONS:
+            self.kind.addItem(tr(text), key)
+        self.op = QComboBox()
+        self.op.setAccessibleName(tr("How"))
+        self.value = QLineEdit()
+        self.value.setAccessibleName(tr("Value"))
+        remove = tool_button("remove", tr("Remove this condition"))
+        remove.clicked.connect(lambda: on_remove(self))
+        lay.addWidget(self.kind)
+        lay.addWidget(self.op)
+        lay.addWidget(self.value, 1)
+        lay.addWidget(remove)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._load(cond or {"type": "extension", "extensions": []})
+        for signal in (self.kind.currentIndexChanged, self.op.currentIndexChanged, self.value.textChanged):
+            signal.connect(lambda *_: on_change())
+
+    def _kind_changed(self) -> None:
+        kind = self.kind.currentData()
+        self.op.clear()
+        for key, text in OPS.get(kind, ()):
+            self.op.addItem(tr(text), key)
+        self.op.setVisible(kind in OPS)
+        self.value.setPlaceholderText(tr(HINTS.get(kind, "")))
+
+    def _load(self, cond: dict) -> None:
+        kind = cond.get("type", "extension")
+        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
+        self._kind_changed()
+        if kind in LISTS:
+            self.value.setText(
+                ", ".join(v.lstrip(".") if kind == "extension" else v for v in cond.get(LISTS[kind], []))
+            )
+        elif kind == "name":
+            self.op.setCurrentIndex(max(0, self.op.findData(cond.get("mode", "glob"))))
+            self.value.setText(cond.get("pattern", ""))
+        elif kind == "path_contains":
+            self.value.setText(cond.get("text", ""))
+        else:
+            for key, _t in OPS.get(kind, ()):
+                if key in cond:
+                    self.op.setCurrentIndex(self.op.findData(key))
+                    self.value.setText(str(cond[key]))
+                    break
+
+    def to_dict(self) -> dict:
+        kind = self.kind.currentData()
+        text = self.value.text().strip()
+        if kind in LISTS:
+            return (
+                {"type": kind, LISTS[kind]: _split(text)} if text or kind != "duplicate" else {"type": kind}
+            )
+        if kind == "name":
+            return {"type": kind, "pattern": text, "mode": self.op.currentData()}
+        if kind == "path_contains":
+            return {"type": kind, "text": text}
+        return {"type": kind, self.op.currentData(): text}
+
+
+class RuleEditor(QDialog):
+    """Edit one rule dict; ``result_dict`` holds the validated dict after OK."""
+
+    def __init__(self, parent: QWidget | None, rule: dict, dest: str = "", sample_root: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Edit rule") if rule.get("name") else tr("New rule"))
+        self.setMinimumWidth(720)
+        self.original = dict(rule)
+        self.dest = dest
+        self.sample_root = sample_root or os.path.expanduser("~/Downloads")
+        self.result_dict: dict | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 18, 20, 16)
+        lay.setSpacing(10)
+        form = QFormLayout()
+        form.setHorizontalSpacing(12)
+        self.name = QLineEdit(rule.get("name", ""))
+        self.name.setAccessibleName(tr("Rule name"))
+        self.name.setPlaceholderText(tr("e.g. Invoices to Documents"))
+        form.addRow(tr("Name"), self.name)
+        self.match = QComboBox()
+        self.match.setAccessibleName(tr("Match"))
+        for key, text in (
+            ("all", "all conditions hold"),
+            ("any", "any condition holds"),
+            ("none", "no condition holds"),
+        ):
+            self.match.addItem(tr(text), key)
+        self.match.setCurrentIndex(max(0, self.match.findData(rule.get("match", "all"))))
+        form.addRow(tr("Applies when"), self.match)
+        lay.addLayout(form)
+
+        lay.addWidget(label(tr("Conditions (none: every file)"), "SectionTitle"))
+        self.cond_box = QVBoxLayout()
+        self.cond_box.setSpacing(6)
+        lay.addLayout(self.cond_box)
+        self.rows: list[ConditionRow] = []
+        for cond in rule.get("conditions", []):
+            self._add_condition(cond)
+        add = button(tr("Add condition"), "plus", flat=True)
+        add.clicked.connect(lambda: self._add_condition(None))
+        lay.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+
+        lay.addWidget(label(tr("Action"), "SectionTitle"))
+        actions = rule.get("actions", [{"type": "move", "to": "{category}"}])
+        main = next((a for a in actions if a["type"] != "rename"), {"type": "none"})
+        rename = next((a for a in actions if a["type"] == "rename"), None)
+        form2 = QFormLayout()
+        form2.setHorizontalSpacing(12)
+        row = QHBoxLayout()
+        self.action = QComboBox()
+        self.action.setAccessibleName(tr("Action"))
+        for key, text in ACTIONS:
+            self.action.addItem(tr(text), key)
+        self.action.setCurrentIndex(max(0, self.action.findData(main["type"])))
+        self.to = QLineEdit(main.get("to", ""))
+        self.to.setAccessibleName(tr("Destination template"))
+        self.to.setPlaceholderText("{category}/{year}/{month}")
+        row.addWidget(self.action)
+        row.addWidget(self.to, 1)
+        form2.addRow(tr("Then"), row)
+        self.rename = QLineEdit(rename["name"] if rename else "")
+        self.rename.setAccessibleName(tr("Rename template"))
+        self.rename.setPlaceholderText(tr("keep the name, or e.g. {year}-{month}-{day} {name}"))
+        form2.addRow(tr("Rename to"), self.rename)
+        self.conflict = QComboBox()
+        self.conflict.setAccessibleName(tr("If the target exists"))
+        for key, text in CONFLICTS:
+            self.conflict.addItem(tr(text), key)
+        self.conflict.setCurrentIndex(max(0, self.conflict.findData(rule.get("conflict", "rename"))))
+        form2.addRow(tr("If the target exists"), self.conflict)
+        lay.addLayout(form2)
+        opts = QHBoxLayout()
+        self.subfolders = QCheckBox(tr("Include subfolders"))
+        self.subfolders.setChecked(rule.get("subfolders", True))
+        self.cont = QCheckBox(tr("Let later rules match too"))
+        self.cont.setChecked(rule.get("continue", False))
+        self.remove_empty = QCheckBox(tr("Remove folders left empty"))
+        self.remove_empty.setChecked(rule.get("remove_empty_folders", False))
+        for w in (self.subfolders, self.cont, self.remove_empty):
+            opts.addWidget(w)
+        opts.addStretch(1)
+        lay.addLayout(opts)
+        lay.addWidget(
+            label(
+                tr(
+                    "Fields: {category} {ext} {name} {stem} {parent} {year} {month} {day} "
+                    "{size_bucket} {counter}"
+                ),
+                "Muted",
+                wrap=True,
+            )
+        )
+        self.example = QLabel()
+        self.example.setObjectName("Banner")
+        self.example.setWordWrap(True)
+        self.example.setMargin(8)
+        self.example.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.example.setAccessibleName(tr("Example"))
+        lay.addWidget(self.example)
+        self.error = label("", "Muted", wrap=True)
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setProperty("primary", True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self._timer = QTimer(self, singleShot=True, interval=150, timeout=self.update_example)
+        for w in (self.name, self.to, self.rename):
+            w.textChanged.connect(lambda *_: self._timer.start())
+        for w in (self.match, self.action, self.conflict):
+            w.currentIndexChanged.connect(lambda *_: self._timer.start())
+        self.action.currentIndexChanged.connect(self._action_changed)
+        self._action_changed()
+        self.update_example()
+
+    def _add_condition(self, cond: dict | None) -> None:
+        row = ConditionRow(cond, self._timer_start, self._remove_condition)
+        self.rows.append(row)
+        self.cond_box.addWidget(row)
+        self._timer_start()
+
+    def _timer_start(self) -> None:
+        if hasattr(self, "_timer"):
+            self._timer.start()
+
+    def _remove_condition(self, row: ConditionRow) -> None:
+        self.rows.remove(row)
+        row.deleteLater()
+        self._timer_start()
+
+    def _action_changed(self) -> None:
+        self.to.setEnabled(self.action.currentData() in ("move", "copy"))
+        self.rename.setEnabled(self.action.currentData() not in ("trash", "hardlink"))
+
+    def to_dict(self) -> dict:
+        kind = self.action.currentData()
+        actions: list[dict] = []
+        if kind in ("move", "copy"):
+            actions.append({"type": kind, "to": self.to.text().strip()})
+        elif kind in ("trash", "hardlink"):
+            actions.append({"type": kind})
+        if self.rename.text().strip() and kind not in ("trash", "hardlink"):
+            actions.append({"type": "rename", "name": self.rename.text().strip()})
+        d = {k: v for k, v in self.original.items() if k in ("uuid", "enabled", "folders")}
+        d.update(
+            {
+                "name": self.name.text().strip(),
+                "match": self.match.currentData(),
+                "conditions": [r.to_dict() for r in self.rows],
+                "actions": actions,
+                "conflict": self.conflict.currentData(),
+                "continue": self.cont.isChecked(),
+                "subfolders": self.subfolders.isChecked(),
+                "remove_empty_folders": self.remove_empty.isChecked(),
+            }
+        )
+        return d
+
+    def _sample(self) -> str:
+        for r in self.rows:
+            d = r.to_dict()
+            if d["type"] == "extension" and d.get("extensions"):
+                return os.path.join(self.sample_root, "Report 2024." + d["extensions"][0].lstrip("."))
+            if d["type"] == "category" and d.get("categories"):
+                ext = {
+                    "images": "jpg",
+                    "video": "mp4",
+                    "audio": "mp3",
+                    "archives": "zip",
+                    "code": "py",
+                    "installers": "deb",
+                }.get(d["categories"][0], "pdf")
+                return os.path.join(self.sample_root, "Holiday 2024." + ext)
+        return os.path.join(self.sample_root, "Report 2024.pdf")
+
+    def update_example(self) -> None:
+        """Validate and show where a sample file would go."""
+        d = self.to_dict()
+        try:
+            rule_from_dict(d)
+            self.error.setText("")
+            self.ok.setEnabled(True)
+        except RuleError as exc:
+            self.error.setText(
+                f"⚠ {exc.field}: {exc.message}" if d.get("name") else tr("Give the rule a name.")
+            )
+            self.ok.setEnabled(False)
+        sample = self._sample()
+        fields = Fields(sample, 2_400_000, time.time_ns())
+        kind = self.action.currentData()
+        try:
+            root = self.dest or os.path.dirname(sample)
+            folder = os.path.dirname(sample)
+            if kind in ("move", "copy") and self.to.text().strip():
+                target = render(Template.parse(self.to.text(), kind="folder"), fields, root)
+            else:
+                target = folder
+            name = os.path.basename(sample)
+            if self.rename.text().strip() and kind not in ("trash", "hardlink"):
+                name = "".join(Template.parse(self.rename.text(), kind="name").expand(fields))
+            if kind == "trash":
+                text = tr("Example: {f} → the trash").format(f=os.path.basename(sample))
+            elif kind == "hardlink":
+                text = tr("Example: a duplicate of {f} becomes a hard link to the kept copy").format(
+                    f=os.path.basename(sample)
+                )
+            else:
+                text = tr("Example: {f}  →  {t}").format(f=sample, t=os.path.join(target, name))
+        except TemplateError as exc:
+            text = tr("Template problem: {e}").format(e=exc)
+        self.example.setText(text)
+
+    def accept(self) -> None:
+        d = self.to_dict()
+        try:
+            rule_from_dict(d)
+        except RuleError as exc:
+            self.error.setText(str(exc))
+            return
+        self.result_dict = d
+        super().accept()

@@ -1,0 +1,249 @@
+"""Small building blocks shared by the views: page header, cards, empty states, buttons."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui import theme
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("widgets", text)
+
+
+def label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
+    lab = QLabel(text)
+    if name:
+        lab.setObjectName(name)
+    lab.setWordWrap(wrap)
+    return lab
+
+
+def button(
+    text: str,
+    icon_name: str = "",
+    *,
+    primary: bool = False,
+    danger: bool = False,
+    flat: bool = False,
+    tip: str = "",
+    accessible: str = "",
+) -> QPushButton:
+    """A push button styled by the sheet: primary (accent), danger or flat (link-like)."""
+    btn = QPushButton(text)
+    btn.setProperty("icon_name", icon_name)
+    btn.setProperty("primary", primary)
+    btn.setProperty("danger", danger)
+    btn.setProperty("flat", flat)
+    if icon_name:
+        btn.setIcon(theme.icon(icon_name, "on-accent" if primary else ""))
+    if tip:
+        btn.setToolTip(tip)
+    btn.setAccessibleName(accessible or text.replace("&", "") or tip)
+    btn.setCursor(Qt.CursorShape.PointingHandCursor)
+    return btn
+
+
+def tool_button(icon_name: str, tip: str) -> QToolButton:
+    btn = QToolButton()
+    btn.setProperty("icon_name", icon_name)
+    btn.setIcon(theme.icon(icon_name))
+    btn.setToolTip(tip)
+    btn.setAccessibleName(tip)
+    btn.setAutoRaise(False)
+    return btn
+
+
+def refresh_icons(root: QWidget) -> None:
+    """Re-render the icons of every button below ``root`` for the current scheme."""
+    for btn in root.findChildren(QAbstractButton):
+        name = btn.property("icon_name")
+        if name:
+            btn.setIcon(theme.icon(name, "on-accent" if btn.property("primary") else ""))
+
+
+class PageHeader(QWidget):
+    """A page title, a one-line explanation and room for actions on the right."""
+
+    def __init__(self, title: str, subtitle: str = "") -> None:
+        super().__init__()
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 6)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        self.title = label(title, "PageTitle")
+        self.title.setAccessibleName(title)
+        text.addWidget(self.title)
+        self.subtitle = label(subtitle, "PageSubtitle", wrap=True)
+        text.addWidget(self.subtitle)
+        lay.addLayout(text, 1)
+        self.actions = QHBoxLayout()
+        self.actions.setSpacing(8)
+        lay.addLayout(self.actions)
+
+    def add(self, widget: QWidget) -> QWidget:
+        self.actions.addWidget(widget, 0, Qt.AlignmentFlag.AlignBottom)
+        return widget
+
+
+class Card(QFrame):
+    """A rounded panel."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Card")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(16, 14, 16, 14)
+        self.body.setSpacing(8)
+
+
+class StatCard(Card):
+    """A big number with a caption and a hint below it."""
+
+    clicked = Signal()
+
+    def __init__(self, caption: str, icon_name: str) -> None:
+        super().__init__()
+        top = QHBoxLayout()
+        self.icon = QLabel()
+        self.icon_name = icon_name
+        self.icon.setPixmap(theme.icon(icon_name, "accent").pixmap(20, 20))
+        top.addWidget(self.icon)
+        self.caption = label(caption, "CardLabel")
+        top.addWidget(self.caption, 1)
+        self.body.addLayout(top)
+        self.value = label("–", "CardValue")
+        self.body.addWidget(self.value)
+        self.hint = label("", "CardHint")
+        self.body.addWidget(self.hint)
+        self.setAccessibleName(caption)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set(self, value: str, hint: str = "") -> None:
+        self.value.setText(value)
+        self.hint.setText(hint)
+        self.setAccessibleDescription(f"{value} {hint}")
+
+    def refresh_icon(self) -> None:
+        self.icon.setPixmap(theme.icon(self.icon_name, "accent").pixmap(20, 20))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.clicked.emit()
+        super().mousePressEvent(event)
+
+
+class EmptyState(QWidget):
+    """A centred icon, a title, a sentence telling the user what to do, and an optional action."""
+
+    def __init__(self, icon_name: str, title: str, text: str, action: QPushButton | None = None) -> None:
+        super().__init__()
+        self.icon_name = icon_name
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        self.icon = QLabel()
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.icon)
+        self.title = label(title, "EmptyTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.title)
+        self.text = label(text, "EmptyText", wrap=True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setFixedWidth(480)
+        self.set_text(text)
+        lay.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
+        if action is not None:
+            lay.addSpacing(8)
+            lay.addWidget(action, 0, Qt.AlignmentFlag.AlignHCenter)
+        lay.addStretch(1)
+        self.refresh_icon()
+
+    def set_text(self, text: str, title: str | None = None) -> None:
+        """Change the explanation (and title); wrapped labels need their height set by hand."""
+        if title is not None:
+            self.title.setText(title)
+        self.text.setText(text)
+        self.text.setMinimumHeight(self.text.heightForWidth(480) + 4)
+
+    def refresh_icon(self) -> None:
+        self.icon.setPixmap(theme.icon(self.icon_name, "accent").pixmap(48, 48))
+
+
+class Banner(QFrame):
+    """A one-line notice with an optional action button (e.g. "Undo") and a close button."""
+
+    def __init__(self, error: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("ErrorBanner" if error else "Banner")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(12, 8, 8, 8)
+        self.text = label("", wrap=True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.text, 1)
+        self.action = button("", flat=True)
+        self.action.hide()
+        lay.addWidget(self.action)
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setAccessibleName(tr("Dismiss"))
+        close.clicked.connect(self.hide)
+        lay.addWidget(close)
+        self._callback = None
+        self.hide()
+
+    def show_message(self, text: str, action_text: str = "", callback=None) -> None:
+        self.text.setText(text)
+        if self._callback is not None:
+            self.action.clicked.disconnect(self._callback)
+            self._callback = None
+        if action_text and callback:
+            self._callback = callback
+            self.action.setText(action_text)
+            self.action.setAccessibleName(action_text)
+            self.action.clicked.connect(callback)
+            self.action.show()
+        else:
+            self.action.hide()
+        self.show()
+
+
+def hline() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.HLine)
+    line.setStyleSheet("color: transparent;")
+    return line
+
+
+def table(model, *, stretch: int = 0, sortable: bool = True, name: str = ""):
+    """A flat QTreeView over ``model``: uniform rows (fast with many rows), no tree decoration."""
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
+
+    view = QTreeView()
+    view.setModel(model)
+    view.setRootIsDecorated(False)
+    view.setUniformRowHeights(True)
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSortingEnabled(sortable)
+    view.setAllColumnsShowFocus(True)
+    if name:
+        view.setAccessibleName(name)
+    header = view.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    return view

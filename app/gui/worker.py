@@ -1,0 +1,201 @@
+"""Background jobs for the window: one generic QRunnable on the global QThreadPool.
+
+A job is any callable ``fn(progress: Progress) -> result``. The worker calls it on a pool
+thread and reports through a signals object that lives on the UI thread (queued
+connections), so slots always run on the UI thread. Progress snapshots are throttled
+by the Progress itself (``min_interval``) and coalesced here: at most one progress
+signal is in flight at a time, so a fast job can never flood the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from app.core.progress import Cancelled, Progress, Snapshot
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 0.1  # seconds between progress signals at most
+
+
+class WorkerSignals(QObject):
+    """What a running job tells the UI. Emitted from the pool thread, delivered queued."""
+
+    started = Signal(str)  # kind
+    progress = Signal(str, object)  # kind, Snapshot
+    result = Signal(str, object)  # kind, return value
+    error = Signal(str, str, str)  # kind, message, traceback ("" when cancelled)
+    finished = Signal(str)  # kind; always last
+    cancelled = Signal(str)  # kind
+
+
+class Worker(QRunnable):
+    """Runs one job on a pool thread with a Progress as its cancel token."""
+
+    def __init__(self, kind: str, fn: Callable[[Progress], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the JobManager keeps the Python object alive until finished
+        self.kind = kind
+        self.fn = fn
+        self.signals = WorkerSignals()
+        self.progress = Progress(listener=self._on_progress, min_interval=PROGRESS_INTERVAL)
+        self.done = threading.Event()
+        self._pending = threading.Event()  # a progress signal is queued and not yet shown
+
+    def _on_progress(self, snap: Snapshot) -> None:
+        if self._pending.is_set():
+            return
+        self._pending.set()
+        self.signals.progress.emit(self.kind, snap)
+
+    def progress_shown(self) -> None:
+        """Called by the UI once it displayed a snapshot: the next one may be sent."""
+        self._pending.clear()
+
+    def cancel(self) -> None:
+        self.progress.cancel()
+
+    @Slot()
+    def run(self) -> None:
+        self.signals.started.emit(self.kind)
+        try:
+            value = self.fn(self.progress)
+        except Cancelled:
+            self.signals.cancelled.emit(self.kind)
+        except Exception as exc:  # the job failed: tell the UI, keep the app alive
+            log.exception("job %s failed", self.kind)
+            self.signals.error.emit(self.kind, str(exc) or type(exc).__name__, traceback.format_exc())
+        else:
+            if self.progress.cancelled:
+                self.signals.cancelled.emit(self.kind)
+            else:
+                self.signals.result.emit(self.kind, value)
+        finally:
+            self.done.set()
+            self.signals.finished.emit(self.kind)
+
+
+class JobManager(QObject):
+    """Starts jobs, one of a kind at a time, and re-emits their signals for the window."""
+
+    started = Signal(str)
+    progress = Signal(str, object)
+    finished = Signal(str)
+    cancelled = Signal(str)
+    failed = Signal(str, str, str)  # kind, message, traceback: for jobs without on_error
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self._running: dict[str, Worker] = {}
+        self._callbacks: dict[str, tuple] = {}
+        self.labels: dict[str, str] = {}
+
+    def is_running(self, kind: str) -> bool:
+        return kind in self._running
+
+    def running(self) -> list[str]:
+        return list(self._running)
+
+    def worker(self, kind: str) -> Worker | None:
+        return self._running.get(kind)
+
+    def start(
+        self,
+        kind: str,
+        fn: Callable[[Progress], Any],
+        *,
+        label: str = "",
+        on_result: Callable[[Any], None] | None = None,
+        on_error: Callable[[str, str], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+        on_progress: Callable[[Snapshot], None] | None = None,
+    ) -> Worker | None:
+        """Run ``fn(progress)`` in the pool; returns None when a job of this kind is running.
+
+        The callbacks run on the UI thread: the worker's signals are connected to slots of
+        this object, which lives on the UI thread, so Qt queues them.
+        """
+        if kind in self._running:
+            return None
+        worker = Worker(kind, fn)
+        self.labels[kind] = label or kind
+        self._callbacks[kind] = (on_result, on_error, on_cancelled, on_progress)
+        sig = worker.signals
+        sig.started.connect(self._on_started)
+        sig.progress.connect(self._on_progress)
+        sig.result.connect(self._on_result)
+        sig.error.connect(self._on_error)
+        sig.cancelled.connect(self._on_cancelled)
+        sig.finished.connect(self._finished)
+        self._running[kind] = worker
+        self.busy_changed.emit(True)
+        self.pool.start(worker)
+        return worker
+
+    @Slot(str)
+    def _on_started(self, kind: str) -> None:
+        self.started.emit(kind)
+
+    @Slot(str, object)
+    def _on_progress(self, kind: str, snap: Snapshot) -> None:
+        worker = self._running.get(kind)
+        try:
+            callback = self._callbacks.get(kind, (None,) * 4)[3]
+            if callback:
+                callback(snap)
+            self.progress.emit(kind, snap)
+        finally:
+            if worker:
+                worker.progress_shown()
+
+    @Slot(str, object)
+    def _on_result(self, kind: str, value: Any) -> None:
+        callback = self._callbacks.get(kind, (None,) * 4)[0]
+        if callback:
+            callback(value)
+
+    @Slot(str, str, str)
+    def _on_error(self, kind: str, message: str, tb: str) -> None:
+        callback = self._callbacks.get(kind, (None,) * 4)[1]
+        if callback:
+            callback(message, tb)
+        else:
+            self.failed.emit(kind, message, tb)
+
+    @Slot(str)
+    def _on_cancelled(self, kind: str) -> None:
+        callback = self._callbacks.get(kind, (None,) * 4)[2]
+        if callback:
+            callback()
+        self.cancelled.emit(kind)
+
+    @Slot(str)
+    def _finished(self, kind: str) -> None:
+        self._running.pop(kind, None)
+        self._callbacks.pop(kind, None)
+        self.finished.emit(kind)
+        if not self._running:
+            self.busy_changed.emit(False)
+
+    def cancel(self, kind: str | None = None) -> None:
+        """Ask one job (or every job) to stop."""
+        for k, worker in list(self._running.items()):
+            if kind is None or k == kind:
+                worker.cancel()
+
+    def shutdown(self, timeout_ms: int = 30000) -> bool:
+        """Cancel every job and wait for the pool threads to return (used when quitting)."""
+        workers = list(self._running.values())
+        for worker in workers:
+            worker.cancel()
+        ok = all(w.done.wait(timeout_ms / 1000) for w in workers)
+        self.pool.waitForDone(timeout_ms)
+        return ok

@@ -1,0 +1,175 @@
+"""`fileorganizer organize` and `fileorganizer rules` in a subprocess: preview, apply, undo, rules files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {"XDG_DATA_HOME": str(tmp_path / "xdg"), "HOME": str(tmp_path / "home")}
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Every path below root: ('dir',), ('link', target) or ('file', bytes, mode, mtime_ns)."""
+    out: dict[str, tuple] = {}
+    for dirpath, dirs, files in os.walk(root):
+        for name in dirs + files:
+            p = Path(dirpath, name)
+            st = os.lstat(p)
+            rel = str(p.relative_to(root))
+            if p.is_symlink():
+                out[rel] = ("link", os.readlink(p))
+            elif p.is_dir():
+                out[rel] = ("dir",)
+            else:
+                out[rel] = ("file", p.read_bytes(), st.st_mode, st.st_mtime_ns)
+    return out
+
+
+RULES_TOML = """version = 1
+
+[[rules]]
+name = "Text into notes"
+remove_empty_folders = true
+[[rules.conditions]]
+type = "extension"
+extensions = ["txt", "md"]
+[[rules.actions]]
+type = "move"
+to = "notes/{ext}"
+
+[[rules]]
+name = "The rest by category"
+remove_empty_folders = true
+[[rules.actions]]
+type = "move"
+to = "{category}"
+"""
+
+
+@pytest.mark.slow
+def test_preview_changes_nothing_and_apply_then_undo_restores_a_corpus(tmp_path, run_cli, make_corpus, env):
+    corpus, manifest = make_corpus(files=600, seed=3, total_mb=3)
+    root, dest = tmp_path / "tree", tmp_path / "sorted"
+    shutil.copytree(corpus, root, symlinks=True)
+    rules = tmp_path / "rules.toml"
+    rules.write_text(RULES_TOML)
+    before = snapshot(root)
+
+    proc = run_cli("organize", str(root), "--rules", str(rules), "--dest", str(dest), "--format", "json",
+                   env=env)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["applied"] is False
+    files_and_links = sum(1 for v in before.values() if v[0] != "dir")
+    assert files_and_links >= manifest["files"] >= 600
+    assert sum(op["kind"] in ("move", "rename") for op in doc["operations"]) == files_and_links
+    assert any(op["kind"] == "rmdir" for op in doc["operations"])
+    assert snapshot(root) == before and not dest.exists()
+
+    proc = run_cli("organize", str(root), "--rules", str(rules), "--dest", str(dest), "--apply", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "Undo with: fileorganizer undo 1" in proc.stdout
+    left = [p for p in root.rglob("*")]
+    assert left == []                                       # every file moved, every folder removed
+    assert (dest / "notes" / "txt").is_dir() and (dest / "images").is_dir()
+
+    hist = run_cli("history", env=env)
+    assert "organizer" in hist.stdout
+    proc = run_cli("undo", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(root) == before                         # every path back, identical bytes and times
+    assert not dest.exists()
+
+
+def test_preset_text_preview_lists_source_destination_rule_and_outcome(tmp_path, run_cli, env):
+    root, dest = tmp_path / "in", tmp_path / "out"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text("1")
+    (root / "sub" / "a.txt").write_text("2")
+    proc = run_cli("organize", str(root), "--preset", "by-extension", "--dest", str(dest), env=env)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert f"move     {root / 'a.txt'} -> {dest / 'txt' / 'a.txt'}  [By extension]" in lines
+    assert f"move     {root / 'sub' / 'a.txt'} -> {dest / 'txt' / 'a (1).txt'}  [By extension] " \
+           f"(renamed to a (1).txt)" in lines
+    assert "Nothing was changed" in lines[-1]
+    assert not dest.exists()
+
+
+def test_downloads_cleanup_defaults_to_the_home_folder(tmp_path, run_cli, env):
+    root = tmp_path / "Downloads"
+    root.mkdir()
+    (root / "cat.png").write_bytes(b"png")
+    proc = run_cli("organize", str(root), "--preset", "downloads-cleanup", "--apply", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "home" / "Pictures" / "cat.png").read_bytes() == b"png"
+
+
+def test_usage_errors(tmp_path, run_cli, env):
+    proc = run_cli("organize", str(tmp_path / "missing"), "--preset", "by-date", env=env)
+    assert proc.returncode == 2 and "no such folder" in proc.stderr
+    proc = run_cli("organize", str(tmp_path), env=env)
+    assert proc.returncode == 2 and "no saved rules" in proc.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": 1, "rules": [{"name": "Broken", '
+                   '"actions": [{"type": "move", "to": "{nope}"}]}]}')
+    proc = run_cli("organize", str(tmp_path), "--rules", str(bad), env=env)
+    assert proc.returncode == 2
+    assert "rule #1 'Broken': field 'actions[0].to'" in proc.stderr and "unknown field {nope}" in proc.stderr
+    proc = run_cli("organize", str(tmp_path), "--preset", "nope", env=env)
+    assert proc.returncode == 2
+
+
+@pytest.mark.slow
+def test_rules_import_list_export_and_organize_with_saved_rules(tmp_path, run_cli, env):
+    rules = tmp_path / "rules.toml"
+    rules.write_text(RULES_TOML)
+    proc = run_cli("rules", "list", env=env)
+    assert "No saved rules" in proc.stdout
+    proc = run_cli("rules", "import", str(rules), env=env)
+    assert proc.returncode == 0 and "Imported 2 rule(s)" in proc.stdout
+    proc = run_cli("rules", "list", env=env)
+    assert proc.stdout.splitlines()[0].startswith("1. Text into notes: all of: extension extensions=")
+    out_json = tmp_path / "export.json"
+    assert run_cli("rules", "export", str(out_json), env=env).returncode == 0
+    data = json.loads(out_json.read_text())
+    assert data["version"] == 1 and [r["name"] for r in data["rules"]] == ["Text into notes",
+                                                                           "The rest by category"]
+    # importing the export again updates the same rules (same uuids) instead of duplicating them
+    assert run_cli("rules", "import", str(out_json), env=env).returncode == 0
+    assert len(run_cli("rules", "list", env=env).stdout.splitlines()) == 2
+
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "x.md").write_text("m")
+    proc = run_cli("organize", str(root), "--apply", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "notes" / "md" / "x.md").exists()
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('version = 1\n[[rules]]\nname = "Oops"\nmatch = "some"\n'
+                   '[[rules.actions]]\ntype = "trash"\n')
+    proc = run_cli("rules", "import", str(bad), env=env)
+    assert proc.returncode == 2 and "rule #1 'Oops': field 'match'" in proc.stderr
+    assert len(run_cli("rules", "list", env=env).stdout.splitlines()) == 2
+
+
+def test_apply_reports_per_file_problems_with_exit_1(tmp_path, run_cli, env):
+    root, dest = tmp_path / "in", tmp_path / "out"
+    root.mkdir()
+    (root / "a.txt").write_text("a")
+    (dest / "txt").mkdir(parents=True)
+    (dest / "txt" / "a.txt").write_text("different")
+    rules = tmp_path / "r.json"
+    rules.write_text(json.dumps({"version": 1, "rules": [
+        {"name": "skipper", "conflict": "skip", "actions": [{"type": "move", "to": "{ext}"}]}]}))
+    proc = run_cli("organize", str(root), "--rules", str(rules), "--dest", str(dest), env=env)
+    assert proc.returncode == 0
+    assert f"skip     {root / 'a.txt'}: {dest / 'txt' / 'a.txt'} exists (rule 'skipper': skip)" in proc.stdout

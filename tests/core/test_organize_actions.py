@@ -1,0 +1,178 @@
+"""Each action through the organize job (preview, apply, undo); empty folders; files changed after preview."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core.plan import OpKind
+from app.core.rules import rule_from_dict
+from app.jobs.organize import apply, preview
+from app.jobs.undo import undo
+from app.store.db import open_database
+from app.store.journal import JournalStore
+
+NOW = time.time()
+
+
+@pytest.fixture
+def db(app_home, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    database = open_database()
+    yield database
+    database.close()
+
+
+def mk(path: Path, data: bytes = b"x", age: float = 0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    os.utime(path, (NOW - age, NOW - age))
+    return path
+
+
+def rules(*dicts: dict):
+    return [rule_from_dict(d, i) for i, d in enumerate(dicts)]
+
+
+def state(root: Path) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for dirpath, dirs, files in os.walk(root):
+        for d in dirs:
+            out[os.path.relpath(os.path.join(dirpath, d), root)] = "dir"
+        for f in files:
+            p = os.path.join(dirpath, f)
+            out[os.path.relpath(p, root)] = (Path(p).read_bytes(), os.lstat(p).st_mtime_ns)
+    return out
+
+
+def test_move_with_rename_template_then_undo(tmp_path, db):
+    root = tmp_path / "root"
+    mk(root / "in" / "Photo.JPG", b"jpeg", age=3600)
+    mk(root / "in" / "scan.pdf", b"pdf")
+    before = state(root)
+    r = rules({"name": "pics", "conditions": [{"type": "category", "categories": ["images"]}],
+               "actions": [{"type": "move", "to": "Pictures/{year}"},
+                           {"type": "rename", "name": "{stem}_{counter:02}.{ext}"}]})
+    pv = preview(db, [str(root)], r)
+    assert state(root) == before                            # the preview changed nothing
+    (op,) = pv.plan.operations
+    year = time.localtime(NOW - 3600).tm_year
+    assert op.dst == str(root / "Pictures" / str(year) / "Photo_01.jpg") and op.rule == "pics"
+    res = apply(db, pv)
+    assert res.done == 1 and (root / "Pictures" / str(year) / "Photo_01.jpg").read_bytes() == b"jpeg"
+    entry = JournalStore(db).entry(res.entry_id)
+    assert entry.source == "organizer"
+    undo(db, res.entry_id)
+    assert state(root) == before
+
+
+def test_copy_and_rename_in_place(tmp_path, db):
+    root = tmp_path / "root"
+    mk(root / "notes.txt", b"n")
+    pv = preview(db, [str(root)], rules({"name": "c", "actions": [{"type": "copy", "to": "backup/{ext}"}]}))
+    apply(db, pv)
+    assert (root / "notes.txt").read_bytes() == b"n"
+    assert (root / "backup" / "txt" / "notes.txt").read_bytes() == b"n"
+    pv = preview(db, [str(root / "notes.txt")], rules(
+        {"name": "r", "actions": [{"type": "rename", "name": "{year}-{month}-{day} {name}"}]}))
+    (op,) = pv.plan.operations
+    assert op.kind == OpKind.RENAME and os.path.dirname(op.dst) == str(root)
+    apply(db, pv)
+    assert not (root / "notes.txt").exists()
+    expected = time.strftime("%Y-%m-%d notes.txt", time.localtime(NOW))
+    assert [p.name for p in root.glob("*notes.txt")] == [expected]
+
+
+def test_trash_action_and_undo_restores(tmp_path, db):
+    root = tmp_path / "root"
+    mk(root / "setup.exe", b"MZ installer", age=40 * 86400)
+    mk(root / "fresh.exe", b"MZ new")
+    r = rules({"name": "old installers", "conditions": [{"type": "category", "categories": ["installers"]},
+                                                        {"type": "modified", "older_than": "30d"}],
+               "actions": [{"type": "trash"}]})
+    before = state(root)
+    res = apply(db, preview(db, [str(root)], r))
+    assert res.done == 1 and not (root / "setup.exe").exists() and (root / "fresh.exe").exists()
+    assert (tmp_path / "xdg" / "Trash" / "files").exists()
+    undo(db, res.entry_id)
+    assert state(root) == before
+
+
+def test_hardlink_action_replaces_duplicates_of_a_file_elsewhere(tmp_path, db):
+    root, archive = tmp_path / "inbox", tmp_path / "archive"
+    original = mk(archive / "orig.bin", b"shared content" * 100, age=1000)
+    copy = mk(root / "copy.bin", b"shared content" * 100)
+    mk(root / "other.bin", b"something else")
+    r = rules({"name": "link dups", "conditions": [{"type": "duplicate", "in": [str(archive)]}],
+               "actions": [{"type": "hardlink"}]})
+    pv = preview(db, [str(root)], r)
+    (op,) = pv.plan.operations
+    assert op.kind == OpKind.HARDLINK and op.keep == str(original) and op.keep_hash
+    res = apply(db, pv)
+    assert res.done == 1
+    assert os.stat(copy).st_ino == os.stat(original).st_ino
+    undo(db, res.entry_id)
+    assert os.stat(copy).st_ino != os.stat(original).st_ino and copy.read_bytes() == original.read_bytes()
+
+
+def test_empty_folders_removed_and_restored_by_undo(tmp_path, db):
+    root, dest = tmp_path / "root", tmp_path / "dest"
+    mk(root / "a" / "b" / "c" / "deep.txt")
+    mk(root / "a" / "b" / "mid.txt")
+    (root / "a" / "b" / "already-empty").mkdir()
+    mk(root / "keep" / "stays.dat")
+    mk(root / "keep" / "goes.txt")
+    before = state(root)
+    r = rules({"name": "txt", "remove_empty_folders": True,
+               "conditions": [{"type": "extension", "extensions": ["txt"]}],
+               "actions": [{"type": "move", "to": "{ext}"}]})
+    pv = preview(db, [str(root)], r, dest=str(dest))
+    rmdirs = [os.path.relpath(o.src, root) for o in pv.plan.operations if o.kind == OpKind.RMDIR]
+    assert rmdirs == ["a/b/already-empty", "a/b/c", "a/b", "a"]
+    res = apply(db, pv)
+    assert res.failed == 0 and res.skipped == 0
+    assert sorted(os.listdir(root)) == ["keep"] and os.listdir(root / "keep") == ["stays.dat"]
+    undo(db, res.entry_id)
+    assert state(root) == before
+    assert not dest.exists()                                # folders created by the run are gone too
+
+
+def test_without_the_flag_folders_stay(tmp_path, db):
+    root = tmp_path / "root"
+    mk(root / "a" / "x.txt")
+    pv = preview(db, [str(root)], rules({"name": "t", "actions": [{"type": "move", "to": "{ext}"}]}))
+    assert not [o for o in pv.plan.operations if o.kind == OpKind.RMDIR]
+    apply(db, pv)
+    assert (root / "a").is_dir()
+
+
+def test_files_changed_between_preview_and_apply_are_skipped(tmp_path, db):
+    root = tmp_path / "root"
+    mk(root / "stable.txt", b"1")
+    changing = mk(root / "changing.txt", b"2")
+    gone = mk(root / "gone.txt", b"3")
+    pv = preview(db, [str(root)], rules({"name": "t", "actions": [{"type": "move", "to": "{ext}"}]}))
+    changing.write_bytes(b"grown since")
+    gone.unlink()
+    res = apply(db, pv)
+    assert res.done == 1 and res.skipped == 2
+    reasons = dict(res.problems)
+    assert "changed since the plan" in reasons[str(changing)]
+    assert "no longer exists" in reasons[str(gone)]
+    assert changing.read_bytes() == b"grown since"
+
+
+def test_template_problem_is_reported_in_the_preview(tmp_path, db):
+    root = tmp_path / "root"
+    mk(root / "con" / "a.txt")          # {parent} = "con": a reserved name on Windows
+    mk(root / "ok" / "b.txt")
+    pv = preview(db, [str(root)], rules({"name": "t", "actions": [{"type": "move",
+                                                                    "to": "{parent}-sorted/x"}]}))
+    assert len(pv.plan.operations) == 2     # "con-sorted" is fine
+    pv = preview(db, [str(root)], rules({"name": "t", "actions": [{"type": "move",
+                                                                    "to": "{parent}/sorted"}]}))
+    assert [os.path.basename(o.src) for o in pv.plan.operations] == ["b.txt"]
+    assert pv.errors and "reserved name" in pv.errors[0][1] and pv.errors[0][0].endswith("a.txt")

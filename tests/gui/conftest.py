@@ -1,0 +1,71 @@
+"""Fixtures for the desktop app tests: a real window on the offscreen platform, real folders."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def controller(qapp, app_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The app as `python -m app` builds it (without the single-instance server), shut down after."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # the trash goes here
+    from app.gui.application import Controller
+
+    ctl = Controller(qapp, [], single_instance=False)
+    ctl.crash.dialogs_enabled = False
+    ctl.window.resize(1200, 780)
+    ctl.window.show()
+    yield ctl
+    ctl.session.jobs.shutdown()
+    ctl.window.hide_on_close = False
+    ctl.window.close()
+    ctl.window.deleteLater()
+    ctl.db.close()
+    qapp.processEvents()
+
+
+@pytest.fixture
+def window(controller):
+    return controller.window
+
+
+@pytest.fixture
+def wait_idle(qtbot, controller):
+    """Wait until no background job runs (and their results were delivered)."""
+
+    def wait(timeout: float = 60) -> None:
+        jobs = controller.session.jobs
+        deadline = time.monotonic() + timeout
+        qtbot.waitUntil(
+            lambda: not jobs.running() or time.monotonic() > deadline, timeout=int(timeout * 1000)
+        )
+        qtbot.wait(20)
+        assert not jobs.running(), f"jobs still running: {jobs.running()}"
+
+    return wait
+
+
+@pytest.fixture
+def dup_folder(tmp_path: Path) -> Path:
+    """A small real tree with known duplicates: 3 copies of a.bin, 2 of b.txt, 1 unique."""
+    root = tmp_path / "Stuff"
+    (root / "sub").mkdir(parents=True)
+    (root / "other").mkdir()
+    a = os.urandom(40_000)
+    b = b"hello duplicate world\n" * 500
+    (root / "a.bin").write_bytes(a)
+    (root / "sub" / "a copy.bin").write_bytes(a)
+    (root / "other" / "a.bin").write_bytes(a)
+    (root / "b.txt").write_bytes(b)
+    (root / "sub" / "b.txt").write_bytes(b)
+    (root / "unique.jpg").write_bytes(os.urandom(5000))
+    old = time.time() - 3 * 86400
+    os.utime(root / "a.bin", (old, old))  # the oldest copy: the one "keep oldest" keeps
+    os.utime(root / "b.txt", (old, old))
+    return root

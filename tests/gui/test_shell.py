@@ -1,0 +1,212 @@
+"""The window shell: title, navigation, remembered state, drops, folders, shortcuts, worker."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication
+
+pytestmark = pytest.mark.gui
+
+
+def drop_urls(widget, paths) -> bool:
+    """Drag-enter then drop file URLs on `widget`, as a file manager does; True if accepted."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    enter = QDragEnterEvent(
+        QPoint(200, 200),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, enter)  # Qt delivers a drop only after an accepted enter
+    if not enter.isAccepted():
+        return False
+    event = QDropEvent(
+        QPointF(QPoint(200, 200)),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(widget, event)
+    return event.isAccepted()
+
+
+def test_title_views_and_sidebar(window):
+    assert window.windowTitle() == "FileOrganizer Pro"
+    labels = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert labels == ["Dashboard", "Organizer", "Duplicates", "Reports", "History", "Settings"]
+    for key in ("organizer", "duplicates", "reports", "history", "settings", "dashboard"):
+        window.show_view(key)
+        assert window.stack.currentWidget() is window.views[key]
+
+
+def test_every_button_has_an_accessible_name(window):
+    for key in window.views:
+        window.show_view(key)
+    nameless = [
+        b
+        for b in window.findChildren(QAbstractButton)
+        if b.isVisibleTo(window) and not (b.accessibleName() or b.text() or b.toolTip())
+    ]
+    assert nameless == []
+
+
+def test_geometry_and_last_view_are_remembered(controller, app_home, qapp):
+    window = controller.window
+    window.resize(1000, 701)  # the offscreen screen is 800x800: restoring clamps to it horizontally
+    window.show_view("history")
+    window.save_state()
+    assert (app_home / "config" / "window.ini").exists()
+    from app.gui.main_window import MainWindow
+
+    again = MainWindow(controller.session)
+    try:
+        assert again.current_view() == "history"
+        assert again.size().height() == 701
+    finally:
+        again.deleteLater()
+
+
+def test_drop_folder_adds_and_scans(window, controller, dup_folder, wait_idle, qtbot):
+    assert drop_urls(window, [dup_folder])
+    assert controller.session.folders() == [str(dup_folder)]
+    wait_idle()
+    dash = window.views["dashboard"]
+    qtbot.waitUntil(lambda: dash.card_files.value.text() == "6", timeout=10000)
+    assert window.current_view() == "dashboard"
+    assert dash.card_dupes.value.text() != "0 B"
+    assert "3 extra copies in 2 groups" in dash.card_dupes.hint.text()
+    assert dash.files_model.rowCount() == 6
+
+
+def test_drop_files_tells_where_they_are(window, controller, dup_folder):
+    drop_urls(window, [dup_folder / "sub" / "b.txt"])
+    assert controller.session.folders() == []  # a file is not a folder to scan
+    assert str(dup_folder / "sub") in window.status_area.detail.text()
+
+
+def test_remove_folder(window, controller, dup_folder, tmp_path, wait_idle):
+    other = tmp_path / "Other"
+    other.mkdir()
+    controller.session.add_folders([str(dup_folder), str(other)], scan=False)
+    settings = window.views["settings"]
+    window.show_view("settings")
+    lst = settings.folder_list.list
+    assert lst.count() == 2
+    lst.setCurrentRow(1)
+    settings.folder_list.remove.click()
+    assert controller.session.folders() == [str(dup_folder)]
+    assert lst.count() == 1
+    assert dup_folder.exists() and other.exists()  # nothing on disk is touched
+
+
+def test_add_folder_button_uses_dialog(window, controller, dup_folder, monkeypatch, wait_idle):
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(dup_folder)))
+    window.add_btn.click()
+    assert controller.session.folders() == [str(dup_folder)]
+    wait_idle()
+
+
+def test_cancel_a_running_scan(window, controller, make_corpus, wait_idle, qtbot):
+    root, _manifest = make_corpus(files=2000, seed=7, total_mb=8)
+    controller.session.add_folders([str(root)], scan=False)
+    gate = threading.Event()
+    import app.jobs.duplicates as dup_module
+
+    real_scan = dup_module.scan
+
+    def slow_scan(db, roots, *, progress, **kw):
+        # let the scan start, then hold it until the test pressed Cancel
+        progress.stage("scan")
+        gate.wait(10)
+        return real_scan(db, roots, progress=progress, **kw)
+
+    dup_module.scan = slow_scan
+    try:
+        cancelled = []
+        controller.session.jobs.cancelled.connect(cancelled.append)
+        assert controller.session.start_scan()
+        qtbot.waitUntil(lambda: window.status_area.cancel.isVisible(), timeout=5000)
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+        gate.set()
+        wait_idle()
+    finally:
+        dup_module.scan = real_scan
+    assert cancelled == ["scan"]
+    assert "cancelled" in window.status_area.detail.text().lower()
+    assert controller.session.duplicates is None
+
+
+def test_worker_runs_off_the_ui_thread_and_reports_progress(controller, qtbot):
+    jobs = controller.session.jobs
+    seen, results, threads = [], [], []
+
+    def job(progress):
+        threads.append(threading.current_thread())
+        progress.stage("count", total=50)
+        for _ in range(50):
+            progress.check()
+            progress.advance()
+            time.sleep(0.005)
+        return "done"
+
+    jobs.start("test", job, on_result=results.append, on_progress=seen.append)
+    assert jobs.start("test", job) is None  # one job of a kind at a time
+    qtbot.waitUntil(lambda: results == ["done"], timeout=5000)
+    assert threads[0] is not threading.main_thread()
+    assert seen and all(s.stage == "count" for s in seen)
+    assert len(seen) < 50  # throttled
+
+
+def test_job_error_reaches_the_ui(controller, qtbot):
+    errors = []
+    controller.session.jobs.start("boom", lambda p: 1 / 0, on_error=lambda m, tb: errors.append((m, tb)))
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert "division by zero" in errors[0][0]
+    assert "ZeroDivisionError" in errors[0][1]
+
+
+def test_shutdown_cancels_and_waits(controller):
+    started = threading.Event()
+    finished = []
+
+    def job(progress):
+        started.set()
+        while True:
+            progress.check()
+            time.sleep(0.01)
+
+    controller.session.jobs.start("forever", job, on_cancelled=lambda: finished.append(True))
+    assert started.wait(5)
+    assert controller.session.jobs.shutdown(timeout_ms=5000)
+    assert (
+        controller.session.jobs.worker("forever") is None
+        or controller.session.jobs.worker("forever").done.is_set()
+    )
+
+
+def test_shortcuts_switch_views(window, qtbot):
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_view() == "history"
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_view() == "duplicates"
+
+
+def test_theme_follows_the_setting(controller, window):
+    from app.gui import theme
+
+    controller.theme.set_preference("dark")
+    assert theme.current() == "dark"
+    assert controller.app.palette().window().color().lightness() < 80
+    controller.theme.set_preference("light")
+    assert theme.current() == "light"
