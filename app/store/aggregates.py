@@ -44,9 +44,14 @@ _DAY_NS = 86_400 * 10**9
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Which indexed roots an aggregate covers; root_ids None = all of them."""
+    """Which indexed roots an aggregate covers; root_ids None = all of them.
+
+    ``whole`` says root_ids was every indexed root when the scope was made: file queries
+    then need no filter and can read covering indexes alone.
+    """
 
     root_ids: tuple[int, ...] | None = None
+    whole: bool = False
 
     def files_sql(self, links: bool = False, dirs: bool = False) -> tuple[str, tuple]:
         """'FROM ... WHERE ...' over files f (joined to dirs d when scoped or asked) and its arguments.
@@ -56,15 +61,16 @@ class Scope:
         files folder by folder.
         """
         link_cond = "" if links else " AND f.is_link=0"
-        join = " CROSS JOIN dirs d ON d.id=f.dir_id" if dirs or self.root_ids is not None else ""
-        if self.root_ids is None:
+        filtered = self.root_ids is not None and not self.whole
+        join = " CROSS JOIN dirs d ON d.id=f.dir_id" if dirs or filtered else ""
+        if not filtered:
             return f"FROM files f{join} WHERE 1{link_cond}", ()
         marks = ",".join("?" * len(self.root_ids))
         return f"FROM files f{join} WHERE d.root_id IN ({marks}){link_cond}", self.root_ids
 
     def roots_sql(self, column: str) -> tuple[str, tuple]:
         """A WHERE condition on a root id column and its arguments."""
-        if self.root_ids is None:
+        if self.root_ids is None or self.whole:
             return "1", ()
         return f"{column} IN ({','.join('?' * len(self.root_ids))})", self.root_ids
 
@@ -104,8 +110,7 @@ def scope_for(src: Source, paths: Iterable[str] | None = None) -> Scope:
     with _conn(src) as conn:
         ids = tuple(root_ids_within(conn, paths))
         every = {i for (i,) in conn.execute("SELECT id FROM roots")}
-    # every root asked for: no filter at all, so the queries can use covering indexes alone
-    return EVERYTHING if ids and set(ids) == every else Scope(ids)
+    return Scope(ids, whole=bool(ids) and set(ids) == every)
 
 
 def root_paths(src: Source, scope: Scope = EVERYTHING) -> list[str]:
