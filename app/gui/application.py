@@ -145,7 +145,9 @@ def run(argv: list[str] | None = None) -> int:
             f"{type(exc).__name__}: {exc}\nLog: {paths.log_file()}",
         )
         return 1
-    minimized = bool(controller.session.prefs.get("start_minimized")) and controller.tray is not None
+    # --minimized: started at login (app.gui.autostart); only with a tray to come back from
+    wants_tray = bool(controller.session.prefs.get("start_minimized")) or "--minimized" in argv
+    minimized = wants_tray and bool(getattr(controller.tray, "available", False))
     if not minimized:
         controller.window.show()
     log.info("window shown %.0f ms after start", (time.perf_counter() - START) * 1000)
