@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 APP_NAME = "FileOrganizer Pro"
-DESKTOP_ID = "fileorganizer-pro"                     # also the icon name the Linux package installs
+DESKTOP_ID = "fileorganizer-pro"  # also the icon name the Linux package installs
 LAUNCH_AGENT_LABEL = "com.fileorganizerpro.app"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 MINIMIZED_FLAG = "--minimized"
@@ -23,12 +23,13 @@ MINIMIZED_FLAG = "--minimized"
 
 def launch_command() -> list[str]:
     """The argv that starts the desktop app minimized to the tray."""
-    if getattr(sys, "frozen", False):                 # a PyInstaller bundle: the executable is the app
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: the executable is the app
         return [sys.executable, MINIMIZED_FLAG]
     return [sys.executable, "-m", "app", MINIMIZED_FLAG]
 
 
 # --- Linux / freedesktop ------------------------------------------------------------------------
+
 
 def _desktop_exec_arg(arg: str) -> str:
     """Quote one argument for a .desktop Exec key (Desktop Entry Specification, "The Exec key")."""
@@ -69,15 +70,20 @@ def xdg_autostart_path() -> Path:
 
 # --- macOS --------------------------------------------------------------------------------------
 
+
 def launch_agent_plist(argv: list[str]) -> bytes:
     """The LaunchAgent property list (XML) that runs `argv` when the user logs in."""
-    return plistlib.dumps({
-        "Label": LAUNCH_AGENT_LABEL,
-        "ProgramArguments": list(argv),
-        "RunAtLoad": True,
-        "ProcessType": "Interactive",
-        "LimitLoadToSessionType": "Aqua",
-    }, fmt=plistlib.FMT_XML, sort_keys=False)
+    return plistlib.dumps(
+        {
+            "Label": LAUNCH_AGENT_LABEL,
+            "ProgramArguments": list(argv),
+            "RunAtLoad": True,
+            "ProcessType": "Interactive",
+            "LimitLoadToSessionType": "Aqua",
+        },
+        fmt=plistlib.FMT_XML,
+        sort_keys=False,
+    )
 
 
 def launch_agent_path() -> Path:
@@ -87,6 +93,7 @@ def launch_agent_path() -> Path:
 
 # --- Windows ------------------------------------------------------------------------------------
 
+
 def windows_run_value(argv: list[str]) -> str:
     """The REG_SZ data of the Run value: a command line with Windows (MSVCRT) quoting."""
     return subprocess.list2cmdline(argv)
@@ -94,11 +101,15 @@ def windows_run_value(argv: list[str]) -> str:
 
 def windows_reg_file(argv: list[str]) -> str:
     """The same entry in .reg export format (what `reg export` shows; also documentation)."""
+
     def reg_str(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return ("Windows Registry Editor Version 5.00\r\n\r\n"
-            f"[HKEY_CURRENT_USER\\{RUN_KEY}]\r\n"
-            f"{reg_str(APP_NAME)}={reg_str(windows_run_value(argv))}\r\n")
+
+    return (
+        "Windows Registry Editor Version 5.00\r\n\r\n"
+        f"[HKEY_CURRENT_USER\\{RUN_KEY}]\r\n"
+        f"{reg_str(APP_NAME)}={reg_str(windows_run_value(argv))}\r\n"
+    )
 
 
 class _WinRegistry:
@@ -106,6 +117,7 @@ class _WinRegistry:
 
     def __init__(self) -> None:
         import winreg  # noqa: PLC0415 (Windows only)
+
         self.winreg = winreg
 
     def get(self, name: str) -> str | None:
@@ -131,6 +143,7 @@ class _WinRegistry:
 
 
 # --- the switch the settings view uses ----------------------------------------------------------
+
 
 def _file_target(platform: str) -> tuple[Path, bytes]:
     argv = launch_command()

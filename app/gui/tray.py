@@ -36,15 +36,32 @@ def tr(text: str) -> str:
 
 def _show_items_command(path: str) -> list[str] | None:
     """The D-Bus call asking the desktop's file manager to show `path` selected (freedesktop)."""
-    uri = Path(os.path.abspath(path)).as_uri()        # percent-encoded, so no quote can break out
+    uri = Path(os.path.abspath(path)).as_uri()  # percent-encoded, so no quote can break out
     if shutil.which("gdbus"):
-        return ["gdbus", "call", "--session", "--dest", "org.freedesktop.FileManager1", "--object-path",
-                "/org/freedesktop/FileManager1", "--method", "org.freedesktop.FileManager1.ShowItems",
-                f"['{uri}']", ""]
+        return [
+            "gdbus",
+            "call",
+            "--session",
+            "--dest",
+            "org.freedesktop.FileManager1",
+            "--object-path",
+            "/org/freedesktop/FileManager1",
+            "--method",
+            "org.freedesktop.FileManager1.ShowItems",
+            f"['{uri}']",
+            "",
+        ]
     if shutil.which("dbus-send"):
-        return ["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.FileManager1",
-                "/org/freedesktop/FileManager1", "org.freedesktop.FileManager1.ShowItems",
-                f"array:string:{uri}", "string:"]
+        return [
+            "dbus-send",
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.FileManager1",
+            "/org/freedesktop/FileManager1",
+            "org.freedesktop.FileManager1.ShowItems",
+            f"array:string:{uri}",
+            "string:",
+        ]
     return None
 
 
@@ -59,7 +76,7 @@ def reveal_in_file_manager(path: str) -> None:
     folder = path if os.path.isdir(path) else os.path.dirname(path)
     command = _show_items_command(path)
 
-    def run() -> None:            # off the GUI thread: D-Bus may take a moment or time out
+    def run() -> None:  # off the GUI thread: D-Bus may take a moment or time out
         if command is not None:
             try:
                 if subprocess.run(command, capture_output=True, timeout=5).returncode == 0:
@@ -94,6 +111,7 @@ def app_tray_icon() -> QIcon:
     """The app's icon (from the theme when the GUI provides one)."""
     try:
         from app.gui.theme import app_icon
+
         icon = app_icon()
         if not icon.isNull():
             return icon
@@ -110,9 +128,17 @@ class Tray(QObject):
     folder_status = Signal(object, str, str)
     undo_finished = Signal(str)
 
-    def __init__(self, db, *, window=None, show_window: Callable[[], None] | None = None,
-                 show_history: Callable[[], None] | None = None, quit_app: Callable[[], None] | None = None,
-                 service: WatchService | None = None, notify: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        db,
+        *,
+        window=None,
+        show_window: Callable[[], None] | None = None,
+        show_history: Callable[[], None] | None = None,
+        quit_app: Callable[[], None] | None = None,
+        service: WatchService | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
         super().__init__()
         self.db, self.window = db, window
         self._show_window = show_window or (lambda: window.show() if window is not None else None)
@@ -120,15 +146,18 @@ class Tray(QObject):
         self._quit = quit_app or QApplication.quit
         self._notify_window = notify
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
-        self.messages: list[tuple[str, str]] = []            # (title, text) shown, newest last
+        self.messages: list[tuple[str, str]] = []  # (title, text) shown, newest last
         self._undoing = False
         self.batch_done.connect(self._on_batch)
         self.summary_ready.connect(self._on_summary)
         self.folder_status.connect(self._on_status)
         self.undo_finished.connect(self._on_undo_finished)
         self.service = service or WatchService(
-            db, on_batch=self.batch_done.emit, on_summary=self.summary_ready.emit,
-            on_status=lambda folder, status, text: self.folder_status.emit(folder, status, text))
+            db,
+            on_batch=self.batch_done.emit,
+            on_summary=self.summary_ready.emit,
+            on_status=lambda folder, status, text: self.folder_status.emit(folder, status, text),
+        )
         self.service.start()
         self.icon: QSystemTrayIcon | None = None
         self.menu = QMenu()
@@ -162,8 +191,11 @@ class Tray(QObject):
         if self.icon is None:
             return
         paused = self.service.paused
-        tip = (tr("FileOrganizer Pro: watching paused") if paused
-               else tr("FileOrganizer Pro: watching {n} folder(s)").format(n=len(self.service.folders())))
+        tip = (
+            tr("FileOrganizer Pro: watching paused")
+            if paused
+            else tr("FileOrganizer Pro: watching {n} folder(s)").format(n=len(self.service.folders()))
+        )
         self.icon.setToolTip(tip)
         if paused:
             self.icon.setIcon(QIcon(self._icon.pixmap(64, 64, QIcon.Mode.Disabled)))
@@ -176,8 +208,9 @@ class Tray(QObject):
         menu.clear()
         menu.addAction(tr("Open FileOrganizer Pro"), self.open_window)
         menu.addSeparator()
-        pause = menu.addAction(tr("Resume watching") if self.service.paused else tr("Pause watching"),
-                               self.toggle_pause)
+        pause = menu.addAction(
+            tr("Resume watching") if self.service.paused else tr("Pause watching"), self.toggle_pause
+        )
         pause.setEnabled(bool(self.service.folders()))
         scan = menu.addAction(tr("Scan now"), self.service.scan_now)
         scan.setEnabled(bool(self.service.folders()) and not self.service.paused)
@@ -187,8 +220,12 @@ class Tray(QObject):
         header.setEnabled(False)
         for item in recent:
             shown = item.dst if item.state == "done" and item.dst else item.src
-            verb = {"move": tr("Moved"), "copy": tr("Copied"), "rename": tr("Renamed"),
-                    "trash": tr("Trashed")}.get(item.kind, item.kind.capitalize())
+            verb = {
+                "move": tr("Moved"),
+                "copy": tr("Copied"),
+                "rename": tr("Renamed"),
+                "trash": tr("Trashed"),
+            }.get(item.kind, item.kind.capitalize())
             if item.state == "undone":
                 verb = tr("Undone")
             target = os.path.basename(os.path.dirname(shown)) if item.dst else ""
@@ -215,6 +252,7 @@ class Tray(QObject):
     def edit_folders(self) -> None:
         """The Watched folders dialog (non-modal; changes apply at once)."""
         from app.gui.watch_dialog import WatchDialog
+
         if getattr(self, "dialog", None) is None:
             self.dialog = WatchDialog(self.db, on_changed=self.reload)
             self.dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
@@ -250,7 +288,7 @@ class Tray(QObject):
                     text = tr("Undid {n} operation(s)").format(n=result.done)
                     if result.problems:
                         text += tr("; {n} could not be undone").format(n=len(result.problems))
-            except Exception as exc:           # reported, never raised into the event loop
+            except Exception as exc:  # reported, never raised into the event loop
                 log.exception("undo failed")
                 text = tr("Undo failed: {err}").format(err=exc)
             self.undo_finished.emit(text)
@@ -270,8 +308,12 @@ class Tray(QObject):
 
     # --- watcher callbacks (on the GUI thread) ------------------------------------------------
 
-    def notify(self, title: str, text: str,
-               kind: QSystemTrayIcon.MessageIcon = QSystemTrayIcon.MessageIcon.Information) -> None:
+    def notify(
+        self,
+        title: str,
+        text: str,
+        kind: QSystemTrayIcon.MessageIcon = QSystemTrayIcon.MessageIcon.Information,
+    ) -> None:
         self.messages.append((title, text))
         if self.icon is not None:
             self.icon.showMessage(title, text, kind, 8000)
@@ -287,8 +329,11 @@ class Tray(QObject):
         self.notify(tr("FileOrganizer Pro"), summary.text())
 
     def _on_status(self, folder: WatchedFolder, status: str, text: str) -> None:
-        kind = (QSystemTrayIcon.MessageIcon.Warning if status == "missing"
-                else QSystemTrayIcon.MessageIcon.Information)
+        kind = (
+            QSystemTrayIcon.MessageIcon.Warning
+            if status == "missing"
+            else QSystemTrayIcon.MessageIcon.Information
+        )
         self.notify(tr("Watched folder"), text, kind)
 
     def _on_undo_finished(self, text: str) -> None:
@@ -316,13 +361,19 @@ class Tray(QObject):
         self._update_icon()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API)
-        if (obj is self.window and event.type() == QEvent.Type.Close
-                and getattr(self.window, "hide_on_close", False)
-                and not self.db.get_setting(HINT_KEY, False)):
+        if (
+            obj is self.window
+            and event.type() == QEvent.Type.Close
+            and getattr(self.window, "hide_on_close", False)
+            and not self.db.get_setting(HINT_KEY, False)
+        ):
             self.db.set_setting(HINT_KEY, True)
-            self.notify(tr("FileOrganizer Pro is still running"),
-                        tr("It keeps watching {n} folder(s) from the tray. Choose Quit in the tray "
-                           "menu to stop.").format(n=len(self.service.folders())))
+            self.notify(
+                tr("FileOrganizer Pro is still running"),
+                tr(
+                    "It keeps watching {n} folder(s) from the tray. Choose Quit in the tray menu to stop."
+                ).format(n=len(self.service.folders())),
+            )
         return False
 
 
@@ -336,5 +387,11 @@ def create_tray(controller) -> Tray:
             window.show_view("history")
 
     status = getattr(window, "status_area", None)
-    return Tray(controller.db, window=window, show_window=controller.show_window, show_history=show_history,
-                quit_app=controller.quit, notify=status.notify if status is not None else None)
+    return Tray(
+        controller.db,
+        window=window,
+        show_window=controller.show_window,
+        show_history=show_history,
+        quit_app=controller.quit,
+        notify=status.notify if status is not None else None,
+    )

@@ -44,15 +44,20 @@ CHECKABLE = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.Ite
 class WatchDialog(QDialog):
     """Edits the watched_folders table; calls `on_changed()` after each change."""
 
-    def __init__(self, db, on_changed: Callable[[], None] | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db, on_changed: Callable[[], None] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.db, self.on_changed = db, on_changed or (lambda: None)
         self.setWindowTitle(tr("Watched folders"))
         self.resize(760, 420)
         lay = QVBoxLayout(self)
-        intro = QLabel(tr("New files in these folders are organized once they have finished arriving. "
-                          "Every run is in History and can be undone."))
+        intro = QLabel(
+            tr(
+                "New files in these folders are organized once they have finished arriving. "
+                "Every run is in History and can be undone."
+            )
+        )
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -156,8 +161,9 @@ class WatchDialog(QDialog):
     # --- buttons ------------------------------------------------------------------------------
 
     def add_folder(self, path: str, rules=None, dest: str | None = None) -> WatchedFolder:
-        folder = watched.add_folder(self.db, WatchedFolder(path, rules if rules is not None
-                                                           else {"preset": "by-category"}, dest))
+        folder = watched.add_folder(
+            self.db, WatchedFolder(path, rules if rules is not None else {"preset": "by-category"}, dest)
+        )
         self.refresh()
         self.on_changed()
         return folder
@@ -180,9 +186,14 @@ class WatchDialog(QDialog):
         folder = self.selected()
         if folder is None:
             return
-        if QMessageBox.question(self, tr("Stop watching?"),
-                                tr("Stop watching {p}? Files already organized stay where they are.")
-                                .format(p=folder.path)) != QMessageBox.StandardButton.Yes:
+        if (
+            QMessageBox.question(
+                self,
+                tr("Stop watching?"),
+                tr("Stop watching {p}? Files already organized stay where they are.").format(p=folder.path),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         watched.remove_folder(self.db, folder.id)
         self.refresh()

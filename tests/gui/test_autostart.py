@@ -42,7 +42,7 @@ def test_desktop_file_is_written_and_removed(xdg):
     assert "X-GNOME-Autostart-enabled=true\n" in text
     autostart.set_enabled(False, "linux")
     assert not where.exists() and not autostart.is_enabled("linux")
-    autostart.set_enabled(False, "linux")          # turning off twice is fine
+    autostart.set_enabled(False, "linux")  # turning off twice is fine
 
 
 def test_exec_quoting_follows_the_desktop_entry_spec():
@@ -61,8 +61,9 @@ def test_desktop_file_validates(xdg):
     assert proc.stdout.strip() == ""
 
 
-@pytest.mark.skipif(not (shutil.which("gtk-launch") and shutil.which("xvfb-run")),
-                    reason="needs gtk-launch and xvfb-run")
+@pytest.mark.skipif(
+    not (shutil.which("gtk-launch") and shutil.which("xvfb-run")), reason="needs gtk-launch and xvfb-run"
+)
 def test_desktop_file_launches_the_exact_command(tmp_path, xdg, monkeypatch):
     """GLib parses our Exec line and starts the program with exactly the intended argv."""
     folder = tmp_path / ODD_DIR
@@ -73,12 +74,17 @@ def test_desktop_file_launches_the_exact_command(tmp_path, xdg, monkeypatch):
     argv = [sys.executable, str(script), "--minimized", "50%", "it's"]
     monkeypatch.setattr(autostart, "launch_command", lambda: argv)
     path = autostart.set_enabled(True, "linux")
-    apps = tmp_path / "data" / "applications"          # gtk-launch looks entries up by id there
+    apps = tmp_path / "data" / "applications"  # gtk-launch looks entries up by id there
     apps.mkdir(parents=True)
     shutil.copy(path, apps / "fo-autostart-test.desktop")
     env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
-    proc = subprocess.run(["xvfb-run", "-a", "gtk-launch", "fo-autostart-test"], env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        ["xvfb-run", "-a", "gtk-launch", "fo-autostart-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     deadline = time.monotonic() + 20
     while not out.exists() and time.monotonic() < deadline:
@@ -94,7 +100,8 @@ def test_windows_run_value_and_reg_text():
         "Windows Registry Editor Version 5.00\r\n\r\n"
         "[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Run]\r\n"
         '"FileOrganizer Pro"="\\"C:\\\\Program Files\\\\FileOrganizer Pro\\\\FileOrganizer Pro.exe\\" '
-        '--minimized"\r\n')
+        '--minimized"\r\n'
+    )
 
 
 class DictRegistry:
@@ -146,13 +153,15 @@ def test_launch_agent_plist_text(tmp_path, monkeypatch):
         "\t<key>LimitLoadToSessionType</key>\n"
         "\t<string>Aqua</string>\n"
         "</dict>\n"
-        "</plist>\n")
+        "</plist>\n"
+    )
 
 
 def test_macos_switch_writes_the_launch_agent(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setattr(autostart, "launch_command", lambda: ["/Applications/FO.app/Contents/MacOS/FO",
-                                                              "--minimized"])
+    monkeypatch.setattr(
+        autostart, "launch_command", lambda: ["/Applications/FO.app/Contents/MacOS/FO", "--minimized"]
+    )
     path = autostart.set_enabled(True, "darwin")
     assert path == Path(tmp_path) / "Library" / "LaunchAgents" / "com.fileorganizerpro.app.plist"
     data = plistlib.loads(path.read_bytes())

@@ -15,8 +15,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 INNER = "tests/gui/test_tray_x11.py"
 
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    not (shutil.which("Xvfb") and shutil.which("trayer")), reason="needs Xvfb and trayer")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("trayer")), reason="needs Xvfb and trayer"),
+]
 
 
 def _free_display() -> int:
@@ -32,8 +34,13 @@ class XServer:
     def __init__(self, with_tray: bool) -> None:
         self.display = f":{_free_display()}"
         self.procs: list[subprocess.Popen] = []
-        self.procs.append(subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1024x600x24", "-nolisten",
-                                            "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.procs.append(
+            subprocess.Popen(
+                ["Xvfb", self.display, "-screen", "0", "1024x600x24", "-nolisten", "tcp"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         socket = Path(f"/tmp/.X11-unix/X{self.display[1:]}")
         deadline = time.monotonic() + 15
         while not socket.exists() and time.monotonic() < deadline:
@@ -42,11 +49,28 @@ class XServer:
             self.close()
             raise RuntimeError("Xvfb did not start")
         if with_tray:
-            self.procs.append(subprocess.Popen(
-                ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32",
-                 "--transparent", "false", "--SetDockType", "true"],
-                env={**os.environ, "DISPLAY": self.display}, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL))
+            self.procs.append(
+                subprocess.Popen(
+                    [
+                        "trayer",
+                        "--edge",
+                        "top",
+                        "--align",
+                        "right",
+                        "--widthtype",
+                        "request",
+                        "--height",
+                        "32",
+                        "--transparent",
+                        "false",
+                        "--SetDockType",
+                        "true",
+                    ],
+                    env={**os.environ, "DISPLAY": self.display},
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             time.sleep(0.5)
             assert self.procs[-1].poll() is None, "trayer exited"
 
@@ -67,12 +91,34 @@ def xserver(request):
 
 
 def run_inner(display: str, tmp_path: Path, *args: str, env: dict | None = None):
-    full_env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", "FO_TRAY_TEST": "1",
-                "PYTHONPATH": str(ROOT), **(env or {})}
+    full_env = {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "FO_TRAY_TEST": "1",
+        "PYTHONPATH": str(ROOT),
+        **(env or {}),
+    }
     full_env.pop("DBUS_SESSION_BUS_ADDRESS", None)
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", INNER,
-                           "--basetemp", str(tmp_path / "inner"), *args],
-                          cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=240)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            INNER,
+            "--basetemp",
+            str(tmp_path / "inner"),
+            *args,
+        ],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
 
 
 @pytest.mark.parametrize("xserver", [True], indirect=True)
@@ -82,7 +128,7 @@ def test_tray_under_xvfb_with_trayer(xserver, tmp_path):
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "5 passed" in proc.stdout, proc.stdout[-2000:]
     assert shot.exists() and shot.stat().st_size > 1000
-    keep = os.environ.get("FO_TRAY_SHOT_KEEP")          # to look at the screenshot by hand
+    keep = os.environ.get("FO_TRAY_SHOT_KEEP")  # to look at the screenshot by hand
     if keep:
         shutil.copy(shot, keep)
 

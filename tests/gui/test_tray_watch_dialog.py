@@ -30,7 +30,7 @@ def test_add_switch_rules_settle_and_login(qtbot, db, tmp_path):
 
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 1).text() == str(inbox)
-    dialog.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)         # the on/off switch
+    dialog.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)  # the on/off switch
     assert watched.list_folders(db, enabled_only=True) == []
     dialog.table.item(0, 0).setCheckState(Qt.CheckState.Checked)
     assert len(watched.list_folders(db, enabled_only=True)) == 1

@@ -64,7 +64,7 @@ class Window(QMainWindow):
 
 @pytest.fixture
 def setup(qapp, app_home, tmp_path):
-    if "FO_NO_TRAY" not in os.environ:        # the tray host may still be starting
+    if "FO_NO_TRAY" not in os.environ:  # the tray host may still be starting
         wait_for(qapp, QSystemTrayIcon.isSystemTrayAvailable, 10)
     db = open_database()
     watched.set_settle_seconds(db, SETTLE)
@@ -83,8 +83,14 @@ def setup(qapp, app_home, tmp_path):
         show_window()
         window.show_view("history")
 
-    tray = tray_mod.Tray(db, window=window, show_window=show_window, show_history=show_history,
-                         quit_app=lambda: calls["quit"].append(1), notify=calls["notify"].append)
+    tray = tray_mod.Tray(
+        db,
+        window=window,
+        show_window=show_window,
+        show_history=show_history,
+        quit_app=lambda: calls["quit"].append(1),
+        notify=calls["notify"].append,
+    )
     yield tray, window, inbox, dest, calls
     tray.hide()
     window.hide_on_close = False
@@ -122,13 +128,22 @@ def test_menu_activity_reveal_notification_and_undo(qapp, setup, monkeypatch):
     assert wait_for(qapp, lambda: tree(dest) == ["jpg/photo.jpg", "pdf/report.pdf", "txt/notes.txt"])
     assert wait_for(qapp, lambda: any("Organized 3 files" in text for _, text in tray.messages))
 
-    open_menu(qapp, tray)          # built as it opens: the new activity is there
+    open_menu(qapp, tray)  # built as it opens: the new activity is there
     shot = os.environ.get("FO_TRAY_SHOT")
     if shot:
         assert qapp.primaryScreen().grabWindow(0).save(shot)
     actions = tray.actions_by_text()
-    for text in ("Open FileOrganizer Pro", "Pause watching", "Scan now", "Recent activity", "Undo last",
-                 "Quit", "Moved report.pdf → pdf", "Moved photo.jpg → jpg", "Moved notes.txt → txt"):
+    for text in (
+        "Open FileOrganizer Pro",
+        "Pause watching",
+        "Scan now",
+        "Recent activity",
+        "Undo last",
+        "Quit",
+        "Moved report.pdf → pdf",
+        "Moved photo.jpg → jpg",
+        "Moved notes.txt → txt",
+    ):
         assert text in actions, (text, list(actions))
     assert actions["Undo last"].isEnabled()
     actions["Moved report.pdf → pdf"].trigger()
@@ -136,11 +151,14 @@ def test_menu_activity_reveal_notification_and_undo(qapp, setup, monkeypatch):
     tray.menu.hide()
 
     # the balloon (no notification daemon here): clicking it opens History
-    balloons = [w for w in QApplication.topLevelWidgets()
-                if w.metaObject().className() == "QBalloonTip" and w.isVisible()]
+    balloons = [
+        w
+        for w in QApplication.topLevelWidgets()
+        if w.metaObject().className() == "QBalloonTip" and w.isVisible()
+    ]
     if balloons:
         QTest.mouseClick(balloons[0], Qt.MouseButton.LeftButton)
-    else:                           # a notification daemon shows it: simulate its click signal
+    else:  # a notification daemon shows it: simulate its click signal
         tray.icon.messageClicked.emit()
     assert wait_for(qapp, lambda: window.views == ["history"], 5)
 
@@ -150,7 +168,7 @@ def test_menu_activity_reveal_notification_and_undo(qapp, setup, monkeypatch):
     assert wait_for(qapp, lambda: any(text.startswith("Undid 3") for _, text in tray.messages)), tray.messages
     assert tree(inbox) == ["notes.txt", "photo.jpg", "report.pdf"]
     pump(qapp, SETTLE * 5)
-    assert tree(inbox) == ["notes.txt", "photo.jpg", "report.pdf"]       # not re-organized
+    assert tree(inbox) == ["notes.txt", "photo.jpg", "report.pdf"]  # not re-organized
 
 
 def test_pause_resume_and_scan_from_the_menu(qapp, setup):
@@ -199,7 +217,7 @@ def test_no_tray_says_so_and_keeps_working(qapp, setup):
     tray, window, inbox, dest, calls = setup
     assert not QSystemTrayIcon.isSystemTrayAvailable() and not tray.available and tray.icon is None
     assert any("no system tray" in text for text in calls["notify"])
-    assert not window.hide_on_close                      # closing the window quits as usual
+    assert not window.hide_on_close  # closing the window quits as usual
     (inbox / "a.txt").write_text("a")
     assert wait_for(qapp, lambda: tree(dest) == ["txt/a.txt"])
     assert wait_for(qapp, lambda: any("Organized 1 file" in text for text in calls["notify"]))

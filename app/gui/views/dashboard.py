@@ -254,6 +254,7 @@ class DashboardView(QWidget):
             ),
             label=tr("Loading dashboard"),
             on_result=self._loaded,
+            quiet=True,
         )
         if started is None:
             self._dirty = True  # a load is running; load again when it is done

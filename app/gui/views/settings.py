@@ -59,7 +59,7 @@ class SettingsView(QWidget):
             label(
                 tr(
                     "Folders the dashboard, duplicates and reports cover. Removing one "
-                    "forgets its index; no file is touched."
+                    "only stops covering it; no file on disk is touched."
                 ),
                 "Muted",
                 wrap=True,
