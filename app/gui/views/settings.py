@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
+from app.gui.account import AccountCard
 from app.gui.folder_list import FolderList
 from app.gui.session import Session
 from app.gui.views.duplicates import POLICIES
@@ -140,6 +141,8 @@ class SettingsView(QWidget):
         look.body.addWidget(log)
         look.body.addStretch(1)
         grid.addWidget(look, 1, 1)
+        self.account = AccountCard(session)
+        grid.addWidget(self.account, 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         lay.addLayout(grid)
