@@ -6,6 +6,10 @@ import sys
 
 
 def main() -> int:
+    if "--self-test" in sys.argv:  # before any widget exists: it starts Qt offscreen itself
+        from app.selftest import main as self_test
+
+        return self_test()
     from app.gui.application import run
 
     return run(sys.argv)

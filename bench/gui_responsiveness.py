@@ -22,9 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MKCORPUS = ROOT.parent / "shared" / "bench" / "mkcorpus.py"
-if not MKCORPUS.exists():
-    MKCORPUS = Path("/work/shared/bench/mkcorpus.py")
+# the shared corpus generator lives in shared/bench/ beside the checkout (or a worktree of it)
+MKCORPUS = next((p / "shared" / "bench" / "mkcorpus.py" for p in ROOT.parents
+                 if (p / "shared" / "bench" / "mkcorpus.py").exists()), ROOT / "mkcorpus.py")
 
 LAUNCH_CHILD = r"""
 import sys, time
@@ -95,6 +95,7 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
     app = make_application([sys.argv[0]])
     controller = Controller(app, [], single_instance=False)
     controller.crash.dialogs_enabled = False
+    controller.session.prefs.set("exclude", [])      # scan every file of the tree (no default excludes)
     window = controller.window
     window.resize(1280, 820)
     window.show()
@@ -131,9 +132,12 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
         state["started"] = True
         window.show_view("dashboard")
 
+    # baseline: the same timer for 3 s with nothing running, to tell machine load from our stalls
+    base_ticks: list[float] = []
+    timer.timeout.connect(lambda: None if state.get("started") else base_ticks.append(time.perf_counter()))
     timer.start()
     watcher.start()
-    QTimer.singleShot(100, start)
+    QTimer.singleShot(3000, start)
     QTimer.singleShot(30 * 60 * 1000, app.quit)
     app.exec()
     timer.stop()
@@ -145,6 +149,7 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     controller.shutdown()
     gaps_ms = sorted(g * 1000 for g in gaps)
+    base_gaps = [(b - a) * 1000 for a, b in zip(base_ticks, base_ticks[1:], strict=False)]
     if os.environ.get("BENCH_DEBUG"):
         t0 = state["t0"]
         worst = sorted(range(len(gaps)), key=lambda i: gaps[i], reverse=True)[:8]
@@ -161,6 +166,8 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
         "p99_gap_ms": round(gaps_ms[int(len(gaps_ms) * 0.99)], 1),
         "median_gap_ms": round(statistics.median(gaps_ms), 1),
         "open_duplicates_view_ms": round(open_dupes * 1000, 1),
+        "idle_baseline_max_gap_ms": round(max(base_gaps), 1) if base_gaps else None,
+        "load_average": round(os.getloadavg()[0], 1),
     }
 
 
@@ -195,4 +202,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)  # skip interpreter teardown: PySide6 6.12 can crash while collecting at exit

@@ -54,13 +54,17 @@ def count_files(root: Path) -> int:
     return sum(len(files) for _, _, files in os.walk(root))
 
 
-def timed(cmd: list[str], env: dict) -> float:
+def timed(cmd: list[str], env: dict) -> tuple[float, float]:
+    """(wall seconds, CPU seconds user+sys) of one command and its children."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return wall
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{cmd[0]} failed ({code}): {err.decode(errors='replace')[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def fresh_copy(corpus: Path, work: Path) -> tuple[Path, Path]:
@@ -72,7 +76,7 @@ def fresh_copy(corpus: Path, work: Path) -> tuple[Path, Path]:
     return src, dest
 
 
-def run_organize_tool(exe: Path, corpus: Path, work: Path) -> tuple[float, int]:
+def run_organize_tool(exe: Path, corpus: Path, work: Path) -> tuple[float, float, int]:
     src, dest = fresh_copy(corpus, work)
     config = work / "organize.yaml"
     config.write_text(
@@ -85,18 +89,18 @@ def run_organize_tool(exe: Path, corpus: Path, work: Path) -> tuple[float, int]:
         "      - move:\n"
         f"          dest: {str(dest) + '/{extension}/'!r}\n"
         "          on_conflict: rename_new\n")
-    wall = timed([str(exe), "run", str(config)], dict(os.environ))
-    return wall, count_files(dest)
+    wall, cpu = timed([str(exe), "run", str(config)], dict(os.environ))
+    return wall, cpu, count_files(dest)
 
 
-def run_ours(corpus: Path, work: Path) -> tuple[float, int]:
+def run_ours(corpus: Path, work: Path) -> tuple[float, float, int]:
     src, dest = fresh_copy(corpus, work)
     home = work / "home"
     env = {**os.environ, "FILEORGANIZER_HOME": str(home), "XDG_DATA_HOME": str(work / "xdg"),
            "PYTHONPATH": str(REPO)}
-    wall = timed([sys.executable, "-m", "app.cli", "organize", str(src), "--preset", "by-extension",
-                  "--dest", str(dest), "--apply", "-q"], env)
-    return wall, count_files(dest)
+    wall, cpu = timed([sys.executable, "-m", "app.cli", "organize", str(src), "--preset", "by-extension",
+                       "--dest", str(dest), "--apply", "-q"], env)
+    return wall, cpu, count_files(dest)
 
 
 def phases(corpus: Path, work: Path) -> dict[str, float]:
@@ -143,26 +147,33 @@ def main() -> int:
                        stdout=subprocess.DEVNULL)
     exe = organize_tool(args.out)
     n = count_files(corpus)
-    theirs, ours = [], []
+    theirs: list[tuple[float, float]] = []
+    ours: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory(dir=args.out, prefix="organize-run-") as tmp:
         work = Path(tmp)
-        for i in range(args.repeat):
-            wall, moved = run_organize_tool(exe, corpus, work / "theirs")
-            theirs.append(wall)
-            print(f"run {i + 1}: organize-tool {wall:.2f}s ({moved} files in dest)", file=sys.stderr)
-            wall, moved = run_ours(corpus, work / "ours")
-            ours.append(wall)
-            print(f"run {i + 1}: fileorganizer {wall:.2f}s ({moved} files in dest)", file=sys.stderr)
+        for i in range(args.repeat):      # interleaved, so both see the same machine load
+            wall, cpu, moved = run_organize_tool(exe, corpus, work / "theirs")
+            theirs.append((wall, cpu))
+            print(f"run {i + 1}: organize-tool {wall:.2f}s wall {cpu:.2f}s cpu ({moved} files in dest)",
+                  file=sys.stderr)
+            wall, cpu, moved = run_ours(corpus, work / "ours")
+            ours.append((wall, cpu))
+            print(f"run {i + 1}: fileorganizer {wall:.2f}s wall {cpu:.2f}s cpu ({moved} files in dest)",
+                  file=sys.stderr)
         split = phases(corpus, work / "phases")
-    t_theirs, t_ours = statistics.median(theirs), statistics.median(ours)
+    t_theirs, t_ours = statistics.median(w for w, _ in theirs), statistics.median(w for w, _ in ours)
+    c_theirs, c_ours = statistics.median(c for _, c in theirs), statistics.median(c for _, c in ours)
+    ratios = sorted(o[0] / t[0] for o, t in zip(ours, theirs, strict=True))
     print(f"\nCorpus: {n:,} files (mkcorpus.py --files {args.files} --total-mb {args.total_mb:g} "
           f"--seed {args.seed}), median of {args.repeat} runs, same file system.\n")
-    print("| tool | wall time | vs organize-tool |")
-    print("|---|---:|---:|")
-    print(f"| organize-tool {exe.parent.parent.name} (move to {{extension}}/, rename_new) | "
-          f"{t_theirs:.2f} s | 1.00x |")
+    print("| tool | wall time | vs organize-tool | CPU time (user+sys) | vs organize-tool |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| organize-tool (move to {{extension}}/, rename_new) | {t_theirs:.2f} s | 1.00x | "
+          f"{c_theirs:.2f} s | 1.00x |")
     print(f"| fileorganizer organize --preset by-extension --apply (CLI, incl. start-up) | "
-          f"{t_ours:.2f} s | {t_ours / t_theirs:.3f}x |")
+          f"{t_ours:.2f} s | {t_ours / t_theirs:.3f}x | {c_ours:.2f} s | {c_ours / c_theirs:.3f}x |")
+    print(f"\nPer-run wall-time ratios (ours / organize-tool, same round): "
+          f"{', '.join(f'{r:.3f}' for r in ratios)}")
     print(f"\nIn-process phases of one run ({split.pop('files'):,} files):\n")
     print("| phase | seconds |")
     print("|---|---:|")

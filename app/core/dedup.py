@@ -106,6 +106,8 @@ def confirm_size_group(members: list[Candidate], *, on_hashed: HashedCallback | 
     so the caller can store the hashes. Unreadable files go to on_error and
     drop out.
     """
+    if not paranoid and all(c.full is not None for c in members):
+        return _group_by_stored_hash(members)       # a rerun: everything is known already
     inodes = _by_inode(members)
     if len(inodes) < 2:
         return []
@@ -172,6 +174,19 @@ def confirm_size_group(members: list[Candidate], *, on_hashed: HashedCallback | 
             for part in (_split_by_bytes(same, reps, on_error) if paranoid else [same]):
                 if len(part) >= 2:
                     groups.append(_make_group(digest, part, inodes))
+    return groups
+
+
+def _group_by_stored_hash(members: list[Candidate]) -> list[DuplicateGroup]:
+    by_full: dict[bytes, list[Candidate]] = {}
+    for c in members:
+        by_full.setdefault(c.full, []).append(c)        # type: ignore[arg-type]
+    groups = []
+    for digest, same in by_full.items():
+        if len(same) > 1:
+            inodes = _by_inode(same)
+            if len(inodes) > 1:
+                groups.append(_make_group(digest, list(inodes), inodes))
     return groups
 
 

@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from app.core import hashing
+from app.core import exif, hashing
 from app.core.matching import CompiledRule, FileInfo
 from app.core.plan import FileState, Operation, OpKind, Plan
 from app.core.progress import Progress
@@ -46,7 +46,7 @@ class OrganizePlan:
 
     @property
     def skipped(self) -> list[tuple[str, str]]:
-        """(path, why) of matched files left alone (conflict policy skip, errors)."""
+        """(path, why) of matched files left alone by a conflict policy (errors are in `errors`)."""
         return self.plan.skipped
 
 
@@ -75,6 +75,7 @@ class _Planner:
         self.counters: dict[int, int] = {}
         self.leaving: dict[str, set[str]] = {}  # folder -> names an op moves away
         self.empty_candidates: set[str] = set()
+        self.next_number: dict[str, int] = {}  # conflicting path -> first "(n)" worth trying
 
     # --- the disk as the plan will leave it ---------------------------------------------------
     def on_disk(self, path: str) -> bool:
@@ -95,12 +96,15 @@ class _Planner:
         return os.path.dirname(path)
 
     def free_name(self, path: str, ext: str) -> str:
+        """`stem (n).ext` with the lowest n free on disk and in the plan."""
         folder, name = os.path.split(path)
         stem, suffix = _split_ext(name, ext)
-        n = 1
+        key = _key(path)
+        n = self.next_number.get(key, 1)       # numbers below were taken when last asked
         while True:
             candidate = os.path.join(folder, f"{stem} ({n}){suffix}")
             if _key(candidate) not in self.arriving and not self.on_disk(candidate):
+                self.next_number[key] = n + 1
                 return candidate
             n += 1
 
@@ -150,14 +154,13 @@ class _Planner:
                                rule=rule.name, note=f"hard link to {keep}"))
             return src
         n = self.counters[id(cr)] = self.counters.get(id(cr), 0) + 1
-        fields = Fields(info.path, info.size, info.mtime_ns, n, ext=info.ext)
+        fields = Fields(info.path, info.size, info.mtime_ns, n, ext=info.ext, date_of=exif.date_of)
         try:
             src_dir, _, src_name = src.rpartition(_SEP)
             folder = render(cr.to, fields, self.dest or self.root_of(info.path)) if cr.to else src_dir
             dst = render(cr.rename, fields, folder) if cr.rename else folder + _SEP + src_name
         except TemplateError as exc:
             self.out.errors.append((info.path, str(exc)))
-            self.out.plan.skipped.append((info.path, str(exc)))
             return None
         kind = _KIND[cr.kind]
         if kind == OpKind.MOVE and dst.rpartition(_SEP)[0] == src_dir:
@@ -180,7 +183,7 @@ class _Planner:
             return None
         if exists and policy == "replace-if-identical":
             there = self.ops[planned].src if planned is not None else dst
-            digest = self._same_content(src, there, info.size)
+            digest = None if info.is_link else self._same_content(src, there, info.size)
             if digest:
                 if kind == OpKind.COPY:
                     self.out.plan.skipped.append((src, f"an identical copy is already at {dst}"))
@@ -240,9 +243,9 @@ class _Planner:
 
     @staticmethod
     def _same_content(a: str, b: str, size: int) -> str | None:
-        """The content hash (hex) if files `a` and `b` have identical bytes, else None."""
+        """The content hash (hex) if regular files `a` and `b` have identical bytes, else None."""
         try:
-            if os.path.getsize(b) != size:
+            if os.path.islink(b) or os.path.getsize(b) != size:
                 return None
             ha = hashing.full_hash(a, size)
             return ha.hex() if hashing.full_hash(b, size) == ha else None
@@ -255,11 +258,13 @@ class _Planner:
 
     # --- empty folders ---------------------------------------------------------------------------
     def remove_empty_folders(self) -> None:
+        if not self.empty_candidates:
+            return
         keep = {r.rstrip(os.sep) or os.sep for r in self.roots}
         if self.dest:
             keep.add(self.dest)
-        for i, op in enumerate(self.ops):
-            if op.dst and i not in self.dropped and op.kind != OpKind.TRASH:
+        for op in self.ops:                 # dropped operations are gone by now (finish)
+            if op.dst and op.kind != OpKind.TRASH:
                 folder = os.path.dirname(op.dst)
                 while folder not in keep and os.path.dirname(folder) != folder:
                     keep.add(folder)

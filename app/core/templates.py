@@ -261,6 +261,9 @@ def render(template: Template, fields: Fields, root: str) -> str:
     for comp in comps:
         if comp == own:
             continue
+        if comp == "":
+            raise TemplateError(f"{template.text!r} gives an empty name for this file (a default "
+                                f"helps: {{ext|no-extension}})")
         problem = name_problem(comp)
         if problem:
             raise TemplateError(f"{template.text!r} gives {problem}")

@@ -11,6 +11,7 @@ No Qt and no database here: ``app.jobs.watch`` decides what happens to the files
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import threading
@@ -58,7 +59,9 @@ class _Folder:
     exclude: tuple[str, ...] = ()
     watch: object | None = None          # watchdog ObservedWatch while scheduled
     identity: tuple[int, int] | None = None
-    missing: bool = False
+    missing: bool = False                # reported as gone (status "missing")
+    error: str = ""                      # why it could not be watched while present
+    reported_error: bool = False
 
     def contains(self, path: str) -> bool:
         parent = os.path.dirname(path)
@@ -94,7 +97,8 @@ class _Handler(FileSystemEventHandler):
 
 
 ReadyCallback = Callable[[str, list[str]], None]          # (folder key, finished files)
-StatusCallback = Callable[[str, str, str], None]          # (folder key, "missing"|"back"|"error", text)
+# (folder key, "missing" | "error" | "back", text): gone, present but not watchable, watched again
+StatusCallback = Callable[[str, str, str], None]
 
 
 class Watcher:
@@ -105,11 +109,16 @@ class Watcher:
     """
 
     def __init__(self, on_ready: ReadyCallback, *, settle: float = DEFAULT_SETTLE,
-                 on_status: StatusCallback | None = None, health_interval: float = 1.0,
+                 on_status: StatusCallback | None = None, on_idle: Callable[[], None] | None = None,
+                 idle_delay: float | None = None, health_interval: float = 1.0,
                  ignore_hidden: bool = True, observer_factory: Callable[[], object] = Observer) -> None:
-        self.on_ready, self.on_status = on_ready, on_status
-        self.settle = float(settle)
-        self.tick = max(0.05, min(0.5, self.settle / 4))
+        self.on_ready, self.on_status, self.on_idle = on_ready, on_status, on_idle
+        self.set_settle(settle)
+        # on_idle comes once nothing arrived or was handed on for this long after a delivery:
+        # one call per burst, however many batches the burst took.
+        self.idle_delay = idle_delay if idle_delay is not None else 1.5
+        self._last_activity = 0.0
+        self._delivered_since_idle = False
         self.health_interval = health_interval
         self.ignore_hidden = ignore_hidden
         self._observer_factory = observer_factory
@@ -119,7 +128,6 @@ class Watcher:
         self._lock = threading.RLock()
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._idle = threading.Event()
         self._paused = False
         self._busy = False
         self._thread: threading.Thread | None = None
@@ -147,6 +155,11 @@ class Watcher:
                 return
             self._unschedule(folder)
             self._state.pending = {p: e for p, e in self._state.pending.items() if e.key != key}
+
+    def set_settle(self, seconds: float) -> None:
+        """Change the quiet time a file needs (applies to files from now on)."""
+        self.settle = float(seconds)
+        self.tick = max(0.05, min(0.5, self.settle / 4))
 
     def folders(self) -> dict[str, str]:
         """key -> path of the watched folders."""
@@ -252,12 +265,13 @@ class Watcher:
             return
         try:
             st = os.stat(folder.path)
+            if not os.access(folder.path, os.R_OK | os.X_OK):   # watchdog ignores EACCES silently
+                raise PermissionError(errno.EACCES, "permission denied", folder.path)
             folder.watch = self._observer.schedule(_Handler(self, folder.key), folder.path,
                                                    recursive=folder.recursive, event_filter=EVENT_TYPES)
-            folder.identity, folder.missing = (st.st_dev, st.st_ino), False
-        except OSError as exc:
-            folder.watch, folder.missing = None, True
-            log.warning("cannot watch %s: %s", folder.path, exc)
+            folder.identity, folder.error = (st.st_dev, st.st_ino), ""
+        except OSError as exc:               # reported by the next health check
+            folder.watch, folder.error = None, exc.strerror or str(exc)
 
     def _unschedule(self, folder: _Folder) -> None:
         if folder.watch is not None and self._observer is not None:
@@ -294,6 +308,7 @@ class Watcher:
         if is_partial_name(os.path.basename(path), self.ignore_hidden):
             return
         now = time.monotonic()
+        self._last_activity = now
         entry = self._state.pending.get(path)
         if entry is None:
             entry = self._state.pending[path] = _Pending(key)
@@ -326,6 +341,21 @@ class Watcher:
         finally:
             with self._lock:
                 self._busy = False
+                if ready:
+                    self._delivered_since_idle, self._last_activity = True, time.monotonic()
+        self._maybe_idle()
+
+    def _maybe_idle(self) -> None:
+        with self._lock:
+            quiet = (self._delivered_since_idle and not self._state.pending and not self._state.scans
+                     and time.monotonic() - self._last_activity >= self.idle_delay)
+            if quiet:
+                self._delivered_since_idle = False
+        if quiet and self.on_idle is not None:
+            try:
+                self.on_idle()
+            except Exception:
+                log.exception("idle callback failed")
 
     def _check_folders(self) -> None:
         events: list[tuple[str, str, str]] = []
@@ -346,13 +376,16 @@ class Watcher:
                     self._state.pending = {p: e for p, e in self._state.pending.items()
                                            if e.key != folder.key}
                 elif folder.missing or identity != folder.identity or folder.watch is None:
-                    was_missing = folder.missing
                     self._unschedule(folder)
                     self._schedule(folder)
                     if folder.watch is not None:
                         self._state.scans[folder.path] = (folder.key, False)
-                        if was_missing:
+                        if folder.missing or folder.reported_error:
                             events.append((folder.key, "back", f"Watching again: {folder.path}"))
+                        folder.missing = folder.reported_error = False
+                    elif not folder.reported_error:
+                        folder.reported_error = True
+                        events.append((folder.key, "error", f"Cannot watch {folder.path}: {folder.error}"))
         for key, status, text in events:
             log.warning(text)
             if self.on_status is not None:

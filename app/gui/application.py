@@ -24,6 +24,7 @@ from app.gui.theme import Theme, app_icon
 
 log = logging.getLogger(__name__)
 START = time.perf_counter()
+STARTUP_SCAN_DELAY_MS = 400
 
 
 def tr(text: str) -> str:
@@ -39,6 +40,7 @@ class Controller:
         from app.store.db import open_database
 
         self.app = app
+        setup_logging()
         self.crash = CrashHandler(app)
         self.crash.install()
         self.db = open_database()
@@ -56,6 +58,10 @@ class Controller:
         self._closed = False
         if folders:
             QTimer.singleShot(0, lambda: self.window.add_folders(folders))
+        elif self.session.folders():
+            # bring the index and the duplicate list up to date (incremental: unchanged files are
+            # not hashed again); shortly after start so the window paints first
+            QTimer.singleShot(STARTUP_SCAN_DELAY_MS, self.session.start_scan)
         if self.recovery:
             QTimer.singleShot(0, lambda: self.window.status_area.notify(self.recovery))
 
@@ -73,6 +79,7 @@ class Controller:
             return
         self._closed = True
         self.session.jobs.shutdown()
+        self.theme.close()
         if self.server is not None:
             self.server.close()
         if self.tray is not None and hasattr(self.tray, "hide"):
@@ -145,7 +152,9 @@ def run(argv: list[str] | None = None) -> int:
             f"{type(exc).__name__}: {exc}\nLog: {paths.log_file()}",
         )
         return 1
-    minimized = bool(controller.session.prefs.get("start_minimized")) and controller.tray is not None
+    # "--minimized" (the autostart entry) or the setting: come up in the tray, if there is one
+    wants_tray = "--minimized" in argv or bool(controller.session.prefs.get("start_minimized"))
+    minimized = wants_tray and bool(getattr(controller.tray, "available", False))
     if not minimized:
         controller.window.show()
     log.info("window shown %.0f ms after start", (time.perf_counter() - START) * 1000)

@@ -20,8 +20,12 @@ log = logging.getLogger("app.gui")
 def setup_logging(level: int = logging.INFO) -> None:
     """Log to the rotating log file (and stderr for warnings)."""
     root = logging.getLogger()
-    if any(getattr(h, "_fo", False) for h in root.handlers):
-        return
+    target = str(paths.log_file())
+    for old in [h for h in root.handlers if getattr(h, "_fo", False)]:
+        if old.baseFilename == target:
+            return
+        root.removeHandler(old)  # the app's home moved (tests, portable use)
+        old.close()
     handler = logging.handlers.RotatingFileHandler(
         paths.log_file(), maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import theme
+from app.gui.account import SyncIndicator
 from app.gui.prefs import window_settings
 from app.gui.session import Session
 from app.gui.status_area import StatusArea
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
         body.addWidget(self.stack, 1)
 
         self.status_area = StatusArea(session.jobs)
+        self.sync_indicator = SyncIndicator(session)
+        self.status_area.layout().insertWidget(1, self.sync_indicator)
         root.addWidget(self.status_area)
         self.setCentralWidget(central)
 

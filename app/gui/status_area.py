@@ -70,6 +70,8 @@ class StatusArea(QFrame):
         self._idle()
 
     def _started(self, kind: str) -> None:
+        if kind in self.jobs.quiet:
+            return
         self.current = kind
         self._clear_timer.stop()
         self.stage.setText(self.jobs.labels.get(kind, kind) + "…")
@@ -108,9 +110,11 @@ class StatusArea(QFrame):
         self.detail.setText(" · ".join(parts))
 
     def _finished(self, kind: str) -> None:
-        running = self.jobs.running()
+        running = [k for k in self.jobs.running() if k not in self.jobs.quiet]
         if running:
             self._started(running[-1])
+            return
+        if kind in self.jobs.quiet and self.current is None:
             return
         self.current = None
         self.stage.setText(tr("Ready"))

@@ -109,6 +109,13 @@ class Theme(QObject):
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_change)
         self.apply()
 
+    def close(self) -> None:
+        """Stop following the system (the app is shutting down)."""
+        try:
+            QGuiApplication.styleHints().colorSchemeChanged.disconnect(self._on_system_change)
+        except (RuntimeError, TypeError):
+            pass
+
     def set_preference(self, preference: str) -> None:
         self.preference = preference if preference in ("system", "light", "dark") else "system"
         self.apply()
@@ -205,4 +212,5 @@ def icon(name: str, variant: str = "") -> QIcon:
 
 
 def app_icon() -> QIcon:
-    return _icon("app", "light", "")
+    """The app icon: resources/icon.svg, the one source the installers' icon files are rendered from."""
+    return QIcon(str(RESOURCES / "icon.svg"))

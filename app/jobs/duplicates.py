@@ -82,6 +82,7 @@ def find_duplicates(db: Database, roots: list[str], *, progress: Progress, min_s
                     pending.clear()
         if pending:
             index.store_hashes(writer, pending)
+            pending.clear()
     finally:
         if pending:             # cancelled: keep the work already done
             try:

@@ -24,7 +24,9 @@ from app.core.presets import preset as get_preset
 from app.core.progress import Progress
 from app.core.rules import Rule
 from app.core.rules_io import load_rules
+from app.core.rules_io import save_rules as save_rules_file
 from app.core.walk import walk
+from app.store import rules_repo
 from app.store.db import Database
 from app.store.journal import JournalStore
 from app.store.rules_repo import list_rules
@@ -122,3 +124,46 @@ def preview(db: Database, roots: Sequence[str], rules: Sequence[Rule], *, dest: 
 def apply(db: Database, preview: Preview, progress: Progress | None = None) -> ExecResult:
     """Carry out a preview's plan through the journal: one undoable history entry."""
     return execute(preview.plan, JournalStore(db), progress)
+
+
+# --- saved rules (the GUI's rule editor and `fileorganizer rules`) ------------------------------
+
+def saved_rules(db: Database, enabled_only: bool = False) -> list[Rule]:
+    """The saved rules in the order they are tried."""
+    return list_rules(db, enabled_only)
+
+
+def save_rule(db: Database, rule: Rule, position: int | None = None) -> Rule:
+    """Validate and store one rule (new or edited, by uuid). Raises core.rules.RuleError."""
+    return rules_repo.save_rule(db, rule, position)
+
+
+def delete_rule(db: Database, uuid: str) -> bool:
+    """Delete a saved rule; False if there was none."""
+    return rules_repo.delete_rule(db, uuid)
+
+
+def set_rule_enabled(db: Database, uuid: str, enabled: bool) -> bool:
+    """Switch a saved rule on or off; False if there was none."""
+    return rules_repo.set_enabled(db, uuid, enabled)
+
+
+def reorder_rules(db: Database, uuids: Sequence[str]) -> None:
+    """Set the order rules are tried in (first wins unless a rule says continue)."""
+    rules_repo.reorder(db, uuids)
+
+
+def import_rules(db: Database, path: str, replace: bool = False) -> int:
+    """Add (or, with `replace`, replace all saved rules by) the rules of a .toml/.json file.
+
+    Raises core.rules_io.RulesFileError naming the rule and field at fault; nothing is
+    saved then. Rules with a uuid already saved are updated in place.
+    """
+    return rules_repo.save_rules(db, load_rules(path), replace=replace)
+
+
+def export_rules(db: Database, path: str) -> int:
+    """Write the saved rules to a .toml/.json file; returns how many."""
+    rules = list_rules(db)
+    save_rules_file(path, rules)
+    return len(rules)

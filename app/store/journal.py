@@ -20,6 +20,7 @@ from app.core.execute import DONE, FAILED, PLANNED, SKIPPED, UNDONE, JournalReco
 from app.core.plan import FileState, Operation, OpKind
 from app.store.codec import from_db, to_db
 from app.store.db import Database
+from app.sync.outbox import history_finished
 
 if os.name == "nt":
     import msvcrt
@@ -185,6 +186,7 @@ class JournalStore:
             undo_of = conn.execute("SELECT undo_of FROM history WHERE id=?", (entry_id,)).fetchone()[0]
             if undo_of is not None:
                 self._apply_undo(conn, entry_id, undo_of)
+            history_finished(conn, entry_id)
             conn.commit()
         finally:
             conn.close()

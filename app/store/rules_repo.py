@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from app.core.rules import Rule, rule_from_dict, rule_to_dict, validate
 from app.store.db import Database
 from app.store.schema import rules as t
+from app.sync.outbox import rule_changed
 
 
 def list_rules(db: Database, enabled_only: bool = False) -> list[Rule]:
@@ -61,6 +62,7 @@ def _upsert(conn, rule: Rule, position: int | None) -> None:
         if position is not None:
             values["position"] = position
         conn.execute(update(t).where(t.c.id == existing[0]).values(**values))
+    rule_changed(conn, rule.uuid)
 
 
 def save_rule(db: Database, rule: Rule, position: int | None = None) -> Rule:
@@ -86,6 +88,9 @@ def save_rules(db: Database, rules: Sequence[Rule], replace: bool = False) -> in
     with db.engine.begin() as conn:
         if replace:
             keep = [r.uuid for r in checked]
+            for gone in conn.execute(select(t.c.uuid).where(t.c.uuid.not_in(keep),
+                                                            t.c.deleted.is_(False))).scalars().all():
+                rule_changed(conn, gone)
             conn.execute(update(t).where(t.c.uuid.not_in(keep), t.c.deleted.is_(False))
                          .values(deleted=True, updated_at=now, version=t.c.version + 1))
             for i, rule in enumerate(checked):
@@ -101,6 +106,8 @@ def delete_rule(db: Database, uuid: str) -> bool:
     with db.engine.begin() as conn:
         res = conn.execute(update(t).where(t.c.uuid == uuid, t.c.deleted.is_(False))
                            .values(deleted=True, updated_at=time.time(), version=t.c.version + 1))
+        if res.rowcount:
+            rule_changed(conn, uuid)
     return res.rowcount > 0
 
 
@@ -121,6 +128,7 @@ def reorder(db: Database, uuids: Sequence[str]) -> None:
         for i, uuid in enumerate(uuids):
             conn.execute(update(t).where(t.c.uuid == uuid).values(
                 position=i + 1, updated_at=now, version=t.c.version + 1))
+            rule_changed(conn, uuid)
         rest = conn.execute(select(t.c.uuid).where(t.c.uuid.not_in(list(uuids)), t.c.deleted.is_(False))
                             .order_by(t.c.position, t.c.id)).scalars().all()
         for j, uuid in enumerate(rest):

@@ -180,6 +180,7 @@ watched_folders = Table(
     Column("rules", Text, nullable=False, default="[]"),   # JSON list of rule uuids or a preset
     Column("dest", Text),
     Column("last_seen_at", Float),
+    Column("recursive", Boolean, nullable=False, default=False),   # also watch subfolders
 )
 
 outbox = Table(

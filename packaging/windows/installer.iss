@@ -59,8 +59,9 @@ Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExeName}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExeName}"; Tasks: desktopicon
 
 [Registry]
-; start at login (current user only)
-Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "{#AppName}"; ValueData: """{app}\{#AppExeName}"""; Tasks: startatlogin; Flags: uninsdeletevalue
+; start at login (current user only), in the tray: the same value the app's own setting writes
+; (app/gui/autostart.py), so the setting shows it as on
+Root: HKCU; Subkey: "Software\Microsoft\Windows\CurrentVersion\Run"; ValueType: string; ValueName: "{#AppName}"; ValueData: """{app}\{#AppExeName}"" --minimized"; Tasks: startatlogin; Flags: uninsdeletevalue
 ; right-click on a folder, and on the background of an open folder
 Root: HKCU; Subkey: "Software\Classes\Directory\shell\FileOrganizerPro"; ValueType: string; ValueName: ""; ValueData: "Open with {#AppName}"; Tasks: contextmenu; Flags: uninsdeletekey
 Root: HKCU; Subkey: "Software\Classes\Directory\shell\FileOrganizerPro"; ValueType: string; ValueName: "Icon"; ValueData: """{app}\{#AppExeName}"",0"; Tasks: contextmenu
@@ -79,6 +80,10 @@ procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 var
   DataDir: String;
 begin
+  if CurUninstallStep = usUninstall then
+    { start at login may also have been switched on in the app's settings: never leave it
+      pointing at a removed program }
+    RegDeleteValue(HKEY_CURRENT_USER, 'Software\Microsoft\Windows\CurrentVersion\Run', '{#AppName}');
   if CurUninstallStep = usPostUninstall then
   begin
     DataDir := ExpandConstant('{localappdata}\{#DataDirName}');

@@ -66,14 +66,22 @@ def svg(body: str, color: str) -> str:
             f'stroke="{color}" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">{body}</svg>\n')
 
 
-APP_ICON = """<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">
-<defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1">
-<stop offset="0" stop-color="#4c8dff"/><stop offset="1" stop-color="#2456c8"/></linearGradient></defs>
-<rect x="4" y="4" width="56" height="56" rx="14" fill="url(#g)"/>
-<path d="M14 22a3 3 0 0 1 3-3h10l4 4h16a3 3 0 0 1 3 3v18a3 3 0 0 1-3 3H17a3 3 0 0 1-3-3z" fill="#ffffff" opacity="0.95"/>
-<path d="M22 33h20M22 39h13" stroke="#2f6fde" stroke-width="3" stroke-linecap="round"/>
-</svg>
-"""
+BOX = {"light": ("#ffffff", "#9aa3b2"), "dark": ("#1e2228", "#7a8494")}   # fill, border
+
+
+def checkboxes(theme: str) -> dict[str, str]:
+    """Check box indicators for the style sheet: off, on, mixed (and disabled off)."""
+    fill, border = BOX[theme]
+    accent = ACCENT[theme]
+    head = '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">'
+    off = f'{head}<rect x="1" y="1" width="14" height="14" rx="3.5" fill="{fill}" stroke="{border}" stroke-width="1.3"/></svg>\n'
+    box = f'<rect x="0.5" y="0.5" width="15" height="15" rx="4" fill="{accent}"/>'
+    on = f'{head}{box}<path d="M4.2 8.3 6.8 10.9 11.8 5.4" fill="none" stroke="#fff" stroke-width="1.9" stroke-linecap="round" stroke-linejoin="round"/></svg>\n'
+    mixed = f'{head}{box}<path d="M4.5 8h7" stroke="#fff" stroke-width="1.9" stroke-linecap="round"/></svg>\n'
+    radio_off = f'{head}<circle cx="8" cy="8" r="6.6" fill="{fill}" stroke="{border}" stroke-width="1.3"/></svg>\n'
+    radio_on = f'{head}<circle cx="8" cy="8" r="7.3" fill="{accent}"/><circle cx="8" cy="8" r="2.8" fill="#fff"/></svg>\n'
+    return {"checkbox-off": off, "checkbox-on": on, "checkbox-mixed": mixed, "radio-off": radio_off,
+            "radio-on": radio_on}
 
 
 def main() -> None:
@@ -84,7 +92,8 @@ def main() -> None:
             (folder / f"{name}.svg").write_text(svg(body, color))
             (folder / f"{name}-accent.svg").write_text(svg(body, ACCENT[theme]))
             (folder / f"{name}-on-accent.svg").write_text(svg(body, "#ffffff"))
-    (HERE / "app.svg").write_text(APP_ICON)
+        for name, text in checkboxes(theme).items():
+            (folder / f"{name}.svg").write_text(text)
 
 
 if __name__ == "__main__":

@@ -173,3 +173,20 @@ def test_apply_reports_per_file_problems_with_exit_1(tmp_path, run_cli, env):
     proc = run_cli("organize", str(root), "--rules", str(rules), "--dest", str(dest), env=env)
     assert proc.returncode == 0
     assert f"skip     {root / 'a.txt'}: {dest / 'txt' / 'a.txt'} exists (rule 'skipper': skip)" in proc.stdout
+
+
+def test_template_errors_are_shown_in_the_preview_with_exit_1(tmp_path, run_cli, env):
+    root = tmp_path / "in"
+    (root / "aux").mkdir(parents=True)                  # {parent} = "aux": reserved on Windows
+    (root / "aux" / "a.txt").write_text("a")
+    (root / "fine").mkdir()
+    (root / "fine" / "b.txt").write_text("b")
+    rules = tmp_path / "r.json"
+    rules.write_text(json.dumps({"version": 1, "rules": [
+        {"name": "by parent", "actions": [{"type": "move", "to": "sorted/{parent}"}]}]}))
+    proc = run_cli("organize", str(root), "--rules", str(rules), env=env)
+    assert proc.returncode == 1
+    expected = f"error: {root / 'aux' / 'a.txt'}: 'sorted/{{parent}}' gives 'aux' is a reserved name"
+    assert expected in proc.stderr
+    assert "1 operation(s) for 2 of 2 file(s)" in proc.stdout and "1 error(s)" in proc.stdout
+    assert not (root / "sorted").exists()

@@ -243,3 +243,27 @@ def test_a_journal_that_cannot_record_stops_the_run_before_any_file_moves(tmp_pa
     assert src.exists() and not (tmp_path / "b").exists()
     [entry] = store.entries()
     assert entry.status == "failed" and store.running() == []
+
+
+def test_the_journal_protocol_is_all_the_executor_needs(tmp_path):
+    """Core runs against any Journal implementation (here in memory), not only the store."""
+    calls = []
+
+    class MemoryJournal:
+        def begin(self, run_id, source, title, undo_of=None):
+            calls.append(("begin", source))
+            return 7
+
+        def record(self, entry_id, records):
+            calls.append(("record", entry_id, [r.state for r in records]))
+
+        def mark(self, entry_id, records):
+            calls.append(("mark", entry_id, [r.state for r in records]))
+
+        def finish(self, entry_id):
+            calls.append(("finish", entry_id))
+
+    src = write(tmp_path / "a", "x")
+    result = execute(Plan("watcher", [move(src, tmp_path / "b")]), MemoryJournal())
+    assert result.entry_id == 7 and result.done == 1
+    assert calls == [("begin", "watcher"), ("record", 7, [PLANNED]), ("mark", 7, [DONE]), ("finish", 7)]

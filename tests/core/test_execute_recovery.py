@@ -234,3 +234,20 @@ def test_folder_rows(tmp_path):
     d.mkdir()
     assert recover_record(rec(OpKind.MKDIR, d, d)).state == DONE
     assert recover_record(rec(OpKind.RMDIR, d)).state == SKIPPED
+
+
+def test_move_row5_source_that_cannot_be_removed_gets_its_copy_taken_back(tmp_path, monkeypatch):
+    src = put(tmp_path / "a")
+    exp = state_of(src)
+    fileops.copy_verified(str(src), str(tmp_path / "b"), os.lstat(src))
+    real_unlink = os.unlink
+
+    def read_only_source(path, *a, **k):
+        if str(path) == str(src):
+            raise OSError(30, "Read-only file system", str(path))
+        return real_unlink(path, *a, **k)
+
+    monkeypatch.setattr(os, "unlink", read_only_source)
+    r = recover_record(rec(OpKind.MOVE, src, tmp_path / "b", tmp_path / ".t", expect=exp))
+    monkeypatch.undo()
+    assert r.state == SKIPPED and src.read_text() == "content" and not (tmp_path / "b").exists()

@@ -176,3 +176,73 @@ def test_template_problem_is_reported_in_the_preview(tmp_path, db):
                                                                     "to": "{parent}/sorted"}]}))
     assert [os.path.basename(o.src) for o in pv.plan.operations] == ["b.txt"]
     assert pv.errors and "reserved name" in pv.errors[0][1] and pv.errors[0][0].endswith("a.txt")
+
+
+def test_conflict_heavy_run_on_a_corpus_is_undone_exactly(tmp_path, db, make_corpus):
+    """Every policy at once on a mkcorpus tree (hundreds of clashing names, duplicates, links),
+    then undo: every path comes back with identical bytes, mode and mtime, the trash is emptied."""
+    import shutil
+
+    corpus, _ = make_corpus(files=400, seed=11, total_mb=2)
+    root, dest = tmp_path / "tree", tmp_path / "dest"
+    shutil.copytree(corpus, root, symlinks=True)
+
+    def full(r: Path) -> dict:
+        out = {}
+        for dirpath, dirs, files in os.walk(r):
+            for n in dirs + files:
+                p = Path(dirpath, n)
+                st = os.lstat(p)
+                rel = str(p.relative_to(r))
+                out[rel] = (("link", os.readlink(p)) if p.is_symlink() else ("dir",) if p.is_dir()
+                            else ("file", p.read_bytes(), st.st_mode, st.st_mtime_ns))
+        return out
+
+    before = full(root)
+    r = rules(
+        {"name": "media", "conflict": "keep-newest", "remove_empty_folders": True,
+         "conditions": [{"type": "category", "categories": ["images", "audio", "video"]}],
+         "actions": [{"type": "move", "to": "{category}"}, {"type": "rename", "name": "same.{ext|bin}"}]},
+        {"name": "docs", "conflict": "replace-if-identical", "remove_empty_folders": True,
+         "conditions": [{"type": "category", "categories": ["documents"]}],
+         "actions": [{"type": "move", "to": "{category}"}, {"type": "rename", "name": "doc.{ext|bin}"}]},
+        {"name": "rest", "remove_empty_folders": True, "actions": [{"type": "move", "to": "flat"}]},
+    )
+    pv = preview(db, [str(root)], r, dest=str(dest))
+    kinds = {o.kind for o in pv.plan.operations}
+    assert {OpKind.MOVE, OpKind.TRASH, OpKind.RMDIR} <= kinds
+    assert any("renamed to doc (" in o.note for o in pv.plan.operations)
+    res = apply(db, pv)
+    assert res.failed == 0 and res.skipped == 0, res.problems[:3]
+    assert list(root.iterdir()) == []
+    assert len(list((tmp_path / "xdg" / "Trash" / "files").iterdir())) > 50
+    back = undo(db, res.entry_id)
+    assert back.problems == []
+    assert full(root) == before
+    assert not dest.exists()
+    assert list((tmp_path / "xdg" / "Trash" / "files").iterdir()) == []
+
+
+def test_move_across_devices_and_undo(tmp_path, db):
+    """/dev/shm is another file system: moves become copy + verify + remove, and undo brings
+    every file back with its bytes and modification time."""
+    shm = Path(os.path.realpath("/dev/shm"))
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second file system at /dev/shm")
+    root = tmp_path / "root"
+    for i in range(20):
+        mk(root / f"d{i % 3}" / f"f{i}.{('txt', 'jpg', 'bin')[i % 3]}", os.urandom(3000 + i), age=i * 100)
+    before = state(root)
+    dest = shm / f"fo-organize-{os.getpid()}"
+    try:
+        pv = preview(db, [str(root)], rules({"name": "x", "remove_empty_folders": True,
+                                             "actions": [{"type": "move", "to": "{ext}"}]}), dest=str(dest))
+        res = apply(db, pv)
+        assert res.failed == 0 and res.done == 23          # 20 moves + 3 emptied folders
+        assert sorted(os.listdir(dest)) == ["bin", "jpg", "txt"] and list(root.iterdir()) == []
+        assert undo(db, res.entry_id).problems == []
+        assert state(root) == before
+        assert not dest.exists()
+    finally:
+        import shutil
+        shutil.rmtree(dest, ignore_errors=True)

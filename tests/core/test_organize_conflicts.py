@@ -154,3 +154,17 @@ def test_file_already_in_place_is_left_alone(tmp_path):
     mk(root / "txt" / "a.txt", b"x")
     p = plan(root, root, "rename", to="{ext}")
     assert p.plan.operations == [] and p.in_place == 1
+
+
+def test_keep_newest_copies_within_one_plan_copy_only_the_newest(tmp_path, journal):
+    src, dest = tmp_path / "src", tmp_path / "dest"
+    mk(src / "a" / "f.txt", b"old", age=100)
+    mk(src / "b" / "f.txt", b"new", age=1)
+    mk(src / "c" / "f.txt", b"older", age=500)
+    p = plan(src, dest, "keep-newest", action="copy")
+    assert [(os.path.relpath(o.src, src), o.kind) for o in p.plan.operations] == [("b/f.txt", OpKind.COPY)]
+    assert [os.path.relpath(s, src) for s, _ in p.skipped] == ["c/f.txt"]
+    run(p, journal)
+    assert (dest / "f.txt").read_bytes() == b"new"
+    assert sorted(q.read_bytes() for q in src.rglob("*.txt")) == [b"new", b"old", b"older"]
+    assert trashed(tmp_path) == []

@@ -41,7 +41,7 @@ def test_compound_extension_and_missing_extension():
     assert render(Template.parse("{ext}/{stem}"), f, "/d") == "/d/tar.gz/backup"
     bare = Fields("/src/README", 10, MTIME)
     assert render(Template.parse("{ext|no-extension}"), bare, "/d") == "/d/no-extension"
-    with pytest.raises(TemplateError, match="not a file name"):
+    with pytest.raises(TemplateError, match="gives an empty name"):
         render(Template.parse("{ext}/x"), bare, "/d")       # empty component, no default
 
 

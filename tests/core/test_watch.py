@@ -21,7 +21,11 @@ class Recorder:
     def __init__(self) -> None:
         self.batches: list[tuple[str, list[str], float]] = []
         self.statuses: list[tuple[str, str]] = []
+        self.idle: list[int] = []                 # number of files handed on when on_idle came
         self.lock = threading.Lock()
+
+    def on_idle(self) -> None:
+        self.idle.append(len(self.names()))
 
     def ready(self, key: str, paths: list[str]) -> None:
         with self.lock:
@@ -61,7 +65,8 @@ def watch(tmp_path: Path):
         folder = folder or tmp_path / "in"
         folder.mkdir(exist_ok=True)
         rec = Recorder()
-        w = Watcher(rec.ready, settle=settle, on_status=rec.status, health_interval=0.2)
+        w = Watcher(rec.ready, settle=settle, on_status=rec.status, on_idle=rec.on_idle, idle_delay=0.5,
+                    health_interval=0.2)
         w.add_folder("in", str(folder), **kw)
         w.start()
         made.append(w)
@@ -158,6 +163,9 @@ def test_burst_of_1000_files_all_arrive_in_few_batches(tmp_path, watch):
     assert w.wait_idle(10)
     assert rec.names() == [f"file{i:04d}.dat" for i in range(1000)]
     assert len(rec.batches) <= 10
+    assert wait_for(lambda: rec.idle == [1000])          # one "burst is over" for all of them
+    time.sleep(1.0)
+    assert rec.idle == [1000]
 
 
 def test_pause_stops_handing_on_and_resume_catches_up(tmp_path, watch):
@@ -230,6 +238,7 @@ def test_folder_missing_at_start_is_reported_then_picked_up(tmp_path):
     w.start()
     try:
         assert wait_for(lambda: w.missing() == ["later"])
+        assert rec.statuses == [("later", "missing")]
         inbox.mkdir()
         (inbox / "a.txt").write_text("a")
         assert wait_for(lambda: rec.names() == ["a.txt"])
@@ -259,3 +268,63 @@ def test_a_failing_callback_does_not_stop_the_watcher(tmp_path):
         assert [os.path.basename(p) for p in calls[1]] == ["b.txt"]
     finally:
         w.stop()
+
+
+UNWATCHABLE_SCRIPT = """
+import sys, time
+from app.core.watch import Watcher
+statuses = []
+w = Watcher(lambda k, p: None, settle=0.2, health_interval=0.1,
+            on_status=lambda k, s, t: statuses.append((s, t)))
+w.add_folder("locked", sys.argv[1])
+w.start()
+deadline = time.monotonic() + 10
+while not statuses and time.monotonic() < deadline:
+    time.sleep(0.05)
+time.sleep(0.5)
+w.stop()
+for s, t in statuses:
+    print(s, t)
+"""
+
+
+@pytest.fixture
+def shared_dir():
+    """A folder the unprivileged user can reach (pytest's tmp_path is private to root)."""
+    import tempfile
+    path = Path(tempfile.mkdtemp(prefix="fo-watch-"))
+    path.chmod(0o755)
+    yield path
+    for d, _dirs, _files in os.walk(path):
+        os.chmod(d, 0o755)
+    shutil.rmtree(path)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to drop privileges")
+def test_folder_present_but_not_watchable_is_reported_once(shared_dir):
+    """An unreadable folder (run as nobody: root ignores permissions) gives one "error" status."""
+    import subprocess
+    import sys
+
+    import watchdog
+    root = Path(__file__).resolve().parents[2]
+    code = shared_dir / "code"
+    (code / "app" / "core").mkdir(parents=True)
+    shutil.copy(root / "app" / "__init__.py", code / "app")
+    for name in ("__init__.py", "watch.py", "finished.py"):
+        shutil.copy(root / "app" / "core" / name, code / "app" / "core")
+    shutil.copytree(Path(watchdog.__file__).parent, code / "watchdog")
+    for d, _dirs, files in os.walk(code):
+        os.chmod(d, 0o755)
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o644)
+    locked = shared_dir / "locked"
+    locked.mkdir()
+    locked.chmod(0o000)
+    proc = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+                           "-S", "-c", UNWATCHABLE_SCRIPT, str(locked)], capture_output=True, text=True,
+                          timeout=60, env={"PYTHONPATH": str(code), "PATH": os.environ["PATH"]},
+                          cwd=shared_dir)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines == [f"error Cannot watch {locked}: permission denied"]

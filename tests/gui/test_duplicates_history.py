@@ -186,3 +186,46 @@ def test_hundred_thousand_groups_stay_smooth(window, qtbot):
     assert load < 1.0, load
     assert worst < 0.1, worst
     assert filter_time < 0.5, filter_time
+
+
+def test_replace_with_hard_links(scanned, dup_folder, monkeypatch, wait_idle):
+    import app.gui.views.duplicates as dup_view
+
+    monkeypatch.setattr(dup_view, "confirm_action", lambda *a, **k: True)
+    scanned.link_btn.click()
+    wait_idle()
+    kept = (dup_folder / "a.bin").stat()
+    for copy in (dup_folder / "sub" / "a copy.bin", dup_folder / "other" / "a.bin"):
+        assert copy.stat().st_ino == kept.st_ino  # same file on disk now
+    assert kept.st_nlink == 3
+    assert scanned.model.group_count() == 0
+    assert "replaced with hard links" in scanned.banner.text.text()
+
+
+def test_move_copies_to_a_folder(scanned, dup_folder, tmp_path, monkeypatch, wait_idle):
+    from PySide6.QtWidgets import QFileDialog
+
+    import app.gui.views.duplicates as dup_view
+
+    target = tmp_path / "Set aside"
+    target.mkdir()
+    monkeypatch.setattr(dup_view, "confirm_action", lambda *a, **k: True)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(target)))
+    scanned.move_btn.click()
+    wait_idle()
+    assert sorted(p.name for p in target.iterdir()) == ["a copy.bin", "a.bin", "b.txt"]
+    assert not (dup_folder / "other" / "a.bin").exists()
+    assert (dup_folder / "a.bin").exists() and (dup_folder / "b.txt").exists()
+
+
+def test_confirm_dialog_lists_files_and_bytes(window, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from app.gui.confirm import ConfirmDialog
+
+    dialog = ConfirmDialog(window, "trash", ["/x/a.bin", "/x/b.bin"], 2_500_000)
+    qtbot.addWidget(dialog)
+    labels = [w.text() for w in dialog.findChildren(QLabel)]
+    assert dialog.files.count() == 2
+    assert any("Move 2 file(s) to the trash?" in t for t in labels)
+    assert any("2.5 MB in total" in t for t in labels)

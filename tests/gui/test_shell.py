@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -210,3 +211,87 @@ def test_theme_follows_the_setting(controller, window):
     assert controller.app.palette().window().color().lightness() < 80
     controller.theme.set_preference("light")
     assert theme.current() == "light"
+
+
+def test_dashboard_filters_by_category_and_folder(window, controller, dup_folder, wait_idle, qtbot):
+    controller.session.add_folders([str(dup_folder)], scan=True)
+    wait_idle()
+    dash = window.views["dashboard"]
+    cats = {b.key for b in dash.cat_chart.bars}
+    assert {"documents", "images"} <= cats
+    row = [b.key for b in dash.cat_chart.bars].index("images")
+    qtbot.mouseClick(
+        dash.cat_chart,
+        Qt.MouseButton.LeftButton,
+        pos=QPoint(20, 2 + row * dash.cat_chart.ROW + dash.cat_chart.ROW // 2),
+    )
+    wait_idle()
+    assert [os.path.basename(r[0]) for r in dash.files_model.rows] == ["unique.jpg"]
+    assert dash.clear_filter.isVisible()
+    dash.clear_filter.click()
+    wait_idle()
+    assert dash.files_model.rowCount() == 6
+    folder_row = next(i for i, r in enumerate(dash.folders_model.rows) if r[0] == str(dup_folder / "sub"))
+    dash._on_folder(dash.folders_model.index(folder_row, 0))
+    wait_idle()
+    assert sorted(os.path.basename(r[0]) for r in dash.files_model.rows) == ["a copy.bin", "b.txt"]
+
+
+def test_theme_setting_in_settings_view(window, controller):
+    from app.gui import theme
+
+    settings = window.views["settings"]
+    settings.theme_box.setCurrentIndex(settings.theme_box.findData("dark"))
+    assert theme.current() == "dark"
+    assert controller.session.prefs.get("theme") == "dark"
+    settings.theme_box.setCurrentIndex(settings.theme_box.findData("light"))
+    assert theme.current() == "light"
+
+
+def test_rescans_known_folders_at_start(qapp, app_home, dup_folder, qtbot):
+    from app.gui.application import Controller
+    from app.gui.prefs import Prefs
+    from app.store.db import open_database
+
+    db = open_database()
+    Prefs(db).set("folders", [str(dup_folder)])
+    db.close()
+    ctl = Controller(qapp, [], single_instance=False)
+    ctl.crash.dialogs_enabled = False
+    try:
+        qtbot.waitUntil(lambda: ctl.session.duplicates is not None, timeout=20000)
+        assert len(ctl.session.duplicates) == 2
+    finally:
+        ctl.session.jobs.shutdown()
+        ctl.window.close()
+        ctl.window.deleteLater()
+        ctl.db.close()
+
+
+def test_follows_the_system_color_scheme(controller, monkeypatch):
+    """The offscreen platform cannot switch its scheme: stand in for the system and its signal."""
+    from PySide6.QtGui import QGuiApplication
+
+    from app.gui import theme
+
+    controller.theme.set_preference("system")
+    hints = QGuiApplication.styleHints()
+    monkeypatch.setattr(theme, "system_is_dark", lambda: True)
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert theme.current() == "dark"
+    monkeypatch.setattr(theme, "system_is_dark", lambda: False)
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert theme.current() == "light"
+    controller.theme.set_preference("dark")  # an explicit choice wins over the system
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert theme.current() == "dark"
+    controller.theme.set_preference("light")
+
+
+def test_quiet_jobs_stay_out_of_the_status_area(controller, window, qtbot):
+    done = []
+    controller.session.jobs.start("peek", lambda p: time.sleep(0.2), quiet=True, on_result=done.append)
+    qtbot.wait(50)
+    assert window.status_area.stage.text() == "Ready"
+    assert not window.status_area.cancel.isVisible()
+    qtbot.waitUntil(lambda: bool(done), timeout=3000)

@@ -215,3 +215,53 @@ def test_kill_9_during_dupes_trash(tmp_path, app_home, seed):
     if in_trash:
         assert undone.returncode == 0, undone.stderr
     assert contents(a, b) == before and (not trash_files.exists() or os.listdir(trash_files) == [])
+
+
+def organize_kill_run(base: Path, n: int, seed: int) -> str:
+    """`organize --apply` of n files killed at a random moment; checks everything after recovery."""
+    rnd = random.Random(seed * 7919 + time.time_ns())
+    tree, home = base / "tree", base / "home"
+    home.mkdir(parents=True)
+    files = make_tree(tree, n, seed)
+    before = Counter(files.values())
+    env = {**os.environ, "FILEORGANIZER_HOME": str(home), "PYTHONPATH": str(ROOT),
+           "XDG_DATA_HOME": str(base / "xdg")}
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "organize", str(tree), "--preset",
+                             "by-category", "--apply", "-q"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_running(home / "data" / "fileorganizer.db", proc, "organizer")
+    time.sleep(rnd.uniform(0, 0.05 + n / 15000))
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    check = subprocess.run([sys.executable, "-m", "app.cli", "history"], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert check.returncode == 0, check.stderr
+    assert contents(tree) == before, "the multiset of file contents changed"
+    assert temp_names(tree) == []
+    os.environ["FILEORGANIZER_HOME"] = str(home)
+    db = open_database()
+    try:
+        store = JournalStore(db)
+        assert store.running() == []
+        entries = store.entries(5)
+        if entries:
+            for r in store.records(entries[0].id):
+                at_src, at_dst = os.path.exists(r.op.src), bool(r.op.dst) and os.path.exists(r.op.dst)
+                assert at_src != at_dst, f"{r.op.src} is at {int(at_src) + int(at_dst)} places"
+                assert (r.state == "done") == at_dst, (r.state, r.op.src)
+    finally:
+        db.close()
+    return check.stderr.strip() or "(finished before the kill)"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_kill_9_during_a_10000_file_organize_apply(tmp_path, app_home):
+    for k in range(int(os.environ.get("FO_KILL_RUNS", "1"))):
+        print("organize kill -9 run:", organize_kill_run(tmp_path / f"run{k}", 10_000, seed=k))
+        shutil.rmtree(tmp_path / f"run{k}")
+
+
+def test_kill_9_during_a_small_organize_apply(tmp_path, app_home):
+    print("organize kill -9 run:", organize_kill_run(tmp_path / "run", 2000, seed=5))

@@ -25,6 +25,9 @@ def built_deb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     reason = linux_build_possible()
     if reason:
         pytest.skip(reason)
+    if "--self-test" not in (ROOT / "app" / "__main__.py").read_text():
+        pytest.fail("app/__main__.py does not dispatch --self-test: the frozen app would open its window "
+                    "instead (merge main)")
     import fcntl  # POSIX only, like the build itself
 
     BUILD_CACHE.mkdir(parents=True, exist_ok=True)

@@ -104,6 +104,14 @@ def test_iss_registry_is_per_user_with_folder_menu_and_login_start():
     assert all(e["Root"] == "HKCU" for e in entries)
     run = [e for e in entries if e["Subkey"].endswith(r"CurrentVersion\Run")]
     assert run and run[0]["Tasks"] == "startatlogin" and "uninsdeletevalue" in run[0]["Flags"]
+    # the same Run value the app's own "start at login" setting writes
+    from app.gui import autostart
+
+    assert run[0]["ValueName"] == "{#AppName}"
+    assert f'#define AppName "{autostart.APP_NAME}"' in ISS.read_text()
+    exe = r"C:\Users\u\AppData\Local\Programs\FileOrganizer Pro\FileOrganizerPro.exe"
+    expected = autostart.windows_run_value([exe, autostart.MINIMIZED_FLAG])
+    assert run[0]["ValueData"].replace(r"{app}\{#AppExeName}", exe) == expected
     commands = {e["Subkey"]: e["ValueData"] for e in entries if e["Subkey"].endswith(r"\command")}
     assert commands[r"Software\Classes\Directory\shell\FileOrganizerPro\command"].endswith('"%1"')
     assert commands[r"Software\Classes\Directory\Background\shell\FileOrganizerPro\command"].endswith('"%V"')
@@ -169,6 +177,23 @@ def test_spec_excludes_only_qt_modules_the_app_never_imports():
 def test_spec_excludes_the_server_and_tests():
     excluded = _spec_names("SERVER_EXCLUDES") | _spec_names("OTHER_EXCLUDES")
     assert {"app.server", "fastapi", "uvicorn", "jwt", "argon2", "tests", "pytest"} <= excluded
+
+
+def test_app_outside_the_server_imports_nothing_the_spec_excludes():
+    import ast
+
+    excluded = _spec_names("SERVER_EXCLUDES") | _spec_names("OTHER_EXCLUDES")
+    offenders = []
+    for path in (ROOT / "app").rglob("*.py"):
+        if "server" in path.relative_to(ROOT / "app").parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            for name in names:
+                if any(name == ex or name.startswith(ex + ".") for ex in excluded):
+                    offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert not offenders, f"the bundle would lack these: {offenders}"
 
 
 def test_spec_bundle_shape():

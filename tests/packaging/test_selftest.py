@@ -17,7 +17,7 @@ def _env(home) -> dict:
 
 
 def test_self_test_passes_and_prints_a_line_per_check(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "app.selftest"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "app", "--self-test"], capture_output=True, text=True,
                           env=_env(tmp_path / "home"), cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()

@@ -120,3 +120,21 @@ def test_nested_roots_in_one_call_are_walked_once_and_rescans_have_a_total(app_h
     scan(db, [str(tmp_path / "t")], progress=progress)
     assert totals[0] == 3                        # the previous scan's count: an ETA from the start
     db.close()
+
+
+def test_rows_changed_outside_a_scan_are_repaired_by_the_next_scan(app_home, tmp_path):
+    root = tmp_path / "t"
+    root.mkdir()
+    for n in ("a", "b"):
+        (root / n).write_bytes(b"same" * 10)
+    db = open_database()
+    find_duplicates(db, [str(root)], progress=Progress())
+    with db.engine.begin() as conn:            # e.g. another component dropped a row
+        conn.exec_driver_sql("DELETE FROM files WHERE name='a'")
+        assert conn.exec_driver_sql("SELECT count(*) FROM dirs WHERE signature IS NOT NULL").scalar() == 0
+    again = find_duplicates(db, [str(root)], progress=Progress())
+    assert again.scan.counts.new == 1           # the folder was compared file by file, not skipped
+    assert [g.copies for g in again.groups] == [2]
+    with db.engine.begin() as conn:            # hashing does not invalidate the folder digest
+        assert conn.exec_driver_sql("SELECT count(*) FROM dirs WHERE signature IS NOT NULL").scalar() == 1
+    db.close()

@@ -63,7 +63,8 @@ def _print_summary(preview, apply: bool) -> None:
     verb = "Planned" if not apply else "Applying"
     print(f"{verb}: {len(planned.plan):,} operation(s) for {planned.matched:,} of {planned.files:,} "
           f"file(s) ({human_bytes(planned.plan.total_bytes)}); {planned.in_place:,} already in place, "
-          f"{len(planned.skipped):,} skipped." + ("" if apply else " Nothing was changed (add --apply)."))
+          f"{len(planned.skipped):,} skipped, {len(preview.errors):,} error(s)."
+          + ("" if apply else " Nothing was changed (add --apply)."))
 
 
 def _print_json(preview, run=None) -> None:
@@ -75,7 +76,8 @@ def _print_json(preview, run=None) -> None:
         "errors": [{"path": p, "reason": r} for p, r in preview.errors],
         "summary": {"files": planned.files, "matched": planned.matched, "in_place": planned.in_place,
                     "operations": len(planned.plan), "bytes": planned.plan.total_bytes,
-                    "skipped": len(planned.skipped), "applied": run is not None},
+                    "skipped": len(planned.skipped), "errors": len(preview.errors),
+                    "applied": run is not None},
     }
     if run is not None:
         doc["result"] = {"history_id": run.entry_id, "done": run.done, "failed": run.failed,
@@ -123,15 +125,14 @@ def handler(args: argparse.Namespace) -> int:
     finally:
         line.clear()
         db.close()
-    walk_errors = [e for e in pv.errors if e not in pv.planned.errors]
-    for path, reason in walk_errors:
-        print(f"error: {_show(path)}: {reason}", file=sys.stderr)
-    for path, reason in pv.planned.errors:
+    for path, reason in pv.errors:       # folders that could not be read, template problems
         print(f"error: {_show(path)}: {reason}", file=sys.stderr)
     if args.format == "json":
         _print_json(pv, run)
     elif run is None:
-        _print_text(pv, apply=False)
+        _print_text(pv, apply=args.apply)
+        if args.apply:
+            print("Nothing to do.")
     if run is not None:
         for path, reason in run.problems:
             print(f"error: {_show(path)}: {reason}", file=sys.stderr)

@@ -40,14 +40,14 @@ def _describe(rule) -> str:
 
 def handler(args: argparse.Namespace) -> int:
     from app.core.rules import RuleError
-    from app.core.rules_io import RulesFileError, dumps, load_rules, save_rules
-    from app.store import rules_repo
+    from app.core.rules_io import RulesFileError, dumps
+    from app.jobs.organize import export_rules, import_rules, saved_rules
     from app.store.db import open_database
 
     db = open_database()
     try:
         if args.rules_command == "list":
-            rules = rules_repo.list_rules(db)
+            rules = saved_rules(db)
             if args.format != "text":
                 sys.stdout.write(dumps(rules, args.format))
             elif not rules:
@@ -56,17 +56,15 @@ def handler(args: argparse.Namespace) -> int:
                 print(f"{i + 1}. {_describe(rule)}")
             return EXIT_OK
         if args.rules_command == "export":
-            rules = rules_repo.list_rules(db)
             try:
-                save_rules(args.file, rules)
+                n = export_rules(db, args.file)
             except (RulesFileError, OSError, ValueError) as exc:
                 print(f"fileorganizer: error: {exc}", file=sys.stderr)
                 return EXIT_USAGE
-            print(f"Exported {len(rules)} rule(s) to {args.file}.")
+            print(f"Exported {n} rule(s) to {args.file}.")
             return EXIT_OK
         try:
-            rules = load_rules(args.file)
-            n = rules_repo.save_rules(db, rules, replace=args.replace)
+            n = import_rules(db, args.file, replace=args.replace)
         except (RulesFileError, RuleError) as exc:
             print(f"fileorganizer: error: {exc}", file=sys.stderr)
             return EXIT_USAGE

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -192,6 +193,15 @@ class DuplicatesView(QWidget):
         actions.addStretch(1)
         lay.addLayout(actions)
 
+        # shortcuts of this page (a page's shortcuts are live only while it is shown)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        QShortcut(QKeySequence("Ctrl+Shift+A"), self, activated=self.auto_select)
+        QShortcut(
+            QKeySequence.StandardKey.Delete,
+            self.tree,
+            activated=lambda: self.act("trash"),
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         self._filter_timer = QTimer(self, singleShot=True, interval=200, timeout=self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._filter_timer.start())
         for box in (self.size_box, self.cat_box, self.folder_box):
@@ -310,7 +320,11 @@ class DuplicatesView(QWidget):
             return marked, kept
 
         self.session.jobs.start(
-            "select", run, label=tr("Selecting copies"), on_result=lambda r: self.model.set_marks(*r)
+            "select",
+            run,
+            label=tr("Selecting copies"),
+            on_result=lambda r: self.model.set_marks(*r),
+            quiet=True,
         )
 
     def _update_summary(self) -> None:

@@ -182,7 +182,9 @@ class HistoryView(QWidget):
             entries = JournalStore(db).entries(limit=500)
             return [e for e in entries if not source or e.source == source]
 
-        self.session.jobs.start("history", run, label=tr("Loading history"), on_result=self._loaded)
+        self.session.jobs.start(
+            "history", run, label=tr("Loading history"), on_result=self._loaded, quiet=True
+        )
 
     def _loaded(self, entries) -> None:
         current = self.entries.row(self.entries_view.currentIndex())
@@ -221,7 +223,7 @@ class HistoryView(QWidget):
             return entry.id, JournalStore(db).records(entry.id)
 
         self.session.jobs.start(
-            "history-records", run, on_result=self._records_loaded, label=tr("Loading history")
+            "history-records", run, on_result=self._records_loaded, label=tr("Loading history"), quiet=True
         )
 
     def _records_loaded(self, value) -> None:

@@ -71,7 +71,7 @@ class OrganizerView(QWidget):
         split.setChildrenCollapsible(False)
         split.addWidget(self._rules_card())
         split.addWidget(self._preview_card())
-        split.setSizes([360, 820])
+        split.setSizes([320, 860])
         lay.addWidget(split, 1)
         session.folders_changed.connect(self._reload_folders)
         session.jobs.busy_changed.connect(lambda _b: self._update_buttons())
@@ -204,7 +204,7 @@ class OrganizerView(QWidget):
             [
                 Column(tr("Action"), lambda r: r[0], icon=lambda r: theme.icon("warning") if r[4] else None),
                 Column(tr("File"), lambda r: os.path.basename(r[1]), tooltip=lambda r: r[1]),
-                Column(tr("Goes to"), lambda r: self._short_target(r[2]), tooltip=lambda r: r[2]),
+                Column(tr("Goes to"), lambda r: self._short_target(r[1], r[2]), tooltip=lambda r: r[2]),
                 Column(tr("Rule"), lambda r: r[3]),
                 Column(
                     tr("Note"),
@@ -225,10 +225,10 @@ class OrganizerView(QWidget):
         )
         self.plan_pages.addWidget(self.plan_empty)
         self.plan_view = table(self.plan_model, stretch=2, name=tr("Planned changes"))
-        self.plan_view.setColumnWidth(0, 90)
-        self.plan_view.setColumnWidth(1, 180)
-        self.plan_view.setColumnWidth(3, 130)
-        self.plan_view.setColumnWidth(4, 140)
+        self.plan_view.setColumnWidth(0, 80)
+        self.plan_view.setColumnWidth(1, 170)
+        self.plan_view.setColumnWidth(3, 110)
+        self.plan_view.setColumnWidth(4, 110)
         self.plan_pages.addWidget(self.plan_view)
         card.body.addWidget(self.plan_pages, 1)
         self._update_buttons()
@@ -247,6 +247,7 @@ class OrganizerView(QWidget):
             lambda _p: _rules_api()[3].list_rules(db),
             label=tr("Loading rules"),
             on_result=self._rules_loaded,
+            quiet=True,
         )
 
     def _rules_loaded(self, rules) -> None:
@@ -445,12 +446,16 @@ class OrganizerView(QWidget):
         )
         self._update_buttons()
 
-    def _short_target(self, path: str) -> str:
-        """The destination below the folder it starts from, e.g. 'documents/report.pdf'."""
+    def _short_target(self, src: str, path: str) -> str:
+        """The destination below the folder it starts from: 'documents/' (same name) or
+        'documents/2024-report.pdf' (renamed)."""
         pv = self.preview
         for base in ([pv.dest] if pv and pv.dest else []) + (pv.roots if pv else []):
             if path.startswith(base.rstrip(os.sep) + os.sep):
-                return path[len(base.rstrip(os.sep)) + 1 :]
+                path = path[len(base.rstrip(os.sep)) + 1 :]
+                break
+        if path and os.path.basename(path) == os.path.basename(src):
+            return os.path.dirname(path) + os.sep
         return path
 
     def _previewed(self, pv) -> None:

@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import paths
+from app.gui.account import AccountCard
 from app.gui.folder_list import FolderList
 from app.gui.session import Session
 from app.gui.views.duplicates import POLICIES
+from app.gui.watch_dialog import WatcherSettings
 from app.gui.widgets import Card, PageHeader, label
 
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
@@ -58,7 +60,7 @@ class SettingsView(QWidget):
             label(
                 tr(
                     "Folders the dashboard, duplicates and reports cover. Removing one "
-                    "forgets its index; no file is touched."
+                    "only stops covering it; no file on disk is touched."
                 ),
                 "Muted",
                 wrap=True,
@@ -132,11 +134,15 @@ class SettingsView(QWidget):
         self.minimized.setChecked(bool(prefs.get("start_minimized")))
         self.minimized.toggled.connect(lambda v: prefs.set("start_minimized", v))
         look.body.addWidget(self.minimized)
+        self.watcher = WatcherSettings(session.db)      # the watcher's: start at login, watched folders
+        look.body.addWidget(self.watcher)
         log = label(tr("Log file: {p}").format(p=paths.log_file()), "Muted", wrap=True)
         log.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         look.body.addWidget(log)
         look.body.addStretch(1)
         grid.addWidget(look, 1, 1)
+        self.account = AccountCard(session)
+        grid.addWidget(self.account, 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         lay.addLayout(grid)

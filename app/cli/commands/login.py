@@ -1,0 +1,54 @@
+"""`fileorganizer login --server URL --email EMAIL [--password-stdin]`: sign in to sync."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from app.jobs import sync as jobs
+from app.store.db import open_database
+from app.sync.api import ApiError, InsecureServer, SyncError
+from app.sync.credentials import keyring_problem
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("login", help="sign in to a sync server (this device is registered)",
+                              description=__doc__.splitlines()[0])
+    p.add_argument("--server", required=True, help="server address, e.g. https://sync.example.org")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
+    p.add_argument("--register", action="store_true", help="create the account first (sign up)")
+    p.add_argument("--device-name", help="how this computer is listed (default: its host name)")
+    p.set_defaults(func=handler)
+
+
+def handler(args) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+    if not password:
+        print("No password given.", file=sys.stderr)
+        return EXIT_USAGE
+    db = open_database()
+    try:
+        info = jobs.sign_in(db, args.server, args.email, password, register=args.register,
+                            device_name=args.device_name)
+    except InsecureServer as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except ApiError as exc:
+        print(f"Sign-in failed: {exc.message}", file=sys.stderr)
+        return EXIT_ERRORS
+    except SyncError as exc:
+        print(f"Sign-in failed: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    finally:
+        db.close()
+    print(f"Signed in as {info.email} on {info.server}; this device is '{info.device_name}'.")
+    if problem := keyring_problem():
+        print(problem + " Use `fileorganizer sync` in this process or the app instead.",
+              file=sys.stderr)
+    return EXIT_OK

@@ -1,0 +1,269 @@
+"""The "Watched folders" dialog: which folders the watcher looks after, with what rules, where files
+go, each folder's on/off switch, the settle time and start at login; and ``WatcherSettings``, the
+part of the Settings view that opens it (also reachable where the desktop has no tray)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui import autostart
+from app.jobs import watch_rules
+from app.store import watched
+from app.store.watched import WatchedFolder
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("WatchDialog", text)
+
+
+COLUMNS = ("On", "Folder", "Rules", "Destination", "Subfolders")
+CHECKABLE = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class WatchDialog(QDialog):
+    """Edits the watched_folders table; calls `on_changed()` after each change."""
+
+    def __init__(
+        self, db, on_changed: Callable[[], None] | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db, self.on_changed = db, on_changed or (lambda: None)
+        self.setWindowTitle(tr("Watched folders"))
+        self.resize(760, 420)
+        lay = QVBoxLayout(self)
+        intro = QLabel(
+            tr(
+                "New files in these folders are organized once they have finished arriving. "
+                "Every run is in History and can be undone."
+            )
+        )
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setAccessibleName(tr("Watched folders"))
+        self.table.itemChanged.connect(self._item_changed)
+        lay.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.add_button = QPushButton(tr("Add folder…"))
+        self.add_button.clicked.connect(self.choose_folder)
+        self.dest_button = QPushButton(tr("Destination…"))
+        self.dest_button.clicked.connect(self.choose_dest)
+        self.remove_button = QPushButton(tr("Remove"))
+        self.remove_button.clicked.connect(self.remove_selected)
+        for b in (self.add_button, self.dest_button, self.remove_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        lay.addLayout(buttons)
+        form = QFormLayout()
+        self.settle = QDoubleSpinBox()
+        self.settle.setRange(0.5, 600)
+        self.settle.setDecimals(1)
+        self.settle.setSuffix(tr(" s"))
+        self.settle.setValue(watched.settle_seconds(db))
+        self.settle.setAccessibleName(tr("Settle time"))
+        self.settle.editingFinished.connect(self._save_settle)
+        form.addRow(tr("Wait until a file has not changed for"), self.settle)
+        self.login = QCheckBox(tr("Start FileOrganizer Pro at login (in the tray)"))
+        self.login.setChecked(autostart.is_enabled())
+        self.login.toggled.connect(self._toggle_login)
+        form.addRow("", self.login)
+        lay.addLayout(form)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        lay.addWidget(close)
+        self.refresh()
+
+    # --- table --------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.folders = watched.list_folders(self.db)
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.folders))
+        for row, folder in enumerate(self.folders):
+            on = QTableWidgetItem()
+            on.setFlags(CHECKABLE)
+            on.setCheckState(Qt.CheckState.Checked if folder.enabled else Qt.CheckState.Unchecked)
+            self.table.setItem(row, 0, on)
+            missing = "" if os.path.isdir(folder.path) else tr(" (not found)")
+            self.table.setItem(row, 1, self._text(folder.path + missing))
+            self.table.setCellWidget(row, 2, self._rules_box(folder))
+            self.table.setItem(row, 3, self._text(folder.dest or tr("(the folder itself)")))
+            sub = QTableWidgetItem()
+            sub.setFlags(CHECKABLE)
+            sub.setCheckState(Qt.CheckState.Checked if folder.recursive else Qt.CheckState.Unchecked)
+            self.table.setItem(row, 4, sub)
+        self.table.blockSignals(False)
+
+    @staticmethod
+    def _text(text: str) -> QTableWidgetItem:
+        item = QTableWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        item.setToolTip(text)
+        return item
+
+    def _rules_box(self, folder: WatchedFolder) -> QComboBox:
+        box = QComboBox()
+        box.setAccessibleName(tr("Rules for {p}").format(p=folder.path))
+        box.addItem(tr("My organizer rules"), [])
+        for slug, title in watch_rules.presets():
+            box.addItem(title, {"preset": slug})
+        if isinstance(folder.rules, dict) and "rules" in folder.rules:
+            box.addItem(tr("Rules from a file"), folder.rules)
+        index = box.findData(folder.rules)
+        box.setCurrentIndex(max(0, index))
+        box.currentIndexChanged.connect(lambda _i, f=folder, b=box: self._save(f, rules=b.currentData()))
+        return box
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        folder = self.folders[item.row()]
+        checked = item.checkState() == Qt.CheckState.Checked
+        if item.column() == 0:
+            watched.set_enabled(self.db, folder.id, checked)
+            self.on_changed()
+        elif item.column() == 4:
+            self._save(folder, recursive=checked)
+
+    def _save(self, folder: WatchedFolder, **changes) -> None:
+        for key, value in changes.items():
+            setattr(folder, key, value)
+        watched.add_folder(self.db, folder)
+        self.on_changed()
+
+    def selected(self) -> WatchedFolder | None:
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        return self.folders[min(rows)] if rows else None
+
+    # --- buttons ------------------------------------------------------------------------------
+
+    def add_folder(self, path: str, rules=None, dest: str | None = None) -> WatchedFolder:
+        folder = watched.add_folder(
+            self.db, WatchedFolder(path, rules if rules is not None else {"preset": "by-category"}, dest)
+        )
+        self.refresh()
+        self.on_changed()
+        return folder
+
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, tr("Folder to watch"), os.path.expanduser("~"))
+        if path:
+            self.add_folder(path)
+
+    def choose_dest(self) -> None:
+        folder = self.selected()
+        if folder is None:
+            return
+        path = QFileDialog.getExistingDirectory(self, tr("Where organized files go"), folder.target)
+        if path:
+            self._save(folder, dest=path)
+            self.refresh()
+
+    def remove_selected(self) -> None:
+        folder = self.selected()
+        if folder is None:
+            return
+        if (
+            QMessageBox.question(
+                self,
+                tr("Stop watching?"),
+                tr("Stop watching {p}? Files already organized stay where they are.").format(p=folder.path),
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
+        watched.remove_folder(self.db, folder.id)
+        self.refresh()
+        self.on_changed()
+
+    def _save_settle(self) -> None:
+        watched.set_settle_seconds(self.db, self.settle.value())
+        self.on_changed()
+
+    def _toggle_login(self, on: bool) -> None:
+        try:
+            autostart.set_enabled(on)
+        except OSError as exc:
+            QMessageBox.warning(self, tr("Start at login"), tr("Could not change it: {e}").format(e=exc))
+            self.login.blockSignals(True)
+            self.login.setChecked(autostart.is_enabled())
+            self.login.blockSignals(False)
+
+
+def _reload_tray() -> None:
+    tray = QCoreApplication.instance().property("fo_tray")
+    if tray is not None and hasattr(tray, "reload"):
+        tray.reload()
+
+
+class WatcherSettings(QWidget):
+    """For the Settings view: "Start at login" and a button to the Watched folders dialog."""
+
+    def __init__(self, db, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.dialog: WatchDialog | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.login = QCheckBox(tr("Start at login (in the tray)"))
+        self.login.setChecked(autostart.is_enabled())
+        self.login.toggled.connect(self._toggle_login)
+        lay.addWidget(self.login)
+        row = QHBoxLayout()
+        count = len(watched.list_folders(db, enabled_only=True))
+        self.summary = QLabel(tr("Watching {n} folder(s)").format(n=count) if count
+                              else tr("No folders are watched"))
+        row.addWidget(self.summary, 1)
+        self.button = QPushButton(tr("Watched folders…"))
+        self.button.clicked.connect(self.open_dialog)
+        row.addWidget(self.button)
+        lay.addLayout(row)
+
+    def open_dialog(self) -> WatchDialog:
+        if self.dialog is None:
+            self.dialog = WatchDialog(self.db, on_changed=self._changed, parent=self.window())
+            self.dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
+
+    def _changed(self) -> None:
+        _reload_tray()
+        count = len(watched.list_folders(self.db, enabled_only=True))
+        self.summary.setText(tr("Watching {n} folder(s)").format(n=count) if count
+                             else tr("No folders are watched"))
+        self.login.blockSignals(True)
+        self.login.setChecked(autostart.is_enabled())
+        self.login.blockSignals(False)
+
+    def _toggle_login(self, on: bool) -> None:
+        try:
+            autostart.set_enabled(on)
+        except OSError as exc:
+            QMessageBox.warning(self, tr("Start at login"), tr("Could not change it: {e}").format(e=exc))
+            self.login.blockSignals(True)
+            self.login.setChecked(autostart.is_enabled())
+            self.login.blockSignals(False)

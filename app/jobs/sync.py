@@ -1,0 +1,101 @@
+"""Sync use cases for the CLI and the window: sign in/out, a sync run, the status, and the
+scan summary that goes up with a run when the index changed since the last one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid as _uuid
+
+from app.core.progress import Progress
+from app.store import aggregates
+from app.store.db import Database
+from app.sync import outbox
+from app.sync.account import Account, AccountInfo, default_device_name
+from app.sync.engine import SyncResult, run_sync, status_dict
+
+SUMMARY_KEY = "sync.summary_digest"
+__all__ = ["default_device_name", "sign_in", "sign_out", "status", "sync"]
+
+
+def sign_in(db: Database, server: str, email: str, password: str, *, register: bool = False,
+            device_name: str | None = None, progress: Progress | None = None) -> AccountInfo:
+    """Sign in (or sign up) and link this device; its rules are queued for the first sync."""
+    if progress:
+        progress.stage("sign-in")
+    account = Account(db)
+    try:
+        return account.sign_in(server, email, password, register=register, device_name=device_name)
+    finally:
+        account.close()
+
+
+def sign_out(db: Database, progress: Progress | None = None) -> None:
+    """Revoke the sign-in on the server and forget the tokens and the waiting changes."""
+    if progress:
+        progress.stage("sign-out")
+    account = Account(db)
+    try:
+        account.sign_out()
+    finally:
+        account.close()
+
+
+def scan_summary(db: Database) -> dict | None:
+    """Totals of the index by category, extension and age (None when nothing is indexed)."""
+    roots = aggregates.root_paths(db)
+    if not roots:
+        return None
+    total = aggregates.totals(db)
+
+    def cells(shares) -> dict:
+        return {(s.key or "(none)")[:50]: {"files": s.files, "bytes": s.bytes} for s in shares}
+
+    return {"roots": [r[:4096] for r in roots[:100]], "total_files": total.files,
+            "total_bytes": total.bytes,
+            "by_category": cells(aggregates.by_category(db)),
+            "by_extension": dict(list(cells(aggregates.by_extension(db).items).items())[:5000]),
+            "by_age": cells(aggregates.by_age(db))}
+
+
+def queue_scan_summary(db: Database) -> bool:
+    """Queue the index summary (with the duplicate totals as a report) if it changed."""
+    summary = scan_summary(db)
+    if summary is None:
+        return False
+    digest = hashlib.sha256(json.dumps(summary, sort_keys=True).encode()).hexdigest()
+    if db.get_setting(SUMMARY_KEY) == digest:
+        return False
+    dupes = aggregates.duplicate_summary(db)
+    with db.engine.begin() as conn:
+        if not outbox.linked(conn):
+            return False
+        outbox.enqueue(conn, "scan", {"id": str(_uuid.uuid4()), **summary})
+        outbox.enqueue(conn, "report", {
+            "id": str(_uuid.uuid4()), "title": f"Duplicates {time.strftime('%Y-%m-%d %H:%M')}",
+            "summary": {"groups": dupes.groups, "duplicate_files": dupes.duplicate_files,
+                        "reclaimable_bytes": dupes.reclaimable_bytes}})
+    db.set_setting(SUMMARY_KEY, digest)
+    return True
+
+
+def sync(db: Database, progress: Progress | None = None, *, manual: bool = True,
+         account: Account | None = None) -> SyncResult:
+    """One sync run: push what waits (in order), pull rule changes. Never raises for network
+    or server trouble: the result says what happened and what still waits."""
+    progress = progress or Progress()
+    progress.stage("sync", total=outbox.count(db) or None)
+    if Account(db).info.signed_in:
+        queue_scan_summary(db)
+
+    def check() -> None:
+        progress.check()
+        progress.advance(1)
+
+    return run_sync(db, account, manual=manual, check=check)
+
+
+def status(db: Database) -> dict:
+    """Account, waiting changes, last sync time and last error (no secrets)."""
+    return status_dict(db)

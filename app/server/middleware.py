@@ -1,0 +1,186 @@
+"""Pure ASGI middleware: request log + metrics + last-resort 500, security headers, rate limits,
+request size limits."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import jwt
+from fastapi import HTTPException
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+from .envelope import error_body
+
+log = logging.getLogger("app.server.request")
+UNLIMITED_PATHS = ("/health", "/ready", "/metrics", "/docs", "/openapi.json", "/redoc")
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
+            "https://fastapi.tiangolo.com; frame-ancestors 'none'")
+
+
+async def send_error(send, status: int, code: str, message: str, headers=()) -> None:
+    body = json.dumps(error_body(status, code, message)).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def route_label(scope) -> str:
+    """The matched route template (bounded label cardinality); routers mounted under /api/v1
+    report their own path, so the prefix is added back."""
+    route = getattr(scope.get("route"), "path", None)
+    if route is None:
+        return "unmatched"
+    if scope["path"].startswith("/api/v1/") and not route.startswith("/api/v1"):
+        route = "/api/v1" + route
+    return route
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter("http_requests_total", "HTTP requests", ["method", "route", "status"],
+                                registry=self.registry)
+        self.errors = Counter("http_errors_total", "HTTP responses with status >= 400",
+                              ["method", "route", "status"], registry=self.registry)
+        self.latency = Histogram("http_request_duration_seconds", "Request latency",
+                                 ["method", "route"], registry=self.registry,
+                                 buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
+
+
+class ObserveMiddleware:
+    """Outermost: one JSON log line and metrics per request; an unexpected error becomes a 500
+    envelope (the traceback goes to the log, never to the client)."""
+
+    def __init__(self, app, metrics: Metrics):
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start = time.perf_counter()
+        state = {"status": 500, "started": False}
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                state["status"], state["started"] = message["status"], True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            log.exception("unhandled error", extra={"path": scope.get("path")})
+            if not state["started"]:
+                await send_error(send, 500, "internal_error",
+                                 "Something went wrong on the server; it has been logged.")
+            state["status"] = 500
+        elapsed = time.perf_counter() - start
+        route = route_label(scope)
+        method, status = scope["method"], str(state["status"])
+        self.metrics.requests.labels(method, route, status).inc()
+        self.metrics.latency.labels(method, route).observe(elapsed)
+        if state["status"] >= 400:
+            self.metrics.errors.labels(method, route, status).inc()
+        log.info("request", extra={"request": {
+            "method": method, "path": scope.get("path"), "route": route, "status": state["status"],
+            "duration_ms": round(elapsed * 1000, 2),
+            "client": (scope.get("client") or ("",))[0]}})
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        docs = scope["path"] in ("/docs", "/redoc")
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                extra = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                         (b"referrer-policy", b"no-referrer"),
+                         (b"content-security-policy", (DOCS_CSP if docs else API_CSP).encode()),
+                         (b"cache-control", b"no-store")]
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+class RateLimitMiddleware:
+    """Counts every request except health, metrics and docs; adds X-RateLimit-* headers; 429 past
+    the limit. Signed-in requests count against the user, others against the client address."""
+
+    def __init__(self, app, limiter, secret_key: str):
+        self.app, self.limiter, self.secret_key = app, limiter, secret_key
+
+    def _key(self, scope) -> str:
+        for name, value in scope.get("headers", []):
+            if name == b"authorization" and value[:7].lower() == b"bearer ":
+                try:
+                    claims = jwt.decode(value[7:].decode("latin-1"), self.secret_key,
+                                        algorithms=["HS256"])
+                    return "user:" + str(claims["sub"])
+                except (jwt.PyJWTError, KeyError, UnicodeDecodeError):
+                    break
+        return "ip:" + (scope.get("client") or ("unknown",))[0]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
+            return await self.app(scope, receive, send)
+        try:
+            decision = await self.limiter.hit(self._key(scope))
+        except Exception:
+            log.warning("rate limiter unavailable; request allowed", exc_info=True)
+            return await self.app(scope, receive, send)
+        if not decision.allowed:
+            return await send_error(send, 429, "rate_limited",
+                                    f"Too many requests: try again in {decision.retry_after} s.",
+                                    decision.headers())
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *decision.headers()]}
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over the limit, by Content-Length or by counting a streamed body."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        too_large = f"The request body is larger than {self.max_bytes} bytes."
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    return await send_error(send, 400, "bad_request", "Invalid Content-Length.")
+                if declared > self.max_bytes:
+                    return await send_error(send, 413, "payload_too_large", too_large)
+        received = 0
+
+        async def receive_wrapper():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413, too_large)
+            return message
+
+        await self.app(scope, receive_wrapper, send)

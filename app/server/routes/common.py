@@ -1,0 +1,60 @@
+"""Helpers every resource route uses: ownership checks, idempotent creation, paging."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, TypeVar
+
+from fastapi import Query
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..envelope import APIError, not_found
+from ..models import Device, User
+
+T = TypeVar("T")
+
+Page = Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1")]
+PerPage = Annotated[int, Query(ge=1, le=500, description="Items per page")]
+
+
+def owned(session: Session, model: type[T], item_id: uuid.UUID | str, user: User, what: str) -> T:
+    """The user's object with this id; another user's object is reported as missing (404)."""
+    obj = session.get(model, str(item_id))
+    if obj is None or obj.user_id != user.id or getattr(obj, "deleted", False):
+        raise not_found(what)
+    return obj
+
+
+def existing_for_retry(session: Session, model: type[T], item_id: uuid.UUID | None, user: User):
+    """For a create with a client-chosen id: the user's object if it exists already (a retry)."""
+    if item_id is None:
+        return None
+    obj = session.get(model, str(item_id))
+    if obj is None:
+        return None
+    if obj.user_id != user.id:
+        raise APIError(409, "id_conflict", "This id is already taken: generate a new one.")
+    return obj
+
+
+def owned_device(session: Session, device_id: uuid.UUID | None, user: User) -> str | None:
+    if device_id is None:
+        return None
+    return owned(session, Device, device_id, user, "device").id
+
+
+def commit_create(session: Session) -> None:
+    """Commit a create; a concurrent create of the same client id becomes a 409 for the loser."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise APIError(409, "conflict", "This object already exists: fetch it and retry.") from None
+
+
+def paged(session: Session, stmt, page: int, per_page: int) -> tuple[list, int]:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return list(items), int(total or 0)

@@ -1,0 +1,91 @@
+"""Server settings: command-line flags over environment variables over defaults.
+
+Every setting has an environment variable FO_SERVER_<NAME>. The secret key, when unset, is
+generated once and stored (mode 0600) in the server's data folder, so restarts keep tokens valid.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from platformdirs import PlatformDirs
+
+ENV_PREFIX = "FO_SERVER_"
+HOME_ENV = "FILEORGANIZER_HOME"
+
+
+def data_dir() -> Path:
+    """The server's data folder: FILEORGANIZER_HOME/data, else the platform's user data folder."""
+    home = os.environ.get(HOME_ENV)
+    if home:
+        path = Path(home).expanduser().resolve() / "data"
+    else:
+        path = Path(PlatformDirs(appname="FileOrganizerPro", appauthor=False).user_data_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = ""
+    secret_key: str = ""
+    redis_url: str = ""
+    access_ttl: int = 3600  # seconds: access tokens live one hour
+    refresh_ttl: int = 7 * 24 * 3600  # seconds: refresh tokens live seven days
+    rate_limit_user: int = 100  # requests per window per user (or per client address when anonymous)
+    rate_limit_global: int = 1000  # requests per window over all clients
+    rate_window: int = 60  # seconds
+    max_body_bytes: int = 1024 * 1024
+    log_level: str = "INFO"
+    # Comma-separated proxy addresses whose X-Forwarded-For is trusted (behind a load balancer, so
+    # that anonymous requests are limited per real client, not per proxy). Empty: trust none.
+    forwarded_allow_ips: str = ""
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        """Settings from FO_SERVER_* variables, then explicit overrides (flags), then defaults filled."""
+        values: dict = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = os.environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = int(raw) if f.type in ("int", int) else raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        if not settings.database_url:
+            settings.database_url = f"sqlite:///{data_dir() / 'server.db'}"
+        if not settings.secret_key:
+            settings.secret_key = load_or_create_secret(data_dir() / "server-secret.key")
+        return settings
+
+    def to_env(self) -> dict[str, str]:
+        """The settings as FO_SERVER_* variables (how __main__ hands them to the app factory)."""
+        return {ENV_PREFIX + f.name.upper(): str(getattr(self, f.name))
+                for f in fields(self) if f.name != "extra"}
+
+
+def load_or_create_secret(path: Path) -> str:
+    """Read the stored secret key, creating it atomically (O_EXCL) on first start."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            value = path.read_text().strip()
+            if value:
+                return value
+            time.sleep(0.05)  # another process created it and is writing it
+        raise RuntimeError(f"secret key file {path} is empty") from None
+    value = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as out:
+        out.write(value)
+    return value

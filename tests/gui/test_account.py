@@ -1,0 +1,95 @@
+"""Settings > Account against the real server: sign up, sync a rule, sign out, wrong password."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+
+import keyring
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+from sync_fixtures import MemoryKeyring, start_server  # noqa: E402
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def account_server(tmp_path_factory):
+    server = start_server(tmp_path_factory.mktemp("account-server"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_account_page_signs_up_syncs_and_signs_out(qtbot, window, controller, wait_idle,
+                                                   account_server, memory_keyring):
+    from app.core.rules import rule_from_dict
+    from app.jobs import organize as organize_jobs
+    from app.sync.engine import status_dict
+
+    window.show_view("settings")
+    page = window.views["settings"].account
+    assert page.sign_in_btn.isVisible() and not page.sign_out_btn.isVisible()
+    email = f"gui-{uuid.uuid4().hex[:10]}@example.org"
+    page.server.setText(account_server.base)
+    page.email.setText(email)
+    page.password.setText(PASSWORD)
+    page.device.setText("Test desk")
+    db = controller.db
+    organize_jobs.save_rule(db, rule_from_dict({"name": "From the window",
+                                                "actions": [{"type": "trash"}]}))
+    qtbot.mouseClick(page.sign_up_btn, qtbot_button())
+    qtbot.waitUntil(lambda: status_dict(db)["signed_in"], timeout=20000)
+    wait_idle()
+    qtbot.waitUntil(lambda: status_dict(db)["status"] == "Up to date", timeout=20000)
+    assert page.password.text() == ""                     # not kept in the form
+    assert page.sign_out_btn.isVisible() and page.sync_btn.isVisible()
+    assert "Signed in as " + email in page.state.text()
+    assert "Waiting changes: 0" in page.details.text()
+    assert window.sync_indicator.text() == "Sync: Up to date"
+    assert len(memory_keyring.store) == 1
+
+    qtbot.mouseClick(page.sync_btn, qtbot_button())
+    wait_idle()
+    qtbot.mouseClick(page.sign_out_btn, qtbot_button())
+    qtbot.waitUntil(lambda: not status_dict(db)["signed_in"], timeout=20000)
+    wait_idle()
+    qtbot.waitUntil(lambda: page.sign_in_btn.isVisible(), timeout=5000)
+    assert memory_keyring.store == {}
+    assert "Not signed in" in page.state.text()
+
+    page.password.setText("a wrong password")
+    qtbot.mouseClick(page.sign_in_btn, qtbot_button())
+    qtbot.waitUntil(lambda: "wrong" in page.error.text(), timeout=20000)
+    assert not status_dict(db)["signed_in"]
+
+    page.password.setText(PASSWORD)
+    qtbot.mouseClick(page.sign_in_btn, qtbot_button())
+    qtbot.waitUntil(lambda: status_dict(db)["signed_in"], timeout=20000)
+    wait_idle()
+
+
+def test_plain_http_to_another_host_is_refused(qtbot, window, wait_idle, memory_keyring):
+    page = window.views["settings"].account
+    page.server.setText("http://sync.example.org")
+    page.email.setText("someone@example.org")
+    page.password.setText(PASSWORD)
+    qtbot.mouseClick(page.sign_in_btn, qtbot_button())
+    qtbot.waitUntil(lambda: "https" in page.error.text(), timeout=10000)
+    wait_idle()
+
+
+def qtbot_button():
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
