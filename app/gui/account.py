@@ -15,8 +15,8 @@ from app.gui.widgets import Card, button, label
 from app.jobs import sync as jobs
 
 SIGN_IN, SYNC = "sync-account", "sync"
-CHECK_INTERVAL_MS = 20_000          # look for waiting local changes (debounce of automatic syncs)
-FULL_INTERVAL_S = 5 * 60            # pull other devices' changes this often
+CHECK_INTERVAL_MS = 20_000  # look for waiting local changes (debounce of automatic syncs)
+FULL_INTERVAL_S = 5 * 60  # pull other devices' changes this often
 
 
 def tr(text: str) -> str:
@@ -26,7 +26,7 @@ def tr(text: str) -> str:
 class SyncController(QObject):
     """Runs syncs: on demand, soon after local changes, and every few minutes while signed in."""
 
-    changed = Signal()              # status may have changed: refresh what shows it
+    changed = Signal()  # status may have changed: refresh what shows it
 
     def __init__(self, session) -> None:
         super().__init__(session)
@@ -53,15 +53,21 @@ class SyncController(QObject):
         """Start a sync run in the background; False when one is running already."""
         self._last_run = time.time()
         started = self.session.jobs.start(
-            SYNC, lambda progress: jobs.sync(self.db, progress, manual=manual), label=tr("Syncing"),
-            quiet=True, on_result=self._done, on_error=self._failed)
+            SYNC,
+            lambda progress: jobs.sync(self.db, progress, manual=manual),
+            label=tr("Syncing"),
+            quiet=True,
+            on_result=self._done,
+            on_error=self._failed,
+        )
         return started is not None
 
     def _done(self, result) -> None:
         self.last_error = result.error
         if result.received or result.conflicts:
-            self.session.message.emit(tr("Sync: {n} rule change(s) received").format(
-                n=result.received + result.conflicts))
+            self.session.message.emit(
+                tr("Sync: {n} rule change(s) received").format(n=result.received + result.conflicts)
+            )
         self.changed.emit()
 
     def _failed(self, message: str, _tb: str) -> None:
@@ -104,11 +110,18 @@ class AccountCard(Card):
         super().__init__()
         self.session = session
         self.ctl = controller(session)
-        self.form_error = ""        # why the last sign-in failed (kept across refreshes)
+        self.form_error = ""  # why the last sign-in failed (kept across refreshes)
         self.body.addWidget(label(tr("Account and sync"), "SectionTitle"))
-        self.body.addWidget(label(tr("Sign in to keep your rules the same on every computer and "
-                                     "to send history and summaries to your server."), "Muted",
-                                  wrap=True))
+        self.body.addWidget(
+            label(
+                tr(
+                    "Sign in to keep your rules the same on every computer and "
+                    "to send history and summaries to your server."
+                ),
+                "Muted",
+                wrap=True,
+            )
+        )
         form = QFormLayout()
         self.server = QLineEdit()
         self.server.setPlaceholderText("https://sync.example.org")
@@ -172,8 +185,13 @@ class AccountCard(Card):
             self.state.setText(status["message"] or tr("Not signed in."))
         when = status["last_sync_at"]
         last = time.strftime("%Y-%m-%d %H:%M", time.localtime(when)) if when else tr("never")
-        self.details.setText(tr("Status: {st}. Last sync: {t}. Waiting changes: {n}.").format(
-            st=status["status"], t=last, n=status["waiting"]) if status["linked"] else "")
+        self.details.setText(
+            tr("Status: {st}. Last sync: {t}. Waiting changes: {n}.").format(
+                st=status["status"], t=last, n=status["waiting"]
+            )
+            if status["linked"]
+            else ""
+        )
         error = self.ctl.last_error or status["last_error"]
         if self.form_error and not signed_in:
             self.error.setText(self.form_error)
@@ -192,11 +210,19 @@ class AccountCard(Card):
         self.state.setText(tr("Creating the account…") if register else tr("Signing in…"))
 
         def run(progress):
-            return jobs.sign_in(self.session.db, server, email, password, register=register,
-                                device_name=device, progress=progress)
+            return jobs.sign_in(
+                self.session.db,
+                server,
+                email,
+                password,
+                register=register,
+                device_name=device,
+                progress=progress,
+            )
 
-        if self.session.jobs.start(SIGN_IN, run, label=tr("Signing in"), quiet=True,
-                                   on_result=self._signed_in, on_error=self._failed):
+        if self.session.jobs.start(
+            SIGN_IN, run, label=tr("Signing in"), quiet=True, on_result=self._signed_in, on_error=self._failed
+        ):
             self.refresh()
 
     def _signed_in(self, _info) -> None:
@@ -210,6 +236,11 @@ class AccountCard(Card):
         self.refresh()
 
     def _sign_out(self) -> None:
-        self.session.jobs.start(SIGN_IN, lambda progress: jobs.sign_out(self.session.db, progress),
-                                label=tr("Signing out"), quiet=True,
-                                on_result=lambda _r: self.ctl.changed.emit(), on_error=self._failed)
+        self.session.jobs.start(
+            SIGN_IN,
+            lambda progress: jobs.sign_out(self.session.db, progress),
+            label=tr("Signing out"),
+            quiet=True,
+            on_result=lambda _r: self.ctl.changed.emit(),
+            on_error=self._failed,
+        )

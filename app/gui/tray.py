@@ -171,6 +171,9 @@ class Tray(QObject):
         if window is not None:
             window.installEventFilter(self)
         self.update_close_behaviour()
+        app = QApplication.instance()
+        if app is not None:
+            app.setProperty("fo_tray", self)        # the Settings view reloads it after changes
 
     # --- icon and menu ------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The "Watched folders" dialog: which folders the watcher looks after, with what rules, where files
-go, each folder's on/off switch, the settle time and start at login."""
+go, each folder's on/off switch, the settle time and start at login; and ``WatcherSettings``, the
+part of the Settings view that opens it (also reachable where the desktop has no tray)."""
 
 from __future__ import annotations
 
@@ -201,6 +202,62 @@ class WatchDialog(QDialog):
     def _save_settle(self) -> None:
         watched.set_settle_seconds(self.db, self.settle.value())
         self.on_changed()
+
+    def _toggle_login(self, on: bool) -> None:
+        try:
+            autostart.set_enabled(on)
+        except OSError as exc:
+            QMessageBox.warning(self, tr("Start at login"), tr("Could not change it: {e}").format(e=exc))
+            self.login.blockSignals(True)
+            self.login.setChecked(autostart.is_enabled())
+            self.login.blockSignals(False)
+
+
+def _reload_tray() -> None:
+    tray = QCoreApplication.instance().property("fo_tray")
+    if tray is not None and hasattr(tray, "reload"):
+        tray.reload()
+
+
+class WatcherSettings(QWidget):
+    """For the Settings view: "Start at login" and a button to the Watched folders dialog."""
+
+    def __init__(self, db, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.dialog: WatchDialog | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.login = QCheckBox(tr("Start at login (in the tray)"))
+        self.login.setChecked(autostart.is_enabled())
+        self.login.toggled.connect(self._toggle_login)
+        lay.addWidget(self.login)
+        row = QHBoxLayout()
+        count = len(watched.list_folders(db, enabled_only=True))
+        self.summary = QLabel(tr("Watching {n} folder(s)").format(n=count) if count
+                              else tr("No folders are watched"))
+        row.addWidget(self.summary, 1)
+        self.button = QPushButton(tr("Watched folders…"))
+        self.button.clicked.connect(self.open_dialog)
+        row.addWidget(self.button)
+        lay.addLayout(row)
+
+    def open_dialog(self) -> WatchDialog:
+        if self.dialog is None:
+            self.dialog = WatchDialog(self.db, on_changed=self._changed, parent=self.window())
+            self.dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
+
+    def _changed(self) -> None:
+        _reload_tray()
+        count = len(watched.list_folders(self.db, enabled_only=True))
+        self.summary.setText(tr("Watching {n} folder(s)").format(n=count) if count
+                             else tr("No folders are watched"))
+        self.login.blockSignals(True)
+        self.login.setChecked(autostart.is_enabled())
+        self.login.blockSignals(False)
 
     def _toggle_login(self, on: bool) -> None:
         try:

@@ -66,29 +66,31 @@ def collect_report(src: aggregates.Source, roots: list[str] | None = None, *,
     progress = progress or Progress()
     with _snapshot(src) as conn:
         scope = aggregates.scope_for(conn, roots)
+        parts: dict = {}
+
+        def dupes() -> None:
+            parts["duplicates"], parts["duplicate_groups"] = aggregates.duplicates(
+                conn, scope, limits.groups, limits.paths_per_group)
+
+        def kinds() -> None:
+            b = aggregates.breakdowns(conn, scope, now, limits.extensions)
+            parts.update(by_category=b.by_category, by_extension=b.by_extension, by_age=b.by_age,
+                         by_year=b.by_year)
+
         steps = (
-            ("totals", lambda: aggregates.totals(conn, scope)),
-            ("by_category", lambda: aggregates.by_category(conn, scope)),
-            ("by_extension", lambda: aggregates.by_extension(conn, scope, limits.extensions)),
-            ("by_age", lambda: aggregates.by_age(conn, scope, now)),
-            ("by_year", lambda: aggregates.by_year(conn, scope)),
-            ("duplicates", lambda: aggregates.duplicate_summary(conn, scope)),
-            ("duplicate_groups", lambda: aggregates.duplicate_groups(conn, scope, limits.groups,
-                                                                     limits.paths_per_group)),
-            ("group_ids", lambda: aggregates.duplicate_group_ids(conn, scope)),
-            ("largest_folders", lambda: aggregates.largest_folders(conn, scope, limits.folders)),
-            ("errors", lambda: aggregates.scan_errors(conn, scope, limits.errors)),
+            lambda: parts.update(totals=aggregates.totals(conn, scope)),
+            kinds,
+            dupes,
+            lambda: parts.update(largest_files=aggregates.largest_files(conn, scope, limits.files,
+                                                                        parts["totals"].files)),
+            lambda: parts.update(largest_folders=aggregates.largest_folders(conn, scope, limits.folders)),
+            lambda: parts.update(errors=aggregates.scan_errors(conn, scope, limits.errors)),
         )
-        progress.stage("report", total=len(steps) + 1)
-        parts = {}
-        for name, step in steps:
+        progress.stage("report", total=len(steps))
+        for step in steps:
             progress.check()
-            parts[name] = step()
+            step()
             progress.advance(1)
-        group_ids = parts.pop("group_ids")
-        progress.check()
-        parts["largest_files"] = aggregates.largest_files(conn, scope, limits.files, group_ids)
-        progress.advance(1)
         if roots is None:
             shown = aggregates.root_paths(conn, scope)
         else:

@@ -119,12 +119,10 @@ class WatchService:
 
     def start(self) -> list[tuple[WatchedFolder, str]]:
         """Start watching (with a catch-up scan); returns folders whose rules could not be loaded."""
-        bad = self.reload()
         if self._fixed is None and self.db.get_setting(watched.PAUSED_KEY, False):
             self.watcher.pause()
-        self.watcher.start()
         self.running = True
-        return bad
+        return self.reload()
 
     def stop(self) -> None:
         self.progress.cancel()
@@ -158,6 +156,8 @@ class WatchService:
             if key not in old or old[key] != folder:
                 self.watcher.add_folder(key, folder.path, recursive=folder.recursive,
                                         exclude=self._excludes(folder))
+        if self.running and wanted:
+            self.watcher.start()        # threads only once there is something to watch; no-op after
         return bad
 
     @staticmethod

@@ -44,22 +44,33 @@ _DAY_NS = 86_400 * 10**9
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Which indexed roots an aggregate covers; root_ids None = all of them."""
+    """Which indexed roots an aggregate covers; root_ids None = all of them.
+
+    ``whole`` says root_ids was every indexed root when the scope was made: file queries
+    then need no filter and can read covering indexes alone.
+    """
 
     root_ids: tuple[int, ...] | None = None
+    whole: bool = False
 
-    def files_sql(self, links: bool = False) -> tuple[str, tuple]:
-        """'FROM ... WHERE ...' over files f (joined to dirs d when scoped) and its arguments."""
+    def files_sql(self, links: bool = False, dirs: bool = False) -> tuple[str, tuple]:
+        """'FROM ... WHERE ...' over files f (joined to dirs d when scoped or asked) and its arguments.
+
+        CROSS JOIN keeps files as the outer loop: SQLite scans files (or a covering index of
+        them) once and checks each folder through a Bloom filter, instead of visiting the
+        files folder by folder.
+        """
         link_cond = "" if links else " AND f.is_link=0"
-        if self.root_ids is None:
-            return f"FROM files f WHERE 1{link_cond}", ()
+        filtered = self.root_ids is not None and not self.whole
+        join = " CROSS JOIN dirs d ON d.id=f.dir_id" if dirs or filtered else ""
+        if not filtered:
+            return f"FROM files f{join} WHERE 1{link_cond}", ()
         marks = ",".join("?" * len(self.root_ids))
-        return (f"FROM files f JOIN dirs d ON d.id=f.dir_id WHERE d.root_id IN ({marks}){link_cond}",
-                self.root_ids)
+        return f"FROM files f{join} WHERE d.root_id IN ({marks}){link_cond}", self.root_ids
 
     def roots_sql(self, column: str) -> tuple[str, tuple]:
         """A WHERE condition on a root id column and its arguments."""
-        if self.root_ids is None:
+        if self.root_ids is None or self.whole:
             return "1", ()
         return f"{column} IN ({','.join('?' * len(self.root_ids))})", self.root_ids
 
@@ -97,7 +108,9 @@ def scope_for(src: Source, paths: Iterable[str] | None = None) -> Scope:
     if paths is None:
         return EVERYTHING
     with _conn(src) as conn:
-        return Scope(tuple(root_ids_within(conn, paths)))
+        ids = tuple(root_ids_within(conn, paths))
+        every = {i for (i,) in conn.execute("SELECT id FROM roots")}
+    return Scope(ids, whole=bool(ids) and set(ids) == every)
 
 
 def root_paths(src: Source, scope: Scope = EVERYTHING) -> list[str]:
@@ -124,65 +137,109 @@ def totals(src: Source, scope: Scope = EVERYTHING) -> Totals:
             f"coalesce(sum(f.is_link), 0) {frm}", args).fetchone()
         folders = conn.execute(f"SELECT count(*) FROM dirs WHERE {where}", rargs).fetchone()[0]
         frm, args = scope.files_sql()
-        extra = conn.execute(
+        extra = conn.execute(                     # reads only ix_files_hardlinks (nlink > 1)
             f"SELECT coalesce(sum(size * (n - 1)), 0) FROM (SELECT f.size AS size, count(*) AS n {frm} "
             f"AND f.nlink > 1 GROUP BY f.dev, f.inode)", args).fetchone()[0]
     return Totals(files=files, folders=folders, bytes=nbytes, symlinks=links, unique_bytes=nbytes - extra)
 
 
-def _shares(rows: list[tuple[str, int, int]]) -> list[Share]:
-    total = sum(r[2] for r in rows) or 1
-    return [Share(key or "", n, b or 0, (b or 0) / total) for key, n, b in rows]
+def _kind_rows(conn: sqlite3.Connection, scope: Scope) -> list[tuple[str, str, int, int]]:
+    frm, args = scope.files_sql()
+    return conn.execute(f"SELECT f.category, f.ext, count(*), sum(f.size) {frm} GROUP BY f.category, f.ext",
+                        args).fetchall()
+
+
+def _shares(totals_by_key: dict[str, list[int]]) -> list[Share]:
+    total = sum(b for _, b in totals_by_key.values()) or 1
+    shares = [Share(key or "", n, b, b / total) for key, (n, b) in totals_by_key.items()]
+    shares.sort(key=lambda s: (-s.bytes, s.key))
+    return shares
+
+
+def _sum_by(rows: Iterable[tuple], key: int) -> dict[str, list[int]]:
+    acc: dict[str, list[int]] = {}
+    for row in rows:
+        a = acc.setdefault(row[key] or "", [0, 0])
+        a[0] += row[-2]
+        a[1] += row[-1] or 0
+    return acc
 
 
 def by_category(src: Source, scope: Scope = EVERYTHING) -> list[Share]:
     """Files and bytes per category, largest first."""
-    frm, args = scope.files_sql()
     with _conn(src) as conn:
-        rows = conn.execute(f"SELECT f.category, count(*), sum(f.size) {frm} GROUP BY f.category "
-                            f"ORDER BY 3 DESC, 1", args).fetchall()
-    return _shares(rows)
+        return _shares(_sum_by(_kind_rows(conn, scope), 0))
 
 
 def by_extension(src: Source, scope: Scope = EVERYTHING, limit: int | None = None) -> Listing[Share]:
     """Files and bytes per extension ('' = none), largest first; `limit` keeps the first ones."""
-    frm, args = scope.files_sql()
     with _conn(src) as conn:
-        rows = conn.execute(f"SELECT f.ext, count(*), sum(f.size) {frm} GROUP BY f.ext ORDER BY 3 DESC, 1",
-                            args).fetchall()
-    shares = _shares(rows)
+        shares = _shares(_sum_by(_kind_rows(conn, scope), 1))
     return Listing(shares if limit is None else shares[:limit], len(shares))
 
 
-def by_age(src: Source, scope: Scope = EVERYTHING, now: float | None = None) -> list[AgeBucket]:
-    """Files and bytes by time since last modified (AGE_BUCKETS); future dates count as recent."""
+def _time_rows(conn: sqlite3.Connection, scope: Scope, now: float | None) -> list[tuple[int, int, int, int]]:
+    """(age bucket, UTC day, files, bytes): one grouping serves the age buckets and the years."""
     now_ns = int((time.time() if now is None else now) * 1e9)
     bounds = [now_ns - days * _DAY_NS for _, _, days in AGE_BUCKETS[:-1]]
     cases = " ".join(f"WHEN f.mtime_ns >= ? THEN {i}" for i in range(len(bounds)))
     frm, args = scope.files_sql()
+    return conn.execute(
+        f"SELECT CASE {cases} ELSE {len(bounds)} END AS b, f.mtime_ns / {_DAY_NS} - (f.mtime_ns < 0) AS day, "
+        f"count(*), sum(f.size) {frm} GROUP BY b, day", (*bounds, *args)).fetchall()
+
+
+def _ages(rows: Iterable[tuple[int, int, int, int]]) -> list[AgeBucket]:
+    acc = [[0, 0] for _ in AGE_BUCKETS]
+    for b, _day, n, size in rows:
+        acc[b][0] += n
+        acc[b][1] += size
+    return [AgeBucket(key, label, *acc[i]) for i, (key, label, _) in enumerate(AGE_BUCKETS)]
+
+
+def _years(rows: Iterable[tuple[int, int, int, int]]) -> list[YearCount]:
+    years: dict[int, list[int]] = {}
+    for _b, day, n, size in rows:
+        # a UTC day spans two local dates near midnight; its noon is in the right local year except
+        # within a few hours of New Year, where the whole day goes to one side
+        acc = years.setdefault(_local_year(day * 86_400 + 43_200), [0, 0])
+        acc[0] += n
+        acc[1] += size
+    return [YearCount(y, n, b) for y, (n, b) in sorted(years.items())]
+
+
+def by_age(src: Source, scope: Scope = EVERYTHING, now: float | None = None) -> list[AgeBucket]:
+    """Files and bytes by time since last modified (AGE_BUCKETS); future dates count as recent."""
     with _conn(src) as conn:
-        found = {b: (n, s) for b, n, s in conn.execute(
-            f"SELECT CASE {cases} ELSE {len(bounds)} END AS b, count(*), sum(f.size) {frm} GROUP BY b",
-            (*bounds, *args))}
-    return [AgeBucket(key, label, *found.get(i, (0, 0))) for i, (key, label, _) in enumerate(AGE_BUCKETS)]
+        return _ages(_time_rows(conn, scope, now))
 
 
 def by_year(src: Source, scope: Scope = EVERYTHING) -> list[YearCount]:
     """Files and bytes by the local calendar year of their last modification, oldest first."""
-    frm, args = scope.files_sql()
-    # group by UTC day in SQL (cheap integer math), then map the few distinct days to local years
     with _conn(src) as conn:
-        rows = conn.execute(f"SELECT f.mtime_ns / {_DAY_NS} - (f.mtime_ns < 0) AS day, count(*), sum(f.size) "
-                            f"{frm} GROUP BY day", args).fetchall()
-    years: dict[int, list[int]] = {}
-    for day, n, b in rows:
-        # a UTC day spans two local dates near midnight; its noon is in the right local year except
-        # within a few hours of New Year, where the whole day goes to one side
-        year = _local_year(day * 86_400 + 43_200)
-        acc = years.setdefault(year, [0, 0])
-        acc[0] += n
-        acc[1] += b
-    return [YearCount(y, n, b) for y, (n, b) in sorted(years.items())]
+        return _years(_time_rows(conn, scope, None))
+
+
+@dataclass(slots=True)
+class Breakdowns:
+    """by_category, by_extension, by_age and by_year from two passes over the files."""
+
+    by_category: list[Share]
+    by_extension: Listing[Share]
+    by_age: list[AgeBucket]
+    by_year: list[YearCount]
+
+
+def breakdowns(src: Source, scope: Scope = EVERYTHING, now: float | None = None,
+               extension_limit: int | None = None) -> Breakdowns:
+    """All four breakdowns at the cost of two GROUP BYs (what a dashboard or report wants)."""
+    with _conn(src) as conn:
+        kinds = _kind_rows(conn, scope)
+        times = _time_rows(conn, scope, now)
+    exts = _shares(_sum_by(kinds, 1))
+    return Breakdowns(_shares(_sum_by(kinds, 0)),
+                      Listing(exts if extension_limit is None else exts[:extension_limit], len(exts)),
+                      _ages(times), _years(times))
 
 
 def _local_year(seconds: int) -> int:
@@ -200,19 +257,18 @@ def _dir_paths(conn: sqlite3.Connection, scope: Scope) -> dict[int, str]:
 
 
 def largest_files(src: Source, scope: Scope = EVERYTHING, limit: int = 100,
-                  group_ids: dict[bytes, int] | None = None) -> Listing[FileEntry]:
-    """The biggest files, largest first (ties by folder, then name).
+                  total: int | None = None) -> Listing[FileEntry]:
+    """The biggest files, largest first (ties by folder, then name), with their duplicate group.
 
-    duplicate_group is filled from `group_ids` (see duplicate_group_ids).
+    Pass `total` (totals().files) when known, to save counting the files again.
     """
-    frm, args = scope.files_sql()
-    if scope.root_ids is None:
-        frm = frm.replace("FROM files f", "FROM files f JOIN dirs d ON d.id=f.dir_id", 1)
+    frm, args = scope.files_sql(dirs=True)
     with _conn(src) as conn:
         rows = conn.execute(f"SELECT d.path, f.name, f.size, f.mtime_ns, f.category, f.ext, f.full_hash "
                             f"{frm} ORDER BY f.size DESC, d.path, f.name LIMIT ?", (*args, limit)).fetchall()
-        total = conn.execute(f"SELECT count(*) {frm}", args).fetchone()[0]
-    ids = group_ids or {}
+        if total is None:
+            total = conn.execute(f"SELECT count(*) {scope.files_sql()[0]}", args).fetchone()[0]
+        ids = duplicate_group_ids(conn, scope, [r[6] for r in rows if r[6] is not None])
     items = [FileEntry(join_path(from_db(d), from_db(n)), size, mt, cat, ext, ids.get(h) if h else None)
              for d, n, size, mt, cat, ext, h in rows]
     return Listing(items, total)
@@ -223,7 +279,8 @@ def folder_sizes(src: Source, scope: Scope = EVERYTHING) -> list[FolderEntry]:
     frm, args = scope.files_sql()
     with _conn(src) as conn:
         paths = _dir_paths(conn, scope)
-        direct = conn.execute(f"SELECT f.dir_id, count(*), sum(f.size) {frm} GROUP BY f.dir_id",
+        # "+": scan and sort, rather than walk the (dir_id, name) index and look up each row
+        direct = conn.execute(f"SELECT f.dir_id, count(*), sum(f.size) {frm} GROUP BY +f.dir_id",
                               args).fetchall()
     by_path: dict[str, list[int]] = {p: [0, 0] for p in paths.values()}
     for did, n, b in direct:
@@ -274,6 +331,26 @@ def _groups_cte(scope: Scope) -> tuple[str, tuple]:
     return sql, args
 
 
+def duplicates(src: Source, scope: Scope = EVERYTHING, limit: int | None = 100,
+               paths_per_group: int | None = 20) -> tuple[DuplicateSummary, Listing[DuplicateSet]]:
+    """The summary and the first `limit` groups (most reclaimable first) in one pass over the hashes."""
+    cte, args = _groups_cte(scope)
+    with _conn(src) as conn:
+        rows = conn.execute(
+            f"{cte} SELECT gid, size, hash, copies, paths, count(*) OVER (), sum(copies - 1) OVER (), "
+            f"sum(size * (copies - 1)) OVER () FROM groups ORDER BY gid LIMIT ?",
+            (*args, -1 if limit is None else max(1, limit))).fetchall()
+        summary = DuplicateSummary(*rows[0][5:]) if rows else DuplicateSummary()
+        if limit is not None:
+            rows = rows[:limit]
+        paths = _group_paths(conn, scope, [r[2] for r in rows])
+    sets = []
+    for gid, size, h, copies, n, *_ in rows:
+        files = paths[h][:paths_per_group] if paths_per_group is not None else paths[h]
+        sets.append(DuplicateSet(gid, size, h.hex(), copies, n, [f.path for f in files]))
+    return summary, Listing(sets, summary.groups)
+
+
 def duplicate_summary(src: Source, scope: Scope = EVERYTHING) -> DuplicateSummary:
     """Groups of identical files (by stored full hash), extra copies and the bytes they take."""
     cte, args = _groups_cte(scope)
@@ -284,17 +361,29 @@ def duplicate_summary(src: Source, scope: Scope = EVERYTHING) -> DuplicateSummar
     return DuplicateSummary(groups, dupes, reclaim)
 
 
-def duplicate_group_ids(src: Source, scope: Scope = EVERYTHING) -> dict[bytes, int]:
-    """full_hash -> group id for every duplicate group in the scope."""
+def duplicate_groups(src: Source, scope: Scope = EVERYTHING, limit: int | None = 100,
+                     paths_per_group: int | None = 20) -> Listing[DuplicateSet]:
+    """Duplicate groups, most reclaimable space first, each with its paths (capped per group)."""
+    return duplicates(src, scope, limit, paths_per_group)[1]
+
+
+def duplicate_group_ids(src: Source, scope: Scope = EVERYTHING,
+                        hashes: Iterable[bytes] | None = None) -> dict[bytes, int]:
+    """full_hash -> group id for every duplicate group in the scope (or only for `hashes`)."""
     cte, args = _groups_cte(scope)
     with _conn(src) as conn:
-        return dict(conn.execute(f"{cte} SELECT hash, gid FROM groups", args))
+        if hashes is None:
+            return dict(conn.execute(f"{cte} SELECT hash, gid FROM groups", args))
+        wanted = list(dict.fromkeys(hashes))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        return dict(conn.execute(f"{cte} SELECT hash, gid FROM groups WHERE hash IN ({marks})",
+                                 (*args, *wanted)))
 
 
 def _group_paths(conn: sqlite3.Connection, scope: Scope, hashes: list[bytes]) -> dict[bytes, list[FileEntry]]:
-    frm, args = scope.files_sql()
-    if scope.root_ids is None:
-        frm = frm.replace("FROM files f", "FROM files f JOIN dirs d ON d.id=f.dir_id", 1)
+    frm, args = scope.files_sql(dirs=True)
     found: dict[bytes, list[FileEntry]] = {h: [] for h in hashes}
     for start in range(0, len(hashes), 500):
         chunk = hashes[start:start + 500]
@@ -306,22 +395,6 @@ def _group_paths(conn: sqlite3.Connection, scope: Scope, hashes: list[bytes]) ->
     for files in found.values():
         files.sort(key=lambda f: f.path)
     return found
-
-
-def duplicate_groups(src: Source, scope: Scope = EVERYTHING, limit: int | None = 100,
-                     paths_per_group: int | None = 20) -> Listing[DuplicateSet]:
-    """Duplicate groups, most reclaimable space first, each with its paths (capped per group)."""
-    cte, args = _groups_cte(scope)
-    with _conn(src) as conn:
-        total = conn.execute(f"{cte} SELECT count(*) FROM groups", args).fetchone()[0]
-        rows = conn.execute(f"{cte} SELECT gid, size, hash, copies, paths FROM groups ORDER BY gid LIMIT ?",
-                            (*args, -1 if limit is None else limit)).fetchall()
-        paths = _group_paths(conn, scope, [r[2] for r in rows])
-    sets = []
-    for gid, size, h, copies, n in rows:
-        files = paths[h][:paths_per_group] if paths_per_group is not None else paths[h]
-        sets.append(DuplicateSet(gid, size, h.hex(), copies, n, [f.path for f in files]))
-    return Listing(sets, total)
 
 
 def iter_duplicate_files(src: Source, scope: Scope = EVERYTHING,

@@ -83,8 +83,13 @@ _UNSIGN_TRIGGERS = (
 )
 for _ddl in _UNSIGN_TRIGGERS:
     event.listen(files, "after_create", DDL(_ddl))
-# reports: duplicate groups are read by full hash; a partial index holds only the hashed files
-Index("ix_files_full_hash", files.c.full_hash, sqlite_where=files.c.full_hash.isnot(None))
+# reports (store.aggregates): partial covering indexes, so duplicate groups and hard-link totals
+# read only the hashed / hard-linked rows and never the table; a scan inserting unhashed,
+# single-link rows pays nothing for them
+Index("ix_files_full_hash", files.c.full_hash, files.c.size, files.c.dev, files.c.inode, files.c.is_link,
+      files.c.dir_id, sqlite_where=files.c.full_hash.isnot(None))
+Index("ix_files_hardlinks", files.c.dev, files.c.inode, files.c.size, files.c.is_link, files.c.dir_id,
+      sqlite_where=files.c.nlink > 1)
 
 scan_errors = Table(
     "scan_errors", metadata,

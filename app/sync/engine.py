@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from app.sync import outbox
 from app.sync.account import Account, SignedOut
 from app.sync.api import ApiError, Offline, SyncError
+from app.sync.categories_sync import CategorySync
 from app.sync.rules_sync import RuleSync
 
 STATUS_KEY = "sync.status"
@@ -91,6 +92,7 @@ def run_sync(db, account: Account | None = None, *, manual: bool = True, check=N
                 outbox.done(db, item)
                 result.sent += 1
         result.received = rules.pull()
+        result.received += CategorySync(db, account).run()
     except SyncError as exc:
         return _failed(db, account, result, exc)
     result.conflicts = rules.copies

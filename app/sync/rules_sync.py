@@ -24,6 +24,7 @@ COLUMNS = "uuid, name, position, enabled, body, updated_at, deleted"
 
 def reset_state(db) -> None:
     db.set_setting(STATE_KEY, {})
+    db.set_setting("sync.categories", {})
     db.set_setting(CURSOR_KEY, 0)
 
 

@@ -89,7 +89,7 @@ def test_presets_add_rules_that_can_be_reordered_disabled_and_deleted(
 
     from app.store import rules_repo
 
-    view = organizer(window, wait_idle)
+    view = organizer(window, wait_idle).rules_panel
     view.add_preset("downloads-cleanup")
     wait_idle()
     names = [view.list.item(i).text() for i in range(view.list.count())]

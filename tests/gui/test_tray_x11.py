@@ -221,3 +221,53 @@ def test_no_tray_says_so_and_keeps_working(qapp, setup):
     (inbox / "a.txt").write_text("a")
     assert wait_for(qapp, lambda: tree(dest) == ["txt/a.txt"])
     assert wait_for(qapp, lambda: any("Organized 1 file" in text for text in calls["notify"]))
+
+
+def test_the_app_puts_up_its_tray_and_settings_reach_it(qapp, app_home, tmp_path, monkeypatch):
+    """The real application object: create_tray hook, History on click, close to tray, Settings."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    wait_for(qapp, QSystemTrayIcon.isSystemTrayAvailable, 10)
+    db = open_database()
+    watched.set_settle_seconds(db, SETTLE)
+    inbox, dest = tmp_path / "Downloads", tmp_path / "Sorted"
+    inbox.mkdir()
+    folder = watched.add_folder(db, WatchedFolder(str(inbox), {"preset": "by-extension"}, str(dest)))
+    db.close()
+    from app.gui.application import Controller
+    ctl = Controller(qapp, [], single_instance=False)
+    ctl.crash.dialogs_enabled = False
+    try:
+        ctl.window.show()
+        tray = ctl.tray
+        assert isinstance(tray, tray_mod.Tray) and tray.available and tray.icon.isVisible()
+        assert QApplication.instance().property("fo_tray") is tray
+        assert ctl.window.hide_on_close
+        (inbox / "a.txt").write_text("a")
+        assert wait_for(qapp, lambda: tree(dest) == ["txt/a.txt"])
+        assert wait_for(qapp, lambda: any("Organized 1 file" in t for _, t in tray.messages))
+        tray.icon.messageClicked.emit()
+        assert ctl.window.current_view() == "history" and ctl.window.isVisible()
+        ctl.window.close()
+        pump(qapp, 0.2)
+        assert not ctl.window.isVisible()
+        assert any("still running" in t for t, _ in tray.messages)
+        tray.open_window()
+        assert wait_for(qapp, ctl.window.isVisible, 5)
+
+        settings = ctl.window.views["settings"].watcher
+        assert settings.summary.text() == "Watching 1 folder(s)"
+        dialog = settings.open_dialog()
+        dialog.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)    # switch the folder off
+        assert tray.service.folders() == [] and not ctl.window.hide_on_close
+        assert settings.summary.text() == "No folders are watched"
+        settings.login.setChecked(True)
+        assert (tmp_path / "xdg-config" / "autostart" / "fileorganizer-pro.desktop").exists()
+        dialog.close()
+        assert folder.id is not None
+    finally:
+        ctl.window.hide_on_close = False
+        ctl.shutdown()
+        ctl.window.deleteLater()
+        pump(qapp, 0.1)
+        gc.collect()

@@ -101,7 +101,9 @@ def test_totals_count_links_apart_and_hard_links_once(two_roots):
 def test_scope_follows_roots_and_unknown_paths_are_empty(two_roots):
     db, a, b = two_roots
     assert agg.scope_for(db, ["/a"]).root_ids == (a,)
-    assert set(agg.scope_for(db, ["/"]).root_ids) == {a, b}
+    whole = agg.scope_for(db, ["/"])
+    assert set(whole.root_ids) == {a, b} and whole.whole and not agg.scope_for(db, ["/a"]).whole
+    assert agg.totals(db, whole) == agg.totals(db) == agg.totals(db, agg.Scope((a, b)))
     empty = agg.scope_for(db, ["/elsewhere"])
     assert agg.totals(db, empty).files == 0
     assert agg.by_category(db, empty) == []
@@ -149,7 +151,7 @@ def test_year_of_a_file_before_1970(index):
 def test_largest_files_with_duplicate_group_ids(two_roots):
     db, *_ = two_roots
     ids = agg.duplicate_group_ids(db)
-    top = agg.largest_files(db, limit=3, group_ids=ids)
+    top = agg.largest_files(db, limit=3)
     assert top.total == 10 and top.more == 7
     assert [(f.path, f.size) for f in top.items] == [
         ("/b/movie-copy.mkv", 50_000), ("/b/movie.mkv", 50_000), ("/a/docs/report.pdf", 1000)]
@@ -159,6 +161,7 @@ def test_largest_files_with_duplicate_group_ids(two_roots):
 
 def test_duplicate_groups_count_inodes_not_paths(two_roots):
     db, *_ = two_roots
+    assert agg.duplicates(db, limit=0) == (agg.duplicate_summary(db), agg.Listing([], 2))
     s = agg.duplicate_summary(db)
     # H1: two copies of 1000 bytes; H2: three paths but two inodes (a hard link pair + one copy)
     assert (s.groups, s.duplicate_files, s.reclaimable_bytes) == (2, 2, 1500)

@@ -163,3 +163,67 @@ def test_wrong_password_and_plain_http_refused(sync_server, device, email, memor
         Account(db).sign_in(sync_server.base, email, "not the password")
     with pytest.raises(InsecureServer):
         Account(db).sign_in("http://example.org", email, PASSWORD)
+
+
+def test_scan_summary_goes_up_once_per_change(pair, sync_server, tmp_path):
+    from app.core.progress import Progress
+    from app.jobs import sync as sync_jobs
+    from app.jobs.scan import scan
+
+    a, _b = pair
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(b"%PDF-1.4 hello")
+    (folder / "b.jpg").write_bytes(b"\xff\xd8\xff" + b"x" * 100)
+    scan(a, [str(folder)], progress=Progress())
+    assert sync_jobs.sync(a).ok
+    account = Account(a)
+    scans = api_get(sync_server, account, "/scans")["items"]
+    assert len(scans) == 1 and scans[0]["total_files"] == 2
+    assert scans[0]["device_id"] == account.info.device_id
+    assert api_get(sync_server, account, "/reports")["total"] == 1
+    assert sync_jobs.sync(a).sent == 0                 # unchanged index: nothing new goes up
+    (folder / "c.txt").write_text("more")
+    scan(a, [str(folder)], progress=Progress())
+    sync_jobs.sync(a)
+    assert api_get(sync_server, account, "/scans")["total"] == 2
+
+
+def add_category(db, name: str, exts: list[str]) -> str:
+    import json as _json
+
+    cat_uuid = str(uuid.uuid4())
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO categories(uuid, name, extensions, version, updated_at, "
+                             "deleted) VALUES (?, ?, ?, 1, ?, 0)",
+                             (cat_uuid, name, _json.dumps(exts), time.time()))
+    return cat_uuid
+
+
+def categories(db) -> dict:
+    import json as _json
+
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT name, extensions FROM categories WHERE deleted = 0").fetchall()
+    return {name: _json.loads(exts) for name, exts in rows}
+
+
+def test_categories_both_ways(pair):
+    a, b = pair
+    cat = add_category(a, "Comics", [".cbz", ".cbr"])
+    run_sync(a)
+    assert run_sync(b).received >= 1
+    assert categories(b) == {"Comics": [".cbz", ".cbr"]}
+    with b.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE categories SET extensions = ?, version = version + 1, "
+                             "updated_at = ? WHERE uuid = ?", ('[".cbz", ".cb7"]', time.time(), cat))
+    run_sync(b)
+    run_sync(a)
+    assert categories(a) == {"Comics": [".cbz", ".cb7"]}
+    with a.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE categories SET deleted = 1, version = version + 1 WHERE uuid = ?",
+                             (cat,))
+    run_sync(a)
+    run_sync(b)
+    assert categories(b) == {}
+    assert run_sync(a).received == 0 and run_sync(b).received == 0

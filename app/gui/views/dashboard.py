@@ -91,6 +91,7 @@ class DashboardView(QWidget):
         session.index_changed.connect(self._mark_dirty)
         session.folders_changed.connect(self._mark_dirty)
         session.history_changed.connect(self._mark_dirty)
+        session.jobs.finished.connect(self._job_finished)
         self._show_page()
 
     # ---- layout ----------------------------------------------------------------------------
@@ -258,13 +259,10 @@ class DashboardView(QWidget):
         )
         if started is None:
             self._dirty = True  # a load is running; load again when it is done
-            self.session.jobs.finished.connect(self._retry_once)
 
-    def _retry_once(self, kind: str) -> None:
-        if kind == "dashboard":
-            self.session.jobs.finished.disconnect(self._retry_once)
-            if self._dirty:
-                self.reload()
+    def _job_finished(self, kind: str) -> None:
+        if kind == "dashboard" and self._dirty and self.isVisible():
+            self.reload()
 
     def _loaded(self, data: DashboardData) -> None:
         self.data = data

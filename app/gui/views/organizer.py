@@ -1,4 +1,4 @@
-"""Organizer: the rule list (enable, reorder by drag, add, edit, duplicate, delete, import,
+"""Organizer: the rule list (rules_panel.RulesPanel: enable, reorder, add, edit, duplicate, delete, import,
 export), presets, "Preview" listing every planned change with conflicts marked, "Apply", Undo."""
 
 from __future__ import annotations
@@ -7,16 +7,11 @@ import os
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMenu,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -28,7 +23,7 @@ from app.gui.confirm import confirm_action
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
 from app.gui.views.history import KINDS
-from app.gui.views.rule_editor import RuleEditor
+from app.gui.views.rules_panel import RulesPanel
 from app.gui.widgets import Banner, Card, EmptyState, PageHeader, button, label, table, tool_button
 
 APPLY = "organize-apply"
@@ -40,18 +35,10 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Organizer", text)
 
 
-def _rules_api():
-    from app.core import presets, rules, rules_io
-    from app.store import rules_repo
-
-    return rules, presets, rules_io, rules_repo
-
-
 class OrganizerView(QWidget):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
-        self.rules: list = []  # core.rules.Rule, in order
         self.preview = None  # jobs.organize.Preview of the last "Preview"
         self.last_entry: int | None = None
         lay = QVBoxLayout(self)
@@ -69,85 +56,25 @@ class OrganizerView(QWidget):
         lay.addWidget(self.banner)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
-        split.addWidget(self._rules_card())
+        self.rules_panel = RulesPanel(session, lambda: (self.dest.text(), self.source.currentText()))
+        self.rules_panel.message.connect(self.banner.show_message)
+        self.rules_panel.default_dest.connect(lambda d: self.dest.text() or self.dest.setText(d))
+        split.addWidget(self.rules_panel)
         split.addWidget(self._preview_card())
         split.setSizes([320, 860])
         lay.addWidget(split, 1)
         session.folders_changed.connect(self._reload_folders)
         session.jobs.busy_changed.connect(lambda _b: self._update_buttons())
         self._reload_folders()
-        self._loaded = False
 
     # ---- layout ----------------------------------------------------------------------------
-    def _rules_card(self) -> QWidget:
-        card = Card()
-        card.setMinimumWidth(300)
-        head = QHBoxLayout()
-        head.addWidget(label(tr("My rules"), "SectionTitle"), 1)
-        self.presets_btn = button(tr("Presets"), "plus", tip=tr("Add ready-made rules"))
-        menu = QMenu(self.presets_btn)
-        from app.core.presets import PRESETS
+    def on_shown(self) -> None:
+        self.rules_panel.ensure_loaded()
 
-        for slug, p in PRESETS.items():
-            act = menu.addAction(tr(p.title), lambda s=slug: self.add_preset(s))
-            act.setToolTip(tr(p.description))
-        self.presets_btn.setMenu(menu)
-        head.addWidget(self.presets_btn)
-        card.body.addLayout(head)
-        card.body.addWidget(
-            label(
-                tr(
-                    "Checked rules run top to bottom; the first match wins. Drag to "
-                    "reorder, double-click to edit."
-                ),
-                "Muted",
-                wrap=True,
-            )
-        )
-        self.list_pages = QStackedWidget()
-        self.list = QListWidget()
-        self.list.setAccessibleName(tr("Rules"))
-        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.list.model().rowsMoved.connect(lambda *_: self._save_order())
-        self.list.itemChanged.connect(self._item_changed)
-        self.list.itemDoubleClicked.connect(lambda _i: self.edit_rule())
-        self.list.currentRowChanged.connect(lambda _r: self._update_buttons())
-        self.list_empty = EmptyState(
-            "organizer",
-            tr("No rules yet"),
-            tr("Start from a preset (By category, By date…) or add your own rule."),
-        )
-        self.list_pages.addWidget(self.list_empty)
-        self.list_pages.addWidget(self.list)
-        card.body.addWidget(self.list_pages, 1)
-        row = QHBoxLayout()
-        row.setSpacing(4)
-        self.add_btn = tool_button("plus", tr("Add a rule"))
-        self.add_btn.clicked.connect(self.add_rule)
-        self.edit_btn = tool_button("edit", tr("Edit the selected rule"))
-        self.edit_btn.clicked.connect(self.edit_rule)
-        self.dup_btn = tool_button("copy", tr("Duplicate the selected rule"))
-        self.dup_btn.clicked.connect(self.duplicate_rule)
-        self.del_btn = tool_button("trash", tr("Delete the selected rule"))
-        self.del_btn.clicked.connect(self.delete_rule)
-        self.up_btn = tool_button("up", tr("Move up"))
-        self.up_btn.clicked.connect(lambda: self.move_rule(-1))
-        self.down_btn = tool_button("down", tr("Move down"))
-        self.down_btn.clicked.connect(lambda: self.move_rule(1))
-        for b in (self.add_btn, self.edit_btn, self.dup_btn, self.del_btn, self.up_btn, self.down_btn):
-            row.addWidget(b)
-        row.addStretch(1)
-        self.import_btn = tool_button("import", tr("Import rules from a JSON or TOML file"))
-        self.import_btn.clicked.connect(self.import_rules)
-        self.export_btn = tool_button("export", tr("Export the rules to a file"))
-        self.export_btn.clicked.connect(self.export_rules)
-        row.addWidget(self.import_btn)
-        row.addWidget(self.export_btn)
-        card.body.addLayout(row)
-        return card
+    def _update_buttons(self) -> None:
+        busy = self.session.jobs.is_running(APPLY) or self.session.jobs.is_running(PREVIEW)
+        self.apply_btn.setEnabled(self.preview is not None and len(self.preview.plan) > 0 and not busy)
+        self.undo_btn.setEnabled(self.last_entry is not None and not busy)
 
     def _preview_card(self) -> QWidget:
         card = Card()
@@ -233,163 +160,6 @@ class OrganizerView(QWidget):
         card.body.addWidget(self.plan_pages, 1)
         self._update_buttons()
         return card
-
-    # ---- rules -----------------------------------------------------------------------------
-    def on_shown(self) -> None:
-        if not self._loaded:
-            self.reload_rules()
-
-    def reload_rules(self) -> None:
-        self._loaded = True
-        db = self.session.db
-        self.session.jobs.start(
-            "rules",
-            lambda _p: _rules_api()[3].list_rules(db),
-            label=tr("Loading rules"),
-            on_result=self._rules_loaded,
-            quiet=True,
-        )
-
-    def _rules_loaded(self, rules) -> None:
-        self.rules = list(rules)
-        self.list.blockSignals(True)
-        self.list.clear()
-        for rule in self.rules:
-            item = QListWidgetItem(theme.icon("organizer"), rule.name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled)
-            item.setCheckState(Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked)
-            item.setData(Qt.ItemDataRole.UserRole, rule.uuid)
-            item.setToolTip(self._describe(rule))
-            self.list.addItem(item)
-        self.list.blockSignals(False)
-        self.list_pages.setCurrentIndex(1 if self.rules else 0)
-        self._update_buttons()
-
-    @staticmethod
-    def _describe(rule) -> str:
-        acts = ", ".join(
-            f"{a.type} {a.options.get('to') or a.options.get('name') or ''}".strip() for a in rule.actions
-        )
-        return f"{rule.name}: {len(rule.conditions)} condition(s); {acts}"
-
-    def _selected(self):
-        row = self.list.currentRow()
-        return self.rules[row] if 0 <= row < len(self.rules) else None
-
-    def _update_buttons(self) -> None:
-        has = self._selected() is not None
-        for b in (self.edit_btn, self.dup_btn, self.del_btn, self.up_btn, self.down_btn):
-            b.setEnabled(has)
-        self.export_btn.setEnabled(bool(self.rules))
-        busy = self.session.jobs.is_running(APPLY) or self.session.jobs.is_running(PREVIEW)
-        self.apply_btn.setEnabled(self.preview is not None and len(self.preview.plan) > 0 and not busy)
-        self.undo_btn.setEnabled(self.last_entry is not None and not busy)
-
-    def _save(self, rule_dict: dict, position: int | None = None) -> None:
-        rules, _presets, _io, repo = _rules_api()
-        rule = rules.rule_from_dict(rule_dict)
-        repo.save_rule(self.session.db, rule, position)
-        self.reload_rules()
-
-    def add_rule(self) -> None:
-        editor = RuleEditor(
-            self,
-            {"name": "", "conditions": [], "actions": [{"type": "move", "to": "{category}"}]},
-            self.dest.text(),
-            self.source.currentText(),
-        )
-        if editor.exec() and editor.result_dict:
-            self._save(editor.result_dict, len(self.rules))
-
-    def edit_rule(self) -> None:
-        rule = self._selected()
-        if rule is None:
-            return
-        rules = _rules_api()[0]
-        editor = RuleEditor(self, rules.rule_to_dict(rule), self.dest.text(), self.source.currentText())
-        if editor.exec() and editor.result_dict:
-            self._save(editor.result_dict, self.list.currentRow())
-
-    def duplicate_rule(self) -> None:
-        rule = self._selected()
-        if rule is None:
-            return
-        d = _rules_api()[0].rule_to_dict(rule)
-        d.pop("uuid", None)
-        d["name"] = tr("{name} (copy)").format(name=d["name"])
-        self._save(d, self.list.currentRow() + 1)
-
-    def delete_rule(self) -> None:
-        rule = self._selected()
-        if rule is None:
-            return
-        if (
-            QMessageBox.question(self, tr("Delete rule"), tr("Delete the rule “{n}”?").format(n=rule.name))
-            != QMessageBox.StandardButton.Yes
-        ):
-            return
-        _rules_api()[3].delete_rule(self.session.db, rule.uuid)
-        self.reload_rules()
-
-    def move_rule(self, step: int) -> None:
-        row = self.list.currentRow()
-        new = row + step
-        if not (0 <= row < len(self.rules) and 0 <= new < len(self.rules)):
-            return
-        self.rules.insert(new, self.rules.pop(row))
-        _rules_api()[3].reorder(self.session.db, [r.uuid for r in self.rules])
-        self._rules_loaded(self.rules)
-        self.list.setCurrentRow(new)
-
-    def _save_order(self) -> None:
-        uuids = [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
-        _rules_api()[3].reorder(self.session.db, uuids)
-        by_uuid = {r.uuid: r for r in self.rules}
-        self.rules = [by_uuid[u] for u in uuids if u in by_uuid]
-
-    def _item_changed(self, item: QListWidgetItem) -> None:
-        uuid = item.data(Qt.ItemDataRole.UserRole)
-        enabled = item.checkState() == Qt.CheckState.Checked
-        _rules_api()[3].set_enabled(self.session.db, uuid, enabled)
-        for r in self.rules:
-            if r.uuid == uuid:
-                r.enabled = enabled
-
-    def add_preset(self, slug: str) -> None:
-        _rules, presets, _io, repo = _rules_api()
-        p = presets.preset(slug)
-        repo.save_rules(self.session.db, p.build())
-        if p.default_dest and not self.dest.text():
-            self.dest.setText(os.path.expanduser(p.default_dest))
-        self.banner.show_message(tr("Added the rules of “{t}”.").format(t=tr(p.title)))
-        self.reload_rules()
-
-    def import_rules(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Import rules"), "", tr("Rules (*.json *.toml)"))
-        if not path:
-            return
-        _rules, _presets, rules_io, repo = _rules_api()
-        try:
-            imported = rules_io.load_rules(path)
-        except (ValueError, OSError) as exc:
-            self.banner.show_message(tr("Could not import {f}: {e}").format(f=os.path.basename(path), e=exc))
-            return
-        repo.save_rules(self.session.db, imported)
-        self.banner.show_message(tr("Imported {n} rule(s).").format(n=len(imported)))
-        self.reload_rules()
-
-    def export_rules(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, tr("Export rules"), "rules.toml", tr("Rules (*.toml *.json)")
-        )
-        if not path:
-            return
-        try:
-            _rules_api()[2].save_rules(path, self.rules)
-        except (ValueError, OSError) as exc:
-            self.banner.show_message(tr("Could not export: {e}").format(e=exc))
-            return
-        self.banner.show_message(tr("Exported {n} rule(s) to {p}").format(n=len(self.rules), p=path))
 
     # ---- preview and apply -----------------------------------------------------------------
     def _reload_folders(self) -> None:
@@ -551,7 +321,5 @@ class OrganizerView(QWidget):
         self._update_buttons()
 
     def refresh_theme(self) -> None:
-        self.list_empty.refresh_icon()
+        self.rules_panel.refresh_theme()
         self.plan_empty.refresh_icon()
-        for i in range(self.list.count()):
-            self.list.item(i).setIcon(theme.icon("organizer"))

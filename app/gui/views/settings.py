@@ -22,6 +22,7 @@ from app.gui.account import AccountCard
 from app.gui.folder_list import FolderList
 from app.gui.session import Session
 from app.gui.views.duplicates import POLICIES
+from app.gui.watch_dialog import WatcherSettings
 from app.gui.widgets import Card, PageHeader, label
 
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
@@ -133,6 +134,8 @@ class SettingsView(QWidget):
         self.minimized.setChecked(bool(prefs.get("start_minimized")))
         self.minimized.toggled.connect(lambda v: prefs.set("start_minimized", v))
         look.body.addWidget(self.minimized)
+        self.watcher = WatcherSettings(session.db)      # the watcher's: start at login, watched folders
+        look.body.addWidget(self.watcher)
         log = label(tr("Log file: {p}").format(p=paths.log_file()), "Muted", wrap=True)
         log.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         look.body.addWidget(log)

@@ -1,0 +1,278 @@
+"""The organizer's rule list: enable, reorder by drag, add, edit, duplicate, delete, presets,
+import and export. Rules are stored through store.rules_repo; the editor is RuleEditor."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+)
+
+from app.gui import theme
+from app.gui.session import Session
+from app.gui.views.rule_editor import RuleEditor
+from app.gui.widgets import Card, EmptyState, button, label, tool_button
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Organizer", text)
+
+
+def _rules_api():
+    from app.core import presets, rules, rules_io
+    from app.store import rules_repo
+
+    return rules, presets, rules_io, rules_repo
+
+
+class RulesPanel(Card):
+    """``context()`` gives (destination, sample folder) for the editor's live example."""
+
+    message = Signal(str)  # a notice for the page's banner
+    default_dest = Signal(str)  # a preset's own destination folder
+
+    def __init__(self, session: Session, context: Callable[[], tuple[str, str]]) -> None:
+        super().__init__()
+        self.session = session
+        self.context = context
+        self.rules: list = []  # core.rules.Rule, in order
+        self._loaded = False
+        self._build()
+        self._update_buttons()
+
+    def _build(self) -> None:
+        card = self
+        card.setMinimumWidth(300)
+        head = QHBoxLayout()
+        head.addWidget(label(tr("My rules"), "SectionTitle"), 1)
+        self.presets_btn = button(tr("Presets"), "plus", tip=tr("Add ready-made rules"))
+        menu = QMenu(self.presets_btn)
+        from app.core.presets import PRESETS
+
+        for slug, p in PRESETS.items():
+            act = menu.addAction(tr(p.title), lambda s=slug: self.add_preset(s))
+            act.setToolTip(tr(p.description))
+        self.presets_btn.setMenu(menu)
+        head.addWidget(self.presets_btn)
+        card.body.addLayout(head)
+        card.body.addWidget(
+            label(
+                tr(
+                    "Checked rules run top to bottom; the first match wins. Drag to "
+                    "reorder, double-click to edit."
+                ),
+                "Muted",
+                wrap=True,
+            )
+        )
+        self.list_pages = QStackedWidget()
+        self.list = QListWidget()
+        self.list.setAccessibleName(tr("Rules"))
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.list.model().rowsMoved.connect(lambda *_: self._save_order())
+        self.list.itemChanged.connect(self._item_changed)
+        self.list.itemDoubleClicked.connect(lambda _i: self.edit_rule())
+        self.list.currentRowChanged.connect(lambda _r: self._update_buttons())
+        self.list_empty = EmptyState(
+            "organizer",
+            tr("No rules yet"),
+            tr("Start from a preset (By category, By date…) or add your own rule."),
+        )
+        self.list_pages.addWidget(self.list_empty)
+        self.list_pages.addWidget(self.list)
+        card.body.addWidget(self.list_pages, 1)
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        self.add_btn = tool_button("plus", tr("Add a rule"))
+        self.add_btn.clicked.connect(self.add_rule)
+        self.edit_btn = tool_button("edit", tr("Edit the selected rule"))
+        self.edit_btn.clicked.connect(self.edit_rule)
+        self.dup_btn = tool_button("copy", tr("Duplicate the selected rule"))
+        self.dup_btn.clicked.connect(self.duplicate_rule)
+        self.del_btn = tool_button("trash", tr("Delete the selected rule"))
+        self.del_btn.clicked.connect(self.delete_rule)
+        self.up_btn = tool_button("up", tr("Move up"))
+        self.up_btn.clicked.connect(lambda: self.move_rule(-1))
+        self.down_btn = tool_button("down", tr("Move down"))
+        self.down_btn.clicked.connect(lambda: self.move_rule(1))
+        for b in (self.add_btn, self.edit_btn, self.dup_btn, self.del_btn, self.up_btn, self.down_btn):
+            row.addWidget(b)
+        row.addStretch(1)
+        self.import_btn = tool_button("import", tr("Import rules from a JSON or TOML file"))
+        self.import_btn.clicked.connect(self.import_rules)
+        self.export_btn = tool_button("export", tr("Export the rules to a file"))
+        self.export_btn.clicked.connect(self.export_rules)
+        row.addWidget(self.import_btn)
+        row.addWidget(self.export_btn)
+        card.body.addLayout(row)
+
+    def ensure_loaded(self) -> None:
+        if not self._loaded:
+            self.reload_rules()
+
+    def reload_rules(self) -> None:
+        self._loaded = True
+        db = self.session.db
+        self.session.jobs.start(
+            "rules",
+            lambda _p: _rules_api()[3].list_rules(db),
+            label=tr("Loading rules"),
+            on_result=self._rules_loaded,
+            quiet=True,
+        )
+
+    def _rules_loaded(self, rules) -> None:
+        self.rules = list(rules)
+        self.list.blockSignals(True)
+        self.list.clear()
+        for rule in self.rules:
+            item = QListWidgetItem(theme.icon("organizer"), rule.name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled)
+            item.setCheckState(Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, rule.uuid)
+            item.setToolTip(self._describe(rule))
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        self.list_pages.setCurrentIndex(1 if self.rules else 0)
+        self._update_buttons()
+
+    @staticmethod
+    def _describe(rule) -> str:
+        acts = ", ".join(
+            f"{a.type} {a.options.get('to') or a.options.get('name') or ''}".strip() for a in rule.actions
+        )
+        return f"{rule.name}: {len(rule.conditions)} condition(s); {acts}"
+
+    def _selected(self):
+        row = self.list.currentRow()
+        return self.rules[row] if 0 <= row < len(self.rules) else None
+
+    def _update_buttons(self) -> None:
+        has = self._selected() is not None
+        for b in (self.edit_btn, self.dup_btn, self.del_btn, self.up_btn, self.down_btn):
+            b.setEnabled(has)
+        self.export_btn.setEnabled(bool(self.rules))
+
+    def _save(self, rule_dict: dict, position: int | None = None) -> None:
+        rules, _presets, _io, repo = _rules_api()
+        rule = rules.rule_from_dict(rule_dict)
+        repo.save_rule(self.session.db, rule, position)
+        self.reload_rules()
+
+    def add_rule(self) -> None:
+        editor = RuleEditor(
+            self,
+            {"name": "", "conditions": [], "actions": [{"type": "move", "to": "{category}"}]},
+            self.context()[0],
+            self.context()[1],
+        )
+        if editor.exec() and editor.result_dict:
+            self._save(editor.result_dict, len(self.rules))
+
+    def edit_rule(self) -> None:
+        rule = self._selected()
+        if rule is None:
+            return
+        rules = _rules_api()[0]
+        editor = RuleEditor(self, rules.rule_to_dict(rule), self.context()[0], self.context()[1])
+        if editor.exec() and editor.result_dict:
+            self._save(editor.result_dict, self.list.currentRow())
+
+    def duplicate_rule(self) -> None:
+        rule = self._selected()
+        if rule is None:
+            return
+        d = _rules_api()[0].rule_to_dict(rule)
+        d.pop("uuid", None)
+        d["name"] = tr("{name} (copy)").format(name=d["name"])
+        self._save(d, self.list.currentRow() + 1)
+
+    def delete_rule(self) -> None:
+        rule = self._selected()
+        if rule is None:
+            return
+        if (
+            QMessageBox.question(self, tr("Delete rule"), tr("Delete the rule “{n}”?").format(n=rule.name))
+            != QMessageBox.StandardButton.Yes
+        ):
+            return
+        _rules_api()[3].delete_rule(self.session.db, rule.uuid)
+        self.reload_rules()
+
+    def move_rule(self, step: int) -> None:
+        row = self.list.currentRow()
+        new = row + step
+        if not (0 <= row < len(self.rules) and 0 <= new < len(self.rules)):
+            return
+        self.rules.insert(new, self.rules.pop(row))
+        _rules_api()[3].reorder(self.session.db, [r.uuid for r in self.rules])
+        self._rules_loaded(self.rules)
+        self.list.setCurrentRow(new)
+
+    def _save_order(self) -> None:
+        uuids = [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+        _rules_api()[3].reorder(self.session.db, uuids)
+        by_uuid = {r.uuid: r for r in self.rules}
+        self.rules = [by_uuid[u] for u in uuids if u in by_uuid]
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        uuid = item.data(Qt.ItemDataRole.UserRole)
+        enabled = item.checkState() == Qt.CheckState.Checked
+        _rules_api()[3].set_enabled(self.session.db, uuid, enabled)
+        for r in self.rules:
+            if r.uuid == uuid:
+                r.enabled = enabled
+
+    def add_preset(self, slug: str) -> None:
+        _rules, presets, _io, repo = _rules_api()
+        p = presets.preset(slug)
+        repo.save_rules(self.session.db, p.build())
+        if p.default_dest:
+            self.default_dest.emit(os.path.expanduser(p.default_dest))
+        self.message.emit(tr("Added the rules of “{t}”.").format(t=tr(p.title)))
+        self.reload_rules()
+
+    def import_rules(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Import rules"), "", tr("Rules (*.json *.toml)"))
+        if not path:
+            return
+        _rules, _presets, rules_io, repo = _rules_api()
+        try:
+            imported = rules_io.load_rules(path)
+        except (ValueError, OSError) as exc:
+            self.message.emit(tr("Could not import {f}: {e}").format(f=os.path.basename(path), e=exc))
+            return
+        repo.save_rules(self.session.db, imported)
+        self.message.emit(tr("Imported {n} rule(s).").format(n=len(imported)))
+        self.reload_rules()
+
+    def export_rules(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, tr("Export rules"), "rules.toml", tr("Rules (*.toml *.json)")
+        )
+        if not path:
+            return
+        try:
+            _rules_api()[2].save_rules(path, self.rules)
+        except (ValueError, OSError) as exc:
+            self.message.emit(tr("Could not export: {e}").format(e=exc))
+            return
+        self.message.emit(tr("Exported {n} rule(s) to {p}").format(n=len(self.rules), p=path))
+
+    def refresh_theme(self) -> None:
+        self.list_empty.refresh_icon()
+        for i in range(self.list.count()):
+            self.list.item(i).setIcon(theme.icon("organizer"))
