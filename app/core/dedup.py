@@ -190,6 +190,38 @@ def _group_by_stored_hash(members: list[Candidate]) -> list[DuplicateGroup]:
     return groups
 
 
+def groups_from_hashed(rows: Iterable[tuple]) -> list[DuplicateGroup]:
+    """Groups from ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` rows sorted by (size, hash).
+
+    For files whose full hashes are already known (a rerun); a run of rows with
+    one (size, hash) is a group when it holds at least two distinct inodes.
+    """
+    groups: list[DuplicateGroup] = []
+    run: list[tuple] = []
+    key = None
+
+    def close() -> None:
+        counts: dict[tuple[int, int], int] = {}
+        for r in run:
+            counts[(r[5], r[4])] = counts.get((r[5], r[4]), 0) + 1
+        if len(counts) < 2:
+            return
+        files = [DupFile(r[2], r[0], r[3], r[4], r[5], r[6], counts[(r[5], r[4])] > 1) for r in run]
+        files.sort(key=lambda f: f.path)
+        groups.append(DuplicateGroup(run[0][0], run[0][1].hex(), files))
+
+    for row in rows:
+        k = (row[0], row[1])
+        if k != key:
+            if len(run) > 1:
+                close()
+            run, key = [], k
+        run.append(row)
+    if len(run) > 1:
+        close()
+    return groups
+
+
 def _split_by_bytes(keys: list[tuple[int, int]], reps: dict[tuple[int, int], Candidate],
                     on_error: ErrorHandler | None) -> list[list[tuple[int, int]]]:
     """Partition inodes whose hashes agree by a byte-by-byte comparison."""

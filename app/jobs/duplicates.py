@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from app.core.categories import category_for
-from app.core.dedup import Candidate, DuplicateGroup, confirm_size_group, sort_groups
+from app.core.dedup import Candidate, DuplicateGroup, confirm_size_group, groups_from_hashed, sort_groups
 from app.core.progress import Progress
 from app.jobs.scan import ScanResult, scan
 from app.store import index
@@ -69,7 +69,13 @@ def find_duplicates(db: Database, roots: list[str], *, progress: Progress, min_s
     groups: list[DuplicateGroup] = []
     try:
         root_ids = index.root_ids_within(reader, scanned.roots)
-        if root_ids:
+        stored = None if paranoid or not root_ids else index.stored_duplicates(reader, root_ids, min_size,
+                                                                               max_size)
+        if stored is not None:          # nothing left to hash (an unchanged tree): group in one pass
+            progress.stage("compare", total=len(stored))
+            groups = groups_from_hashed(stored)
+            progress.advance(len(stored))
+        elif root_ids:
             n, _ = index.candidate_totals(reader, root_ids, min_size, max_size)
             # counted in files: partial hashes make the bytes actually read unknowable up front
             progress.stage("compare", total=n)

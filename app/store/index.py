@@ -334,3 +334,41 @@ def store_hashes(conn: sqlite3.Connection, rows: Iterable[tuple[bytes | None, by
     conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
                      "category=coalesce(?, category) WHERE id=?", rows)
     conn.commit()
+
+
+def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
+                      max_size: int | None = None) -> list[tuple] | None:
+    """Rows of files whose stored full hash another inode shares, or None if any candidate needs hashing.
+
+    A rerun on an unchanged tree needs no hashing: every file sharing its size with
+    another inode has a partial hash, and every one sharing (size, partial hash) with
+    another inode has a full hash. Then the groups come straight from the stored full hashes. Rows are
+    ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` sorted by (size, full_hash).
+    """
+    scope, sargs = _scope(conn, root_ids)
+    sizes, args = _sizes_sql(scope, sargs, min_size, max_size)
+    other = scope.replace("f.dir_id", "g.dir_id")
+    pending = conn.execute(
+        f"SELECT 1 FROM files f WHERE f.size IN ({sizes}) AND f.is_link=0{scope} AND f.full_hash IS NULL "
+        f"AND EXISTS (SELECT 1 FROM files g WHERE g.size=f.size AND g.is_link=0 "
+        f"AND (g.inode<>f.inode OR g.dev<>f.dev){other} "
+        f"AND (f.partial_hash IS NULL OR g.partial_hash=f.partial_hash)) LIMIT 1",
+        args + sargs + sargs).fetchone()
+    if pending is not None:
+        return None
+    cond, cargs = "f.is_link=0 AND f.full_hash IS NOT NULL AND f.size >= ?", (max(1, min_size),)
+    if max_size is not None:
+        cond += " AND f.size <= ?"
+        cargs += (max_size,)
+    paths = dir_paths(conn, root_ids)
+    sep = os.sep
+    rows = []
+    for size, full, did, name, mtime_ns, inode, dev, nlink in conn.execute(
+            f"SELECT f.size, f.full_hash, f.dir_id, f.name, f.mtime_ns, f.inode, f.dev, f.nlink FROM files f "
+            f"WHERE {cond}{scope} ORDER BY f.size, f.full_hash", cargs + sargs):
+        d = paths[did]
+        if name.__class__ is not str:
+            name = from_db(name)
+        path = d + name if d.endswith(sep) else d + sep + name
+        rows.append((size, full, path, mtime_ns, inode, dev, nlink))
+    return rows

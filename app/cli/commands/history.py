@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from app.cli import EXIT_OK, EXIT_USAGE
-from app.store.db import open_database
-from app.store.journal import HistoryEntry, JournalStore
+
+if TYPE_CHECKING:
+    from app.store.journal import HistoryEntry
 
 
 def register(subparsers) -> None:
@@ -36,6 +38,9 @@ def _show(path: str) -> str:
 
 
 def handler(args) -> int:
+    from app.store.db import open_database
+    from app.store.journal import JournalStore
+
     db = open_database()
     try:
         store = JournalStore(db)

@@ -6,10 +6,6 @@ import getpass
 import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
-from app.jobs import sync as jobs
-from app.store.db import open_database
-from app.sync.api import ApiError, InsecureServer, SyncError
-from app.sync.credentials import keyring_problem
 
 
 def register(subparsers) -> None:
@@ -25,6 +21,11 @@ def register(subparsers) -> None:
 
 
 def handler(args) -> int:
+    from app.jobs import sync as jobs
+    from app.store.db import open_database
+    from app.sync.api import ApiError, InsecureServer, SyncError
+    from app.sync.credentials import keyring_problem
+
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from app.cli import EXIT_OK
-from app.jobs import sync as jobs
-from app.store.db import open_database
 
 
 def register(subparsers) -> None:
@@ -14,6 +12,9 @@ def register(subparsers) -> None:
 
 
 def handler(args) -> int:
+    from app.jobs import sync as jobs
+    from app.store.db import open_database
+
     db = open_database()
     try:
         was = jobs.status(db)

@@ -7,8 +7,6 @@ import sys
 import time
 
 from app.cli import EXIT_ERRORS, EXIT_OK
-from app.jobs import sync as jobs
-from app.store.db import open_database
 
 
 def register(subparsers) -> None:
@@ -40,6 +38,9 @@ def _print_status(status: dict, fmt: str) -> None:
 
 
 def handler(args) -> int:
+    from app.jobs import sync as jobs
+    from app.store.db import open_database
+
     db = open_database()
     try:
         if args.status:

@@ -6,8 +6,6 @@ import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.console import cancel_on_interrupt, make_progress
-from app.jobs.undo import NothingToUndo, undo
-from app.store.db import open_database
 
 
 def register(subparsers) -> None:
@@ -24,6 +22,9 @@ def _show(path: str) -> str:
 
 
 def handler(args) -> int:
+    from app.jobs.undo import NothingToUndo, undo
+    from app.store.db import open_database
+
     progress, line = make_progress()
     db = open_database()
     try:

@@ -15,8 +15,6 @@ import threading
 import time
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
-from app.store.db import open_database
-from app.store.watched import WatchedFolder
 
 
 def register(subparsers) -> None:
@@ -40,6 +38,8 @@ def _show(path: str | None) -> str:
 def handler(args) -> int:
     from app.jobs import watch_rules
     from app.jobs.watch import WatchService
+    from app.store.db import open_database
+    from app.store.watched import WatchedFolder
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S",
                         stream=sys.stdout, force=True)
