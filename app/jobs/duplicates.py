@@ -15,7 +15,7 @@ from app.core import hashing
 from app.core.categories import category_for
 from app.core.dedup import Candidate, DuplicateGroup, confirm_size_group, groups_from_hashed, sort_groups
 from app.core.progress import Progress
-from app.jobs.scan import ScanResult, scan
+from app.jobs.scan import ScanResult, gc_paused, scan
 from app.store import index
 from app.store.db import Database
 
@@ -60,6 +60,13 @@ def find_duplicates(db: Database, roots: list[str], *, progress: Progress, min_s
     Empty files are never duplicates; symlinks are never members; hard links of
     one inode count as one file. New hashes are stored in the index for the next run.
     """
+    with gc_paused():
+        return _find(db, roots, progress=progress, min_size=min_size, max_size=max_size, exclude=exclude,
+                     include_hidden=include_hidden, paranoid=paranoid)
+
+
+def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, max_size: int | None,
+          exclude: tuple[str, ...] | list[str], include_hidden: bool, paranoid: bool) -> DuplicateResult:
     started = time.monotonic()
     scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden)
     result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
