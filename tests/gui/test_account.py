@@ -71,7 +71,8 @@ def test_account_page_signs_up_syncs_and_signs_out(qtbot, window, controller, wa
     page.password.setText("a wrong password")
     qtbot.mouseClick(page.sign_in_btn, qtbot_button())
     qtbot.waitUntil(lambda: "wrong" in page.error.text(), timeout=20000)
-    assert not status_dict(db)["signed_in"]
+    wait_idle()
+    assert not status_dict(db)["signed_in"] and "wrong" in page.error.text()
 
     page.password.setText(PASSWORD)
     qtbot.mouseClick(page.sign_in_btn, qtbot_button())
