@@ -15,7 +15,7 @@ import time
 import uuid as _uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from app.sync import credentials
@@ -66,7 +66,6 @@ class AccountInfo:
     linked: bool = False        # changes are queued for this account
     signed_in: bool = False     # a refresh token is held (keyring or memory)
     message: str = ""           # why the user was signed out, in plain words
-    extra: dict = field(default_factory=dict)
 
 
 def default_device_name() -> str:
