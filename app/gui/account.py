@@ -180,7 +180,8 @@ class AccountCard(Card):
         self.sign_out_btn.setVisible(signed_in)
         self.sync_btn.setVisible(signed_in)
         if signed_in:
-            self.state.setText(tr("Signed in as {e} on {s}.").format(e=status["email"], s=status["server"]))
+            self.state.setText(tr("Signed in as {e} on {s}.").format(e=status["email"], s=status["server"])
+                               + (" " + tr(status["keyring"]) if status["keyring"] else ""))
         else:
             self.state.setText(status["message"] or tr("Not signed in."))
         when = status["last_sync_at"]

@@ -99,3 +99,40 @@ def sync(db: Database, progress: Progress | None = None, *, manual: bool = True,
 def status(db: Database) -> dict:
     """Account, waiting changes, last sync time and last error (no secrets)."""
     return status_dict(db)
+
+
+def _cell(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")[:2000]
+
+
+def queue_report_upload(db: Database, roots: list[str] | None = None,
+                        progress: Progress | None = None) -> str | None:
+    """Queue the current report (totals, categories, extensions, largest files and folders,
+    duplicate groups) for upload at the next sync; returns its id, None when not signed in."""
+    from app.jobs.report import collect_report
+
+    report = collect_report(db, roots, progress=progress)
+    t, d = report.totals, report.duplicates
+    summary = {"files": t.files, "folders": t.folders, "bytes": t.bytes,
+               "duplicate_groups": d.groups, "duplicate_files": d.duplicate_files,
+               "reclaimable_bytes": d.reclaimable_bytes, "roots": _cell("; ".join(report.roots))}
+    tables = [
+        {"name": "By category", "columns": ["category", "files", "bytes"],
+         "rows": [[s.key, s.files, s.bytes] for s in report.by_category]},
+        {"name": "By extension", "columns": ["extension", "files", "bytes"],
+         "rows": [[s.key or "(none)", s.files, s.bytes] for s in report.by_extension.items]},
+        {"name": "Largest files", "columns": ["path", "bytes", "category"],
+         "rows": [[_cell(f.path), f.size, f.category] for f in report.largest_files.items]},
+        {"name": "Largest folders", "columns": ["path", "bytes", "files"],
+         "rows": [[_cell(f.path), f.bytes, f.files] for f in report.largest_folders.items]},
+        {"name": "Duplicate groups", "columns": ["size", "copies", "first path"],
+         "rows": [[g.size, g.copies, _cell(g.paths[0]) if g.paths else ""]
+                  for g in report.duplicate_groups.items]},
+    ]
+    report_id = str(_uuid.uuid4())
+    with db.engine.begin() as conn:
+        if not outbox.linked(conn):
+            return None
+        outbox.enqueue(conn, "report", {"id": report_id, "title": time.strftime(
+            "Report %Y-%m-%d %H:%M"), "summary": summary, "tables": tables})
+    return report_id

@@ -7,12 +7,16 @@ changes stay queued for the next sign-in.
 
 from __future__ import annotations
 
+import os
 import platform
 import socket
 import threading
 import time
 import uuid as _uuid
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from app.sync import credentials
 from app.sync.api import ApiClient, ApiError, SyncError, normalize_server
@@ -22,6 +26,31 @@ from app.sync.outbox import ACCOUNT_KEY
 _access: dict[tuple[str, str, str], tuple[str, float]] = {}
 _refresh_lock = threading.Lock()
 SIGNED_OUT_CODES = {"token_revoked", "token_reused", "token_expired", "invalid_token"}
+
+
+@contextmanager
+def _across_processes(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (the app and the CLI of one database refresh one at a
+    time: two refreshes with the same token would look like a stolen token to the server)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            for _ in range(300):
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 class SignedOut(SyncError):
@@ -37,7 +66,6 @@ class AccountInfo:
     linked: bool = False        # changes are queued for this account
     signed_in: bool = False     # a refresh token is held (keyring or memory)
     message: str = ""           # why the user was signed out, in plain words
-    extra: dict = field(default_factory=dict)
 
 
 def default_device_name() -> str:
@@ -147,7 +175,7 @@ class Account:
         if not info.signed_in or not info.server:
             raise SignedOut(info.message or "Not signed in.")
         key = self._key()
-        with _refresh_lock:
+        with _refresh_lock, _across_processes(Path(self.db.path).with_name("sync-refresh.lock")):
             cached = _access.get(key)
             if cached and not force_refresh and cached[1] > time.time():
                 return cached[0]

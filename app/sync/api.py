@@ -69,8 +69,11 @@ class ApiClient:
             resp = self._http.request(method, path, json=json, params=params, headers=headers)
         except httpx.TimeoutException:
             raise Offline("The server did not answer in time.") from None
+        except httpx.ConnectError:
+            raise Offline("Cannot reach the server: check the address and the network "
+                          "connection.") from None
         except httpx.HTTPError as exc:
-            raise Offline(f"Cannot reach the server ({type(exc).__name__}).") from None
+            raise Offline(f"The connection to the server failed ({type(exc).__name__}).") from None
         try:
             body = resp.json()
         except ValueError:

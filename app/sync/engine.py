@@ -11,7 +11,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from app.sync import outbox
+from app.sync import credentials, outbox
 from app.sync.account import Account, SignedOut
 from app.sync.api import ApiError, Offline, SyncError
 from app.sync.categories_sync import CategorySync
@@ -144,4 +144,4 @@ def status_dict(db) -> dict:
             "message": info.message, "waiting": outbox.count(db),
             "last_sync_at": status.get("last_sync_at"), "last_error": status.get("last_error", ""),
             "offline": bool(status.get("offline")), "next_attempt_at": status.get("next_attempt_at", 0),
-            "status": status_line(db)}
+            "status": status_line(db), "keyring": credentials.keyring_problem() or ""}

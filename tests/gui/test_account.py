@@ -94,3 +94,47 @@ def qtbot_button():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_without_a_keyring_the_page_says_the_sign_in_is_for_this_session(
+        qtbot, window, wait_idle, account_server):
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        page = window.views["settings"].account
+        page.server.setText(account_server.base)
+        page.email.setText(f"gui-{uuid.uuid4().hex[:10]}@example.org")
+        page.password.setText(PASSWORD)
+        qtbot.mouseClick(page.sign_up_btn, qtbot_button())
+        qtbot.waitUntil(lambda: "Signed in" in page.state.text(), timeout=20000)
+        wait_idle()
+        assert "only until the app closes" in page.state.text()
+        assert "Up to date" in window.sync_indicator.text()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_indicator_says_offline_with_waiting_changes(qtbot, window, controller, wait_idle, tmp_path,
+                                                    memory_keyring):
+    from app.core.rules import rule_from_dict
+    from app.jobs import organize as organize_jobs
+
+    server = start_server(tmp_path / "short-lived")
+    page = window.views["settings"].account
+    page.server.setText(server.base)
+    page.email.setText(f"gui-{uuid.uuid4().hex[:10]}@example.org")
+    page.password.setText(PASSWORD)
+    qtbot.mouseClick(page.sign_up_btn, qtbot_button())
+    qtbot.waitUntil(lambda: "Up to date" in window.sync_indicator.text(), timeout=20000)
+    wait_idle()
+    server.stop()
+    organize_jobs.save_rule(controller.db, rule_from_dict({"name": "Offline",
+                                                           "actions": [{"type": "trash"}]}))
+    qtbot.mouseClick(page.sync_btn, qtbot_button())
+    qtbot.waitUntil(lambda: window.sync_indicator.text() == "Sync: offline, 1 changes waiting",
+                    timeout=20000)
+    wait_idle()
+    assert "Cannot reach the server" in page.error.text()
+    assert "Waiting changes: 1" in page.details.text()

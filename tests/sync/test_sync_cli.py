@@ -70,3 +70,22 @@ def test_sync_exit_1_while_server_is_down(run_cli, tmp_path, email):
         assert r.returncode == 0 and "Sent 1" in r.stdout
     finally:
         server.stop()
+
+
+def test_two_processes_refresh_one_at_a_time(run_cli, sync_server, email, tmp_path):
+    """Each CLI run refreshes the rotating token; two at once must not look like a stolen token."""
+    import subprocess
+    import sys
+
+    env = keyring_env(tmp_path)
+    r = run_cli("login", "--server", sync_server.base, "--email", email, "--password-stdin",
+                "--register", input="correct horse battery\n", env=env)
+    assert r.returncode == 0, r.stderr
+    full_env = {**os.environ, **env}
+    procs = [subprocess.Popen([sys.executable, "-m", "app.cli", "sync"], env=full_env,
+                              cwd=HERE.parents[1], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(3)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    status = run_cli("sync", "--status", "--format", "json", env=env)
+    assert json.loads(status.stdout)["signed_in"]

@@ -227,3 +227,22 @@ def test_categories_both_ways(pair):
     run_sync(b)
     assert categories(b) == {}
     assert run_sync(a).received == 0 and run_sync(b).received == 0
+
+
+def test_report_upload_on_request(pair, sync_server, tmp_path):
+    from app.core.progress import Progress
+    from app.jobs import sync as sync_jobs
+    from app.jobs.scan import scan
+
+    a, _b = pair
+    folder = tmp_path / "Docs"
+    folder.mkdir()
+    (folder / "x.pdf").write_bytes(b"%PDF-1.4 " + b"y" * 500)
+    scan(a, [str(folder)], progress=Progress())
+    report_id = sync_jobs.queue_report_upload(a)
+    assert report_id and sync_jobs.sync(a).ok
+    account = Account(a)
+    got = api_get(sync_server, account, f"/reports/{report_id}")
+    assert got["summary"]["files"] == 1 and got["device_id"] == account.info.device_id
+    tables = {t["name"]: t for t in got["tables"]}
+    assert tables["Largest files"]["rows"][0][0].endswith("x.pdf")

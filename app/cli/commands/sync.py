@@ -13,6 +13,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("sync", help="sync rules, history and summaries with the server",
                               description=__doc__.splitlines()[0])
     p.add_argument("--status", action="store_true", help="only show the sync status")
+    p.add_argument("--upload-report", action="store_true",
+                   help="also send the current report (what `report` shows) to the server")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=handler)
 
@@ -51,6 +53,8 @@ def handler(args) -> int:
             print("Not signed in: use `fileorganizer login --server URL --email EMAIL` first.",
                   file=sys.stderr)
             return EXIT_ERRORS
+        if args.upload_report:
+            jobs.queue_report_upload(db)
         result = jobs.sync(db)
         status = jobs.status(db)
     finally:
