@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from app.core.categories import EXTENSION_CATEGORY, extension_of
@@ -49,6 +52,22 @@ def _outermost(roots: list[str]) -> list[str]:
     return out
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a job builds many long-lived tuples.
+
+    They hold no cycles, yet each young-generation pass walks them again: ~0.15 s
+    of CPU in a first scan of 100,000 files. Re-enabled only if it was on.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str] = (),
          include_hidden: bool = True) -> ScanResult:
     """Walk `roots` and update the index: new, changed and vanished files; hashes kept when unchanged.
@@ -56,6 +75,12 @@ def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[s
     Missing roots are listed in ``missing_roots`` (and as errors); the others are scanned.
     Raises Cancelled when progress.cancel() was called (batches already written stay).
     """
+    with gc_paused():
+        return _scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden)
+
+
+def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str],
+          include_hidden: bool) -> ScanResult:
     started = time.monotonic()
     result = ScanResult([os.path.abspath(r) for r in roots])
     for root in dict.fromkeys(result.roots):

