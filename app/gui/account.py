@@ -34,14 +34,25 @@ class SyncController(QObject):
         self.db = session.db
         self.last_error = ""
         self._last_run = 0.0
+        self.stopped = False
         self.timer = QTimer(self, interval=CHECK_INTERVAL_MS, timeout=self._tick)
         self.timer.start()
-        session.history_changed.connect(lambda: QTimer.singleShot(2000, self._tick))
+        session.history_changed.connect(self._soon)
+
+    def _soon(self) -> None:
+        QTimer.singleShot(2000, self, self._tick)
 
     def status(self) -> dict:
         return jobs.status(self.db)
 
+    def stop(self) -> None:
+        """No more automatic syncs (the main window is gone)."""
+        self.stopped = True
+        self.timer.stop()
+
     def _tick(self) -> None:
+        if self.stopped:
+            return
         status = self.status()
         if not status["signed_in"]:
             return
@@ -93,8 +104,13 @@ class SyncIndicator(QLabel):
         self.setAccessibleName(tr("Sync status"))
         self.ctl = controller(session)
         self.ctl.changed.connect(self.refresh)
-        session.jobs.started.connect(lambda kind: kind == SYNC and self.setText(tr("Sync: syncing…")))
+        self.destroyed.connect(self.ctl.stop)
+        session.jobs.started.connect(self._job_started)   # bound: disconnected when deleted
         self.refresh()
+
+    def _job_started(self, kind: str) -> None:
+        if kind == SYNC:
+            self.setText(tr("Sync: syncing…"))
 
     def refresh(self) -> None:
         status = self.ctl.status()
@@ -159,8 +175,12 @@ class AccountCard(Card):
         self.sign_out_btn.clicked.connect(self._sign_out)
         self.sync_btn.clicked.connect(self.ctl.sync_now)
         self.ctl.changed.connect(self.refresh)
-        session.jobs.finished.connect(lambda kind: kind in (SIGN_IN, SYNC) and self.refresh())
+        session.jobs.finished.connect(self._job_finished)  # bound: disconnected when deleted
         self.refresh(fill=True)
+
+    def _job_finished(self, kind: str) -> None:
+        if kind in (SIGN_IN, SYNC):
+            self.refresh()
 
     def refresh(self, fill: bool = False) -> None:
         status = self.ctl.status()

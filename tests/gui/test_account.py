@@ -22,6 +22,15 @@ def account_server(tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def no_sync_after_the_test(controller):
+    """The window is closed at teardown: no automatic sync of this session may start later."""
+    yield
+    from app.gui.account import controller as sync_controller
+
+    sync_controller(controller.session).stop()
+
+
 @pytest.fixture
 def memory_keyring():
     previous = keyring.get_keyring()
