@@ -24,6 +24,8 @@ ErrorHandler = Callable[[str, str], None]
 
 BATCH_SIZE = 4096
 _HIDDEN_ATTR = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class FileRecord(NamedTuple):
@@ -99,6 +101,8 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
     S_IFREG, S_IFLNK, S_IFDIR = stat.S_IFREG, stat.S_IFLNK, stat.S_IFDIR
     filtered = excluded is not None or not include_hidden
     new_record = tuple.__new__          # FileRecord(...) without the namedtuple's Python-level __new__
+    by_fd = os.scandir in os.supports_fd
+    sep = os.sep
     for root in roots:
         root = os.path.abspath(root)
         try:
@@ -130,43 +134,57 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
             files: list[FileRecord] = []
             complete = True
             subdirs: list[tuple[str, int, int]] = []
+            dfd = -1
             try:
-                it = os.scandir(dpath)
+                if by_fd:
+                    # stat relative to the folder's descriptor: the kernel does not walk the whole
+                    # path again for each entry (~25% of the walk's CPU); O_NOFOLLOW below the root
+                    dfd = os.open(dpath, _DIR_FLAGS if dpath == root else _DIR_FLAGS | _NOFOLLOW)
+                    it = os.scandir(dfd)
+                else:
+                    it = os.scandir(dpath)
             except OSError as exc:
+                if dfd >= 0:
+                    os.close(dfd)
                 report(dpath, describe_error(exc))
                 continue
+            prefix = dpath if dpath.endswith(sep) else dpath + sep
             nbytes = 0
-            with it:
-                try:
+            try:
+                with it:
                     for entry in it:
+                        path = prefix + entry.name
                         try:
                             est = entry.stat(follow_symlinks=False)
                         except OSError as exc:
-                            report(entry.path, describe_error(exc))
+                            report(path, describe_error(exc))
                             continue
                         if filtered:
                             name = entry.name
                             if not include_hidden and _is_hidden(name, est):
                                 continue
-                            if excluded is not None and excluded(name, entry.path):
+                            if excluded is not None and excluded(name, path):
                                 continue
                         kind = est.st_mode & 0o170000      # stat.S_IFMT without a call
                         if kind == S_IFREG:
                             size = est.st_size
                             nbytes += size
-                            files.append(new_record(FileRecord, (entry.path, size, est.st_mtime_ns,
+                            files.append(new_record(FileRecord, (path, size, est.st_mtime_ns,
                                                                  est.st_ino, est.st_dev, est.st_nlink,
                                                                  False)))
                         elif kind == S_IFDIR:
-                            subdirs.append((entry.path, est.st_dev, est.st_ino))
+                            subdirs.append((path, est.st_dev, est.st_ino))
                         elif kind == S_IFLNK:
-                            files.append(new_record(FileRecord, (entry.path, est.st_size, est.st_mtime_ns,
+                            files.append(new_record(FileRecord, (path, est.st_size, est.st_mtime_ns,
                                                                  est.st_ino, est.st_dev, est.st_nlink,
                                                                  True)))
                         # sockets, FIFOs and devices are not files a user organizes: skipped
-                except OSError as exc:          # reading the folder itself failed (e.g. EIO)
-                    report(dpath, describe_error(exc))
-                    complete = False
+            except OSError as exc:          # reading the folder itself failed (e.g. EIO)
+                report(dpath, describe_error(exc))
+                complete = False
+            finally:
+                if dfd >= 0:
+                    os.close(dfd)
             yield DirListing(dpath, ddev, dino, files, complete)
             if progress is not None and files:
                 progress.advance(len(files), nbytes)
