@@ -6,7 +6,7 @@ import contextlib
 import gc
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from app.core.categories import EXTENSION_CATEGORY, extension_of
@@ -68,19 +68,25 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# called with each folder's records as the walk finds them: (pickled list of record tuples, count)
+ListingHook = Callable[[bytes, int], None]
+
+
 def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str] = (),
-         include_hidden: bool = True) -> ScanResult:
+         include_hidden: bool = True, on_listing: ListingHook | None = None) -> ScanResult:
     """Walk `roots` and update the index: new, changed and vanished files; hashes kept when unchanged.
 
     Missing roots are listed in ``missing_roots`` (and as errors); the others are scanned.
+    ``on_listing(blob, n)`` receives each non-empty folder's records (``index.listing_blob``).
     Raises Cancelled when progress.cancel() was called (batches already written stay).
     """
     with gc_paused():
-        return _scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden)
+        return _scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
+                     on_listing=on_listing)
 
 
 def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str],
-          include_hidden: bool) -> ScanResult:
+          include_hidden: bool, on_listing: ListingHook | None) -> ScanResult:
     started = time.monotonic()
     result = ScanResult([os.path.abspath(r) for r in roots])
     for root in dict.fromkeys(result.roots):
@@ -105,7 +111,13 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
             writer = IndexWriter(conn, root, _classify)
             for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
                                      on_error=on_error, progress=progress):
-                writer.add_dir(listing.path, listing.files, listing.complete)
+                if on_listing is None:
+                    writer.add_dir(listing.path, listing.files, listing.complete)
+                    continue
+                blob = index.listing_blob(listing.files)
+                writer.add_dir(listing.path, listing.files, listing.complete, blob)
+                if listing.files:
+                    on_listing(blob, len(listing.files))
             _add(result.counts, writer.finish(errors))
             result.errors.extend(errors)
     except BaseException:

@@ -47,9 +47,14 @@ class ScanCounts:
     removed: int = 0
 
 
-def listing_signature(records: Sequence[Any]) -> bytes:
+def listing_blob(records: Sequence[Any]) -> bytes:
+    """A folder's records pickled as plain tuples (what its signature digests; also sent to helpers)."""
+    return pickle.dumps([tuple(r) for r in records], 5)
+
+
+def listing_signature(records: Sequence[Any], blob: bytes | None = None) -> bytes:
     """A digest of a folder's listing (every field of every record, in walk order)."""
-    return hashlib.blake2b(pickle.dumps([tuple(r) for r in records], 5), digest_size=16).digest()
+    return hashlib.blake2b(listing_blob(records) if blob is None else blob, digest_size=16).digest()
 
 
 def _prefix_len(dir_path: str) -> int:
@@ -63,6 +68,21 @@ def join_path(dir_path: str, name: str) -> str:
 
 def _is_within(path: str, root: str) -> bool:
     return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
+def indexed_within(conn: sqlite3.Connection, roots: Iterable[str]) -> bool:
+    """True when a folder equal to or inside one of `roots` is in the index (or any stored as bytes)."""
+    if conn.execute("SELECT 1 FROM dirs WHERE path >= x'' LIMIT 1").fetchone():   # BLOBs sort last
+        return True
+    sep = os.sep
+    for root in roots:
+        root = os.path.abspath(root)
+        lo = root if root.endswith(sep) else root + sep
+        hi = lo[:-1] + chr(ord(sep) + 1)
+        if isinstance(to_db(root), bytes) or conn.execute(
+                "SELECT 1 FROM dirs WHERE path=? OR (path>=? AND path<?) LIMIT 1", (root, lo, hi)).fetchone():
+            return True
+    return False
 
 
 def root_ids_within(conn: sqlite3.Connection, roots: Iterable[str]) -> list[int]:
@@ -133,18 +153,20 @@ class IndexWriter:
         self._dirs[key] = did
         return did, True
 
-    def add_dir(self, path: str, records: Sequence[Any], complete: bool = True) -> None:
+    def add_dir(self, path: str, records: Sequence[Any], complete: bool = True,
+                blob: bytes | None = None) -> None:
         """Record one folder as the walk saw it (records: FileRecord-like tuples).
 
         With complete=False (the listing broke off) files missing from `records`
-        are kept rather than treated as vanished.
+        are kept rather than treated as vanished. `blob`: ``listing_blob(records)``
+        when the caller has it already.
         """
         key = to_db(path)
         did, is_new = self._dir_id(path, key)
         counts = self.counts
         counts.dirs += 1
         if complete:
-            sig = listing_signature(records)
+            sig = listing_signature(records, blob)
             self._seen_dirs.append((self.root_id, self.gen, sig, did))
             if not is_new and sig == self._signatures.get(did):
                 # same listing as last time: every row is already right
@@ -335,6 +357,26 @@ def store_hashes(conn: sqlite3.Connection, rows: Iterable[tuple[bytes | None, by
     conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
                      "category=coalesce(?, category) WHERE id=?", sorted(rows, key=lambda r: r[3]))
     conn.commit()
+
+
+def store_hashes_by_path(conn: sqlite3.Connection, rows: Iterable[tuple], root_ids: Sequence[int]) -> int:
+    """Save (partial, full, category or None, path) of files under these roots, commit; returns rows saved."""
+    dirs = {path: did for did, path in dir_paths(conn, root_ids).items()}
+    sep = os.sep
+    args = []
+    for partial, full, cat, path in rows:
+        d, _, name = path.rpartition(sep)
+        did = dirs.get(d)
+        if did is None:
+            did = dirs.get(d + sep)          # a file right under a filesystem root
+            if did is None:
+                continue
+        args.append((partial, full, cat, did, to_db(name)))
+    args.sort(key=lambda a: a[3])            # folder by folder: the (dir_id, name) index in order
+    conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
+                     "category=coalesce(?, category) WHERE dir_id=? AND name=?", args)
+    conn.commit()
+    return len(args)
 
 
 def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
