@@ -32,7 +32,23 @@ class ScanResult:
         return self.counts.files
 
 
+_BY_SUFFIX: dict[str, tuple[str, str]] = {}      # name from its last dot on -> (extension, category)
+
+
 def _classify(name: str) -> tuple[str, str]:
+    """(extension, category) of a file name; cached by the name's last suffix where that decides it."""
+    dot = name.rfind(".")
+    if dot > 0 and name[0] != ".":
+        suffix = name[dot:]
+        hit = _BY_SUFFIX.get(suffix)
+        if hit is not None:
+            return hit
+        ext = extension_of(name)
+        found = ext, EXTENSION_CATEGORY.get(ext, "other")
+        # only a suffix that is the extension whatever precedes it (".gz" is not: "x.tar.gz")
+        if ext == suffix.lower() == extension_of("a.tar" + suffix) and len(_BY_SUFFIX) < 65536:
+            _BY_SUFFIX[suffix] = found
+        return found
     ext = extension_of(name)
     return ext, EXTENSION_CATEGORY.get(ext, "other")
 

@@ -30,6 +30,8 @@ _INSERT_FILE = ("INSERT INTO files (dir_id, name, size, mtime_ns, inode, dev, nl
                 "is_link, scan_gen) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
 _UPDATE_CONTENT = ("UPDATE files SET size=?, mtime_ns=?, inode=?, dev=?, nlink=?, is_link=?, category=?, "
                    "partial_hash=NULL, full_hash=NULL, scan_gen=? WHERE id=?")
+_INSERT_TRIGGER = "files_insert_unsign"    # see schema: a row change outside a scan unsigns its folder
+_BULK_ROWS = 2000                          # from this many new rows in a batch, insert without that trigger
 _UPDATE_META = "UPDATE files SET dev=?, nlink=?, is_link=?, scan_gen=? WHERE id=?"
 
 
@@ -241,7 +243,9 @@ class IndexWriter:
             cur.executemany(_UPDATE_CONTENT, self._content)
         if self._meta:
             cur.executemany(_UPDATE_META, self._meta)
-        if self._inserts:
+        if len(self._inserts) >= _BULK_ROWS:
+            self._bulk_insert(cur)
+        elif self._inserts:
             cur.executemany(_INSERT_FILE, self._inserts)
         if self._seen_dirs:
             cur.executemany("UPDATE dirs SET root_id=?, scan_gen=?, signature=? WHERE id=?",
@@ -252,6 +256,26 @@ class IndexWriter:
         self._inserts, self._content, self._meta, self._deletes = [], [], [], []
         self._seen_dirs, self._partial_dirs = [], []
         self._pending = 0
+
+    def _bulk_insert(self, cur: sqlite3.Cursor) -> None:
+        """Insert many rows without the per-row unsign trigger (dropped and recreated in this transaction).
+
+        The trigger would null the signature of each row's folder, but a folder listed in
+        full gets its new signature in this same flush; only the others are nulled here.
+        """
+        row = cur.execute("SELECT sql FROM sqlite_master WHERE type='trigger' AND name=?",
+                          (_INSERT_TRIGGER,)).fetchone()
+        if row is None:
+            cur.executemany(_INSERT_FILE, self._inserts)
+            return
+        if not self.conn.in_transaction:
+            cur.execute("BEGIN IMMEDIATE")      # DDL outside a transaction would commit on its own
+        cur.execute(f"DROP TRIGGER {_INSERT_TRIGGER}")
+        cur.executemany(_INSERT_FILE, self._inserts)
+        signed = {d[3] for d in self._seen_dirs}
+        cur.executemany("UPDATE dirs SET signature=NULL WHERE id=? AND signature IS NOT NULL",
+                        [(did,) for did in {r[0] for r in self._inserts} - signed])
+        cur.execute(row[0])
 
     def finish(self, errors: Iterable[tuple[str, str]] = ()) -> ScanCounts:
         """Flush, drop folders of this root the scan did not see, store the errors."""
