@@ -15,6 +15,9 @@ from app.store import index
 from app.store.db import Database
 
 HASH_BATCH = 20000
+# Share of the folders a helper process walks on a rescan while this one reads the stored groups
+# (measured on the 100k tree, 2 cores: the query takes about as long as a third of the walk).
+SPLIT_SHARE = 0.7
 
 
 @dataclass
@@ -65,9 +68,21 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
           fork_min_files: int) -> DuplicateResult:
     started = time.monotonic()
     feeder = _Feeder(fork_min_files, min_size, max_size, paranoid) if _first_look(db, roots) else None
+
+    def stored_groups(conn) -> list[DuplicateGroup] | None:
+        # while a helper walks: the groups as the index holds them, valid if the scan changes nothing
+        root_ids = index.root_ids_within(conn, [os.path.abspath(r) for r in roots])
+        rows = index.stored_duplicates(conn, root_ids, min_size, max_size) if root_ids else None
+        return None if rows is None else groups_from_hashed(rows)
+
     try:
-        scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                       on_listing=feeder.feed if feeder is not None else None)
+        if feeder is not None:
+            scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
+                           on_listing=feeder.feed)
+        else:
+            scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
+                           split_min_files=fork_min_files, split_share=SPLIT_SHARE,
+                           while_walking=None if paranoid else stored_groups)
         result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
 
         def on_error(path: str, reason: str) -> None:
@@ -77,6 +92,8 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
         outcome = feeder.finish(progress) if feeder is not None else None
         if outcome is not None:
             _use_stream_outcome(db, result, outcome, on_error)
+        elif not scanned.changed and scanned.side_result is not None:
+            result.groups = sort_groups(scanned.side_result)       # an unchanged tree: nothing to hash
         else:
             _confirm_from_index(db, result, progress, on_error, min_size=min_size, max_size=max_size,
                                 paranoid=paranoid, fork_min_files=fork_min_files)

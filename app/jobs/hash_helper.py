@@ -97,19 +97,16 @@ def _groups_from_tuples(data: list[tuple]) -> list[DuplicateGroup]:
     return [DuplicateGroup(size, digest, [DupFile(*f) for f in files]) for size, digest, files in data]
 
 
-class _Child:
-    """What runs in a forked helper; ``run`` never returns."""
-
-    @staticmethod
-    def run(body: Callable[[], None]) -> None:
-        code = 1
-        try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent handles Ctrl+C and stops us
-            hashing.THREADS_MIN = 1 << 62                     # blake3's thread pool does not survive fork
-            body()
-            code = 0
-        finally:
-            os._exit(code)
+def run_child(body: Callable[[], None]) -> None:
+    """Run `body` in a freshly forked child and leave through os._exit (never returns)."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent handles Ctrl+C and stops us
+        hashing.THREADS_MIN = 1 << 62                     # blake3's thread pool does not survive fork
+        body()
+        code = 0
+    finally:
+        os._exit(code)
 
 
 @dataclass
@@ -133,7 +130,7 @@ class StreamHelper:
             return cls(pid, w_in, r_out)
         os.close(w_in)
         os.close(r_out)
-        _Child.run(lambda: _stream_main(r_in, w_out, min_size, max_size, paranoid))
+        run_child(lambda: _stream_main(r_in, w_out, min_size, max_size, paranoid))
         raise AssertionError("unreachable")
 
     def feed(self, blob: bytes) -> None:
@@ -307,5 +304,5 @@ def fork_hasher(size_groups: list[list[Candidate]], paranoid: bool) -> ShareHelp
                                             on_error=lambda path, reason: errors.append((path, reason))))
         _write_all(w, pickle.dumps((_group_tuples(found), rows, errors), pickle.HIGHEST_PROTOCOL))
 
-    _Child.run(body)
+    run_child(body)
     raise AssertionError("unreachable")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.categories import EXTENSION_CATEGORY, extension_of
 from app.core.progress import Progress
 from app.core.walk import walk_dirs
+from app.jobs.walk_split import SplitWalk
 from app.store import index
 from app.store.db import Database
 from app.store.index import IndexWriter, ScanCounts
@@ -26,6 +29,8 @@ class ScanResult:
     errors: list[tuple[str, str]] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    changed: bool = True        # False: no file row, folder or root of the index changed
+    side_result: Any = None     # what `while_walking` returned
 
     @property
     def files(self) -> int:
@@ -89,20 +94,29 @@ ListingHook = Callable[[bytes, int], None]
 
 
 def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str] = (),
-         include_hidden: bool = True, on_listing: ListingHook | None = None) -> ScanResult:
+         include_hidden: bool = True, on_listing: ListingHook | None = None,
+         split_min_files: int | None = None, split_share: float = 0.5,
+         while_walking: Callable[[sqlite3.Connection], Any] | None = None) -> ScanResult:
     """Walk `roots` and update the index: new, changed and vanished files; hashes kept when unchanged.
 
     Missing roots are listed in ``missing_roots`` (and as errors); the others are scanned.
     ``on_listing(blob, n)`` receives each non-empty folder's records (``index.listing_blob``).
+    With `split_min_files`, a root the index knows with at least that many files is walked by
+    two processes (``walk_split``; `split_share` of the folders go to the helper).
+    ``while_walking(conn)`` runs in this process while the helper walks (one root only), on
+    the scan's own connection before anything is written: it sees the index as the scan
+    found it; its value is ``side_result``, to trust only when ``changed`` is False.
     Raises Cancelled when progress.cancel() was called (batches already written stay).
     """
     with gc_paused():
         return _scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                     on_listing=on_listing)
+                     on_listing=on_listing, split_min_files=split_min_files, split_share=split_share,
+                     while_walking=while_walking)
 
 
 def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str],
-          include_hidden: bool, on_listing: ListingHook | None) -> ScanResult:
+          include_hidden: bool, on_listing: ListingHook | None, split_min_files: int | None,
+          split_share: float, while_walking: Callable[[sqlite3.Connection], Any] | None) -> ScanResult:
     started = time.monotonic()
     result = ScanResult([os.path.abspath(r) for r in roots])
     for root in dict.fromkeys(result.roots):
@@ -116,8 +130,11 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
     try:
         # what the last scan saw gives this one an ETA
         known = index.root_ids_within(conn, present)
-        progress.stage("scan", total=(index.count_files(conn, known) or None) if known else None)
-        for root in _outermost(present):
+        known_files = index.count_files(conn, known) if known else 0
+        progress.stage("scan", total=known_files or None)
+        outermost = _outermost(present)
+        result.changed = False
+        for root in outermost:
             errors: list[tuple[str, str]] = []
 
             def on_error(path: str, reason: str, errors: list = errors) -> None:
@@ -125,16 +142,31 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
                 progress.error(path, reason)
 
             writer = IndexWriter(conn, root, _classify)
-            for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
-                                     on_error=on_error, progress=progress):
-                if on_listing is None:
-                    writer.add_dir(listing.path, listing.files, listing.complete)
-                    continue
-                blob = index.listing_blob(listing.files)
-                writer.add_dir(listing.path, listing.files, listing.complete, blob)
-                if listing.files:
-                    on_listing(blob, len(listing.files))
+            split = None
+            try:
+                if split_min_files is not None and len(outermost) == 1 and on_listing is None:
+                    split = SplitWalk.start(writer, root, known_files=known_files, min_files=split_min_files,
+                                            exclude=exclude, include_hidden=include_hidden, share=split_share)
+                if while_walking is not None and len(outermost) == 1:
+                    result.side_result = while_walking(conn)
+                seen: set[tuple[int, int]] = set()
+                prune = frozenset(split.subtrees) if split is not None else frozenset()
+                for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
+                                         on_error=on_error, progress=progress, seen=seen, prune=prune):
+                    if on_listing is None:
+                        writer.add_dir(listing.path, listing.files, listing.complete)
+                        continue
+                    blob = index.listing_blob(listing.files)
+                    writer.add_dir(listing.path, listing.files, listing.complete, blob)
+                    if listing.files:
+                        on_listing(blob, len(listing.files))
+                if split is not None:
+                    split.merge(writer, seen, on_error, progress, exclude, include_hidden)
+            finally:
+                if split is not None:
+                    split.stop()
             _add(result.counts, writer.finish(errors))
+            result.changed = result.changed or writer.modified
             result.errors.extend(errors)
     except BaseException:
         conn.rollback()

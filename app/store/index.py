@@ -109,12 +109,14 @@ class IndexWriter:
     counts: ScanCounts = field(default_factory=ScanCounts)
 
     def __post_init__(self) -> None:
+        self.modified = False       # a file row, folder or root changed (add_dir, _dir_id, finish)
         cur = self.conn.cursor()
         key = to_db(self.root)
         row = cur.execute("SELECT id, scan_gen FROM roots WHERE path=?", (key,)).fetchone()
         if row is None:
             cur.execute("INSERT INTO roots (path, added_at, scan_gen) VALUES (?,?,0)", (key, time.time()))
             self.root_id, last_gen = cur.lastrowid, 0
+            self.modified = True
         else:
             self.root_id, last_gen = row
         # generations are global, so a folder moving between nested roots stays comparable
@@ -144,6 +146,7 @@ class IndexWriter:
             return did, False
         row = self.conn.execute("SELECT id, signature FROM dirs WHERE path=?", (key,)).fetchone()
         if row is not None:                   # indexed under another root: take it over
+            self.modified = True
             did = row[0]
             self._dirs[key] = did
             self._signatures[did] = row[1]
@@ -165,24 +168,19 @@ class IndexWriter:
         """
         key = to_db(path)
         did, is_new = self._dir_id(path, key)
-        counts = self.counts
-        counts.dirs += 1
         if complete:
             sig = listing_signature(records, blob)
-            self._seen_dirs.append((self.root_id, self.gen, sig, did))
             if not is_new and sig == self._signatures.get(did):
                 # same listing as last time: every row is already right
                 links = sum(1 for r in records if r[6])
-                counts.links += links
-                counts.files += len(records) - links
-                counts.bytes += sum(r[1] for r in records if not r[6])
-                counts.unchanged += len(records)
-                self._pending += 1
-                if self._pending >= self.batch_size:
-                    self.flush()
+                self._known(did, sig, len(records) - links, links, sum(r[1] for r in records if not r[6]))
                 return
+            self._seen_dirs.append((self.root_id, self.gen, sig, did))
         else:           # a partial look (a file root): mark it seen, do not take it over
             self._partial_dirs.append((self.gen, did))
+        self.modified = True
+        counts = self.counts
+        counts.dirs += 1
         cut = _prefix_len(path)
         gen = self.gen
         classify = self.classify
@@ -201,6 +199,39 @@ class IndexWriter:
             self._pending += len(records)
         else:
             self._merge(did, records, cut, complete)
+        if self._pending >= self.batch_size:
+            self.flush()
+
+    def stored_dir_paths(self) -> Iterable[str | bytes]:
+        """Paths of the folders this root had in the index when the scan started (as stored)."""
+        return self._dirs.keys()
+
+    def signature_of(self, path: str) -> bytes | None:
+        """The stored listing signature of a folder of this root (None: unknown or unsigned)."""
+        did = self._dirs.get(to_db(path))
+        return None if did is None else self._signatures.get(did)
+
+    def add_known(self, path: str, sig: bytes, files: int, links: int, nbytes: int) -> bool:
+        """Record a folder whose listing (another process walked it) has the stored signature `sig`.
+
+        Returns False, recording nothing, when the stored signature is not `sig`: the caller
+        then passes the records to ``add_dir``.
+        """
+        did = self._dirs.get(to_db(path))
+        if did is None or self._signatures.get(did) != sig:
+            return False
+        self._known(did, sig, files, links, nbytes)
+        return True
+
+    def _known(self, did: int, sig: bytes, files: int, links: int, nbytes: int) -> None:
+        self._seen_dirs.append((self.root_id, self.gen, sig, did))
+        counts = self.counts
+        counts.dirs += 1
+        counts.files += files
+        counts.links += links
+        counts.bytes += nbytes
+        counts.unchanged += files + links
+        self._pending += 1
         if self._pending >= self.batch_size:
             self.flush()
 
@@ -284,10 +315,11 @@ class IndexWriter:
         marks = ",".join("?" * len(self.owned))
         stale = f"SELECT id FROM dirs WHERE root_id IN ({marks}) AND scan_gen < ?"
         args = (*self.owned, self.gen)
-        self.counts.removed += cur.execute(
-            f"SELECT count(*) FROM files WHERE dir_id IN ({stale})", args).fetchone()[0]
+        removed = cur.execute(f"SELECT count(*) FROM files WHERE dir_id IN ({stale})", args).fetchone()[0]
+        self.counts.removed += removed
         cur.execute(f"DELETE FROM files WHERE dir_id IN ({stale})", args)
-        cur.execute(f"DELETE FROM dirs WHERE id IN ({stale})", args)
+        if cur.execute(f"DELETE FROM dirs WHERE id IN ({stale})", args).rowcount or removed:
+            self.modified = True
         now = time.time()
         cur.execute("DELETE FROM scan_errors WHERE root_id=?", (self.root_id,))
         cur.executemany("INSERT INTO scan_errors (root_id, path, reason, at) VALUES (?,?,?,?)",
@@ -410,7 +442,8 @@ def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_siz
     A rerun on an unchanged tree needs no hashing: every file sharing its size with
     another inode has a partial hash, and every one sharing (size, partial hash) with
     another inode has a full hash. Then the groups come straight from the stored full hashes. Rows are
-    ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` sorted by (size, full_hash).
+    ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` of hashes held by more than one row,
+    sorted by (full_hash, size).
     """
     scope, sargs = _scope(conn, root_ids)
     sizes, args = _sizes_sql(scope, sargs, min_size, max_size)
@@ -427,12 +460,15 @@ def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_siz
     if max_size is not None:
         cond += " AND f.size <= ?"
         cargs += (max_size,)
+    # only rows whose hash another row in scope shares (read from the partial hash index), in index order
+    shared = (f"SELECT f.full_hash FROM files f WHERE {cond}{scope} GROUP BY f.full_hash HAVING count(*) > 1")
     paths = dir_paths(conn, root_ids)
     sep = os.sep
     rows = []
     for size, full, did, name, mtime_ns, inode, dev, nlink in conn.execute(
             f"SELECT f.size, f.full_hash, f.dir_id, f.name, f.mtime_ns, f.inode, f.dev, f.nlink FROM files f "
-            f"WHERE {cond}{scope} ORDER BY f.size, f.full_hash", cargs + sargs):
+            f"WHERE f.full_hash IN ({shared}) AND {cond}{scope} ORDER BY f.full_hash, f.size",
+            cargs + sargs + cargs + sargs):
         d = paths[did]
         if name.__class__ is not str:
             name = from_db(name)
