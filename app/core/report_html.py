@@ -25,10 +25,10 @@ from app.core.report import (
     Share,
     YearCount,
     display_path,
-    human_bytes,
     local_time,
 )
 from app.core.report_style import CATEGORY_COLORS, SORT_SCRIPT, STYLE
+from app.core.units import human_bytes
 
 _SCRIPT_HASH = base64.b64encode(hashlib.sha256(SORT_SCRIPT.encode()).digest()).decode()
 CSP = (f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
