@@ -182,6 +182,7 @@ class SettingsView(QWidget):
             theme_obj.set_preference(key)
 
     def on_shown(self) -> None:
+        self.categories.reload()     # they may have changed meanwhile (sync, the command line)
         self.reference.setText(self.session.prefs.get("reference_folder") or tr("(none chosen)"))
         self.policy.blockSignals(True)
         self.policy.setCurrentIndex(max(0, self.policy.findData(self.session.prefs.get("keep_policy"))))
