@@ -36,3 +36,22 @@ def test_server_stands_alone():
         if bad:
             offenders[str(path.relative_to(APP))] = sorted(bad)
     assert offenders == {}
+
+
+# Imports flow one way (DESIGN.md): gui -> jobs -> core, store, sync; cli -> jobs.
+# Each layer below may not import the layers listed for it (the ones above it).
+UPWARD = {
+    "store": ("app.jobs", "app.gui", "app.cli", "app.sync", "app.server"),
+    "sync": ("app.jobs", "app.gui", "app.cli", "app.server"),
+    "jobs": ("app.gui", "app.cli", "app.server"),
+}
+
+
+def test_no_layer_imports_a_layer_above_it():
+    offenders = {}
+    for layer, above in UPWARD.items():
+        for path in (APP / layer).rglob("*.py"):
+            bad = {m for m in imported_modules(path) if m.startswith(above)}
+            if bad:
+                offenders[str(path.relative_to(APP))] = sorted(bad)
+    assert offenders == {}

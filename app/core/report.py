@@ -27,7 +27,6 @@ AGE_BUCKETS: tuple[tuple[str, str, int], ...] = (   # key, label, upper age boun
     ("last_year", "Last 12 months", 365),
     ("older", "Older", 0),
 )
-_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 _LONE_SURROGATE = re.compile("[\udc80-\udcff]")
 
 T = TypeVar("T")
@@ -165,16 +164,6 @@ class Report:
 
 
 # --- formatting shared by the writers ---------------------------------------------------------
-
-def human_bytes(n: float) -> str:
-    """1536 -> '1.5 KiB'."""
-    value = float(n)
-    for unit in _UNITS:
-        if abs(value) < 1024 or unit == _UNITS[-1]:
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} {_UNITS[-1]}"
-
 
 def display_path(path: str) -> str:
     """The path as valid Unicode text: bytes that are not UTF-8 shown as \\xNN."""

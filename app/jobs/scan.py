@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.categories import EXTENSION_CATEGORY, extension_of
+from app.core.categories import classify, extension_of
 from app.core.progress import Progress
 from app.core.walk import walk_dirs
 from app.jobs.walk_split import SplitWalk
-from app.store import index
+from app.store import categories_repo, index
 from app.store.db import Database
 from app.store.index import IndexWriter, ScanCounts
 
@@ -37,25 +37,28 @@ class ScanResult:
         return self.counts.files
 
 
-_BY_SUFFIX: dict[str, tuple[str, str]] = {}      # name from its last dot on -> (extension, category)
+def _cached_classify() -> Callable[[str], tuple[str, str]]:
+    """``categories.classify``, cached by the name's last suffix where that alone decides it.
 
+    One cache per scan: the category map (custom categories) may change between scans.
+    """
+    by_suffix: dict[str, tuple[str, str]] = {}
 
-def _classify(name: str) -> tuple[str, str]:
-    """(extension, category) of a file name; cached by the name's last suffix where that decides it."""
-    dot = name.rfind(".")
-    if dot > 0 and name[0] != ".":
-        suffix = name[dot:]
-        hit = _BY_SUFFIX.get(suffix)
-        if hit is not None:
-            return hit
-        ext = extension_of(name)
-        found = ext, EXTENSION_CATEGORY.get(ext, "other")
-        # only a suffix that is the extension whatever precedes it (".gz" is not: "x.tar.gz")
-        if ext == suffix.lower() == extension_of("a.tar" + suffix) and len(_BY_SUFFIX) < 65536:
-            _BY_SUFFIX[suffix] = found
-        return found
-    ext = extension_of(name)
-    return ext, EXTENSION_CATEGORY.get(ext, "other")
+    def classify_name(name: str) -> tuple[str, str]:
+        dot = name.rfind(".")
+        if dot > 0 and name[0] != ".":
+            suffix = name[dot:]
+            hit = by_suffix.get(suffix)
+            if hit is not None:
+                return hit
+            found = classify(name)
+            # only a suffix that is the extension whatever precedes it (".gz" is not: "x.tar.gz")
+            if found[0] == suffix.lower() == extension_of("a.tar" + suffix) and len(by_suffix) < 65536:
+                by_suffix[suffix] = found
+            return found
+        return classify(name)
+
+    return classify_name
 
 
 def _add(total: ScanCounts, part: ScanCounts) -> None:
@@ -125,6 +128,8 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
             result.errors.append((root, "does not exist"))
             progress.error(root, "does not exist")
     present = [r for r in result.roots if r not in result.missing_roots]
+    categories_repo.activate(db)      # classify by this database's custom categories
+    classify_name = _cached_classify()
     raw = db.raw()
     conn = raw.driver_connection
     try:
@@ -141,7 +146,7 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
                 errors.append((path, reason))
                 progress.error(path, reason)
 
-            writer = IndexWriter(conn, root, _classify)
+            writer = IndexWriter(conn, root, classify_name)
             split = None
             try:
                 if split_min_files is not None and len(outermost) == 1 and on_listing is None:

@@ -9,9 +9,8 @@ import time
 import uuid as _uuid
 
 from app.core.progress import Progress
-from app.store import aggregates
+from app.store import aggregates, outbox
 from app.store.db import Database
-from app.sync import outbox
 from app.sync.account import Account, AccountInfo, default_device_name
 from app.sync.engine import SyncResult, run_sync, status_dict
 

@@ -20,7 +20,7 @@ from app.core.execute import DONE, FAILED, PLANNED, SKIPPED, UNDONE, JournalReco
 from app.core.plan import FileState, Operation, OpKind
 from app.store.codec import from_db, to_db
 from app.store.db import Database
-from app.sync.outbox import history_finished
+from app.store.outbox import history_finished
 
 if os.name == "nt":
     import msvcrt

@@ -14,8 +14,8 @@ from sqlalchemy import func, select, update
 
 from app.core.rules import Rule, rule_from_dict, rule_to_dict, validate
 from app.store.db import Database
+from app.store.outbox import rule_changed
 from app.store.schema import rules as t
-from app.sync.outbox import rule_changed
 
 
 def list_rules(db: Database, enabled_only: bool = False) -> list[Rule]:

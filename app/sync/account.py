@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.store.outbox import ACCOUNT_KEY
 from app.sync import credentials
 from app.sync.api import ApiClient, ApiError, SyncError, normalize_server
-from app.sync.outbox import ACCOUNT_KEY
 
 # access tokens by (server, email): shared by every Account object of this process
 _access: dict[tuple[str, str, str], tuple[str, float]] = {}

@@ -11,7 +11,8 @@ import random
 import time
 from dataclasses import dataclass
 
-from app.sync import credentials, outbox
+from app.store import outbox
+from app.sync import credentials
 from app.sync.account import Account, SignedOut
 from app.sync.api import ApiError, Offline, SyncError
 from app.sync.categories_sync import CategorySync

@@ -14,7 +14,7 @@ import time
 import uuid as _uuid
 
 from app.core.rules import RuleError, rule_from_dict, rule_to_dict
-from app.sync import outbox
+from app.store import outbox
 from app.sync.api import ApiError
 
 STATE_KEY = "sync.rules"

@@ -22,12 +22,12 @@ from app.core.report import (
     Totals,
     YearCount,
     display_path,
-    human_bytes,
     report_dict,
     report_json,
     write_duplicates_csv,
     write_files_csv,
 )
+from app.core.units import human_bytes
 
 ODD = os.fsdecode(b"/r/caf\xe9 \xff.txt")          # a name that is not UTF-8
 

@@ -10,8 +10,8 @@ import pytest
 from sync_helpers import PASSWORD, api_get, names, new_rule, rules_by_name, sign_in
 
 from app.jobs import organize as jobs
+from app.store import outbox
 from app.store.journal import JournalStore
-from app.sync import outbox
 from app.sync.account import Account
 from app.sync.engine import run_sync, status_dict
 

@@ -11,8 +11,8 @@ import pytest
 from sync_fixtures import start_server, stopped
 from sync_helpers import api_get, names, new_rule, sign_in
 
+from app.store import outbox
 from app.store.journal import JournalStore
-from app.sync import outbox
 from app.sync.account import Account, SignedOut
 from app.sync.engine import MAX_DELAY, backoff_delay, load_status, run_sync, status_dict
 
