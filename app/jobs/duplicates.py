@@ -89,9 +89,12 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
             result.errors.append((path, reason))
             progress.error(path, reason)
 
-        outcome = feeder.finish(progress) if feeder is not None else None
+        outcome = _stream_outcome(db, feeder, result, progress) if feeder is not None else None
         if outcome is not None:
-            _use_stream_outcome(db, result, outcome, on_error)
+            groups, errors = outcome
+            for path, reason in errors:
+                on_error(path, reason)
+            result.groups = sort_groups(groups)
         elif not scanned.changed and scanned.side_result is not None:
             result.groups = sort_groups(scanned.side_result)       # an unchanged tree: nothing to hash
         else:
@@ -144,31 +147,32 @@ class _Feeder:
         except OSError:             # the helper died: the index path does the work instead
             self.broken = True
 
-    def finish(self, progress: Progress) -> hash_helper.Outcome | None:
-        """The helper's outcome, or None when there was none (too few files) or it failed."""
+    def finish(self, progress: Progress, on_rows) -> tuple[list, list] | None:
+        """The helper's (groups, errors), or None when there was none (too few files) or it failed."""
         self.backlog = []
         if self.helper is None or self.broken:
             return None
-        return self.helper.finish(progress)
+        return self.helper.finish(progress, on_rows)
 
     def stop(self) -> None:
         if self.helper is not None:
             self.helper.stop()
 
 
-def _use_stream_outcome(db: Database, result: DuplicateResult, outcome: hash_helper.Outcome,
-                        on_error) -> None:
-    groups, rows, errors = outcome
-    for path, reason in errors:
-        on_error(path, reason)
+def _stream_outcome(db: Database, feeder: _Feeder, result: DuplicateResult, progress: Progress
+                    ) -> tuple[list[DuplicateGroup], list[tuple[str, str]]] | None:
+    """The stream helper's groups and errors (its hashes stored as they come), or None."""
     raw = db.raw()
     try:
         conn = raw.driver_connection
-        result.hashed_files = index.store_hashes_by_path(conn, rows, index.root_ids_within(conn,
-                                                                                          result.scan.roots))
+        store = index.hash_writer_by_path(conn, index.root_ids_within(conn, result.scan.roots))
+
+        def on_rows(rows: list[tuple]) -> None:
+            result.hashed_files += store(rows)
+
+        return feeder.finish(progress, on_rows)
     finally:
         raw.close()
-    result.groups = sort_groups(groups)
 
 
 def _confirm_from_index(db: Database, result: DuplicateResult, progress: Progress, on_error, *,

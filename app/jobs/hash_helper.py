@@ -137,10 +137,14 @@ class StreamHelper:
         """Send one pickled list of ``(path, size, mtime_ns, inode, dev, nlink, is_link)`` records."""
         _write_all(self.to_child, _HEADER.pack(b"L", len(blob)) + blob)
 
-    def finish(self, progress: Progress) -> Outcome | None:
-        """End the input and wait for the outcome, showing the helper's progress; None if it failed.
+    def finish(self, progress: Progress, on_rows: Callable[[list[HashRow]], None]
+               ) -> tuple[list[DuplicateGroup], list[tuple[str, str]]] | None:
+        """End the input and wait for the groups and errors, showing the helper's progress.
 
-        Raises Cancelled (after stopping the helper) when the progress is cancelled.
+        Hash rows ``(partial, full, category or None, path)`` go to `on_rows` as they come
+        (most right away: the helper hashed them during the walk). None if the helper failed
+        (rows already passed on stay valid). Raises Cancelled (after stopping the helper)
+        when the progress is cancelled.
         """
         os.close(self.to_child)
         self.to_child = -1
@@ -152,12 +156,15 @@ class StreamHelper:
                 kind, length = _HEADER.unpack(_read_exact(self.from_child, _HEADER.size))
                 payload = pickle.loads(_read_exact(self.from_child, length))   # noqa: S301 - our child
                 if kind == b"P":
-                    done, total, nbytes = payload
+                    done, total, nbytes, rows = payload
+                    if rows:
+                        on_rows(rows)
                     progress.total = total
                     progress.advance(done - progress.done, nbytes - progress.bytes_done)
                 elif kind == b"R":
                     groups, rows, errors = payload
-                    outcome = (_groups_from_tuples(groups), rows, errors)
+                    on_rows(rows)
+                    outcome = (_groups_from_tuples(groups), errors)
                     break
         except (EOFError, OSError, pickle.UnpicklingError, struct.error):
             outcome = None
@@ -220,9 +227,11 @@ def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, par
         del buf[:pos]
         grouper.run(64)
     os.close(r_in)
-    # the walk is over: report progress while the rest is hashed
+    # the walk is over: the parent stores the hashes found so far while the rest is hashed
     total = grouper.pending
-    done, last = 0, 0.0
+    _send(w_out, b"P", (0, total, grouper.hashed_bytes, rows))
+    rows.clear()
+    done, last = 0, time.monotonic()
     while grouper.pending:
         before = grouper.pending
         grouper.run(32)
@@ -230,7 +239,8 @@ def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, par
         now = time.monotonic()
         if now - last >= 0.1:
             last = now
-            _send(w_out, b"P", (min(done, total), total, grouper.hashed_bytes))
+            _send(w_out, b"P", (min(done, total), total, grouper.hashed_bytes, rows))
+            rows.clear()
     groups = grouper.group_tuples()
     _send(w_out, b"R", (groups, rows, errors))
 

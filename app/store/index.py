@@ -415,24 +415,30 @@ def store_hashes(conn: sqlite3.Connection, rows: Iterable[tuple[bytes | None, by
     conn.commit()
 
 
-def store_hashes_by_path(conn: sqlite3.Connection, rows: Iterable[tuple], root_ids: Sequence[int]) -> int:
-    """Save (partial, full, category or None, path) of files under these roots, commit; returns rows saved."""
+def hash_writer_by_path(conn: sqlite3.Connection, root_ids: Sequence[int]
+                        ) -> Callable[[Iterable[tuple]], int]:
+    """A function saving (partial, full, category or None, path) rows of files under these roots
+    (and committing); it returns how many rows it saved."""
     dirs = {path: did for did, path in dir_paths(conn, root_ids).items()}
     sep = os.sep
-    args = []
-    for partial, full, cat, path in rows:
-        d, _, name = path.rpartition(sep)
-        did = dirs.get(d)
-        if did is None:
-            did = dirs.get(d + sep)          # a file right under a filesystem root
+
+    def store(rows: Iterable[tuple]) -> int:
+        args = []
+        for partial, full, cat, path in rows:
+            d, _, name = path.rpartition(sep)
+            did = dirs.get(d)
             if did is None:
-                continue
-        args.append((partial, full, cat, did, to_db(name)))
-    args.sort(key=lambda a: a[3])            # folder by folder: the (dir_id, name) index in order
-    conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
-                     "category=coalesce(?, category) WHERE dir_id=? AND name=?", args)
-    conn.commit()
-    return len(args)
+                did = dirs.get(d + sep)          # a file right under a filesystem root
+                if did is None:
+                    continue
+            args.append((partial, full, cat, did, to_db(name)))
+        args.sort(key=lambda a: a[3])            # folder by folder: the (dir_id, name) index in order
+        conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
+                         "category=coalesce(?, category) WHERE dir_id=? AND name=?", args)
+        conn.commit()
+        return len(args)
+
+    return store
 
 
 def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
