@@ -251,3 +251,13 @@ def inode_groups(fdupes_text):
     """Each block as the set of distinct files on disk (hard links of one inode count once)."""
     return {frozenset((st.st_dev, st.st_ino) for st in map(os.stat, block.splitlines()))
             for block in fdupes_text.strip("\n").split("\n\n") if block.strip()}
+
+
+def test_scan_command_rescan_with_the_split_walk(run_cli, tree):
+    root, _ = tree
+    forced = {"FILEORGANIZER_FORK_MIN_FILES": "0"}
+    first = run_cli("scan", str(root), "-q", env=forced, check=True).stdout
+    (root / "late.txt").write_bytes(b"late")
+    again = run_cli("scan", str(root), "-q", env=forced, check=True).stdout
+    files = first.split(" files")[0]
+    assert " 1 new, 0 changed, 0 removed" in again and files != again.split(" files")[0]
