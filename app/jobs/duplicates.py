@@ -15,9 +15,6 @@ from app.store import index
 from app.store.db import Database
 
 HASH_BATCH = 20000
-# Share of the folders a helper process walks on a rescan while this one reads the stored groups
-# (100k tree: reading them costs about 40% of a whole walk's CPU, so 3/4 of the walk balances).
-SPLIT_SHARE = 0.75
 
 
 @dataclass
@@ -81,7 +78,7 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
                            on_listing=feeder.feed)
         else:
             scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                           split_min_files=fork_min_files, split_share=SPLIT_SHARE,
+                           split_min_files=fork_min_files,
                            while_walking=None if paranoid else stored_groups)
         result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
 

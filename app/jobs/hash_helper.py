@@ -55,7 +55,7 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -63,7 +63,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _send(fd: int, kind: bytes, obj: object) -> None:
     data = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
-    _write_all(fd, _HEADER.pack(kind, len(data)) + data)
+    write_all(fd, _HEADER.pack(kind, len(data)) + data)
 
 
 def _read_exact(fd: int, n: int) -> bytes:
@@ -77,13 +77,14 @@ def _read_exact(fd: int, n: int) -> bytes:
     return b"".join(parts)
 
 
-def _grow_pipe(fd: int) -> None:
+def grow_pipe(fd: int, size: int = 1 << 20) -> None:
+    """Make a pipe's buffer `size` bytes where the OS allows (Linux): the writer runs ahead longer."""
     import fcntl  # POSIX only, like everything here
 
     setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
     if setsize is not None:
         try:
-            fcntl.fcntl(fd, setsize, _PIPE_SIZE)
+            fcntl.fcntl(fd, setsize, size)
         except OSError:
             pass                        # the default size works, only with less overlap
 
@@ -122,7 +123,7 @@ class StreamHelper:
         """Fork the helper; feed it with ``feed``, then collect with ``finish``."""
         r_in, w_in = os.pipe()
         r_out, w_out = os.pipe()
-        _grow_pipe(w_in)
+        grow_pipe(w_in, _PIPE_SIZE)
         pid = os.fork()
         if pid:
             os.close(r_in)
@@ -135,7 +136,7 @@ class StreamHelper:
 
     def feed(self, blob: bytes) -> None:
         """Send one pickled list of ``(path, size, mtime_ns, inode, dev, nlink, is_link)`` records."""
-        _write_all(self.to_child, _HEADER.pack(b"L", len(blob)) + blob)
+        write_all(self.to_child, _HEADER.pack(b"L", len(blob)) + blob)
 
     def finish(self, progress: Progress, on_rows: Callable[[list[HashRow]], None]
                ) -> tuple[list[DuplicateGroup], list[tuple[str, str]]] | None:
@@ -312,7 +313,7 @@ def fork_hasher(size_groups: list[list[Candidate]], paranoid: bool) -> ShareHelp
         for members in size_groups:
             found.extend(confirm_size_group(members, on_hashed=hashed, paranoid=paranoid,
                                             on_error=lambda path, reason: errors.append((path, reason))))
-        _write_all(w, pickle.dumps((_group_tuples(found), rows, errors), pickle.HIGHEST_PROTOCOL))
+        write_all(w, pickle.dumps((_group_tuples(found), rows, errors), pickle.HIGHEST_PROTOCOL))
 
     run_child(body)
     raise AssertionError("unreachable")

@@ -284,3 +284,25 @@ def test_helpers_with_undecodable_names_and_links(app_home, tmp_path, two_dbs):
     names = sorted(os.path.relpath(f.path, root) for f in g.files)
     assert names == sorted([odd, "plain.bin", os.path.join("sub", odd), os.path.join("sub", "hard.bin")])
     assert index_rows(forked) == index_rows(single)
+
+
+def test_split_walk_helper_dying_midway_loses_nothing(tree, two_dbs, monkeypatch):
+    root, _ = tree
+    forked, single = two_dbs
+    for db in two_dbs:
+        scan(db, [str(root)], progress=Progress())
+    (root / "new.txt").write_bytes(b"new")
+    real, calls = walk_split.listing_signature, []
+
+    def dies_on_the_fifth(*args):          # only the helper calls walk_split.listing_signature
+        calls.append(1)
+        if len(calls) == 5:
+            os._exit(3)
+        return real(*args)
+
+    monkeypatch.setattr(walk_split, "listing_signature", dies_on_the_fifth)
+    a = scan(forked, [str(root)], progress=Progress(), split_min_files=0)
+    b = scan(single, [str(root)], progress=Progress())
+    assert a.counts == b.counts and a.counts.new == 1
+    assert index_rows(forked) == index_rows(single) and dir_rows(forked) == dir_rows(single)
+    assert no_child_left()
