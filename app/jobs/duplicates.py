@@ -12,6 +12,7 @@ from app.core.progress import Progress
 from app.jobs import hash_helper
 from app.jobs.scan import ScanResult, gc_paused, scan
 from app.store import index
+from app.store.codec import to_db
 from app.store.db import Database
 
 HASH_BATCH = 20000
@@ -64,7 +65,9 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
           exclude: tuple[str, ...] | list[str], include_hidden: bool, paranoid: bool,
           fork_min_files: int) -> DuplicateResult:
     started = time.monotonic()
-    feeder = _Feeder(fork_min_files, min_size, max_size, paranoid) if _first_look(db, roots) else None
+    feeder = None
+    if _first_look(db, roots):
+        feeder = _Feeder(fork_min_files, min_size, max_size, paranoid, progress)
 
     def stored_groups(conn) -> list[DuplicateGroup] | None:
         # while a helper walks: the groups as the index holds them, valid if the scan changes nothing
@@ -74,8 +77,9 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
 
     try:
         if feeder is not None:
+            # new files sharing a size are written with the hashes the helper found meanwhile
             scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                           on_listing=feeder.feed)
+                           on_listing=feeder.feed, hashes=feeder.lookup)
         else:
             scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
                            split_min_files=fork_min_files,
@@ -86,7 +90,12 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
             result.errors.append((path, reason))
             progress.error(path, reason)
 
-        outcome = _stream_outcome(db, feeder, result, progress) if feeder is not None else None
+        if feeder is not None and feeder.looked_up:
+            feeder.store_rest(db, scanned.roots)
+            outcome = feeder.outcome
+            result.hashed_files = feeder.hashed
+        else:
+            outcome = _stream_outcome(db, feeder, result, progress) if feeder is not None else None
         if outcome is not None:
             groups, errors = outcome
             for path, reason in errors:
@@ -118,8 +127,15 @@ def _first_look(db: Database, roots: list[str]) -> bool:
 class _Feeder:
     """Hands the walk's records to a StreamHelper, started once `threshold` files were seen."""
 
-    def __init__(self, threshold: int, min_size: int, max_size: int | None, paranoid: bool) -> None:
+    def __init__(self, threshold: int, min_size: int, max_size: int | None, paranoid: bool,
+                 progress: Progress) -> None:
         self.threshold = threshold
+        self.progress = progress
+        self.looked_up = False
+        self.outcome: tuple[list, list] | None = None
+        self.hashed = 0
+        self.rest: index.HashesByKey = {}
+        self.unmapped: list[tuple] = []
         self.args = {"min_size": min_size, "max_size": max_size, "paranoid": paranoid}
         self.backlog: list[bytes] = []
         self.files = 0
@@ -150,6 +166,41 @@ class _Feeder:
         if self.helper is None or self.broken:
             return None
         return self.helper.finish(progress, on_rows)
+
+    def lookup(self, writer: index.IndexWriter) -> index.HashesByKey:
+        """For the scan's last flush (the walk is over): the helper's hashes by (dir_id, name).
+
+        Whatever the writer does not take is stored afterwards (``store_rest``).
+        """
+        rows: list[tuple] = []
+        self.looked_up = True
+        self.outcome = self.finish(self.progress, rows.extend)
+        self.hashed = len(rows)
+        found: index.HashesByKey = {}
+        sep = os.sep
+        for partial, full, cat, path in rows:
+            d, _, name = path.rpartition(sep)
+            did = writer.dir_id_of(d if d else sep)
+            if did is None:
+                self.unmapped.append((partial, full, cat, path))
+            else:
+                found[(did, to_db(name))] = (partial, full, cat)
+        self.rest = found               # the writer pops what it inserts
+        return found
+
+    def store_rest(self, db: Database, roots: list[str]) -> None:
+        """Store the hashes the scan's last flush did not take (files written by earlier batches)."""
+        if not self.rest and not self.unmapped:
+            return
+        raw = db.raw()
+        try:
+            conn = raw.driver_connection
+            if self.rest:
+                index.store_hashes_by_key(conn, self.rest)
+            if self.unmapped:
+                index.hash_writer_by_path(conn, index.root_ids_within(conn, roots))(self.unmapped)
+        finally:
+            raw.close()
 
     def stop(self) -> None:
         if self.helper is not None:
