@@ -152,7 +152,7 @@ class DuplicatesView(QWidget):
         self.policy_box.currentIndexChanged.connect(self._policy_changed)
         session.duplicates_ready.connect(self.set_result)
         session.folders_changed.connect(self._reload_folders)
-        session.jobs.busy_changed.connect(lambda _b: self._update_summary())
+        session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
         self._reload_folders()
         self._update_summary()
 
@@ -236,12 +236,15 @@ class DuplicatesView(QWidget):
             return marked, kept
 
         self.session.jobs.start(
-            "select",
-            run,
-            label=tr("Selecting copies"),
-            on_result=lambda r: self.model.set_marks(*r),
-            quiet=True,
+            "select", run, label=tr("Selecting copies"), on_result=self._selected, quiet=True
         )
+
+    def _selected(self, value: tuple[set[str], dict[int, str]]) -> None:
+        marked, kept = value
+        self.model.set_marks(marked, kept)
+
+    def _busy_changed(self, _busy: bool) -> None:
+        self._update_summary()
 
     def _update_summary(self) -> None:
         groups = len(self.model.visible)
@@ -283,15 +286,17 @@ class DuplicatesView(QWidget):
         plan = dup_actions.build_plan(sel, action, dest, self.policy_box.currentData())
         db = self.session.db
         self.banner.hide()
-        self.session.jobs.start(
-            ACT,
-            lambda progress: dup_actions.run_plan(db, plan, progress),
-            label=plan.title,
-            on_result=lambda r: self._acted(r, action),
-            on_error=lambda m, _tb: self.banner.show_message(tr("Failed: {m}").format(m=m)),
-        )
 
-    def _acted(self, result, action: str) -> None:
+        def run(progress):
+            return action, dup_actions.run_plan(db, plan, progress)
+
+        self.session.jobs.start(ACT, run, label=plan.title, on_result=self._acted, on_error=self._act_failed)
+
+    def _act_failed(self, message: str, _tb: str) -> None:
+        self.banner.show_message(tr("Failed: {m}").format(m=message))
+
+    def _acted(self, value) -> None:
+        action, result = value
         done_paths = [r.op.src for r in result.records if r.state == "done"]
         self.model.remove_paths(done_paths)
         self.pages.setCurrentIndex(1 if self.model.groups else 0)
@@ -331,8 +336,11 @@ class DuplicatesView(QWidget):
             run,
             label=tr("Undoing"),
             on_result=self._undone,
-            on_error=lambda m, _tb: self.banner.show_message(tr("Undo failed: {m}").format(m=m)),
+            on_error=self._undo_failed,
         )
+
+    def _undo_failed(self, message: str, _tb: str) -> None:
+        self.banner.show_message(tr("Undo failed: {m}").format(m=message))
 
     def _undone(self, result) -> None:
         problems = result.problems
