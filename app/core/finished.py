@@ -1,6 +1,6 @@
 """Is a file finished arriving? Names of partial downloads and temp files, and in-use checks.
 
-Used by ``core.watch`` before it hands a file on; pure functions, no state.
+Used by ``core.watch_settle`` before a file is handed on; pure functions, no state.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from app.core.categories import EXTENSION_CATEGORY, extension_of
+from app.core.categories import classify as _classify
 from app.core.progress import Progress
 from app.core.walk import walk_dirs
-from app.store import index
+from app.store import categories_repo, index
 from app.store.db import Database
 from app.store.index import IndexWriter, ScanCounts
 
@@ -30,11 +30,6 @@ class ScanResult:
     @property
     def files(self) -> int:
         return self.counts.files
-
-
-def _classify(name: str) -> tuple[str, str]:
-    ext = extension_of(name)
-    return ext, EXTENSION_CATEGORY.get(ext, "other")
 
 
 def _add(total: ScanCounts, part: ScanCounts) -> None:
@@ -89,6 +84,7 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
             result.errors.append((root, "does not exist"))
             progress.error(root, "does not exist")
     present = [r for r in result.roots if r not in result.missing_roots]
+    categories_repo.activate(db)      # classify by this database's custom categories
     raw = db.raw()
     conn = raw.driver_connection
     try:

@@ -311,7 +311,7 @@ def test_folder_present_but_not_watchable_is_reported_once(shared_dir):
     code = shared_dir / "code"
     (code / "app" / "core").mkdir(parents=True)
     shutil.copy(root / "app" / "__init__.py", code / "app")
-    for name in ("__init__.py", "watch.py", "finished.py"):
+    for name in ("__init__.py", "watch.py", "watch_folders.py", "watch_settle.py", "finished.py"):
         shutil.copy(root / "app" / "core" / name, code / "app" / "core")
     shutil.copytree(Path(watchdog.__file__).parent, code / "watchdog")
     for d, _dirs, files in os.walk(code):
