@@ -47,8 +47,7 @@ class Controller:
         self.db = open_database()
         self.recovery = run_recovery(self.db)
         self.session = Session(self.db)
-        self.theme = Theme(app, self.session.prefs.get("theme"))
-        app.setProperty("fo_theme_obj", self.theme)
+        self.theme = Theme(app, self.session.prefs.get("theme"))  # also app property "fo_theme_obj"
         self.window = MainWindow(self.session)
         self.window.closing.connect(self.shutdown)
         self.server = InstanceServer(app) if single_instance else None

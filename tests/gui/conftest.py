@@ -33,6 +33,7 @@ def controller(qapp, app_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     ctl.session.jobs.shutdown()
     ctl.window.hide_on_close = False
     ctl.window.close()
+    ctl.shutdown()  # done by closing the window already, unless a tray kept it open: never leave it
     ctl.window.deleteLater()
     ctl.db.close()
     qapp.processEvents()
