@@ -46,6 +46,7 @@ class DuplicatesView(QWidget):
         self.session = session
         self.model = DuplicatesModel(self)
         self.model.on_marks_changed = self._update_summary
+        self.model.folder_label = self._folder_label  # 'Photos/2024' rather than the full path
         self.last_entry: int | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(28, 22, 28, 16)
@@ -185,6 +186,9 @@ class DuplicatesView(QWidget):
                     n=len(self.session.folders())
                 )
             )
+
+    def _folder_label(self, path: str) -> str:
+        return fmt.short_path(path, self.session.folders())
 
     def _reload_folders(self) -> None:
         self.filters.set_folders(self.session.folders())

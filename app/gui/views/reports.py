@@ -80,6 +80,8 @@ class ReportsView(QWidget):
         left.body.addWidget(label(tr("Check the folders the report covers."), "Muted"))
         self.folders = QListWidget()
         self.folders.setAccessibleName(tr("Folders in the report"))
+        self.folders.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the full path is the tooltip
+        self.folders.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.body.addWidget(self.folders, 1)
         row.addWidget(left, 1)
 
@@ -169,6 +171,7 @@ class ReportsView(QWidget):
         self.folders.clear()
         for f in self.session.folders():
             item = QListWidgetItem(theme.icon("folder"), f)
+            item.setToolTip(f)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(
                 Qt.CheckState.Checked if checked is None or f in checked else Qt.CheckState.Unchecked
