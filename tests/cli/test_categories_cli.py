@@ -83,3 +83,22 @@ def test_scan_report_and_by_category_preview_use_custom_categories(run_cli, tree
     run_cli("report", str(tree), "--format", "json", "-o", str(report), check=True)
     by_cat = {c["category"]: c["files"] for c in json.loads(report.read_text())["by_category"]}
     assert by_cat == {"documents": 3, "RAW photos": 1}
+
+
+def test_html_report_gives_custom_categories_a_colour_and_their_name(run_cli, tree, tmp_path):
+    from app.core.report_style import CATEGORY_COLORS, category_class, category_color
+
+    run_cli("scan", str(tree), check=True)
+    run_cli("categories", "add", "RAW photos", "cr2", check=True)
+    page = tmp_path / "report.html"
+    run_cli("report", str(tree), "--format", "html", "-o", str(page), check=True)
+    html = page.read_text()
+    css = category_class("RAW photos")
+    assert " " not in css and css.startswith("c-x")
+    light, dark = category_color("RAW photos")
+    assert (light, dark) not in CATEGORY_COLORS.values()
+    assert f".{css}{{--c:{light}}}" in html and f".{css}{{--c:{dark}}}" in html
+    assert f'class="swatch {css}"></span>RAW photos<' in html
+    assert f'class="bar {css}"' in html
+    # the same name gets the same colour on every run and device
+    assert category_color("RAW photos") == (light, dark) and category_class("RAW photos") == css

@@ -153,6 +153,7 @@ class DuplicatesView(QWidget):
         self.policy_box.currentIndexChanged.connect(self._policy_changed)
         session.duplicates_ready.connect(self.set_result)
         session.folders_changed.connect(self._reload_folders)
+        session.index_changed.connect(self._reload_categories)
         session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
         self._reload_folders()
         self._update_summary()
@@ -175,7 +176,15 @@ class DuplicatesView(QWidget):
         if groups:
             self.auto_select()
 
+    def _reload_categories(self) -> None:
+        """The built-in categories, then the custom ones in use (they change in Settings)."""
+        from app.core.categories import custom_names
+
+        if self.filters.set_custom_categories(sorted(custom_names(), key=str.casefold)):
+            self.apply_filter()
+
     def on_shown(self) -> None:
+        self._reload_categories()
         if (
             self.session.duplicates is None
             and self.session.folders()

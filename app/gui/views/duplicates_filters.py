@@ -80,6 +80,21 @@ class DuplicateFilters(QWidget):
         self.folder_box.setCurrentIndex(max(0, self.folder_box.findData(current)))
         self.folder_box.blockSignals(False)
 
+    def set_custom_categories(self, custom: list[str]) -> bool:
+        """Offer the built-in categories, then ``custom``; True when the chosen one went away."""
+        first = len(CATEGORY_LABELS) + 1
+        if [self.cat_box.itemData(i) for i in range(first, self.cat_box.count())] == custom:
+            return False
+        current = self.cat_box.currentData()
+        self.cat_box.blockSignals(True)
+        while self.cat_box.count() > first:
+            self.cat_box.removeItem(self.cat_box.count() - 1)
+        for name in custom:
+            self.cat_box.addItem(name, name)
+        self.cat_box.setCurrentIndex(max(0, self.cat_box.findData(current)))
+        self.cat_box.blockSignals(False)
+        return self.cat_box.currentData() != current
+
     def visible(self, groups: list) -> list[int]:
         """Numbers of the groups that pass every filter, in the order of ``groups``."""
         from app.core.categories import category_for
