@@ -155,3 +155,28 @@ def test_results_still_reach_a_live_view(qtbot, session, dup_folder, monkeypatch
     finish_jobs(qtbot, session)
     assert view.last_path and view.last_path.endswith(".report.html")
     delete_now(view)
+
+
+def test_closures_name_their_owner(qtbot, session, dup_folder):
+    """A closure or partial is skipped once the QObject named as its owner (or bound in it) is gone."""
+    import functools
+
+    from PySide6.QtWidgets import QLabel
+
+    from app.jobs.scan import scan
+
+    label, other = QLabel(), QLabel()
+    seen = []
+
+    def show(result):
+        seen.append(result)
+        label.setText(str(result.files))
+
+    with qtbot.captureExceptions() as exceptions:
+        session.jobs.start("a", lambda p: scan(session.db, [str(dup_folder)], progress=p),
+                           on_result=show, owner=label)
+        session.jobs.start("b", lambda p: 1, on_result=functools.partial(other.setText))
+        delete_now(label)
+        delete_now(other)
+        finish_jobs(qtbot, session)
+    assert exceptions == [] and seen == []
