@@ -155,7 +155,7 @@ class DashboardView(QWidget):
         )
         self.files_view = table(self.files_model, stretch=2, name=tr("Largest files"))
         self.files_view.setMinimumHeight(230)
-        self.files_view.setColumnWidth(0, 220)
+        self.files_view.setColumnWidth(0, 170)
         self.files_view.setColumnWidth(1, 90)
         self.files_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         files_card.body.addWidget(self.files_view)
@@ -220,12 +220,7 @@ class DashboardView(QWidget):
         lay.addStretch(1)
 
     def _short(self, path: str) -> str:
-        for root in self.session.folders():
-            if path == root:
-                return os.path.basename(root) or root
-            if path.startswith(root.rstrip(os.sep) + os.sep):
-                return os.path.basename(root) + path[len(root.rstrip(os.sep)) :]
-        return path
+        return fmt.short_path(path, self.session.folders())
 
     # ---- data ------------------------------------------------------------------------------
     def _mark_dirty(self) -> None:
