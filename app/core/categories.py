@@ -52,7 +52,7 @@ for _cat in reversed(CATEGORIES):
     for _ext in _EXTENSIONS.get(_cat, ()):
         EXTENSION_CATEGORY[_ext] = _cat
 
-_COMPOUND = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tar.lz", ".tar.z")
+COMPOUND_EXTENSIONS = _COMPOUND = (".tar.gz", ".tar.bz2", ".tar.xz", ".tar.zst", ".tar.lz", ".tar.z")
 
 # (offset, signature, category, distinctive), all at offset 0: distinctive signatures override
 # a known extension; container signatures only fill in for unknown extensions.
@@ -139,10 +139,43 @@ def sniff(head: bytes) -> tuple[str, bool] | None:
     return None
 
 
+# The active extension -> category map: the built-in one with the user's custom categories laid
+# over it (``use_custom``). It is replaced as a whole, never changed in place, so a scan on another
+# thread sees the old map or the new one; classifying stays one dict lookup.
+_active: dict[str, str] = EXTENSION_CATEGORY
+_custom: frozenset[str] = frozenset()
+
+
+def use_custom(mapping: dict[str, str]) -> None:
+    """Make the custom categories `mapping` (extension -> custom category name) active."""
+    global _active, _custom
+    _active = {**EXTENSION_CATEGORY, **mapping} if mapping else EXTENSION_CATEGORY
+    _custom = frozenset(mapping.values())
+
+
+def active_map() -> dict[str, str]:
+    """The extension -> category map in use (built-in overridden by custom categories)."""
+    return _active
+
+
+def custom_names() -> frozenset[str]:
+    """Names of the active custom categories."""
+    return _custom
+
+
+def classify(name: str) -> tuple[str, str]:
+    """(extension, category) of a file name, by extension only (what the scan records)."""
+    ext = extension_of(name)
+    return ext, _active.get(ext, "other")
+
+
 def category_for(name: str, head: bytes | None = None) -> str:
-    """The category of a file from its name and, when given, its first bytes."""
-    by_ext = EXTENSION_CATEGORY.get(extension_of(name), "other")
-    if head:
+    """The category of a file from its name and, when given, its first bytes.
+
+    A custom category claims its extensions outright: the first bytes do not override it.
+    """
+    by_ext = _active.get(extension_of(name), "other")
+    if head and by_ext not in _custom:
         found = sniff(head)
         if found is not None:
             cat, strong = found

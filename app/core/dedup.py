@@ -191,7 +191,8 @@ def _group_by_stored_hash(members: list[Candidate]) -> list[DuplicateGroup]:
 
 
 def groups_from_hashed(rows: Iterable[tuple]) -> list[DuplicateGroup]:
-    """Groups from ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` rows sorted by (size, hash).
+    """Groups from ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` rows, those of one
+    (size, hash) next to each other (sorted by size and hash, or by hash and size).
 
     For files whose full hashes are already known (a rerun); a run of rows with
     one (size, hash) is a group when it holds at least two distinct inodes.

@@ -175,8 +175,8 @@ def compile_condition(cond: Condition, ctx: MatchContext) -> Predicate:
         exts = frozenset(o["extensions"])
         return lambda f: f.ext in exts or os.path.splitext(f.name)[1].lower() in exts
     if kind == "category":
-        cats = frozenset(o["categories"])
-        return lambda f: f.category in cats
+        cats = frozenset(c.casefold() for c in o["categories"])   # custom names: any case
+        return lambda f: f.category.casefold() in cats
     if kind == "name":
         flags = 0 if o["case_sensitive"] else re.IGNORECASE
         pattern, mode = o["pattern"], o["mode"]

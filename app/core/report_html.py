@@ -27,7 +27,7 @@ from app.core.report import (
     display_path,
     local_time,
 )
-from app.core.report_style import CATEGORY_COLORS, SORT_SCRIPT, STYLE
+from app.core.report_style import CATEGORY_COLORS, SORT_SCRIPT, STYLE, category_class, category_color
 from app.core.units import human_bytes
 
 _SCRIPT_HASH = base64.b64encode(hashlib.sha256(SORT_SCRIPT.encode()).digest()).decode()
@@ -51,7 +51,7 @@ def _pct(x: float) -> str:
 
 
 def _label(category: str) -> str:
-    return _CATEGORY_LABELS.get(category, category.capitalize() or "Other")
+    return _CATEGORY_LABELS.get(category, category or "Other")    # custom names as the user wrote them
 
 
 class _Paths:
@@ -240,13 +240,14 @@ def render_html(report: Report) -> str:
     r = report
     path = _Paths(r.roots)
     total = r.totals.bytes
-    cat_rows = [(_label(s.key), f"c-{s.key}", s.bytes, f"{human_bytes(s.bytes)} · {_pct(s.share)}",
+    cat_rows = [(_label(s.key), category_class(s.key), s.bytes, f"{human_bytes(s.bytes)} · {_pct(s.share)}",
                  f"{_label(s.key)}: {_num(s.files)} files, {human_bytes(s.bytes)}") for s in r.by_category]
     age_rows = [(a.label, "age", a.bytes, f"{human_bytes(a.bytes)} · {_num(a.files)} files",
                  f"{a.label}: {_num(a.files)} files, {human_bytes(a.bytes)}") for a in r.by_age]
     by_cat_table = _table("categories", (("Category", "text"), ("Files", "num"), ("Size", "num"),
                                          ("Share", "num")),
-                          (f'<tr><td><span class="swatch c-{esc(s.key)}"></span>{esc(_label(s.key))}</td>'
+                          (f'<tr><td><span class="swatch {category_class(s.key)}"></span>'
+                           f'{esc(_label(s.key))}</td>'
                            f'<td class="num" data-v="{s.files}">{_num(s.files)}</td>{_size_cell(s.bytes)}'
                            f'<td class="num" data-v="{s.share:.6f}">{_pct(s.share)}</td></tr>'
                            for s in r.by_category), "Space by category")
@@ -275,7 +276,8 @@ def render_html(report: Report) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             '<meta name="color-scheme" content="light dark">'
             f'<meta name="generator" content="{esc(r.generator)}">'
-            f"<title>{esc(title)}</title><style>{STYLE}{_category_css()}</style></head>\n"
+            f"<title>{esc(title)}</title><style>{STYLE}{_category_css(s.key for s in r.by_category)}</style>"
+            "</head>\n"
             f'<body><header><h1>{esc(title)}</h1><ul class="roots">{roots}</ul>'
             f'<p class="meta">Generated {esc(local_time(r.generated_at))} by {esc(r.generator)}</p>'
             f"{_summary(r)}</header>\n<main>{''.join(body)}</main>\n"
@@ -283,7 +285,9 @@ def render_html(report: Report) -> str:
             f"</footer>\n<script>{SORT_SCRIPT}</script></body></html>\n")
 
 
-def _category_css() -> str:
-    light = "".join(f".c-{k}{{--c:{v[0]}}}" for k, v in CATEGORY_COLORS.items())
-    dark = "".join(f".c-{k}{{--c:{v[1]}}}" for k, v in CATEGORY_COLORS.items())
+def _category_css(present: Iterable[str] = ()) -> str:
+    """Colours of the built-in categories and of the custom ones in the report."""
+    keys = list(CATEGORY_COLORS) + [k for k in dict.fromkeys(present) if k not in CATEGORY_COLORS]
+    light = "".join(f".{category_class(k)}{{--c:{category_color(k)[0]}}}" for k in keys)
+    dark = "".join(f".{category_class(k)}{{--c:{category_color(k)[1]}}}" for k in keys)
     return f"{light}@media (prefers-color-scheme: dark){{{dark}}}"

@@ -6,6 +6,8 @@ from a checkout, a wheel or a frozen app; ``core.report_html`` inlines them.
 
 from __future__ import annotations
 
+import zlib
+
 # category -> (light, dark) colours; chosen to stay apart for common colour-vision deficiencies
 CATEGORY_COLORS: dict[str, tuple[str, str]] = {
     "documents": ("#2f6fde", "#6ea1ff"),
@@ -17,6 +19,26 @@ CATEGORY_COLORS: dict[str, tuple[str, str]] = {
     "installers": ("#b8860b", "#e6c35c"),
     "other": ("#7f8c8d", "#a9b4b5"),
 }
+# custom categories: one of these, picked by a stable hash of the name (same on every run/device)
+EXTRA_COLORS: tuple[tuple[str, str], ...] = (
+    ("#b0367e", "#e07ab8"), ("#2e7d4f", "#6fcf97"), ("#4a55a2", "#9aa6f0"), ("#a0522d", "#dd9a72"),
+    ("#00838f", "#5fcfdb"), ("#7b4fb8", "#b495ef"), ("#7c7c00", "#cccc4d"), ("#c2185b", "#f06292"),
+)
+
+
+def _hash(category: str) -> int:
+    return zlib.crc32(category.encode("utf-8", "surrogatepass"))
+
+
+def category_color(category: str) -> tuple[str, str]:
+    """(light, dark) colour of a category; a custom one gets a deterministic colour of its own."""
+    found = CATEGORY_COLORS.get(category)
+    return found if found is not None else EXTRA_COLORS[_hash(category) % len(EXTRA_COLORS)]
+
+
+def category_class(category: str) -> str:
+    """A CSS class for a category's colour (custom names may hold spaces or any character)."""
+    return f"c-{category}" if category in CATEGORY_COLORS else f"c-x{_hash(category):08x}"
 
 STYLE = """
 :root{color-scheme:light dark;--bg:#f6f7f9;--fg:#1c1e21;--muted:#606770;--card:#fff;--line:#dde1e6;

@@ -195,7 +195,10 @@ def _condition(ck: _Checker, d: Any, where: str) -> Condition:
         opts["extensions"] = ["." + e.lower().lstrip(".") for e in exts]
     elif kind == "category":
         ck.unknown(d, ("type", "categories"), w)
-        opts["categories"] = [c.lower() for c in ck.strings(d, "categories", w + "categories", CATEGORIES)]
+        # built-in names in lower case; any other name is a custom category (it may come later,
+        # e.g. by sync, and matches nothing until then)
+        opts["categories"] = [c.lower() if c.lower() in CATEGORIES else c
+                              for c in ck.strings(d, "categories", w + "categories")]
     elif kind == "filetype":
         ck.unknown(d, ("type", "types"), w)
         opts["types"] = [t.lower() for t in ck.strings(d, "types", w + "types", FILETYPES)]

@@ -15,7 +15,7 @@ import fnmatch
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from typing import NamedTuple
 
 from app.core.progress import Progress
@@ -24,6 +24,8 @@ ErrorHandler = Callable[[str, str], None]
 
 BATCH_SIZE = 4096
 _HIDDEN_ATTR = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0)
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class FileRecord(NamedTuple):
@@ -86,26 +88,40 @@ def _ignore(_path: str, _reason: str) -> None:
 
 
 def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidden: bool = True,
-              on_error: ErrorHandler | None = None, progress: Progress | None = None
-              ) -> Iterator[DirListing]:
+              on_error: ErrorHandler | None = None, progress: Progress | None = None,
+              prune: Container[str] = frozenset(), seen: set[tuple[int, int]] | None = None,
+              subtrees: bool = False) -> Iterator[DirListing]:
     """Yield one DirListing per folder under each root (depth first, the root first).
 
     A root that is a file yields a listing of its parent holding just that file.
-    A root that does not exist is reported through on_error.
+    A root that does not exist is reported through on_error. Folders whose path
+    is in `prune` are not entered (another walker takes them). `seen` collects the
+    (dev, inode) of every folder walked. With subtrees=True the roots are folders an
+    earlier walk found: not followed if they are links now, skipped unless folders.
     """
     report = on_error or _ignore
     excluded = exclude_matcher(exclude)
-    seen_dirs: set[tuple[int, int]] = set()
+    seen_dirs: set[tuple[int, int]] = set() if seen is None else seen
     S_IFREG, S_IFLNK, S_IFDIR = stat.S_IFREG, stat.S_IFLNK, stat.S_IFDIR
     filtered = excluded is not None or not include_hidden
     new_record = tuple.__new__          # FileRecord(...) without the namedtuple's Python-level __new__
+    by_fd = os.scandir in os.supports_fd
+    sep = os.sep
     for root in roots:
         root = os.path.abspath(root)
-        try:
-            st = os.stat(root)          # the root itself is followed, as the user named it
-        except OSError as exc:
-            report(root, "does not exist" if exc.errno == errno.ENOENT else describe_error(exc))
-            continue
+        if subtrees:
+            try:
+                st = os.lstat(root)
+            except OSError:
+                continue                # gone since the parent was listed: the parent's walker saw that
+            if not stat.S_ISDIR(st.st_mode):
+                continue
+        else:
+            try:
+                st = os.stat(root)      # the root itself is followed, as the user named it
+            except OSError as exc:
+                report(root, "does not exist" if exc.errno == errno.ENOENT else describe_error(exc))
+                continue
         if stat.S_ISREG(st.st_mode):
             rec = FileRecord(root, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink, False)
             parent = os.path.dirname(root)
@@ -119,6 +135,7 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
         if not stat.S_ISDIR(st.st_mode):
             report(root, "not a folder or regular file")
             continue
+        followed = "" if subtrees else root
         stack: list[tuple[str, int, int]] = [(root, st.st_dev, st.st_ino)]
         while stack:
             dpath, ddev, dino = stack.pop()
@@ -130,43 +147,58 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
             files: list[FileRecord] = []
             complete = True
             subdirs: list[tuple[str, int, int]] = []
+            dfd = -1
             try:
-                it = os.scandir(dpath)
+                if by_fd:
+                    # stat relative to the folder's descriptor: the kernel does not walk the whole
+                    # path again for each entry (~25% of the walk's CPU); O_NOFOLLOW below the root
+                    dfd = os.open(dpath, _DIR_FLAGS if dpath == followed else _DIR_FLAGS | _NOFOLLOW)
+                    it = os.scandir(dfd)
+                else:
+                    it = os.scandir(dpath)
             except OSError as exc:
+                if dfd >= 0:
+                    os.close(dfd)
                 report(dpath, describe_error(exc))
                 continue
+            prefix = dpath if dpath.endswith(sep) else dpath + sep
             nbytes = 0
-            with it:
-                try:
+            try:
+                with it:
                     for entry in it:
+                        path = prefix + entry.name
                         try:
                             est = entry.stat(follow_symlinks=False)
                         except OSError as exc:
-                            report(entry.path, describe_error(exc))
+                            report(path, describe_error(exc))
                             continue
                         if filtered:
                             name = entry.name
                             if not include_hidden and _is_hidden(name, est):
                                 continue
-                            if excluded is not None and excluded(name, entry.path):
+                            if excluded is not None and excluded(name, path):
                                 continue
                         kind = est.st_mode & 0o170000      # stat.S_IFMT without a call
                         if kind == S_IFREG:
                             size = est.st_size
                             nbytes += size
-                            files.append(new_record(FileRecord, (entry.path, size, est.st_mtime_ns,
+                            files.append(new_record(FileRecord, (path, size, est.st_mtime_ns,
                                                                  est.st_ino, est.st_dev, est.st_nlink,
                                                                  False)))
                         elif kind == S_IFDIR:
-                            subdirs.append((entry.path, est.st_dev, est.st_ino))
+                            if path not in prune:
+                                subdirs.append((path, est.st_dev, est.st_ino))
                         elif kind == S_IFLNK:
-                            files.append(new_record(FileRecord, (entry.path, est.st_size, est.st_mtime_ns,
+                            files.append(new_record(FileRecord, (path, est.st_size, est.st_mtime_ns,
                                                                  est.st_ino, est.st_dev, est.st_nlink,
                                                                  True)))
                         # sockets, FIFOs and devices are not files a user organizes: skipped
-                except OSError as exc:          # reading the folder itself failed (e.g. EIO)
-                    report(dpath, describe_error(exc))
-                    complete = False
+            except OSError as exc:          # reading the folder itself failed (e.g. EIO)
+                report(dpath, describe_error(exc))
+                complete = False
+            finally:
+                if dfd >= 0:
+                    os.close(dfd)
             yield DirListing(dpath, ddev, dino, files, complete)
             if progress is not None and files:
                 progress.advance(len(files), nbytes)

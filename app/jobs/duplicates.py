@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 import os
-import pickle
-import signal
-import sys
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.core import hashing
 from app.core.categories import category_for
 from app.core.dedup import Candidate, DuplicateGroup, confirm_size_group, groups_from_hashed, sort_groups
 from app.core.progress import Progress
+from app.jobs import hash_helper
 from app.jobs.scan import ScanResult, gc_paused, scan
 from app.store import index
 from app.store.db import Database
 
 HASH_BATCH = 20000
-# A second process hashes part of the candidates when there is this much work and a free core.
-# Measured on the 100k corpus (2 cores): the split saves about a third of the compare stage.
-FORK_MIN_FILES = 4000
-FORK_MIN_BYTES = 256 * 2**20
+# Share of the folders a helper process walks on a rescan while this one reads the stored groups
+# (measured on the 100k tree, 2 cores: the query takes about as long as a third of the walk).
+SPLIT_SHARE = 0.7
 
 
 @dataclass
@@ -54,27 +48,132 @@ class DuplicateResult:
 
 def find_duplicates(db: Database, roots: list[str], *, progress: Progress, min_size: int = 1,
                     max_size: int | None = None, exclude: tuple[str, ...] | list[str] = (),
-                    include_hidden: bool = True, paranoid: bool = False) -> DuplicateResult:
+                    include_hidden: bool = True, paranoid: bool = False,
+                    fork_min_files: int | None = None) -> DuplicateResult:
     """Scan `roots`, then group files with identical bytes among them.
 
     Empty files are never duplicates; symlinks are never members; hard links of
     one inode count as one file. New hashes are stored in the index for the next run.
+    From `fork_min_files` files on (default ``hash_helper.fork_min_files()``) a
+    forked helper process hashes while this one works, where that is possible.
     """
+    threshold = hash_helper.fork_min_files() if fork_min_files is None else fork_min_files
     with gc_paused():
         return _find(db, roots, progress=progress, min_size=min_size, max_size=max_size, exclude=exclude,
-                     include_hidden=include_hidden, paranoid=paranoid)
+                     include_hidden=include_hidden, paranoid=paranoid, fork_min_files=threshold)
 
 
 def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, max_size: int | None,
-          exclude: tuple[str, ...] | list[str], include_hidden: bool, paranoid: bool) -> DuplicateResult:
+          exclude: tuple[str, ...] | list[str], include_hidden: bool, paranoid: bool,
+          fork_min_files: int) -> DuplicateResult:
     started = time.monotonic()
-    scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden)
-    result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
+    feeder = _Feeder(fork_min_files, min_size, max_size, paranoid) if _first_look(db, roots) else None
 
-    def on_error(path: str, reason: str) -> None:
-        result.errors.append((path, reason))
-        progress.error(path, reason)
+    def stored_groups(conn) -> list[DuplicateGroup] | None:
+        # while a helper walks: the groups as the index holds them, valid if the scan changes nothing
+        root_ids = index.root_ids_within(conn, [os.path.abspath(r) for r in roots])
+        rows = index.stored_duplicates(conn, root_ids, min_size, max_size) if root_ids else None
+        return None if rows is None else groups_from_hashed(rows)
 
+    try:
+        if feeder is not None:
+            scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
+                           on_listing=feeder.feed)
+        else:
+            scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
+                           split_min_files=fork_min_files, split_share=SPLIT_SHARE,
+                           while_walking=None if paranoid else stored_groups)
+        result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
+
+        def on_error(path: str, reason: str) -> None:
+            result.errors.append((path, reason))
+            progress.error(path, reason)
+
+        outcome = feeder.finish(progress) if feeder is not None else None
+        if outcome is not None:
+            _use_stream_outcome(db, result, outcome, on_error)
+        elif not scanned.changed and scanned.side_result is not None:
+            result.groups = sort_groups(scanned.side_result)       # an unchanged tree: nothing to hash
+        else:
+            _confirm_from_index(db, result, progress, on_error, min_size=min_size, max_size=max_size,
+                                paranoid=paranoid, fork_min_files=fork_min_files)
+    finally:
+        if feeder is not None:
+            feeder.stop()
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def _first_look(db: Database, roots: list[str]) -> bool:
+    """True when nothing under these folders is indexed yet: every hash must be computed anyway."""
+    if not hash_helper.can_fork() or not all(os.path.isdir(r) for r in roots):
+        return False
+    raw = db.raw()
+    try:
+        return not index.indexed_within(raw.driver_connection, roots)
+    finally:
+        raw.close()
+
+
+class _Feeder:
+    """Hands the walk's records to a StreamHelper, started once `threshold` files were seen."""
+
+    def __init__(self, threshold: int, min_size: int, max_size: int | None, paranoid: bool) -> None:
+        self.threshold = threshold
+        self.args = {"min_size": min_size, "max_size": max_size, "paranoid": paranoid}
+        self.backlog: list[bytes] = []
+        self.files = 0
+        self.helper: hash_helper.StreamHelper | None = None
+        self.broken = False
+
+    def feed(self, blob: bytes, n: int) -> None:
+        if self.broken:
+            return
+        self.files += n
+        if self.helper is None:
+            self.backlog.append(blob)
+            if self.files < self.threshold:
+                return
+            self.helper = hash_helper.StreamHelper.start(**self.args)
+            blobs, self.backlog = self.backlog, []
+        else:
+            blobs = [blob]
+        try:
+            for b in blobs:
+                self.helper.feed(b)
+        except OSError:             # the helper died: the index path does the work instead
+            self.broken = True
+
+    def finish(self, progress: Progress) -> hash_helper.Outcome | None:
+        """The helper's outcome, or None when there was none (too few files) or it failed."""
+        self.backlog = []
+        if self.helper is None or self.broken:
+            return None
+        return self.helper.finish(progress)
+
+    def stop(self) -> None:
+        if self.helper is not None:
+            self.helper.stop()
+
+
+def _use_stream_outcome(db: Database, result: DuplicateResult, outcome: hash_helper.Outcome,
+                        on_error) -> None:
+    groups, rows, errors = outcome
+    for path, reason in errors:
+        on_error(path, reason)
+    raw = db.raw()
+    try:
+        conn = raw.driver_connection
+        result.hashed_files = index.store_hashes_by_path(conn, rows, index.root_ids_within(conn,
+                                                                                          result.scan.roots))
+    finally:
+        raw.close()
+    result.groups = sort_groups(groups)
+
+
+def _confirm_from_index(db: Database, result: DuplicateResult, progress: Progress, on_error, *,
+                        min_size: int, max_size: int | None, paranoid: bool, fork_min_files: int) -> None:
+    """Group the indexed candidates, hashing what the index does not know yet."""
     read_raw, write_raw = db.raw(), db.raw()
     reader, writer = read_raw.driver_connection, write_raw.driver_connection
     pending: list[tuple] = []
@@ -86,7 +185,7 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
 
     groups: list[DuplicateGroup] = []
     try:
-        root_ids = index.root_ids_within(reader, scanned.roots)
+        root_ids = index.root_ids_within(reader, result.scan.roots)
         stored = None if paranoid or not root_ids else index.stored_duplicates(reader, root_ids, min_size,
                                                                                max_size)
         if stored is not None:          # nothing left to hash (an unchanged tree): group in one pass
@@ -98,9 +197,9 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
             # counted in files: partial hashes make the bytes actually read unknowable up front
             progress.stage("compare", total=n)
             size_groups = index.iter_size_groups(reader, root_ids, Candidate, min_size, max_size)
-            if _can_fork(n, nbytes):
-                size_groups, theirs = _split(list(size_groups))
-                child = _fork_hasher(theirs, paranoid)
+            if hash_helper.can_fork() and (n >= fork_min_files or nbytes >= hash_helper.FORK_MIN_BYTES):
+                size_groups, theirs = hash_helper.split_work(list(size_groups))
+                child = hash_helper.fork_hasher(theirs, paranoid)
             else:
                 child = None
             try:
@@ -140,93 +239,3 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
         read_raw.close()
         write_raw.close()
     result.groups = sort_groups(groups)
-    result.elapsed = time.monotonic() - started
-    return result
-
-
-# --- a second hashing process ---------------------------------------------------------------
-
-def _can_fork(files: int, nbytes: int) -> bool:
-    """Worth and safe to hash in a forked helper: a POSIX fork, a spare CPU, no other threads.
-
-    A process with other threads (the GUI) is not forked: a lock held by another
-    thread would stay locked in the child. macOS frameworks do not survive fork.
-    """
-    return (hasattr(os, "fork") and sys.platform != "darwin" and (os.cpu_count() or 1) > 1
-            and threading.active_count() == 1 and (files >= FORK_MIN_FILES or nbytes >= FORK_MIN_BYTES))
-
-
-def _split(size_groups: list[list[Candidate]]) -> tuple[list[list[Candidate]], list[list[Candidate]]]:
-    """Two shares of about equal work (per-file cost plus bytes), each in size order."""
-    shares: tuple[list, list] = ([], [])
-    loads = [0, 0]
-    for members in sorted(size_groups, key=lambda m: -len(m) * (32768 + m[0].size)):
-        i = 0 if loads[0] <= loads[1] else 1
-        shares[i].append(members)
-        loads[i] += len(members) * (32768 + members[0].size)
-    for share in shares:
-        share.sort(key=lambda m: m[0].size)
-    return shares
-
-
-@dataclass
-class _Helper:
-    pid: int
-    fd: int
-
-    def result(self) -> tuple[list[DuplicateGroup], list[tuple], list[tuple[str, str]]] | None:
-        """The helper's (groups, hash rows, errors), or None if it failed."""
-        with os.fdopen(self.fd, "rb") as fh:
-            self.fd = -1
-            data = fh.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        if not data or os.waitstatus_to_exitcode(status) != 0:
-            return None
-        return pickle.loads(data)       # noqa: S301 - our own forked child wrote it
-
-    def stop(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.waitpid(self.pid, 0)
-            self.pid = 0
-
-
-def _fork_hasher(size_groups: list[list[Candidate]], paranoid: bool) -> _Helper:
-    """Confirm `size_groups` in a forked child; it sends back groups, hash rows and errors.
-
-    The child touches no database connection and leaves through os._exit.
-    """
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid:
-        os.close(w)
-        return _Helper(pid, r)
-    code = 1
-    try:
-        os.close(r)
-        hashing.THREADS_MIN = 1 << 62       # blake3's thread pool does not survive a fork
-        rows: list[tuple] = []
-        errors: list[tuple[str, str]] = []
-
-        def hashed(c: Candidate, head: bytes | None) -> None:
-            rows.append((c.partial, c.full, category_for(c.path, head) if head else None, c.key))
-
-        add_error: Callable[[str, str], None] = lambda path, reason: errors.append((path, reason))  # noqa: E731
-        found = []
-        for members in size_groups:
-            found.extend(confirm_size_group(members, on_hashed=hashed, on_error=add_error,
-                                            paranoid=paranoid))
-        data = pickle.dumps((found, rows, errors), pickle.HIGHEST_PROTOCOL)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(w, view):]
-        code = 0
-    finally:
-        os._exit(code)

@@ -26,7 +26,7 @@ from app.core.rules import Rule
 from app.core.rules_io import load_rules
 from app.core.rules_io import save_rules as save_rules_file
 from app.core.walk import walk
-from app.store import rules_repo
+from app.store import categories_repo, rules_repo
 from app.store.db import Database
 from app.store.journal import JournalStore
 from app.store.rules_repo import list_rules
@@ -108,6 +108,7 @@ def preview(db: Database, roots: Sequence[str], rules: Sequence[Rule], *, dest: 
 
     # a file given as a root (the watcher's new file) is organized as a file of its folder
     scope = [r if os.path.isdir(r) else os.path.dirname(r) for r in roots]
+    categories_repo.activate(db)      # {category} and category conditions use custom categories
     lookup = _duplicates(db, rules, scope, progress)
     compiled = compile_rules(rules, scope, now=now, duplicates=lookup)
     progress.stage("scan")

@@ -5,14 +5,17 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from app.core.categories import EXTENSION_CATEGORY, extension_of
+from app.core.categories import classify, extension_of
 from app.core.progress import Progress
 from app.core.walk import walk_dirs
-from app.store import index
+from app.jobs.walk_split import SplitWalk
+from app.store import categories_repo, index
 from app.store.db import Database
 from app.store.index import IndexWriter, ScanCounts
 
@@ -26,15 +29,36 @@ class ScanResult:
     errors: list[tuple[str, str]] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    changed: bool = True        # False: no file row, folder or root of the index changed
+    side_result: Any = None     # what `while_walking` returned
 
     @property
     def files(self) -> int:
         return self.counts.files
 
 
-def _classify(name: str) -> tuple[str, str]:
-    ext = extension_of(name)
-    return ext, EXTENSION_CATEGORY.get(ext, "other")
+def _cached_classify() -> Callable[[str], tuple[str, str]]:
+    """``categories.classify``, cached by the name's last suffix where that alone decides it.
+
+    One cache per scan: the category map (custom categories) may change between scans.
+    """
+    by_suffix: dict[str, tuple[str, str]] = {}
+
+    def classify_name(name: str) -> tuple[str, str]:
+        dot = name.rfind(".")
+        if dot > 0 and name[0] != ".":
+            suffix = name[dot:]
+            hit = by_suffix.get(suffix)
+            if hit is not None:
+                return hit
+            found = classify(name)
+            # only a suffix that is the extension whatever precedes it (".gz" is not: "x.tar.gz")
+            if found[0] == suffix.lower() == extension_of("a.tar" + suffix) and len(by_suffix) < 65536:
+                by_suffix[suffix] = found
+            return found
+        return classify(name)
+
+    return classify_name
 
 
 def _add(total: ScanCounts, part: ScanCounts) -> None:
@@ -68,19 +92,34 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# called with each folder's records as the walk finds them: (pickled list of record tuples, count)
+ListingHook = Callable[[bytes, int], None]
+
+
 def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str] = (),
-         include_hidden: bool = True) -> ScanResult:
+         include_hidden: bool = True, on_listing: ListingHook | None = None,
+         split_min_files: int | None = None, split_share: float = 0.5,
+         while_walking: Callable[[sqlite3.Connection], Any] | None = None) -> ScanResult:
     """Walk `roots` and update the index: new, changed and vanished files; hashes kept when unchanged.
 
     Missing roots are listed in ``missing_roots`` (and as errors); the others are scanned.
+    ``on_listing(blob, n)`` receives each non-empty folder's records (``index.listing_blob``).
+    With `split_min_files`, a root the index knows with at least that many files is walked by
+    two processes (``walk_split``; `split_share` of the folders go to the helper).
+    ``while_walking(conn)`` runs in this process while the helper walks (one root only), on
+    the scan's own connection before anything is written: it sees the index as the scan
+    found it; its value is ``side_result``, to trust only when ``changed`` is False.
     Raises Cancelled when progress.cancel() was called (batches already written stay).
     """
     with gc_paused():
-        return _scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden)
+        return _scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
+                     on_listing=on_listing, split_min_files=split_min_files, split_share=split_share,
+                     while_walking=while_walking)
 
 
 def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str],
-          include_hidden: bool) -> ScanResult:
+          include_hidden: bool, on_listing: ListingHook | None, split_min_files: int | None,
+          split_share: float, while_walking: Callable[[sqlite3.Connection], Any] | None) -> ScanResult:
     started = time.monotonic()
     result = ScanResult([os.path.abspath(r) for r in roots])
     for root in dict.fromkeys(result.roots):
@@ -89,24 +128,50 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
             result.errors.append((root, "does not exist"))
             progress.error(root, "does not exist")
     present = [r for r in result.roots if r not in result.missing_roots]
+    categories_repo.activate(db)      # classify by this database's custom categories
+    classify_name = _cached_classify()
     raw = db.raw()
     conn = raw.driver_connection
     try:
         # what the last scan saw gives this one an ETA
         known = index.root_ids_within(conn, present)
-        progress.stage("scan", total=(index.count_files(conn, known) or None) if known else None)
-        for root in _outermost(present):
+        known_files = index.count_files(conn, known) if known else 0
+        progress.stage("scan", total=known_files or None)
+        outermost = _outermost(present)
+        result.changed = False
+        for root in outermost:
             errors: list[tuple[str, str]] = []
 
             def on_error(path: str, reason: str, errors: list = errors) -> None:
                 errors.append((path, reason))
                 progress.error(path, reason)
 
-            writer = IndexWriter(conn, root, _classify)
-            for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
-                                     on_error=on_error, progress=progress):
-                writer.add_dir(listing.path, listing.files, listing.complete)
+            writer = IndexWriter(conn, root, classify_name)
+            split = None
+            try:
+                if split_min_files is not None and len(outermost) == 1 and on_listing is None:
+                    split = SplitWalk.start(writer, root, known_files=known_files, min_files=split_min_files,
+                                            exclude=exclude, include_hidden=include_hidden, share=split_share)
+                if while_walking is not None and len(outermost) == 1:
+                    result.side_result = while_walking(conn)
+                seen: set[tuple[int, int]] = set()
+                prune = frozenset(split.subtrees) if split is not None else frozenset()
+                for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
+                                         on_error=on_error, progress=progress, seen=seen, prune=prune):
+                    if on_listing is None:
+                        writer.add_dir(listing.path, listing.files, listing.complete)
+                        continue
+                    blob = index.listing_blob(listing.files)
+                    writer.add_dir(listing.path, listing.files, listing.complete, blob)
+                    if listing.files:
+                        on_listing(blob, len(listing.files))
+                if split is not None:
+                    split.merge(writer, seen, on_error, progress, exclude, include_hidden)
+            finally:
+                if split is not None:
+                    split.stop()
             _add(result.counts, writer.finish(errors))
+            result.changed = result.changed or writer.modified
             result.errors.extend(errors)
     except BaseException:
         conn.rollback()

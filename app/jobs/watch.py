@@ -23,7 +23,7 @@ from app.core.progress import Progress
 from app.core.watch import Watcher
 from app.jobs import watch_rules
 from app.jobs.undo import NothingToUndo, UndoResult, undo
-from app.store import watched
+from app.store import categories_repo, watched
 from app.store.db import Database
 from app.store.journal import JournalStore
 from app.store.watched import WatchedFolder
@@ -273,6 +273,7 @@ class WatchService:
         batch = BatchResult(folder)
         if not paths:
             return batch
+        categories_repo.activate(self.db)     # custom categories changed elsewhere take effect
         plan: Plan = watch_rules.plan(rules, paths, folder)
         plan.source = SOURCE
         plan.title = f"Watcher: {os.path.basename(folder.path.rstrip(os.sep)) or folder.path}"

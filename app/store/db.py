@@ -129,6 +129,8 @@ class Database:
             conn.close()
         if version >= SCHEMA_VERSION:
             return              # the common case: no SQLAlchemy needed
+        if version == 0 and self._create_from_script():
+            return
         from app.store import schema
 
         with self.engine.begin() as sa_conn:
@@ -140,6 +142,25 @@ class Database:
                 MIGRATIONS[version](sa_conn)
                 version += 1
             sa_conn.exec_driver_sql(f"PRAGMA user_version={version}")
+
+    def _create_from_script(self) -> bool:
+        """Create a new database's schema from the prebuilt DDL (no SQLAlchemy); False if stale."""
+        from app.store import schema_sql
+
+        ddl = schema_sql.statements()
+        if ddl is None:
+            return False
+        conn = self.raw()
+        try:
+            conn.execute("BEGIN IMMEDIATE")         # another process may be creating it right now
+            if (conn.execute("PRAGMA user_version").fetchone()[0] or 0) == 0:
+                for sql in ddl:
+                    conn.execute(sql)
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            conn.commit()
+        finally:
+            conn.close()
+        return True
 
     # --- settings -----------------------------------------------------------------------------
 

@@ -30,6 +30,8 @@ _INSERT_FILE = ("INSERT INTO files (dir_id, name, size, mtime_ns, inode, dev, nl
                 "is_link, scan_gen) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
 _UPDATE_CONTENT = ("UPDATE files SET size=?, mtime_ns=?, inode=?, dev=?, nlink=?, is_link=?, category=?, "
                    "partial_hash=NULL, full_hash=NULL, scan_gen=? WHERE id=?")
+_INSERT_TRIGGER = "files_insert_unsign"    # see schema: a row change outside a scan unsigns its folder
+_BULK_ROWS = 2000                          # from this many new rows in a batch, insert without that trigger
 _UPDATE_META = "UPDATE files SET dev=?, nlink=?, is_link=?, scan_gen=? WHERE id=?"
 
 
@@ -47,9 +49,14 @@ class ScanCounts:
     removed: int = 0
 
 
-def listing_signature(records: Sequence[Any]) -> bytes:
+def listing_blob(records: Sequence[Any]) -> bytes:
+    """A folder's records pickled as plain tuples (what its signature digests; also sent to helpers)."""
+    return pickle.dumps([tuple(r) for r in records], 5)
+
+
+def listing_signature(records: Sequence[Any], blob: bytes | None = None) -> bytes:
     """A digest of a folder's listing (every field of every record, in walk order)."""
-    return hashlib.blake2b(pickle.dumps([tuple(r) for r in records], 5), digest_size=16).digest()
+    return hashlib.blake2b(listing_blob(records) if blob is None else blob, digest_size=16).digest()
 
 
 def _prefix_len(dir_path: str) -> int:
@@ -63,6 +70,21 @@ def join_path(dir_path: str, name: str) -> str:
 
 def _is_within(path: str, root: str) -> bool:
     return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
+def indexed_within(conn: sqlite3.Connection, roots: Iterable[str]) -> bool:
+    """True when a folder equal to or inside one of `roots` is in the index (or any stored as bytes)."""
+    if conn.execute("SELECT 1 FROM dirs WHERE path >= x'' LIMIT 1").fetchone():   # BLOBs sort last
+        return True
+    sep = os.sep
+    for root in roots:
+        root = os.path.abspath(root)
+        lo = root if root.endswith(sep) else root + sep
+        hi = lo[:-1] + chr(ord(sep) + 1)
+        if isinstance(to_db(root), bytes) or conn.execute(
+                "SELECT 1 FROM dirs WHERE path=? OR (path>=? AND path<?) LIMIT 1", (root, lo, hi)).fetchone():
+            return True
+    return False
 
 
 def root_ids_within(conn: sqlite3.Connection, roots: Iterable[str]) -> list[int]:
@@ -87,12 +109,14 @@ class IndexWriter:
     counts: ScanCounts = field(default_factory=ScanCounts)
 
     def __post_init__(self) -> None:
+        self.modified = False       # a file row, folder or root changed (add_dir, _dir_id, finish)
         cur = self.conn.cursor()
         key = to_db(self.root)
         row = cur.execute("SELECT id, scan_gen FROM roots WHERE path=?", (key,)).fetchone()
         if row is None:
             cur.execute("INSERT INTO roots (path, added_at, scan_gen) VALUES (?,?,0)", (key, time.time()))
             self.root_id, last_gen = cur.lastrowid, 0
+            self.modified = True
         else:
             self.root_id, last_gen = row
         # generations are global, so a folder moving between nested roots stays comparable
@@ -122,6 +146,7 @@ class IndexWriter:
             return did, False
         row = self.conn.execute("SELECT id, signature FROM dirs WHERE path=?", (key,)).fetchone()
         if row is not None:                   # indexed under another root: take it over
+            self.modified = True
             did = row[0]
             self._dirs[key] = did
             self._signatures[did] = row[1]
@@ -133,32 +158,29 @@ class IndexWriter:
         self._dirs[key] = did
         return did, True
 
-    def add_dir(self, path: str, records: Sequence[Any], complete: bool = True) -> None:
+    def add_dir(self, path: str, records: Sequence[Any], complete: bool = True,
+                blob: bytes | None = None) -> None:
         """Record one folder as the walk saw it (records: FileRecord-like tuples).
 
         With complete=False (the listing broke off) files missing from `records`
-        are kept rather than treated as vanished.
+        are kept rather than treated as vanished. `blob`: ``listing_blob(records)``
+        when the caller has it already.
         """
         key = to_db(path)
         did, is_new = self._dir_id(path, key)
-        counts = self.counts
-        counts.dirs += 1
         if complete:
-            sig = listing_signature(records)
-            self._seen_dirs.append((self.root_id, self.gen, sig, did))
+            sig = listing_signature(records, blob)
             if not is_new and sig == self._signatures.get(did):
                 # same listing as last time: every row is already right
                 links = sum(1 for r in records if r[6])
-                counts.links += links
-                counts.files += len(records) - links
-                counts.bytes += sum(r[1] for r in records if not r[6])
-                counts.unchanged += len(records)
-                self._pending += 1
-                if self._pending >= self.batch_size:
-                    self.flush()
+                self._known(did, sig, len(records) - links, links, sum(r[1] for r in records if not r[6]))
                 return
+            self._seen_dirs.append((self.root_id, self.gen, sig, did))
         else:           # a partial look (a file root): mark it seen, do not take it over
             self._partial_dirs.append((self.gen, did))
+        self.modified = True
+        counts = self.counts
+        counts.dirs += 1
         cut = _prefix_len(path)
         gen = self.gen
         classify = self.classify
@@ -177,6 +199,39 @@ class IndexWriter:
             self._pending += len(records)
         else:
             self._merge(did, records, cut, complete)
+        if self._pending >= self.batch_size:
+            self.flush()
+
+    def stored_dir_paths(self) -> Iterable[str | bytes]:
+        """Paths of the folders this root had in the index when the scan started (as stored)."""
+        return self._dirs.keys()
+
+    def signature_of(self, path: str) -> bytes | None:
+        """The stored listing signature of a folder of this root (None: unknown or unsigned)."""
+        did = self._dirs.get(to_db(path))
+        return None if did is None else self._signatures.get(did)
+
+    def add_known(self, path: str, sig: bytes, files: int, links: int, nbytes: int) -> bool:
+        """Record a folder whose listing (another process walked it) has the stored signature `sig`.
+
+        Returns False, recording nothing, when the stored signature is not `sig`: the caller
+        then passes the records to ``add_dir``.
+        """
+        did = self._dirs.get(to_db(path))
+        if did is None or self._signatures.get(did) != sig:
+            return False
+        self._known(did, sig, files, links, nbytes)
+        return True
+
+    def _known(self, did: int, sig: bytes, files: int, links: int, nbytes: int) -> None:
+        self._seen_dirs.append((self.root_id, self.gen, sig, did))
+        counts = self.counts
+        counts.dirs += 1
+        counts.files += files
+        counts.links += links
+        counts.bytes += nbytes
+        counts.unchanged += files + links
+        self._pending += 1
         if self._pending >= self.batch_size:
             self.flush()
 
@@ -219,7 +274,9 @@ class IndexWriter:
             cur.executemany(_UPDATE_CONTENT, self._content)
         if self._meta:
             cur.executemany(_UPDATE_META, self._meta)
-        if self._inserts:
+        if len(self._inserts) >= _BULK_ROWS:
+            self._bulk_insert(cur)
+        elif self._inserts:
             cur.executemany(_INSERT_FILE, self._inserts)
         if self._seen_dirs:
             cur.executemany("UPDATE dirs SET root_id=?, scan_gen=?, signature=? WHERE id=?",
@@ -231,6 +288,26 @@ class IndexWriter:
         self._seen_dirs, self._partial_dirs = [], []
         self._pending = 0
 
+    def _bulk_insert(self, cur: sqlite3.Cursor) -> None:
+        """Insert many rows without the per-row unsign trigger (dropped and recreated in this transaction).
+
+        The trigger would null the signature of each row's folder, but a folder listed in
+        full gets its new signature in this same flush; only the others are nulled here.
+        """
+        row = cur.execute("SELECT sql FROM sqlite_master WHERE type='trigger' AND name=?",
+                          (_INSERT_TRIGGER,)).fetchone()
+        if row is None:
+            cur.executemany(_INSERT_FILE, self._inserts)
+            return
+        if not self.conn.in_transaction:
+            cur.execute("BEGIN IMMEDIATE")      # DDL outside a transaction would commit on its own
+        cur.execute(f"DROP TRIGGER {_INSERT_TRIGGER}")
+        cur.executemany(_INSERT_FILE, self._inserts)
+        signed = {d[3] for d in self._seen_dirs}
+        cur.executemany("UPDATE dirs SET signature=NULL WHERE id=? AND signature IS NOT NULL",
+                        [(did,) for did in {r[0] for r in self._inserts} - signed])
+        cur.execute(row[0])
+
     def finish(self, errors: Iterable[tuple[str, str]] = ()) -> ScanCounts:
         """Flush, drop folders of this root the scan did not see, store the errors."""
         self.flush()
@@ -238,10 +315,11 @@ class IndexWriter:
         marks = ",".join("?" * len(self.owned))
         stale = f"SELECT id FROM dirs WHERE root_id IN ({marks}) AND scan_gen < ?"
         args = (*self.owned, self.gen)
-        self.counts.removed += cur.execute(
-            f"SELECT count(*) FROM files WHERE dir_id IN ({stale})", args).fetchone()[0]
+        removed = cur.execute(f"SELECT count(*) FROM files WHERE dir_id IN ({stale})", args).fetchone()[0]
+        self.counts.removed += removed
         cur.execute(f"DELETE FROM files WHERE dir_id IN ({stale})", args)
-        cur.execute(f"DELETE FROM dirs WHERE id IN ({stale})", args)
+        if cur.execute(f"DELETE FROM dirs WHERE id IN ({stale})", args).rowcount or removed:
+            self.modified = True
         now = time.time()
         cur.execute("DELETE FROM scan_errors WHERE root_id=?", (self.root_id,))
         cur.executemany("INSERT INTO scan_errors (root_id, path, reason, at) VALUES (?,?,?,?)",
@@ -337,6 +415,26 @@ def store_hashes(conn: sqlite3.Connection, rows: Iterable[tuple[bytes | None, by
     conn.commit()
 
 
+def store_hashes_by_path(conn: sqlite3.Connection, rows: Iterable[tuple], root_ids: Sequence[int]) -> int:
+    """Save (partial, full, category or None, path) of files under these roots, commit; returns rows saved."""
+    dirs = {path: did for did, path in dir_paths(conn, root_ids).items()}
+    sep = os.sep
+    args = []
+    for partial, full, cat, path in rows:
+        d, _, name = path.rpartition(sep)
+        did = dirs.get(d)
+        if did is None:
+            did = dirs.get(d + sep)          # a file right under a filesystem root
+            if did is None:
+                continue
+        args.append((partial, full, cat, did, to_db(name)))
+    args.sort(key=lambda a: a[3])            # folder by folder: the (dir_id, name) index in order
+    conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
+                     "category=coalesce(?, category) WHERE dir_id=? AND name=?", args)
+    conn.commit()
+    return len(args)
+
+
 def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
                       max_size: int | None = None) -> list[tuple] | None:
     """Rows of files whose stored full hash another inode shares, or None if any candidate needs hashing.
@@ -344,7 +442,8 @@ def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_siz
     A rerun on an unchanged tree needs no hashing: every file sharing its size with
     another inode has a partial hash, and every one sharing (size, partial hash) with
     another inode has a full hash. Then the groups come straight from the stored full hashes. Rows are
-    ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` sorted by (size, full_hash).
+    ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` of hashes held by more than one row,
+    sorted by (full_hash, size).
     """
     scope, sargs = _scope(conn, root_ids)
     sizes, args = _sizes_sql(scope, sargs, min_size, max_size)
@@ -361,12 +460,15 @@ def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_siz
     if max_size is not None:
         cond += " AND f.size <= ?"
         cargs += (max_size,)
+    # only rows whose hash another row in scope shares (read from the partial hash index), in index order
+    shared = (f"SELECT f.full_hash FROM files f WHERE {cond}{scope} GROUP BY f.full_hash HAVING count(*) > 1")
     paths = dir_paths(conn, root_ids)
     sep = os.sep
     rows = []
     for size, full, did, name, mtime_ns, inode, dev, nlink in conn.execute(
             f"SELECT f.size, f.full_hash, f.dir_id, f.name, f.mtime_ns, f.inode, f.dev, f.nlink FROM files f "
-            f"WHERE {cond}{scope} ORDER BY f.size, f.full_hash", cargs + sargs):
+            f"WHERE f.full_hash IN ({shared}) AND {cond}{scope} ORDER BY f.full_hash, f.size",
+            cargs + sargs + cargs + sargs):
         d = paths[did]
         if name.__class__ is not str:
             name = from_db(name)

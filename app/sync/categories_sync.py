@@ -1,7 +1,8 @@
-"""Custom categories both ways (table ``categories``). Nothing in the app writes categories in
-a transaction of its own yet, so instead of the outbox a run compares each local row's version
-with the one last synced (setting ``sync.categories``): changed rows go up, then the server's
-set comes down. A category changed on both sides: the later change wins."""
+"""Custom categories both ways (table ``categories``). ``store.categories_repo`` bumps a row's
+version on every local change; a run compares each local row's version with the one last
+synced (setting ``sync.categories``): changed rows go up, then the server's set comes down.
+A category changed on both sides: the later change wins. Whatever comes down re-classifies the
+indexed files in the same transaction and becomes the active custom map."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import time
 from datetime import datetime
 
+from app.store import categories_repo
 from app.sync.api import ApiError
 
 STATE_KEY = "sync.categories"
@@ -79,13 +81,17 @@ class CategorySync:
                 raise
         body["name"] = f"{row['name']} (from {self.account.info.device_name})"[:100]
         with self.db.engine.begin() as conn:
+            before = categories_repo.custom_map(categories_repo.read_custom(conn))
             conn.exec_driver_sql("UPDATE categories SET name = ? WHERE uuid = ?", (body["name"], row["uuid"]))
+            categories_repo.reclassify(conn, before)
+        categories_repo.activate(self.db)
         return self.account.call("POST", "/categories", json={"id": row["uuid"], **body})
 
     def _pull(self) -> int:
         remote = self.account.call("GET", "/categories")
         seen, applied = set(), 0
         with self.db.engine.begin() as conn:
+            before = categories_repo.custom_map(categories_repo.read_custom(conn))
             for item in remote:
                 seen.add(item["id"])
                 known = self.state.get(item["id"])
@@ -115,4 +121,8 @@ class CategorySync:
                                      "updated_at = ? WHERE uuid = ?", (time.time(), gone))
                 self.state.pop(gone)
                 applied += 1
+            if applied:
+                categories_repo.reclassify(conn, before)
+        if applied:
+            categories_repo.activate(self.db)
         return applied

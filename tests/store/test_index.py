@@ -1,10 +1,11 @@
 import os
+import sqlite3
 import time
 
 from app.core.progress import Progress
 from app.jobs.duplicates import find_duplicates
 from app.jobs.scan import scan
-from app.store import open_database
+from app.store import index, open_database
 from app.store.codec import from_db
 
 
@@ -137,4 +138,32 @@ def test_rows_changed_outside_a_scan_are_repaired_by_the_next_scan(app_home, tmp
     assert [g.copies for g in again.groups] == [2]
     with db.engine.begin() as conn:            # hashing does not invalidate the folder digest
         assert conn.exec_driver_sql("SELECT count(*) FROM dirs WHERE signature IS NOT NULL").scalar() == 1
+    db.close()
+
+
+def test_bulk_insert_keeps_the_unsign_trigger_and_unsigns_partial_folders(app_home, tmp_path, monkeypatch):
+    monkeypatch.setattr(index, "_BULK_ROWS", 1)       # every batch takes the bulk path
+    root = tmp_path / "bulk"
+    (root / "sub").mkdir(parents=True)
+    for i in range(5):
+        (root / "sub" / f"f{i}").write_bytes(b"x" * i)
+    db = open_database()
+    scan(db, [str(root)], progress=Progress())
+    conn = sqlite3.connect(db.path)
+    triggers = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    assert "files_insert_unsign" in triggers
+    sub_sig = "SELECT signature FROM dirs WHERE path=?"
+    assert conn.execute(sub_sig, (str(root / "sub"),)).fetchone()[0] is not None
+    # a file root only looks at part of its folder: inserting it must unsign the folder
+    (root / "sub" / "late").write_bytes(b"late")
+    scan(db, [str(root / "sub" / "late")], progress=Progress())
+    assert conn.execute(sub_sig, (str(root / "sub"),)).fetchone()[0] is None
+    # and the trigger still works for others' writes
+    conn.execute("UPDATE dirs SET signature=x'00'")
+    conn.execute("INSERT INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, ext, category, "
+                 "is_link, scan_gen) SELECT id, 'manual', 0, 0, 0, 0, 1, '', 'other', 0, 0 FROM dirs "
+                 "WHERE path=?", (str(root / "sub"),))
+    assert conn.execute(sub_sig, (str(root / "sub"),)).fetchone()[0] is None
+    conn.commit()
+    conn.close()
     db.close()

@@ -286,7 +286,7 @@ class DashboardView(QWidget):
             [
                 Bar(
                     cat,
-                    tr(CATEGORY_LABELS.get(cat, cat.title())),
+                    tr(CATEGORY_LABELS[cat]) if cat in CATEGORY_LABELS else cat,   # custom: as named
                     size,
                     f"{fmt.size(size)} · {fmt.count(files)}",
                 )

@@ -211,6 +211,7 @@ class DuplicatesView(QWidget):
         self.policy_box.currentIndexChanged.connect(self._policy_changed)
         session.duplicates_ready.connect(self.set_result)
         session.folders_changed.connect(self._reload_folders)
+        session.index_changed.connect(self._reload_categories)
         session.jobs.busy_changed.connect(lambda _b: self._update_summary())
         self._reload_folders()
         self._update_summary()
@@ -233,7 +234,27 @@ class DuplicatesView(QWidget):
         if groups:
             self.auto_select()
 
+    def _reload_categories(self) -> None:
+        """The built-in categories, then the custom ones in use (they change in Settings)."""
+        from app.core.categories import custom_names
+
+        custom = sorted(custom_names(), key=str.casefold)
+        first = len(CATEGORY_LABELS) + 1
+        if [self.cat_box.itemData(i) for i in range(first, self.cat_box.count())] == custom:
+            return
+        current = self.cat_box.currentData()
+        self.cat_box.blockSignals(True)
+        while self.cat_box.count() > first:
+            self.cat_box.removeItem(self.cat_box.count() - 1)
+        for name in custom:
+            self.cat_box.addItem(name, name)
+        self.cat_box.setCurrentIndex(max(0, self.cat_box.findData(current)))
+        self.cat_box.blockSignals(False)
+        if self.cat_box.currentData() != current:
+            self.apply_filter()
+
     def on_shown(self) -> None:
+        self._reload_categories()
         if (
             self.session.duplicates is None
             and self.session.folders()

@@ -323,14 +323,19 @@ class RuleEditor(QDialog):
             if d["type"] == "extension" and d.get("extensions"):
                 return os.path.join(self.sample_root, "Report 2024." + d["extensions"][0].lstrip("."))
             if d["type"] == "category" and d.get("categories"):
-                ext = {
+                from app.core.categories import active_map, custom_names
+
+                name = d["categories"][0]
+                custom = [e for e, c in active_map().items()
+                          if c in custom_names() and c.casefold() == name.casefold()]
+                ext = custom[0].lstrip(".") if custom else {
                     "images": "jpg",
                     "video": "mp4",
                     "audio": "mp3",
                     "archives": "zip",
                     "code": "py",
                     "installers": "deb",
-                }.get(d["categories"][0], "pdf")
+                }.get(name, "pdf")
                 return os.path.join(self.sample_root, "Holiday 2024." + ext)
         return os.path.join(self.sample_root, "Report 2024.pdf")
 

@@ -21,6 +21,7 @@ from app import paths
 from app.gui.account import AccountCard
 from app.gui.folder_list import FolderList
 from app.gui.session import Session
+from app.gui.views.categories_editor import CategoriesEditor
 from app.gui.views.duplicates import POLICIES
 from app.gui.watch_dialog import WatcherSettings
 from app.gui.widgets import Card, PageHeader, label
@@ -143,6 +144,8 @@ class SettingsView(QWidget):
         grid.addWidget(look, 1, 1)
         self.account = AccountCard(session)
         grid.addWidget(self.account, 2, 0, 1, 2)
+        self.categories = CategoriesEditor(session)
+        grid.addWidget(self.categories, 3, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         lay.addLayout(grid)
@@ -179,6 +182,7 @@ class SettingsView(QWidget):
             theme_obj.set_preference(key)
 
     def on_shown(self) -> None:
+        self.categories.reload()     # they may have changed meanwhile (sync, the command line)
         self.reference.setText(self.session.prefs.get("reference_folder") or tr("(none chosen)"))
         self.policy.blockSignals(True)
         self.policy.setCurrentIndex(max(0, self.policy.findData(self.session.prefs.get("keep_policy"))))
@@ -186,3 +190,4 @@ class SettingsView(QWidget):
 
     def refresh_theme(self) -> None:
         self.folder_list.reload()
+        self.categories.reload()

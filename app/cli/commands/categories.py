@@ -1,0 +1,101 @@
+"""`fileorganizer categories list|add NAME EXT...|edit NAME EXT...|remove NAME`: custom categories.
+
+A custom category claims its extensions from the built-in ones ("E-books": epub mobi azw3):
+scans, the organizer's {category} and category conditions, the watcher and the reports use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from app.cli import EXIT_OK, EXIT_USAGE
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("categories", help="list the categories; add, edit or remove custom ones",
+                              description=__doc__.splitlines()[0],
+                              epilog="Example: fileorganizer categories add E-books epub mobi azw3")
+    sub = p.add_subparsers(dest="categories_command", metavar="ACTION", required=True)
+    ls = sub.add_parser("list", help="show the built-in and custom categories with their extensions")
+    ls.add_argument("--json", action="store_true", help="print JSON instead of text")
+    add = sub.add_parser("add", help="create a custom category claiming the extensions EXT...")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("extensions", metavar="EXT", nargs="+", help="e.g. epub or .epub")
+    edit = sub.add_parser("edit", help="replace a custom category's extensions (and optionally rename it)")
+    edit.add_argument("name", metavar="NAME")
+    edit.add_argument("extensions", metavar="EXT", nargs="*",
+                      help="the new extensions (leave out to keep them, e.g. with --rename)")
+    edit.add_argument("--rename", metavar="NEW_NAME", help="give the category a new name")
+    rm = sub.add_parser("remove",
+                        help="delete a custom category (its extensions return to the built-in ones)")
+    rm.add_argument("name", metavar="NAME")
+    p.set_defaults(func=handler)
+
+
+def _exts(values: list[str]) -> list[str]:
+    from app.jobs.categories import split_extensions
+
+    return [e for v in values for e in split_extensions(v)]
+
+
+def _files(n: int) -> str:
+    return f"{n} indexed file{'' if n == 1 else 's'} re-classified"
+
+
+def _list(db, as_json: bool) -> int:
+    from app.jobs.categories import overview
+
+    rows = overview(db)
+    if as_json:
+        json.dump([{"name": r.name, "custom": r.custom, "extensions": list(r.extensions),
+                    **({"uuid": r.uuid} if r.custom else {"claimed_by_custom": list(r.claimed)})}
+                   for r in rows], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    width = max(len(r.name) for r in rows)
+    print("Built-in categories:")
+    for r in (r for r in rows if not r.custom):
+        exts = " ".join(r.extensions) or "(files no other category claims)"
+        moved = f"  [custom: {' '.join(r.claimed)}]" if r.claimed else ""
+        print(f"  {r.name:<{width}}  {exts}{moved}")
+    customs = [r for r in rows if r.custom]
+    print("Custom categories:" if customs else
+          "No custom categories. Add one: fileorganizer categories add E-books epub mobi azw3")
+    for r in customs:
+        print(f"  {r.name:<{width}}  {' '.join(r.extensions)}")
+    return EXIT_OK
+
+
+def handler(args: argparse.Namespace) -> int:
+    from app.jobs import categories as jobs
+    from app.store.db import open_database
+
+    db = open_database()
+    try:
+        if args.categories_command == "list":
+            return _list(db, args.json)
+        try:
+            if args.categories_command == "add":
+                change = jobs.add(db, args.name, _exts(args.extensions))
+                verb = "Added"
+            elif args.categories_command == "edit":
+                if not args.extensions and args.rename is None:
+                    print("fileorganizer: error: give the new extensions and/or --rename NEW_NAME",
+                          file=sys.stderr)
+                    return EXIT_USAGE
+                change = jobs.edit(db, args.name, _exts(args.extensions) or None, args.rename)
+                verb = "Changed"
+            else:
+                change = jobs.remove(db, args.name)
+                print(f"Removed {change.category.name}; {_files(change.files)}.")
+                return EXIT_OK
+        except jobs.CategoryError as exc:
+            print(f"fileorganizer: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        cat = change.category
+        print(f"{verb} {cat.name}: {' '.join(cat.extensions)}; {_files(change.files)}.")
+        return EXIT_OK
+    finally:
+        db.close()

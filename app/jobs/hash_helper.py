@@ -1,0 +1,308 @@
+"""Forked helper processes that hash for the duplicate finder while the main process works.
+
+* ``StreamHelper``: on a first run, the scan feeds it every folder's records as
+  the walk finds them; it groups them with ``core.dedup_online`` (hashing a file
+  as soon as another inode of its size shows up) while the main process writes
+  the index, then sends back the groups, the hashes to store and the errors.
+* ``fork_hasher``: on a run with an index, confirms a share of the size groups.
+
+POSIX only, and only from a process with no other threads (a lock held by
+another thread would stay locked in the child): see ``can_fork``. A child
+touches no database connection, never uses blake3's thread pool (it does not
+survive a fork) and leaves through ``os._exit``. If a helper fails, the caller
+does the work itself from the index.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import struct
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.core import hashing
+from app.core.categories import category_for, sniff
+from app.core.dedup import Candidate, DupFile, DuplicateGroup, confirm_size_group
+from app.core.dedup_online import OnlineGrouper
+from app.core.progress import Progress
+
+# Helpers are used only with at least this many files (a fork costs a few milliseconds).
+# FILEORGANIZER_FORK_MIN_FILES overrides it (tests use 0 to run the helper on small trees).
+FORK_MIN_FILES = 4000
+FORK_MIN_BYTES = 256 * 2**20
+_HEADER = struct.Struct("<cI")          # frame: kind, payload length
+_PIPE_SIZE = 1 << 20                    # Linux: a larger pipe lets the walk run ahead of the hashing
+
+HashRow = tuple                         # (partial, full, category or None, path)
+Outcome = tuple[list[DuplicateGroup], list[HashRow], list[tuple[str, str]]]
+
+
+def fork_min_files() -> int:
+    """The file count from which a helper process is used (FILEORGANIZER_FORK_MIN_FILES overrides)."""
+    value = os.environ.get("FILEORGANIZER_FORK_MIN_FILES", "")
+    return int(value) if value.strip().lstrip("-").isdigit() else FORK_MIN_FILES
+
+
+def can_fork() -> bool:
+    """A POSIX fork is possible and safe here: not macOS, a spare CPU, no other threads."""
+    return (hasattr(os, "fork") and sys.platform != "darwin" and (os.cpu_count() or 1) > 1
+            and threading.active_count() == 1)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _send(fd: int, kind: bytes, obj: object) -> None:
+    data = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+    _write_all(fd, _HEADER.pack(kind, len(data)) + data)
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    parts, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+def _grow_pipe(fd: int) -> None:
+    import fcntl  # POSIX only, like everything here
+
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setsize is not None:
+        try:
+            fcntl.fcntl(fd, setsize, _PIPE_SIZE)
+        except OSError:
+            pass                        # the default size works, only with less overlap
+
+
+def _group_tuples(groups: list[DuplicateGroup]) -> list[tuple]:
+    return [(g.size, g.hash, [(f.path, f.size, f.mtime_ns, f.inode, f.dev, f.nlink, f.hardlinked)
+                              for f in g.files]) for g in groups]
+
+
+def _groups_from_tuples(data: list[tuple]) -> list[DuplicateGroup]:
+    return [DuplicateGroup(size, digest, [DupFile(*f) for f in files]) for size, digest, files in data]
+
+
+def run_child(body: Callable[[], None]) -> None:
+    """Run `body` in a freshly forked child and leave through os._exit (never returns)."""
+    code = 1
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)     # the parent handles Ctrl+C and stops us
+        hashing.THREADS_MIN = 1 << 62                     # blake3's thread pool does not survive fork
+        body()
+        code = 0
+    finally:
+        os._exit(code)
+
+
+@dataclass
+class StreamHelper:
+    """A helper process grouping duplicates from records fed folder by folder."""
+
+    pid: int
+    to_child: int
+    from_child: int
+
+    @classmethod
+    def start(cls, *, min_size: int = 1, max_size: int | None = None, paranoid: bool = False) -> StreamHelper:
+        """Fork the helper; feed it with ``feed``, then collect with ``finish``."""
+        r_in, w_in = os.pipe()
+        r_out, w_out = os.pipe()
+        _grow_pipe(w_in)
+        pid = os.fork()
+        if pid:
+            os.close(r_in)
+            os.close(w_out)
+            return cls(pid, w_in, r_out)
+        os.close(w_in)
+        os.close(r_out)
+        run_child(lambda: _stream_main(r_in, w_out, min_size, max_size, paranoid))
+        raise AssertionError("unreachable")
+
+    def feed(self, blob: bytes) -> None:
+        """Send one pickled list of ``(path, size, mtime_ns, inode, dev, nlink, is_link)`` records."""
+        _write_all(self.to_child, _HEADER.pack(b"L", len(blob)) + blob)
+
+    def finish(self, progress: Progress) -> Outcome | None:
+        """End the input and wait for the outcome, showing the helper's progress; None if it failed.
+
+        Raises Cancelled (after stopping the helper) when the progress is cancelled.
+        """
+        os.close(self.to_child)
+        self.to_child = -1
+        outcome = None
+        progress.stage("compare")
+        try:
+            while True:
+                progress.check()
+                kind, length = _HEADER.unpack(_read_exact(self.from_child, _HEADER.size))
+                payload = pickle.loads(_read_exact(self.from_child, length))   # noqa: S301 - our child
+                if kind == b"P":
+                    done, total, nbytes = payload
+                    progress.total = total
+                    progress.advance(done - progress.done, nbytes - progress.bytes_done)
+                elif kind == b"R":
+                    groups, rows, errors = payload
+                    outcome = (_groups_from_tuples(groups), rows, errors)
+                    break
+        except (EOFError, OSError, pickle.UnpicklingError, struct.error):
+            outcome = None
+        finally:
+            self.stop(wait_first=outcome is not None)
+        return outcome
+
+    def stop(self, wait_first: bool = False) -> None:
+        """Close the pipes and reap the helper (killing it unless it is known to be finishing)."""
+        for name in ("to_child", "from_child"):
+            fd = getattr(self, name)
+            if fd >= 0:
+                os.close(fd)
+                setattr(self, name, -1)
+        if self.pid:
+            if not wait_first:
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, paranoid: bool) -> None:
+    rows: list[HashRow] = []
+    errors: list[tuple[str, str]] = []
+
+    def hashed(c: Candidate, head: bytes | None) -> None:
+        # None keeps the category the scan stored (by extension), which is all a head without a
+        # known signature would give
+        rows.append((c.partial, c.full, category_for(c.path, head) if head and sniff(head) else None, c.path))
+
+    grouper = OnlineGrouper(min_size=min_size, max_size=max_size, paranoid=paranoid, on_hashed=hashed,
+                            on_error=lambda path, reason: errors.append((path, reason)))
+    buf = bytearray()
+    eof = False
+    os.set_blocking(r_in, False)
+    while not eof:
+        # wait for input only when there is no hashing to do; otherwise take what is there and hash a bit
+        if not grouper.pending:
+            select.select([r_in], [], [])
+        while True:
+            try:
+                chunk = os.read(r_in, 1 << 20)
+            except BlockingIOError:
+                break
+            if not chunk:
+                eof = True
+                break
+            buf += chunk
+        pos = 0
+        while len(buf) - pos >= _HEADER.size:
+            _, length = _HEADER.unpack_from(buf, pos)
+            end = pos + _HEADER.size + length
+            if end > len(buf):
+                break
+            grouper.add(pickle.loads(buf[pos + _HEADER.size:end]))   # noqa: S301 - from our parent
+            pos = end
+        del buf[:pos]
+        grouper.run(64)
+    os.close(r_in)
+    # the walk is over: report progress while the rest is hashed
+    total = grouper.pending
+    done, last = 0, 0.0
+    while grouper.pending:
+        before = grouper.pending
+        grouper.run(32)
+        done += max(0, before - grouper.pending)
+        now = time.monotonic()
+        if now - last >= 0.1:
+            last = now
+            _send(w_out, b"P", (min(done, total), total, grouper.hashed_bytes))
+    groups = grouper.group_tuples()
+    _send(w_out, b"R", (groups, rows, errors))
+
+
+# --- confirming a share of the size groups from the index -----------------------------------------
+
+def split_work(size_groups: list[list[Candidate]]) -> tuple[list[list[Candidate]], list[list[Candidate]]]:
+    """Two shares of about equal work (per-file cost plus bytes), each in size order."""
+    shares: tuple[list, list] = ([], [])
+    loads = [0, 0]
+    for members in sorted(size_groups, key=lambda m: -len(m) * (32768 + m[0].size)):
+        i = 0 if loads[0] <= loads[1] else 1
+        shares[i].append(members)
+        loads[i] += len(members) * (32768 + members[0].size)
+    for share in shares:
+        share.sort(key=lambda m: m[0].size)
+    return shares
+
+
+@dataclass
+class ShareHelper:
+    """A helper process confirming a share of the size groups (see ``fork_hasher``)."""
+
+    pid: int
+    fd: int
+
+    def result(self) -> Outcome | None:
+        """The helper's (groups, hash rows keyed by file id, errors), or None if it failed."""
+        with os.fdopen(self.fd, "rb") as fh:
+            self.fd = -1
+            data = fh.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if not data or os.waitstatus_to_exitcode(status) != 0:
+            return None
+        found, rows, errors = pickle.loads(data)       # noqa: S301 - our own forked child wrote it
+        return _groups_from_tuples(found), rows, errors
+
+    def stop(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def fork_hasher(size_groups: list[list[Candidate]], paranoid: bool) -> ShareHelper:
+    """Confirm `size_groups` in a forked child; it sends back groups, hash rows (by file id) and errors."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(w)
+        return ShareHelper(pid, r)
+    os.close(r)
+
+    def body() -> None:
+        rows: list[tuple] = []
+        errors: list[tuple[str, str]] = []
+
+        def hashed(c: Candidate, head: bytes | None) -> None:
+            rows.append((c.partial, c.full, category_for(c.path, head) if head else None, c.key))
+
+        found: list[DuplicateGroup] = []
+        for members in size_groups:
+            found.extend(confirm_size_group(members, on_hashed=hashed, paranoid=paranoid,
+                                            on_error=lambda path, reason: errors.append((path, reason))))
+        _write_all(w, pickle.dumps((_group_tuples(found), rows, errors), pickle.HIGHEST_PROTOCOL))
+
+    run_child(body)
+    raise AssertionError("unreachable")

@@ -1,0 +1,253 @@
+"""The duplicate finder's helper processes give exactly what one process gives.
+
+fork_min_files=0 forces the helpers on small trees: the stream helper of a first
+run, the share helper of a run with an index, the split walk of a rescan.
+"""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+
+import pytest
+
+from app.core.dedup import duplicates_in
+from app.core.progress import Cancelled, Progress
+from app.core.walk import walk
+from app.jobs import hash_helper, walk_split
+from app.jobs.duplicates import find_duplicates
+from app.jobs.scan import scan
+from app.store import open_database
+
+NEVER = 10**9
+pytestmark = pytest.mark.skipif(not hash_helper.can_fork(), reason="helpers need fork and 2 CPUs")
+
+
+def shape(groups):
+    return sorted((g.size, g.hash, tuple((f.path, f.inode, f.nlink, f.hardlinked) for f in g.files))
+                  for g in groups)
+
+
+def rel_groups(groups, root):
+    return sorted(sorted(os.path.relpath(f.path, root) for f in g.files if not f.path.endswith(".lnk"))
+                  for g in groups)
+
+
+def index_rows(db):
+    conn = sqlite3.connect(db.path)
+    try:
+        return sorted(conn.execute(
+            "SELECT d.path, f.name, f.size, f.mtime_ns, f.inode, f.nlink, f.is_link, f.category, "
+            "f.partial_hash, f.full_hash FROM files f JOIN dirs d ON d.id = f.dir_id"))
+    finally:
+        conn.close()
+
+
+def dir_rows(db):
+    conn = sqlite3.connect(db.path)
+    try:
+        return sorted(conn.execute("SELECT path, signature FROM dirs"))
+    finally:
+        conn.close()
+
+
+def no_child_left():
+    try:
+        return os.waitpid(-1, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return True
+
+
+@pytest.fixture
+def tree(make_corpus, tmp_path):
+    """A private copy (hard links and symlinks kept) of a 1,200-file corpus, and its manifest."""
+    root, manifest = make_corpus(1200, seed=11, total_mb=5)
+    copy = tmp_path / "tree"
+    subprocess.run(["cp", "-a", str(root), str(copy)], check=True)
+    return copy, manifest
+
+
+@pytest.fixture
+def two_dbs(app_home, tmp_path):
+    a, b = open_database(tmp_path / "a.db"), open_database(tmp_path / "b.db")
+    yield a, b
+    a.close()
+    b.close()
+
+
+def spy(monkeypatch, owner, name):
+    calls = []
+    real = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        out = real(*args, **kwargs)
+        calls.append(out)
+        return out
+
+    monkeypatch.setattr(owner, name, wrapper)
+    return calls
+
+
+def test_first_run_stream_helper_equals_one_process_and_manifest(tree, two_dbs, monkeypatch):
+    root, manifest = tree
+    forked, single = two_dbs
+    started = spy(monkeypatch, hash_helper.StreamHelper, "start")
+    a = find_duplicates(forked, [str(root)], progress=Progress(), fork_min_files=0)
+    assert len(started) == 1                        # the helper path was taken
+    b = find_duplicates(single, [str(root)], progress=Progress(), fork_min_files=NEVER)
+    assert len(started) == 1
+    assert shape(a.groups) == shape(b.groups)
+    assert rel_groups(a.groups, root) == manifest["duplicate_groups"]
+    assert a.hashed_files == b.hashed_files > 0 and a.errors == b.errors == []
+    assert index_rows(forked) == index_rows(single)   # same hashes and categories stored
+    assert no_child_left()
+
+
+def test_stream_helper_failure_falls_back_to_the_index(tree, two_dbs, monkeypatch):
+    root, manifest = tree
+
+    def broken(*args):
+        raise RuntimeError("helper crashed")
+
+    monkeypatch.setattr(hash_helper, "_stream_main", broken)
+    res = find_duplicates(two_dbs[0], [str(root)], progress=Progress(), fork_min_files=0)
+    assert rel_groups(res.groups, root) == manifest["duplicate_groups"]
+    assert no_child_left()
+
+
+def test_cancel_while_the_helper_hashes(tree, two_dbs):
+    root, manifest = tree
+    progress = Progress()
+
+    def listener(snap):
+        if snap.stage == "compare":
+            progress.cancel()
+
+    progress.listener = listener
+    with pytest.raises(Cancelled):
+        find_duplicates(two_dbs[0], [str(root)], progress=progress, fork_min_files=0)
+    assert no_child_left()
+    res = find_duplicates(two_dbs[0], [str(root)], progress=Progress(), fork_min_files=0)
+    assert rel_groups(res.groups, root) == manifest["duplicate_groups"]
+
+
+def test_share_helper_on_an_indexed_tree(tree, two_dbs, monkeypatch):
+    root, manifest = tree
+    forked, single = two_dbs
+    for db in two_dbs:                              # indexed, nothing hashed yet
+        scan(db, [str(root)], progress=Progress())
+    helpers = spy(monkeypatch, hash_helper, "fork_hasher")
+    a = find_duplicates(forked, [str(root)], progress=Progress(), fork_min_files=0)
+    assert len(helpers) == 1
+    b = find_duplicates(single, [str(root)], progress=Progress(), fork_min_files=NEVER)
+    assert shape(a.groups) == shape(b.groups)
+    assert rel_groups(a.groups, root) == manifest["duplicate_groups"]
+    assert index_rows(forked) == index_rows(single)
+
+
+def test_rerun_groups_from_stored_hashes_equal_the_first_run(tree, two_dbs, monkeypatch):
+    root, _ = tree
+    db = two_dbs[0]
+    first = find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=0)
+    splits = spy(monkeypatch, walk_split.SplitWalk, "start")
+    again = find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=0)
+    assert splits and splits[0] is not None         # walked by two processes
+    assert not again.scan.changed and again.hashed_files == 0
+    assert shape(again.groups) == shape(first.groups)
+    assert again.scan.counts.unchanged == first.scan.counts.new
+    assert again.files_scanned == first.files_scanned
+    assert no_child_left()
+
+
+def _change_tree(root, groups):
+    """Break one group (same size, other bytes), make a new pair, add and remove files and a folder."""
+    victim = next(g for g in groups if g.copies == 2 and not any(f.hardlinked for f in g.files))
+    path = victim.files[0].path
+    with open(path, "r+b") as fh:
+        data = fh.read()
+        fh.seek(0)
+        fh.write(bytes([data[0] ^ 0xFF]) + data[1:])
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    grouped = {f.path for g in groups for f in g.files}
+    loner = next(os.path.join(d, n) for d, _, names in sorted(os.walk(root)) for n in sorted(names)
+                 if os.path.join(d, n) not in grouped and os.path.isfile(os.path.join(d, n))
+                 and not os.path.islink(os.path.join(d, n)) and os.path.getsize(os.path.join(d, n)) > 100)
+    with open(loner, "rb") as fh:
+        content = fh.read()
+    new_dir = root / "added folder"
+    new_dir.mkdir()
+    (new_dir / "copy of loner").write_bytes(content)
+    (new_dir / "unique").write_bytes(b"only me" * 50)
+    gone = next(f.path for g in groups for f in g.files if f.path != path and not f.hardlinked
+                and len([x for x in g.files if not x.hardlinked]) > 2)
+    os.remove(gone)
+    return path, loner
+
+
+def test_rerun_after_changes_rehashes_and_regroups(tree, two_dbs):
+    root, _ = tree
+    db = two_dbs[0]
+    first = find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=0)
+    changed, loner = _change_tree(root, first.groups)
+    again = find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=0)
+    assert again.scan.changed and again.hashed_files > 0
+    expected = duplicates_in([r for batch in walk([str(root)]) for r in batch])    # no index at all
+    assert shape(again.groups) == shape(expected)
+    paths = {f.path for g in again.groups for f in g.files}
+    assert str(root / "added folder" / "copy of loner") in paths and loner in paths
+    # the third run takes the fast path again and agrees
+    third = find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=0)
+    assert not third.scan.changed and third.hashed_files == 0
+    assert shape(third.groups) == shape(expected)
+
+
+def test_split_rescan_writes_the_same_index_as_one_process(tree, two_dbs):
+    root, _ = tree
+    forked, single = two_dbs
+    first = find_duplicates(single, [str(root)], progress=Progress(), fork_min_files=NEVER)
+    find_duplicates(forked, [str(root)], progress=Progress(), fork_min_files=NEVER)
+    _change_tree(root, first.groups)
+    a = scan(forked, [str(root)], progress=Progress(), split_min_files=0)
+    b = scan(single, [str(root)], progress=Progress())
+    assert a.counts == b.counts and a.counts.removed >= 1 and a.counts.new >= 2 and a.counts.changed >= 1
+    assert index_rows(forked) == index_rows(single)
+    assert dir_rows(forked) == dir_rows(single)
+
+
+def test_split_walk_helper_failure_walks_its_part_here(tree, two_dbs, monkeypatch):
+    root, _ = tree
+    forked, single = two_dbs
+    for db in two_dbs:
+        scan(db, [str(root)], progress=Progress())
+    (root / "new.txt").write_bytes(b"new")
+
+    def broken(*args):
+        raise RuntimeError("walker crashed")
+
+    monkeypatch.setattr(walk_split, "_child", broken)
+    a = scan(forked, [str(root)], progress=Progress(), split_min_files=0)
+    b = scan(single, [str(root)], progress=Progress())
+    assert a.counts == b.counts and a.counts.new == 1
+    assert index_rows(forked) == index_rows(single)
+    assert no_child_left()
+
+
+def test_cli_with_helpers_prints_what_one_process_prints(run_cli, tree):
+    root, _ = tree
+    forced = {"FILEORGANIZER_FORK_MIN_FILES": "0"}
+    first = run_cli("dupes", str(root), "--format", "fdupes", env=forced, check=True).stdout
+    rerun = run_cli("dupes", str(root), "--format", "fdupes", env=forced, check=True).stdout
+    plain = run_cli("dupes", str(root), "--format", "fdupes", "-q", env={"FILEORGANIZER_FORK_MIN_FILES":
+                                                                          str(NEVER)}, check=True).stdout
+    assert first == rerun == plain and first.count("\n\n") > 10
+    if shutil.which("jdupes"):
+        theirs = subprocess.run(["jdupes", "-r", "-q", str(root)], capture_output=True, text=True,
+                                check=True).stdout
+        assert inode_groups(first) == inode_groups(theirs)
+
+
+def inode_groups(fdupes_text):
+    """Each block as the set of distinct files on disk (hard links of one inode count once)."""
+    return {frozenset((st.st_dev, st.st_ino) for st in map(os.stat, block.splitlines()))
+            for block in fdupes_text.strip("\n").split("\n\n") if block.strip()}
