@@ -7,7 +7,9 @@ Usage:
 
 The corpus is built once (shared/bench/mkcorpus.py) and reused. The page cache is
 warmed first; then each tool runs `--repeat` times and the median wall time and
-the largest peak RSS (wait4 ru_maxrss) are reported, with the ratio to jdupes.
+the largest peak RSS (wait4 ru_maxrss) are reported, with the ratio to jdupes. CPU time and
+peak RSS include the helper processes ours forks (wait4 counts reaped descendants); the 1-minute
+load average before each run is reported too (the reference machine is shared).
 `fileorganizer dupes` runs twice per repeat: first with an empty index, then a
 rerun on the unchanged tree. --scan-only measures `fileorganizer scan` (first
 run and rerun) and the index size instead. Prints a Markdown table.
@@ -46,7 +48,7 @@ def build_corpus(path: Path, files: int, total_mb: float, seed: int) -> None:
 
 
 def run(cmd: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> tuple[float, float, float]:
-    """(wall seconds, peak RSS MiB, CPU seconds user+sys) of one command."""
+    """(wall seconds, peak RSS MiB, CPU seconds user+sys, its helpers included) of one command."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -98,15 +100,18 @@ def bench_dupes(corpus: Path, repeat: int, work: Path) -> list[dict]:
         peers.append(("rmlint", lambda: ["rmlint", "-T", "df", "-o", f"fdupes:{out}", "-o",
                                          f"json:{work / 'rm.json'}", str(corpus)]))
     results: dict[str, list[tuple[float, float, float]]] = {}
+    loads: dict[str, list[float]] = {}
     groups: dict[str, int] = {}
     for i in range(repeat):
         for name, cmd in peers:
             with open(out, "wb") as fh:
+                loads.setdefault(name, []).append(os.getloadavg()[0])
                 results.setdefault(name, []).append(run(cmd(), stdout=fh))
             if name != "rdfind":
                 groups[name] = count_groups(out)
         home = work / f"home{i}"
         for label in ("fileorganizer dupes (first run)", "fileorganizer dupes (rerun)"):
+            loads.setdefault(label, []).append(os.getloadavg()[0])
             results.setdefault(label, []).append(
                 run(our_cmd("dupes", str(corpus), "--format", "fdupes", "-o", str(out), "-q"),
                     env=our_env(home)))
@@ -120,7 +125,8 @@ def bench_dupes(corpus: Path, repeat: int, work: Path) -> list[dict]:
         wall = statistics.median(w for w, _, _ in runs)
         rows.append({"tool": name, "wall": wall, "rss": max(r for _, r, _ in runs),
                      "cpu": statistics.median(c for _, _, c in runs),
-                     "ratio": wall / base if base else None, "groups": groups.get(name)})
+                     "ratio": wall / base if base else None, "groups": groups.get(name),
+                     "walls": [w for w, _, _ in runs], "load": statistics.median(loads[name])})
     rows.append({"tool": "index size on disk", "wall": None, "rss": None, "ratio": None,
                  "groups": None, "note": f"{index_mb:.1f} MiB"})
     return rows
@@ -130,9 +136,11 @@ def bench_scan(corpus: Path, repeat: int, work: Path) -> list[dict]:
     rows = []
     runs: dict[str, list[tuple[float, float, float]]] = {}
     size = 0.0
+    loads: dict[str, list[float]] = {}
     for i in range(repeat):
         home = work / f"scan{i}"
         for label in ("fileorganizer scan (first run)", "fileorganizer scan (rerun)"):
+            loads.setdefault(label, []).append(os.getloadavg()[0])
             runs.setdefault(label, []).append(run(our_cmd("scan", str(corpus), "-q"), env=our_env(home)))
         db = home / "data" / "fileorganizer.db"
         subprocess.run([sys.executable, "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
@@ -141,24 +149,28 @@ def bench_scan(corpus: Path, repeat: int, work: Path) -> list[dict]:
         shutil.rmtree(home)
     for label, r in runs.items():
         rows.append({"tool": label, "wall": statistics.median(w for w, _, _ in r),
-                     "cpu": statistics.median(c for _, _, c in r),
-                     "rss": max(x for _, x, _ in r), "ratio": None, "groups": None})
+                     "cpu": statistics.median(c for _, _, c in r), "walls": [w for w, _, _ in r],
+                     "rss": max(x for _, x, _ in r), "ratio": None, "groups": None,
+                     "load": statistics.median(loads[label])})
     rows.append({"tool": "index size on disk", "wall": None, "rss": None, "ratio": None, "groups": None,
                  "note": f"{size:.1f} MiB"})
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| tool | wall time (s) | CPU user+sys (s) | peak RSS (MiB) | ratio to jdupes (wall) | groups |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| tool | wall time (s) | each run (s) | CPU user+sys (s) | peak RSS (MiB) "
+             "| ratio to jdupes (wall) | groups | load (1 min) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         if r.get("note"):
-            lines.append(f"| {r['tool']} | {r['note']} | | | | |")
+            lines.append(f"| {r['tool']} | {r['note']} | | | | | | |")
             continue
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else ""
         groups = "" if r["groups"] is None else str(r["groups"])
-        lines.append(f"| {r['tool']} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['rss']:.0f} | {ratio} "
-                     f"| {groups} |")
+        walls = " / ".join(f"{w:.2f}" for w in r.get("walls", []))
+        load = f"{r['load']:.1f}" if r.get("load") is not None else ""
+        lines.append(f"| {r['tool']} | {r['wall']:.2f} | {walls} | {r['cpu']:.2f} | {r['rss']:.0f} | {ratio} "
+                     f"| {groups} | {load} |")
     return "\n".join(lines)
 
 

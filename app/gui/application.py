@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import __version__, paths
+from app.gui import refcount_guard
 from app.gui.crash import CrashHandler, setup_logging, show_error_dialog
 from app.gui.single_instance import InstanceServer, send_to_running
 from app.gui.theme import Theme, app_icon
@@ -46,8 +47,7 @@ class Controller:
         self.db = open_database()
         self.recovery = run_recovery(self.db)
         self.session = Session(self.db)
-        self.theme = Theme(app, self.session.prefs.get("theme"))
-        app.setProperty("fo_theme_obj", self.theme)
+        self.theme = Theme(app, self.session.prefs.get("theme"))  # also app property "fo_theme_obj"
         self.window = MainWindow(self.session)
         self.window.closing.connect(self.shutdown)
         self.server = InstanceServer(app) if single_instance else None
@@ -57,13 +57,13 @@ class Controller:
         self.tray = create_tray(self)
         self._closed = False
         if folders:
-            QTimer.singleShot(0, lambda: self.window.add_folders(folders))
+            QTimer.singleShot(0, self.window, lambda: self.window.add_folders(folders))
         elif self.session.folders():
             # bring the index and the duplicate list up to date (incremental: unchanged files are
             # not hashed again); shortly after start so the window paints first
             QTimer.singleShot(STARTUP_SCAN_DELAY_MS, self.session.start_scan)
         if self.recovery:
-            QTimer.singleShot(0, lambda: self.window.status_area.notify(self.recovery))
+            QTimer.singleShot(0, self.window, lambda: self.window.status_area.notify(self.recovery))
 
     def show_window(self) -> None:
         self.window.bring_forward()
@@ -130,6 +130,7 @@ def make_application(argv: list[str]) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("fileorganizer-pro")
     app.setWindowIcon(app_icon())
+    refcount_guard.install()
     return app
 
 

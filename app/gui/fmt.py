@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import datetime
 
@@ -59,3 +60,14 @@ def duration(seconds: float | None) -> str:
     if seconds < 3600:
         return f"{seconds // 60} min {seconds % 60:02d} s"
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def short_path(path: str, roots: list[str]) -> str:
+    """``path`` from the scanned folder it lies in: 'Photos/2024/trip' for /home/me/Photos/2024/trip."""
+    for root in roots:
+        base = root.rstrip(os.sep)
+        if path in (root, base):
+            return os.path.basename(base) or root
+        if path.startswith(base + os.sep):
+            return (os.path.basename(base) or base) + path[len(base) :]
+    return path

@@ -140,10 +140,13 @@ class MainWindow(QMainWindow):
         self.scan_btn = button(tr("Scan now"), "scan", tip=tr("Scan every folder again (F5)"))
         self.scan_btn.clicked.connect(self.session.start_scan)
         lay.addWidget(self.scan_btn)
-        self.session.jobs.busy_changed.connect(lambda _b: self._update_scan_button())
+        self.session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
         self.session.folders_changed.connect(self._update_scan_button)
         self._update_scan_button()
         return side
+
+    def _busy_changed(self, _busy: bool) -> None:
+        self._update_scan_button()
 
     def _update_scan_button(self) -> None:
         running = self.session.jobs.is_running("scan")

@@ -20,6 +20,7 @@ from app.gui.worker import JobManager
 log = logging.getLogger(__name__)
 
 SCAN = "scan"
+FORGET = "forget"
 
 
 def tr(text: str) -> str:
@@ -41,6 +42,10 @@ class Session(QObject):
         self.jobs = JobManager(self)
         self.last_scan: Any = None
         self.duplicates: Any = None
+        self._to_forget: list[str] = []  # removed folders whose rows are still in the index
+        self._forgetting: list[str] = []  # ... and those the running forget job drops
+        self._forget_held = False  # a forget was cancelled: retry after the next scan, not at once
+        self.jobs.finished.connect(self._job_finished)
 
     # ---- scanned folders -------------------------------------------------------------------
     def folders(self) -> list[str]:
@@ -62,14 +67,58 @@ class Session(QObject):
         return added
 
     def remove_folder(self, path: str) -> None:
-        """Stop covering ``path``: the views drop it; no file on disk is touched."""
+        """Stop covering ``path``: the views drop it at once, and a background job drops its
+        files and folders from the index (after a running scan). No file on disk is touched."""
         folders = [f for f in self.folders() if f != path]
         self.prefs.set("folders", folders)
         if self.duplicates is not None:
             self.duplicates = within_folders(self.duplicates, folders)
             self.duplicates_ready.emit((self.duplicates, None))
+        self._to_forget.append(path)
+        self._start_forget()
         self.folders_changed.emit()
         self.index_changed.emit()
+
+    def _start_forget(self) -> None:
+        if not self._to_forget or self.jobs.is_running(FORGET) or self.jobs.is_running(SCAN):
+            return  # a scan may still write rows of the removed folder: forget after it
+        db, gone, keep = self.db, list(self._to_forget), self.folders()
+        self._to_forget.clear()
+        self._forgetting = gone
+
+        def run(progress):
+            from app.jobs.forget import forget
+
+            return forget(db, gone, keep=keep, progress=progress)
+
+        self.jobs.start(
+            FORGET,
+            run,
+            label=tr("Removing from the index"),
+            on_result=self._forgotten,
+            on_error=self._forget_failed,
+            on_cancelled=self._forget_cancelled,
+        )
+
+    def _forgotten(self, result) -> None:
+        self.index_changed.emit()
+
+    def _forget_failed(self, message: str, _tb: str) -> None:
+        self.message.emit(tr("Could not remove the folder from the index: {msg}").format(msg=message))
+
+    def _forget_cancelled(self) -> None:
+        # the index is unchanged (one transaction): forget them after the next scan or removal
+        self._to_forget[:0] = [f for f in self._forgetting if f not in self._to_forget]
+        self._forget_held = True
+
+    def _job_finished(self, kind: str) -> None:
+        if kind == FORGET:
+            self._forgetting = []
+            if self._forget_held:
+                self._forget_held = False
+                return
+        if kind in (SCAN, FORGET):
+            self._start_forget()
 
     # ---- scanning --------------------------------------------------------------------------
     def start_scan(self) -> bool:
@@ -106,19 +155,23 @@ class Session(QObject):
     def _scan_done(self, value) -> None:
         """A DuplicateResult (the scan summary plus the groups) and the bytes each group frees."""
         result, reclaim = value
+        groups = result.groups
+        if self._to_forget:  # a folder was removed while the scan ran: leave its copies out
+            groups = within_folders(groups, self.folders())
+            reclaim = [g.reclaimable for g in groups]
         self.last_scan = result.scan
-        self.duplicates = result.groups
+        self.duplicates = groups
         errors = len(result.errors)
         self.message.emit(
             tr("Scanned {n} files in {t:.1f} s; {g} duplicate groups{e}.").format(
                 n=result.files_scanned,
                 t=result.elapsed,
-                g=len(result.groups),
+                g=len(groups),
                 e=tr(", {n} could not be read").format(n=errors) if errors else "",
             )
         )
         self.scan_finished.emit(result)
-        self.duplicates_ready.emit((result.groups, reclaim))
+        self.duplicates_ready.emit((groups, reclaim))
         self.index_changed.emit()
 
     def _scan_cancelled(self) -> None:

@@ -106,6 +106,7 @@ class Theme(QObject):
         self.preference = preference
         self.name = "light"
         app.setStyle("Fusion")
+        app.setProperty("fo_theme_obj", self)  # the app's one theme; an older one stops following
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_change)
         self.apply()
 
@@ -121,7 +122,9 @@ class Theme(QObject):
         self.apply()
 
     def _on_system_change(self, _scheme: Qt.ColorScheme) -> None:
-        if self.preference == "system":
+        # Only the app's current theme follows the system. A theme left over from an earlier
+        # window (never closed, so never disconnected) would otherwise overwrite the look.
+        if self.preference == "system" and self.app.property("fo_theme_obj") is self:
             self.apply()
 
     def resolved(self) -> str:

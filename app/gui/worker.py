@@ -9,6 +9,7 @@ signal is in flight at a time, so a fast job can never flood the event loop.
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import threading
@@ -16,6 +17,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.core.progress import Cancelled, Progress, Snapshot
@@ -96,6 +98,18 @@ def _pause_gc(pause: bool) -> None:
         gc.enable()
 
 
+def _receiver(callback: Callable | None) -> QObject | None:
+    """The QObject a callback is a method of (also through functools.partial), if any."""
+    while isinstance(callback, functools.partial):
+        callback = callback.func
+    owner = getattr(callback, "__self__", None)
+    return owner if isinstance(owner, QObject) else None
+
+
+def _alive(obj: QObject | None) -> bool:
+    return obj is None or shiboken6.isValid(obj)
+
+
 class JobManager(QObject):
     """Starts jobs, one of a kind at a time, and re-emits their signals for the window."""
 
@@ -134,13 +148,18 @@ class JobManager(QObject):
         on_cancelled: Callable[[], None] | None = None,
         on_progress: Callable[[Snapshot], None] | None = None,
         quiet: bool = False,
+        owner: QObject | None = None,
     ) -> Worker | None:
         """Run ``fn(progress)`` in the pool; returns None when a job of this kind is running.
 
         ``quiet`` jobs (short reads that fill a view) are not shown in the status area.
 
         The callbacks run on the UI thread: the worker's signals are connected to slots of
-        this object, which lives on the UI thread, so Qt queues them.
+        this object, which lives on the UI thread, so Qt queues them. A job may outlive the
+        view that started it (the window was closed while it ran), so a callback is skipped
+        once the QObject it belongs to is deleted: give bound methods of the view (the
+        object is found through ``__self__``, also inside functools.partial), or name the
+        QObject a closure touches as ``owner``.
         """
         if kind in self._running:
             return None
@@ -150,7 +169,7 @@ class JobManager(QObject):
             self.quiet.add(kind)
         else:
             self.quiet.discard(kind)
-        self._callbacks[kind] = (on_result, on_error, on_cancelled, on_progress)
+        self._callbacks[kind] = (on_result, on_error, on_cancelled, on_progress, owner)
         sig = worker.signals
         sig.started.connect(self._on_started)
         sig.progress.connect(self._on_progress)
@@ -169,12 +188,22 @@ class JobManager(QObject):
     def _on_started(self, kind: str) -> None:
         self.started.emit(kind)
 
+    def _callback(self, kind: str, which: int) -> Callable | None:
+        """The job's callback number ``which``, or None when it (or its owner) is gone."""
+        entry = self._callbacks.get(kind)
+        if entry is None or entry[which] is None:
+            return None
+        callback, owner = entry[which], entry[4]
+        if not (_alive(owner) and _alive(_receiver(callback))):
+            log.debug("job %s: the receiver of its result was deleted; result dropped", kind)
+            return None
+        return callback
+
     @Slot(str, object)
     def _on_progress(self, kind: str, snap: Snapshot) -> None:
         worker = self._running.get(kind)
         try:
-            callback = self._callbacks.get(kind, (None,) * 4)[3]
-            if callback:
+            if callback := self._callback(kind, 3):
                 callback(snap)
             self.progress.emit(kind, snap)
         finally:
@@ -183,22 +212,21 @@ class JobManager(QObject):
 
     @Slot(str, object)
     def _on_result(self, kind: str, value: Any) -> None:
-        callback = self._callbacks.get(kind, (None,) * 4)[0]
-        if callback:
+        if callback := self._callback(kind, 0):
             callback(value)
 
     @Slot(str, str, str)
     def _on_error(self, kind: str, message: str, tb: str) -> None:
-        callback = self._callbacks.get(kind, (None,) * 4)[1]
-        if callback:
+        if callback := self._callback(kind, 1):
             callback(message, tb)
+        elif self._callbacks.get(kind, (None,) * 5)[1] is not None:
+            log.warning("job %s failed after its view was closed: %s", kind, message)
         else:
             self.failed.emit(kind, message, tb)
 
     @Slot(str)
     def _on_cancelled(self, kind: str) -> None:
-        callback = self._callbacks.get(kind, (None,) * 4)[2]
-        if callback:
+        if callback := self._callback(kind, 2):
             callback()
         self.cancelled.emit(kind)
 

@@ -12,12 +12,10 @@ from app.core.progress import Progress
 from app.jobs import hash_helper
 from app.jobs.scan import ScanResult, gc_paused, scan
 from app.store import index
+from app.store.codec import to_db
 from app.store.db import Database
 
 HASH_BATCH = 20000
-# Share of the folders a helper process walks on a rescan while this one reads the stored groups
-# (measured on the 100k tree, 2 cores: the query takes about as long as a third of the walk).
-SPLIT_SHARE = 0.7
 
 
 @dataclass
@@ -67,7 +65,9 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
           exclude: tuple[str, ...] | list[str], include_hidden: bool, paranoid: bool,
           fork_min_files: int) -> DuplicateResult:
     started = time.monotonic()
-    feeder = _Feeder(fork_min_files, min_size, max_size, paranoid) if _first_look(db, roots) else None
+    feeder = None
+    if _first_look(db, roots):
+        feeder = _Feeder(fork_min_files, min_size, max_size, paranoid, progress)
 
     def stored_groups(conn) -> list[DuplicateGroup] | None:
         # while a helper walks: the groups as the index holds them, valid if the scan changes nothing
@@ -77,11 +77,12 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
 
     try:
         if feeder is not None:
+            # new files sharing a size are written with the hashes the helper found meanwhile
             scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                           on_listing=feeder.feed)
+                           on_listing=feeder.feed, hashes=feeder.lookup)
         else:
             scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                           split_min_files=fork_min_files, split_share=SPLIT_SHARE,
+                           split_min_files=fork_min_files,
                            while_walking=None if paranoid else stored_groups)
         result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
 
@@ -89,9 +90,17 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
             result.errors.append((path, reason))
             progress.error(path, reason)
 
-        outcome = feeder.finish(progress) if feeder is not None else None
+        if feeder is not None and feeder.looked_up:
+            feeder.store_rest(db, scanned.roots)
+            outcome = feeder.outcome
+            result.hashed_files = feeder.hashed
+        else:
+            outcome = _stream_outcome(db, feeder, result, progress) if feeder is not None else None
         if outcome is not None:
-            _use_stream_outcome(db, result, outcome, on_error)
+            groups, errors = outcome
+            for path, reason in errors:
+                on_error(path, reason)
+            result.groups = sort_groups(groups)
         elif not scanned.changed and scanned.side_result is not None:
             result.groups = sort_groups(scanned.side_result)       # an unchanged tree: nothing to hash
         else:
@@ -118,8 +127,15 @@ def _first_look(db: Database, roots: list[str]) -> bool:
 class _Feeder:
     """Hands the walk's records to a StreamHelper, started once `threshold` files were seen."""
 
-    def __init__(self, threshold: int, min_size: int, max_size: int | None, paranoid: bool) -> None:
+    def __init__(self, threshold: int, min_size: int, max_size: int | None, paranoid: bool,
+                 progress: Progress) -> None:
         self.threshold = threshold
+        self.progress = progress
+        self.looked_up = False
+        self.outcome: tuple[list, list] | None = None
+        self.hashed = 0
+        self.rest: index.HashesByKey = {}
+        self.unmapped: list[tuple] = []
         self.args = {"min_size": min_size, "max_size": max_size, "paranoid": paranoid}
         self.backlog: list[bytes] = []
         self.files = 0
@@ -144,31 +160,67 @@ class _Feeder:
         except OSError:             # the helper died: the index path does the work instead
             self.broken = True
 
-    def finish(self, progress: Progress) -> hash_helper.Outcome | None:
-        """The helper's outcome, or None when there was none (too few files) or it failed."""
+    def finish(self, progress: Progress, on_rows) -> tuple[list, list] | None:
+        """The helper's (groups, errors), or None when there was none (too few files) or it failed."""
         self.backlog = []
         if self.helper is None or self.broken:
             return None
-        return self.helper.finish(progress)
+        return self.helper.finish(progress, on_rows)
+
+    def lookup(self, writer: index.IndexWriter) -> index.HashesByKey:
+        """For the scan's last flush (the walk is over): the helper's hashes by (dir_id, name).
+
+        Whatever the writer does not take is stored afterwards (``store_rest``).
+        """
+        rows: list[tuple] = []
+        self.looked_up = True
+        self.outcome = self.finish(self.progress, rows.extend)
+        self.hashed = len(rows)
+        found: index.HashesByKey = {}
+        sep = os.sep
+        for partial, full, cat, path in rows:
+            d, _, name = path.rpartition(sep)
+            did = writer.dir_id_of(d if d else sep)
+            if did is None:
+                self.unmapped.append((partial, full, cat, path))
+            else:
+                found[(did, to_db(name))] = (partial, full, cat)
+        self.rest = found               # the writer pops what it inserts
+        return found
+
+    def store_rest(self, db: Database, roots: list[str]) -> None:
+        """Store the hashes the scan's last flush did not take (files written by earlier batches)."""
+        if not self.rest and not self.unmapped:
+            return
+        raw = db.raw()
+        try:
+            conn = raw.driver_connection
+            if self.rest:
+                index.store_hashes_by_key(conn, self.rest)
+            if self.unmapped:
+                index.hash_writer_by_path(conn, index.root_ids_within(conn, roots))(self.unmapped)
+        finally:
+            raw.close()
 
     def stop(self) -> None:
         if self.helper is not None:
             self.helper.stop()
 
 
-def _use_stream_outcome(db: Database, result: DuplicateResult, outcome: hash_helper.Outcome,
-                        on_error) -> None:
-    groups, rows, errors = outcome
-    for path, reason in errors:
-        on_error(path, reason)
+def _stream_outcome(db: Database, feeder: _Feeder, result: DuplicateResult, progress: Progress
+                    ) -> tuple[list[DuplicateGroup], list[tuple[str, str]]] | None:
+    """The stream helper's groups and errors (its hashes stored as they come), or None."""
     raw = db.raw()
     try:
         conn = raw.driver_connection
-        result.hashed_files = index.store_hashes_by_path(conn, rows, index.root_ids_within(conn,
-                                                                                          result.scan.roots))
+        store = index.hash_writer_by_path(conn, index.root_ids_within(conn, result.scan.roots))
+
+        def on_rows(rows: list[tuple]) -> None:
+            result.hashed_files += store(rows)
+
+        return feeder.finish(progress, on_rows)
     finally:
         raw.close()
-    result.groups = sort_groups(groups)
 
 
 def _confirm_from_index(db: Database, result: DuplicateResult, progress: Progress, on_error, *,

@@ -55,7 +55,7 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -63,7 +63,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _send(fd: int, kind: bytes, obj: object) -> None:
     data = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
-    _write_all(fd, _HEADER.pack(kind, len(data)) + data)
+    write_all(fd, _HEADER.pack(kind, len(data)) + data)
 
 
 def _read_exact(fd: int, n: int) -> bytes:
@@ -77,13 +77,14 @@ def _read_exact(fd: int, n: int) -> bytes:
     return b"".join(parts)
 
 
-def _grow_pipe(fd: int) -> None:
+def grow_pipe(fd: int, size: int = 1 << 20) -> None:
+    """Make a pipe's buffer `size` bytes where the OS allows (Linux): the writer runs ahead longer."""
     import fcntl  # POSIX only, like everything here
 
     setsize = getattr(fcntl, "F_SETPIPE_SZ", None)
     if setsize is not None:
         try:
-            fcntl.fcntl(fd, setsize, _PIPE_SIZE)
+            fcntl.fcntl(fd, setsize, size)
         except OSError:
             pass                        # the default size works, only with less overlap
 
@@ -122,7 +123,7 @@ class StreamHelper:
         """Fork the helper; feed it with ``feed``, then collect with ``finish``."""
         r_in, w_in = os.pipe()
         r_out, w_out = os.pipe()
-        _grow_pipe(w_in)
+        grow_pipe(w_in, _PIPE_SIZE)
         pid = os.fork()
         if pid:
             os.close(r_in)
@@ -135,12 +136,16 @@ class StreamHelper:
 
     def feed(self, blob: bytes) -> None:
         """Send one pickled list of ``(path, size, mtime_ns, inode, dev, nlink, is_link)`` records."""
-        _write_all(self.to_child, _HEADER.pack(b"L", len(blob)) + blob)
+        write_all(self.to_child, _HEADER.pack(b"L", len(blob)) + blob)
 
-    def finish(self, progress: Progress) -> Outcome | None:
-        """End the input and wait for the outcome, showing the helper's progress; None if it failed.
+    def finish(self, progress: Progress, on_rows: Callable[[list[HashRow]], None]
+               ) -> tuple[list[DuplicateGroup], list[tuple[str, str]]] | None:
+        """End the input and wait for the groups and errors, showing the helper's progress.
 
-        Raises Cancelled (after stopping the helper) when the progress is cancelled.
+        Hash rows ``(partial, full, category or None, path)`` go to `on_rows` as they come
+        (most right away: the helper hashed them during the walk). None if the helper failed
+        (rows already passed on stay valid). Raises Cancelled (after stopping the helper)
+        when the progress is cancelled.
         """
         os.close(self.to_child)
         self.to_child = -1
@@ -152,12 +157,15 @@ class StreamHelper:
                 kind, length = _HEADER.unpack(_read_exact(self.from_child, _HEADER.size))
                 payload = pickle.loads(_read_exact(self.from_child, length))   # noqa: S301 - our child
                 if kind == b"P":
-                    done, total, nbytes = payload
+                    done, total, nbytes, rows = payload
+                    if rows:
+                        on_rows(rows)
                     progress.total = total
                     progress.advance(done - progress.done, nbytes - progress.bytes_done)
                 elif kind == b"R":
                     groups, rows, errors = payload
-                    outcome = (_groups_from_tuples(groups), rows, errors)
+                    on_rows(rows)
+                    outcome = (_groups_from_tuples(groups), errors)
                     break
         except (EOFError, OSError, pickle.UnpicklingError, struct.error):
             outcome = None
@@ -220,9 +228,11 @@ def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, par
         del buf[:pos]
         grouper.run(64)
     os.close(r_in)
-    # the walk is over: report progress while the rest is hashed
+    # the walk is over: the parent stores the hashes found so far while the rest is hashed
     total = grouper.pending
-    done, last = 0, 0.0
+    _send(w_out, b"P", (0, total, grouper.hashed_bytes, rows))
+    rows.clear()
+    done, last = 0, time.monotonic()
     while grouper.pending:
         before = grouper.pending
         grouper.run(32)
@@ -230,7 +240,8 @@ def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, par
         now = time.monotonic()
         if now - last >= 0.1:
             last = now
-            _send(w_out, b"P", (min(done, total), total, grouper.hashed_bytes))
+            _send(w_out, b"P", (min(done, total), total, grouper.hashed_bytes, rows))
+            rows.clear()
     groups = grouper.group_tuples()
     _send(w_out, b"R", (groups, rows, errors))
 
@@ -302,7 +313,7 @@ def fork_hasher(size_groups: list[list[Candidate]], paranoid: bool) -> ShareHelp
         for members in size_groups:
             found.extend(confirm_size_group(members, on_hashed=hashed, paranoid=paranoid,
                                             on_error=lambda path, reason: errors.append((path, reason))))
-        _write_all(w, pickle.dumps((_group_tuples(found), rows, errors), pickle.HIGHEST_PROTOCOL))
+        write_all(w, pickle.dumps((_group_tuples(found), rows, errors), pickle.HIGHEST_PROTOCOL))
 
     run_child(body)
     raise AssertionError("unreachable")

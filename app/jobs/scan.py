@@ -92,34 +92,41 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# New files of a first dupes run held back to be written with their hashes (~40 MB of rows at most).
+HOLD_ROWS = 200_000
 # called with each folder's records as the walk finds them: (pickled list of record tuples, count)
 ListingHook = Callable[[bytes, int], None]
 
 
 def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str] = (),
          include_hidden: bool = True, on_listing: ListingHook | None = None,
-         split_min_files: int | None = None, split_share: float = 0.5,
-         while_walking: Callable[[sqlite3.Connection], Any] | None = None) -> ScanResult:
+         split_min_files: int | None = None,
+         while_walking: Callable[[sqlite3.Connection], Any] | None = None,
+         hashes: Callable[[IndexWriter], index.HashesByKey] | None = None) -> ScanResult:
     """Walk `roots` and update the index: new, changed and vanished files; hashes kept when unchanged.
 
     Missing roots are listed in ``missing_roots`` (and as errors); the others are scanned.
     ``on_listing(blob, n)`` receives each non-empty folder's records (``index.listing_blob``).
     With `split_min_files`, a root the index knows with at least that many files is walked by
-    two processes (``walk_split``; `split_share` of the folders go to the helper).
+    two processes (``walk_split``).
     ``while_walking(conn)`` runs in this process while the helper walks (one root only), on
     the scan's own connection before anything is written: it sees the index as the scan
     found it; its value is ``side_result``, to trust only when ``changed`` is False.
+    With `hashes` (one root only), up to HOLD_ROWS new files are written in one transaction
+    at the end, those sharing a size with the hashes ``hashes(writer)`` gives (see
+    ``IndexWriter.flush``); a cancelled scan then keeps nothing of them.
     Raises Cancelled when progress.cancel() was called (batches already written stay).
     """
     with gc_paused():
         return _scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                     on_listing=on_listing, split_min_files=split_min_files, split_share=split_share,
-                     while_walking=while_walking)
+                     on_listing=on_listing, split_min_files=split_min_files, while_walking=while_walking,
+                     hashes=hashes)
 
 
 def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str],
           include_hidden: bool, on_listing: ListingHook | None, split_min_files: int | None,
-          split_share: float, while_walking: Callable[[sqlite3.Connection], Any] | None) -> ScanResult:
+          while_walking: Callable[[sqlite3.Connection], Any] | None,
+          hashes: Callable[[IndexWriter], index.HashesByKey] | None) -> ScanResult:
     started = time.monotonic()
     result = ScanResult([os.path.abspath(r) for r in roots])
     for root in dict.fromkeys(result.roots):
@@ -147,30 +154,35 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
                 progress.error(path, reason)
 
             writer = IndexWriter(conn, root, classify_name)
+            hold = hashes if len(outermost) == 1 else None
+            if hold is not None:
+                writer.batch_size = HOLD_ROWS
             split = None
             try:
                 if split_min_files is not None and len(outermost) == 1 and on_listing is None:
                     split = SplitWalk.start(writer, root, known_files=known_files, min_files=split_min_files,
-                                            exclude=exclude, include_hidden=include_hidden, share=split_share)
+                                            exclude=exclude, include_hidden=include_hidden)
                 if while_walking is not None and len(outermost) == 1:
                     result.side_result = while_walking(conn)
                 seen: set[tuple[int, int]] = set()
-                prune = frozenset(split.subtrees) if split is not None else frozenset()
+                prune = split.prune if split is not None else frozenset()
                 for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
                                          on_error=on_error, progress=progress, seen=seen, prune=prune):
                     if on_listing is None:
                         writer.add_dir(listing.path, listing.files, listing.complete)
+                        if split is not None:
+                            split.poll(writer, seen, on_error, progress)
                         continue
                     blob = index.listing_blob(listing.files)
                     writer.add_dir(listing.path, listing.files, listing.complete, blob)
                     if listing.files:
                         on_listing(blob, len(listing.files))
                 if split is not None:
-                    split.merge(writer, seen, on_error, progress, exclude, include_hidden)
+                    split.finish(writer, seen, on_error, progress, exclude, include_hidden)
             finally:
                 if split is not None:
                     split.stop()
-            _add(result.counts, writer.finish(errors))
+            _add(result.counts, writer.finish(errors, hashes=hold))
             result.changed = result.changed or writer.modified
             result.errors.extend(errors)
     except BaseException:

@@ -28,6 +28,10 @@ Classify = Callable[[str], tuple[str, str]]      # name -> (extension, category)
 
 _INSERT_FILE = ("INSERT INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, ext, category, "
                 "is_link, scan_gen) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+_INSERT_HASHED = ("INSERT INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, ext, category, "
+                  "is_link, scan_gen, partial_hash, full_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+# (dir_id, stored name) -> (partial hash, full hash or None, category or None to keep the scan's)
+HashesByKey = dict[tuple[int, "str | bytes"], tuple[bytes, "bytes | None", "str | None"]]
 _UPDATE_CONTENT = ("UPDATE files SET size=?, mtime_ns=?, inode=?, dev=?, nlink=?, is_link=?, category=?, "
                    "partial_hash=NULL, full_hash=NULL, scan_gen=? WHERE id=?")
 _INSERT_TRIGGER = "files_insert_unsign"    # see schema: a row change outside a scan unsigns its folder
@@ -265,8 +269,17 @@ class IndexWriter:
             counts.removed += len(stored)
         self._pending += len(records) + 1
 
-    def flush(self) -> None:
-        """Write the buffered rows and commit (one transaction per batch)."""
+    def dir_id_of(self, path: str) -> int | None:
+        """The id of a folder this scan recorded (or the index held), by its path."""
+        return self._dirs.get(to_db(path))
+
+    def flush(self, hashes: Callable[[IndexWriter], HashesByKey] | None = None) -> None:
+        """Write the buffered rows and commit (one transaction per batch).
+
+        With `hashes`, new files whose size another new file shares are inserted last,
+        with the hashes ``hashes(self)`` returns for them (the others first, while it waits);
+        the entries used are removed from its dict.
+        """
         cur = self.conn.cursor()
         if self._deletes:
             cur.executemany("DELETE FROM files WHERE id=?", self._deletes)
@@ -274,10 +287,10 @@ class IndexWriter:
             cur.executemany(_UPDATE_CONTENT, self._content)
         if self._meta:
             cur.executemany(_UPDATE_META, self._meta)
-        if len(self._inserts) >= _BULK_ROWS:
-            self._bulk_insert(cur)
-        elif self._inserts:
-            cur.executemany(_INSERT_FILE, self._inserts)
+        if hashes is not None and self._inserts:
+            self._insert_with_hashes(cur, hashes)
+        else:
+            self._insert(cur, self._inserts, _INSERT_FILE)
         if self._seen_dirs:
             cur.executemany("UPDATE dirs SET root_id=?, scan_gen=?, signature=? WHERE id=?",
                             self._seen_dirs)
@@ -288,29 +301,54 @@ class IndexWriter:
         self._seen_dirs, self._partial_dirs = [], []
         self._pending = 0
 
-    def _bulk_insert(self, cur: sqlite3.Cursor) -> None:
-        """Insert many rows without the per-row unsign trigger (dropped and recreated in this transaction).
+    def _insert_with_hashes(self, cur: sqlite3.Cursor, hashes: Callable[[IndexWriter], HashesByKey]) -> None:
+        sizes: dict[int, int] = {}
+        for r in self._inserts:
+            if not r[9]:
+                sizes[r[2]] = sizes.get(r[2], 0) + 1
+        plain, shared = [], []
+        for r in self._inserts:
+            (shared if not r[9] and r[2] > 0 and sizes[r[2]] > 1 else plain).append(r)
+        self._insert(cur, plain, _INSERT_FILE)
+        found = hashes(self)
+        pop = found.pop
+        rows = []
+        for r in shared:
+            h = pop((r[0], r[1]), None)
+            if h is None:
+                rows.append((*r, None, None))
+            else:
+                rows.append((*r[:8], h[2] or r[8], r[9], r[10], h[0], h[1]))
+        self._insert(cur, rows, _INSERT_HASHED)
 
-        The trigger would null the signature of each row's folder, but a folder listed in
-        full gets its new signature in this same flush; only the others are nulled here.
+    def _insert(self, cur: sqlite3.Cursor, rows: list[tuple], sql: str) -> None:
+        """Insert new file rows; many without the per-row unsign trigger (dropped and recreated in
+        this transaction): it would null the signature of each row's folder, but a folder listed
+        in full gets its new signature in this same flush; only the others are unsigned here.
         """
+        if len(rows) < _BULK_ROWS:
+            if rows:
+                cur.executemany(sql, rows)
+            return
         row = cur.execute("SELECT sql FROM sqlite_master WHERE type='trigger' AND name=?",
                           (_INSERT_TRIGGER,)).fetchone()
         if row is None:
-            cur.executemany(_INSERT_FILE, self._inserts)
+            cur.executemany(sql, rows)
             return
         if not self.conn.in_transaction:
             cur.execute("BEGIN IMMEDIATE")      # DDL outside a transaction would commit on its own
         cur.execute(f"DROP TRIGGER {_INSERT_TRIGGER}")
-        cur.executemany(_INSERT_FILE, self._inserts)
+        cur.executemany(sql, rows)
         signed = {d[3] for d in self._seen_dirs}
         cur.executemany("UPDATE dirs SET signature=NULL WHERE id=? AND signature IS NOT NULL",
-                        [(did,) for did in {r[0] for r in self._inserts} - signed])
+                        [(did,) for did in {r[0] for r in rows} - signed])
         cur.execute(row[0])
 
-    def finish(self, errors: Iterable[tuple[str, str]] = ()) -> ScanCounts:
-        """Flush, drop folders of this root the scan did not see, store the errors."""
-        self.flush()
+    def finish(self, errors: Iterable[tuple[str, str]] = (),
+               hashes: Callable[[IndexWriter], HashesByKey] | None = None) -> ScanCounts:
+        """Flush (see ``flush`` for `hashes`), drop folders of this root the scan did not see,
+        store the errors."""
+        self.flush(hashes)
         cur = self.conn.cursor()
         marks = ",".join("?" * len(self.owned))
         stale = f"SELECT id FROM dirs WHERE root_id IN ({marks}) AND scan_gen < ?"
@@ -415,24 +453,38 @@ def store_hashes(conn: sqlite3.Connection, rows: Iterable[tuple[bytes | None, by
     conn.commit()
 
 
-def store_hashes_by_path(conn: sqlite3.Connection, rows: Iterable[tuple], root_ids: Sequence[int]) -> int:
-    """Save (partial, full, category or None, path) of files under these roots, commit; returns rows saved."""
+def hash_writer_by_path(conn: sqlite3.Connection, root_ids: Sequence[int]
+                        ) -> Callable[[Iterable[tuple]], int]:
+    """A function saving (partial, full, category or None, path) rows of files under these roots
+    (and committing); it returns how many rows it saved."""
     dirs = {path: did for did, path in dir_paths(conn, root_ids).items()}
     sep = os.sep
-    args = []
-    for partial, full, cat, path in rows:
-        d, _, name = path.rpartition(sep)
-        did = dirs.get(d)
-        if did is None:
-            did = dirs.get(d + sep)          # a file right under a filesystem root
+
+    def store(rows: Iterable[tuple]) -> int:
+        args = []
+        for partial, full, cat, path in rows:
+            d, _, name = path.rpartition(sep)
+            did = dirs.get(d)
             if did is None:
-                continue
-        args.append((partial, full, cat, did, to_db(name)))
-    args.sort(key=lambda a: a[3])            # folder by folder: the (dir_id, name) index in order
+                did = dirs.get(d + sep)          # a file right under a filesystem root
+                if did is None:
+                    continue
+            args.append((partial, full, cat, did, to_db(name)))
+        args.sort(key=lambda a: a[3])            # folder by folder: the (dir_id, name) index in order
+        conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
+                         "category=coalesce(?, category) WHERE dir_id=? AND name=?", args)
+        conn.commit()
+        return len(args)
+
+    return store
+
+
+def store_hashes_by_key(conn: sqlite3.Connection, found: HashesByKey) -> None:
+    """Save hashes of files already in the index, by (dir_id, stored name), and commit."""
     conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
-                     "category=coalesce(?, category) WHERE dir_id=? AND name=?", args)
+                     "category=coalesce(?, category) WHERE dir_id=? AND name=?",
+                     sorted(((*h, *key) for key, h in found.items()), key=lambda a: a[3]))
     conn.commit()
-    return len(args)
 
 
 def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,

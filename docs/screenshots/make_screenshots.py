@@ -6,6 +6,9 @@ Builds two demo folders with ../shared/bench/mkcorpus.py under a temporary folde
 modification times spread over five years), scans them in a fresh app home, trashes one
 duplicate group (so History has an entry), previews a preset, exports a report, and saves
 <view>-<light|dark>.png next to this script. Nothing outside the temporary folder changes.
+
+The demo has Chinese and Japanese file names: without a CJK font (Debian: fonts-wqy-microhei)
+they show as empty boxes in the pictures.
 """
 
 from __future__ import annotations
@@ -81,14 +84,14 @@ def shoot(scheme: str, photos: Path, downloads: Path, base: Path) -> None:
     org = win.views["organizer"]
     win.show_view("organizer")
     settle()
-    org.add_preset("downloads-cleanup")
+    org.rules_panel.add_preset("downloads-cleanup")
     settle()
     org.source.setCurrentText(str(downloads))
     org.rule_source.setCurrentIndex(org.rule_source.findData("by-category"))
     org.dest.setText(str(base / "Sorted"))
     org.run_preview()
     settle()
-    org.list.setCurrentRow(1)
+    org.rules_panel.list.setCurrentRow(1)
     grab("organizer")
     reports = win.views["reports"]
     win.show_view("reports")

@@ -58,9 +58,9 @@ def test_account_page_signs_up_syncs_and_signs_out(qtbot, window, controller, wa
     organize_jobs.save_rule(db, rule_from_dict({"name": "From the window",
                                                 "actions": [{"type": "trash"}]}))
     qtbot.mouseClick(page.sign_up_btn, qtbot_button())
-    qtbot.waitUntil(lambda: status_dict(db)["signed_in"], timeout=20000)
+    qtbot.waitUntil(lambda: status_dict(db)["signed_in"], timeout=60_000)
     wait_idle()
-    qtbot.waitUntil(lambda: status_dict(db)["status"] == "Up to date", timeout=20000)
+    qtbot.waitUntil(lambda: status_dict(db)["status"] == "Up to date", timeout=60_000)
     assert page.password.text() == ""                     # not kept in the form
     assert page.sign_out_btn.isVisible() and page.sync_btn.isVisible()
     assert "Signed in as " + email in page.state.text()
@@ -71,21 +71,21 @@ def test_account_page_signs_up_syncs_and_signs_out(qtbot, window, controller, wa
     qtbot.mouseClick(page.sync_btn, qtbot_button())
     wait_idle()
     qtbot.mouseClick(page.sign_out_btn, qtbot_button())
-    qtbot.waitUntil(lambda: not status_dict(db)["signed_in"], timeout=20000)
+    qtbot.waitUntil(lambda: not status_dict(db)["signed_in"], timeout=60_000)
     wait_idle()
-    qtbot.waitUntil(lambda: page.sign_in_btn.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: page.sign_in_btn.isVisible(), timeout=60_000)
     assert memory_keyring.store == {}
     assert "Not signed in" in page.state.text()
 
     page.password.setText("a wrong password")
     qtbot.mouseClick(page.sign_in_btn, qtbot_button())
-    qtbot.waitUntil(lambda: "wrong" in page.error.text(), timeout=20000)
+    qtbot.waitUntil(lambda: "wrong" in page.error.text(), timeout=60_000)
     wait_idle()
     assert not status_dict(db)["signed_in"] and "wrong" in page.error.text()
 
     page.password.setText(PASSWORD)
     qtbot.mouseClick(page.sign_in_btn, qtbot_button())
-    qtbot.waitUntil(lambda: status_dict(db)["signed_in"], timeout=20000)
+    qtbot.waitUntil(lambda: status_dict(db)["signed_in"], timeout=60_000)
     wait_idle()
 
 
@@ -95,7 +95,7 @@ def test_plain_http_to_another_host_is_refused(qtbot, window, wait_idle, memory_
     page.email.setText("someone@example.org")
     page.password.setText(PASSWORD)
     qtbot.mouseClick(page.sign_in_btn, qtbot_button())
-    qtbot.waitUntil(lambda: "https" in page.error.text(), timeout=10000)
+    qtbot.waitUntil(lambda: "https" in page.error.text(), timeout=60_000)
     wait_idle()
 
 
@@ -117,7 +117,7 @@ def test_without_a_keyring_the_page_says_the_sign_in_is_for_this_session(
         page.email.setText(f"gui-{uuid.uuid4().hex[:10]}@example.org")
         page.password.setText(PASSWORD)
         qtbot.mouseClick(page.sign_up_btn, qtbot_button())
-        qtbot.waitUntil(lambda: "Signed in" in page.state.text(), timeout=20000)
+        qtbot.waitUntil(lambda: "Signed in" in page.state.text(), timeout=60_000)
         wait_idle()
         assert "only until the app closes" in page.state.text()
         assert "Up to date" in window.sync_indicator.text()
@@ -136,14 +136,14 @@ def test_indicator_says_offline_with_waiting_changes(qtbot, window, controller, 
     page.email.setText(f"gui-{uuid.uuid4().hex[:10]}@example.org")
     page.password.setText(PASSWORD)
     qtbot.mouseClick(page.sign_up_btn, qtbot_button())
-    qtbot.waitUntil(lambda: "Up to date" in window.sync_indicator.text(), timeout=20000)
+    qtbot.waitUntil(lambda: "Up to date" in window.sync_indicator.text(), timeout=60_000)
     wait_idle()
     server.stop()
     organize_jobs.save_rule(controller.db, rule_from_dict({"name": "Offline",
                                                            "actions": [{"type": "trash"}]}))
     qtbot.mouseClick(page.sync_btn, qtbot_button())
     qtbot.waitUntil(lambda: window.sync_indicator.text() == "Sync: offline, 1 changes waiting",
-                    timeout=20000)
+                    timeout=60_000)
     wait_idle()
     assert "Cannot reach the server" in page.error.text()
     assert "Waiting changes: 1" in page.details.text()

@@ -80,7 +80,7 @@ def test_drop_folder_adds_and_scans(window, controller, dup_folder, wait_idle, q
     assert controller.session.folders() == [str(dup_folder)]
     wait_idle()
     dash = window.views["dashboard"]
-    qtbot.waitUntil(lambda: dash.card_files.value.text() == "6", timeout=10000)
+    qtbot.waitUntil(lambda: dash.card_files.value.text() == "6", timeout=60_000)
     assert window.current_view() == "dashboard"
     assert dash.card_dupes.value.text() != "0 B"
     assert "3 extra copies in 2 groups" in dash.card_dupes.hint.text()
@@ -128,7 +128,7 @@ def test_cancel_a_running_scan(window, controller, make_corpus, wait_idle, qtbot
     def slow_scan(db, roots, *, progress, **kw):
         # let the scan start, then hold it until the test pressed Cancel
         progress.stage("scan")
-        gate.wait(10)
+        gate.wait(60)
         return real_scan(db, roots, progress=progress, **kw)
 
     dup_module.scan = slow_scan
@@ -136,7 +136,7 @@ def test_cancel_a_running_scan(window, controller, make_corpus, wait_idle, qtbot
         cancelled = []
         controller.session.jobs.cancelled.connect(cancelled.append)
         assert controller.session.start_scan()
-        qtbot.waitUntil(lambda: window.status_area.cancel.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: window.status_area.cancel.isVisible(), timeout=60_000)
         qtbot.keyClick(window, Qt.Key.Key_Escape)
         gate.set()
         wait_idle()
@@ -162,7 +162,7 @@ def test_worker_runs_off_the_ui_thread_and_reports_progress(controller, qtbot):
 
     jobs.start("test", job, on_result=results.append, on_progress=seen.append)
     assert jobs.start("test", job) is None  # one job of a kind at a time
-    qtbot.waitUntil(lambda: results == ["done"], timeout=5000)
+    qtbot.waitUntil(lambda: results == ["done"], timeout=60_000)
     assert threads[0] is not threading.main_thread()
     assert seen and all(s.stage == "count" for s in seen)
     assert len(seen) < 50  # throttled
@@ -171,7 +171,7 @@ def test_worker_runs_off_the_ui_thread_and_reports_progress(controller, qtbot):
 def test_job_error_reaches_the_ui(controller, qtbot):
     errors = []
     controller.session.jobs.start("boom", lambda p: 1 / 0, on_error=lambda m, tb: errors.append((m, tb)))
-    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    qtbot.waitUntil(lambda: bool(errors), timeout=60_000)
     assert "division by zero" in errors[0][0]
     assert "ZeroDivisionError" in errors[0][1]
 
@@ -259,7 +259,7 @@ def test_rescans_known_folders_at_start(qapp, app_home, dup_folder, qtbot):
     ctl = Controller(qapp, [], single_instance=False)
     ctl.crash.dialogs_enabled = False
     try:
-        qtbot.waitUntil(lambda: ctl.session.duplicates is not None, timeout=20000)
+        qtbot.waitUntil(lambda: ctl.session.duplicates is not None, timeout=60_000)
         assert len(ctl.session.duplicates) == 2
     finally:
         ctl.session.jobs.shutdown()
@@ -288,10 +288,30 @@ def test_follows_the_system_color_scheme(controller, monkeypatch):
     controller.theme.set_preference("light")
 
 
+def test_a_leftover_theme_does_not_follow_the_system(controller, qapp, monkeypatch):
+    """A theme of an earlier window that was never closed stays connected to the system's
+    signal; only the app's current theme may react, or it overwrites the look."""
+    from PySide6.QtGui import QGuiApplication
+
+    from app.gui import theme
+
+    leftover = theme.Theme(qapp, "system")
+    current = theme.Theme(qapp, "dark")
+    try:
+        monkeypatch.setattr(theme, "system_is_dark", lambda: False)
+        QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Light)
+        assert theme.current() == "dark"
+    finally:
+        leftover.close()
+        current.close()
+        qapp.setProperty("fo_theme_obj", controller.theme)
+        controller.theme.apply()
+
+
 def test_quiet_jobs_stay_out_of_the_status_area(controller, window, qtbot):
     done = []
     controller.session.jobs.start("peek", lambda p: time.sleep(0.2), quiet=True, on_result=done.append)
     qtbot.wait(50)
     assert window.status_area.stage.text() == "Ready"
     assert not window.status_area.cancel.isVisible()
-    qtbot.waitUntil(lambda: bool(done), timeout=3000)
+    qtbot.waitUntil(lambda: bool(done), timeout=60_000)

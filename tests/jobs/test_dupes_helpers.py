@@ -38,7 +38,7 @@ def index_rows(db):
     try:
         return sorted(conn.execute(
             "SELECT d.path, f.name, f.size, f.mtime_ns, f.inode, f.nlink, f.is_link, f.category, "
-            "f.partial_hash, f.full_hash FROM files f JOIN dirs d ON d.id = f.dir_id"))
+            "f.partial_hash, f.full_hash FROM files f JOIN dirs d ON d.id = f.dir_id"), key=repr)
     finally:
         conn.close()
 
@@ -46,7 +46,7 @@ def index_rows(db):
 def dir_rows(db):
     conn = sqlite3.connect(db.path)
     try:
-        return sorted(conn.execute("SELECT path, signature FROM dirs"))
+        return sorted(conn.execute("SELECT path, signature FROM dirs"), key=repr)
     finally:
         conn.close()
 
@@ -251,3 +251,58 @@ def inode_groups(fdupes_text):
     """Each block as the set of distinct files on disk (hard links of one inode count once)."""
     return {frozenset((st.st_dev, st.st_ino) for st in map(os.stat, block.splitlines()))
             for block in fdupes_text.strip("\n").split("\n\n") if block.strip()}
+
+
+def test_scan_command_rescan_with_the_split_walk(run_cli, tree):
+    root, _ = tree
+    forced = {"FILEORGANIZER_FORK_MIN_FILES": "0"}
+    first = run_cli("scan", str(root), "-q", env=forced, check=True).stdout
+    (root / "late.txt").write_bytes(b"late")
+    again = run_cli("scan", str(root), "-q", env=forced, check=True).stdout
+    files = first.split(" files")[0]
+    assert " 1 new, 0 changed, 0 removed" in again and files != again.split(" files")[0]
+
+
+def test_helpers_with_undecodable_names_and_links(app_home, tmp_path, two_dbs):
+    root = tmp_path / "odd"
+    (root / "sub").mkdir(parents=True)
+    odd = os.fsdecode(b"caf\xe9-\xff.bin")                    # not valid UTF-8
+    for name in (odd, "plain.bin", "sub/" + odd):
+        (root / name).write_bytes(b"dup" * 3000)
+    os.link(root / "plain.bin", root / "sub" / "hard.bin")
+    os.symlink(root / "plain.bin", root / "sub" / "sym.bin")
+    (root / "sub" / "other.bin").write_bytes(b"oth" * 3000)
+    forked, single = two_dbs
+    results = []
+    for db, threshold in ((forked, 0), (single, NEVER)):
+        first = find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=threshold)
+        again = find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=threshold)
+        assert shape(first.groups) == shape(again.groups) and not again.scan.changed
+        results.append(first)
+    assert shape(results[0].groups) == shape(results[1].groups)
+    (g,) = results[0].groups
+    names = sorted(os.path.relpath(f.path, root) for f in g.files)
+    assert names == sorted([odd, "plain.bin", os.path.join("sub", odd), os.path.join("sub", "hard.bin")])
+    assert index_rows(forked) == index_rows(single)
+
+
+def test_split_walk_helper_dying_midway_loses_nothing(tree, two_dbs, monkeypatch):
+    root, _ = tree
+    forked, single = two_dbs
+    for db in two_dbs:
+        scan(db, [str(root)], progress=Progress())
+    (root / "new.txt").write_bytes(b"new")
+    real, calls = walk_split.listing_signature, []
+
+    def dies_on_the_fifth(*args):          # only the helper calls walk_split.listing_signature
+        calls.append(1)
+        if len(calls) == 5:
+            os._exit(3)
+        return real(*args)
+
+    monkeypatch.setattr(walk_split, "listing_signature", dies_on_the_fifth)
+    a = scan(forked, [str(root)], progress=Progress(), split_min_files=0)
+    b = scan(single, [str(root)], progress=Progress())
+    assert a.counts == b.counts and a.counts.new == 1
+    assert index_rows(forked) == index_rows(single) and dir_rows(forked) == dir_rows(single)
+    assert no_child_left()

@@ -56,6 +56,7 @@ class DuplicatesModel(QAbstractTableModel):
         self.starts: list[int] = [0]  # first row of each visible group, then the row count
         self.marked: set[str] = set()  # paths checked for the action
         self.kept: dict[int, str] = {}  # group number -> the path the keep policy kept
+        self.folder_label: Callable[[str], str] = str  # how the Folder column spells a folder
         self._bold = QFont()
         self._bold.setWeight(QFont.Weight.DemiBold)
         self.on_marks_changed: Callable[[], None] | None = None
@@ -211,9 +212,9 @@ class DuplicatesModel(QAbstractTableModel):
                 return tr("{size} each").format(size=fmt.size(group.size))
             if col == FOLDER:
                 folders = {os.path.dirname(f.path) for f in group.files}
-                return (
-                    next(iter(folders)) if len(folders) == 1 else tr("in {n} folders").format(n=len(folders))
-                )
+                if len(folders) == 1:
+                    return self.folder_label(next(iter(folders)))
+                return tr("in {n} folders").format(n=len(folders))
         elif role == CHECK and col == NAME:
             n = sum(1 for f in group.files if f.path in self.marked)
             if n == 0:
@@ -241,7 +242,7 @@ class DuplicatesModel(QAbstractTableModel):
             if col == MODIFIED:
                 return datetime.fromtimestamp(f.mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M")
             if col == FOLDER:
-                return os.path.dirname(f.path)
+                return self.folder_label(os.path.dirname(f.path))
         elif role == CHECK and col == NAME:
             return Qt.CheckState.Checked if f.path in self.marked else Qt.CheckState.Unchecked
         elif role == TOOLTIP:

@@ -354,7 +354,7 @@ class CategoriesEditor(Card):
     def _run(self, fn, done) -> None:
         self.save_btn.setEnabled(False)
         worker = self.session.jobs.start(SAVE, fn, label=tr("Saving categories"), on_result=done,
-                                         on_error=self._failed, quiet=True)
+                                         on_error=self._failed, quiet=True, owner=self)  # done: a lambda
         if worker is not None:
             self._update_buttons()
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.report import AGE_BUCKETS
+from app.core.report_style import category_color
 from app.gui import fmt
 from app.gui.charts import Bar, BarChart, ColumnChart
 from app.gui.dashboard_data import DashboardData, load_dashboard
@@ -155,7 +156,7 @@ class DashboardView(QWidget):
         )
         self.files_view = table(self.files_model, stretch=2, name=tr("Largest files"))
         self.files_view.setMinimumHeight(230)
-        self.files_view.setColumnWidth(0, 220)
+        self.files_view.setColumnWidth(0, 170)
         self.files_view.setColumnWidth(1, 90)
         self.files_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         files_card.body.addWidget(self.files_view)
@@ -220,12 +221,7 @@ class DashboardView(QWidget):
         lay.addStretch(1)
 
     def _short(self, path: str) -> str:
-        for root in self.session.folders():
-            if path == root:
-                return os.path.basename(root) or root
-            if path.startswith(root.rstrip(os.sep) + os.sep):
-                return os.path.basename(root) + path[len(root.rstrip(os.sep)) :]
-        return path
+        return fmt.short_path(path, self.session.folders())
 
     # ---- data ------------------------------------------------------------------------------
     def _mark_dirty(self) -> None:
@@ -289,6 +285,7 @@ class DashboardView(QWidget):
                     tr(CATEGORY_LABELS[cat]) if cat in CATEGORY_LABELS else cat,   # custom: as named
                     size,
                     f"{fmt.size(size)} · {fmt.count(files)}",
+                    category_color(cat),      # the colour it has in Settings and in the report
                 )
                 for cat, files, size in data.by_category
             ]

@@ -1,31 +1,30 @@
 """Duplicates: groups (largest reclaimable first) expanding to their files; auto-select by keep
 policy or by hand; move to trash, replace with hard links or move to a folder; confirm; result
-with Undo. Filters by size, category, folder and name. Lazy model: smooth with 100,000 groups."""
+with Undo. Filters by size, category, folder and name. Lazy model: smooth with 100,000 groups.
+
+The page wires together the filter bar (duplicates_filters), the table (duplicates_table over
+models.duplicates), the confirm dialog (app.gui.confirm) and the plan building (app.gui.dup_actions).
+"""
 
 from __future__ import annotations
 
-import os
-
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
-    QLineEdit,
-    QMenu,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.gui import dup_actions, fmt
 from app.gui.confirm import confirm_action
-from app.gui.models.duplicates import ARROW, MODIFIED, NAME, SIZE, DuplicatesModel
+from app.gui.models.duplicates import DuplicatesModel
 from app.gui.session import Session
-from app.gui.views.dashboard import CATEGORY_LABELS
+from app.gui.views.duplicates_filters import DuplicateFilters
+from app.gui.views.duplicates_table import DuplicatesTable
 from app.gui.widgets import Banner, EmptyState, PageHeader, button, label
 
 POLICIES = (
@@ -33,13 +32,6 @@ POLICIES = (
     ("newest", "Keep the newest"),
     ("shortest-path", "Keep the shortest path"),
     ("reference", "Keep the copy in a reference folder…"),
-)
-SIZES = (
-    (0, "Any size"),
-    (100_000, "≥ 100 KB"),
-    (1_000_000, "≥ 1 MB"),
-    (10_000_000, "≥ 10 MB"),
-    (100_000_000, "≥ 100 MB"),
 )
 ACT = "duplicates-act"
 
@@ -54,6 +46,7 @@ class DuplicatesView(QWidget):
         self.session = session
         self.model = DuplicatesModel(self)
         self.model.on_marks_changed = self._update_summary
+        self.model.folder_label = self._folder_label  # 'Photos/2024' rather than the full path
         self.last_entry: int | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(28, 22, 28, 16)
@@ -67,29 +60,12 @@ class DuplicatesView(QWidget):
         )
         lay.addWidget(self.header)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(8)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(tr("Filter by name or path (Ctrl+F)"))
-        self.search.setAccessibleName(tr("Filter by name or path"))
-        self.search.setClearButtonEnabled(True)
-        filters.addWidget(self.search, 2)
-        self.size_box = QComboBox()
-        self.size_box.setAccessibleName(tr("Minimum size"))
-        for value, text in SIZES:
-            self.size_box.addItem(tr(text), value)
-        filters.addWidget(self.size_box)
-        self.cat_box = QComboBox()
-        self.cat_box.setAccessibleName(tr("Category"))
-        self.cat_box.addItem(tr("All categories"), "")
-        for key, text in CATEGORY_LABELS.items():
-            self.cat_box.addItem(tr(text), key)
-        filters.addWidget(self.cat_box)
-        self.folder_box = QComboBox()
-        self.folder_box.setAccessibleName(tr("Folder"))
-        self.folder_box.setMinimumWidth(160)
-        filters.addWidget(self.folder_box, 1)
-        lay.addLayout(filters)
+        self.filters = DuplicateFilters()
+        self.filters.changed.connect(self.apply_filter)
+        # the filter controls, as the page's own (tests and shortcuts use them)
+        self.search, self.size_box = self.filters.search, self.filters.size_box
+        self.cat_box, self.folder_box = self.filters.cat_box, self.filters.folder_box
+        lay.addWidget(self.filters)
 
         select_row = QHBoxLayout()
         select_row.setSpacing(8)
@@ -135,37 +111,7 @@ class DuplicatesView(QWidget):
             scan,
         )
         self.pages.addWidget(self.empty)
-        self.tree = QTableView()
-        self.tree.setModel(self.model)
-        self.tree.setAlternatingRowColors(False)
-        self.tree.setShowGrid(False)
-        self.tree.setWordWrap(False)
-        self.tree.setCornerButtonEnabled(False)
-        self.tree.setAccessibleName(tr("Duplicate groups"))
-        self.tree.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.tree.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
-        self.tree.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
-        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.tree.customContextMenuRequested.connect(self._context_menu)
-        self.tree.clicked.connect(self._clicked)
-        self.tree.doubleClicked.connect(self._double_clicked)
-        rows = self.tree.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(26)
-        header = self.tree.horizontalHeader()
-        header.setSortIndicatorShown(True)
-        header.setSectionsClickable(True)
-        header.sectionClicked.connect(self._sort)
-        header.setStretchLastSection(True)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(ARROW, QHeaderView.ResizeMode.Fixed)
-        self.tree.setColumnWidth(ARROW, 28)
-        self.tree.setColumnWidth(NAME, 330)
-        self.tree.setColumnWidth(SIZE, 140)
-        self.tree.setColumnWidth(MODIFIED, 140)
-        header.setSortIndicator(SIZE, Qt.SortOrder.DescendingOrder)
+        self.tree = DuplicatesTable(self.model)
         self.pages.addWidget(self.tree)
         lay.addWidget(self.pages, 1)
 
@@ -202,17 +148,13 @@ class DuplicatesView(QWidget):
             activated=lambda: self.act("trash"),
             context=Qt.ShortcutContext.WidgetShortcut,
         )
-        self._filter_timer = QTimer(self, singleShot=True, interval=200, timeout=self.apply_filter)
-        self.search.textChanged.connect(lambda _t: self._filter_timer.start())
-        for box in (self.size_box, self.cat_box, self.folder_box):
-            box.currentIndexChanged.connect(lambda _i: self.apply_filter())
         policy = session.prefs.get("keep_policy")
         self.policy_box.setCurrentIndex(max(0, self.policy_box.findData(policy)))
         self.policy_box.currentIndexChanged.connect(self._policy_changed)
         session.duplicates_ready.connect(self.set_result)
         session.folders_changed.connect(self._reload_folders)
         session.index_changed.connect(self._reload_categories)
-        session.jobs.busy_changed.connect(lambda _b: self._update_summary())
+        session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
         self._reload_folders()
         self._update_summary()
 
@@ -238,19 +180,7 @@ class DuplicatesView(QWidget):
         """The built-in categories, then the custom ones in use (they change in Settings)."""
         from app.core.categories import custom_names
 
-        custom = sorted(custom_names(), key=str.casefold)
-        first = len(CATEGORY_LABELS) + 1
-        if [self.cat_box.itemData(i) for i in range(first, self.cat_box.count())] == custom:
-            return
-        current = self.cat_box.currentData()
-        self.cat_box.blockSignals(True)
-        while self.cat_box.count() > first:
-            self.cat_box.removeItem(self.cat_box.count() - 1)
-        for name in custom:
-            self.cat_box.addItem(name, name)
-        self.cat_box.setCurrentIndex(max(0, self.cat_box.findData(current)))
-        self.cat_box.blockSignals(False)
-        if self.cat_box.currentData() != current:
+        if self.filters.set_custom_categories(sorted(custom_names(), key=str.casefold)):
             self.apply_filter()
 
     def on_shown(self) -> None:
@@ -266,37 +196,15 @@ class DuplicatesView(QWidget):
                 )
             )
 
+    def _folder_label(self, path: str) -> str:
+        return fmt.short_path(path, self.session.folders())
+
     def _reload_folders(self) -> None:
-        current = self.folder_box.currentData()
-        self.folder_box.blockSignals(True)
-        self.folder_box.clear()
-        self.folder_box.addItem(tr("All folders"), "")
-        for f in self.session.folders():
-            self.folder_box.addItem(os.path.basename(f) or f, f)
-        self.folder_box.setCurrentIndex(max(0, self.folder_box.findData(current)))
-        self.folder_box.blockSignals(False)
+        self.filters.set_folders(self.session.folders())
 
     def apply_filter(self) -> None:
-        """Visible groups after the filters (name/path text, minimum size, category, folder)."""
-        from app.core.categories import category_for
-
-        text = self.search.text().strip().lower()
-        min_size = self.size_box.currentData() or 0
-        cat = self.cat_box.currentData() or ""
-        folder = self.folder_box.currentData() or ""
-        prefix = folder.rstrip(os.sep) + os.sep if folder else ""
-        visible = []
-        for i, g in enumerate(self.model.groups):
-            if g.size < min_size:
-                continue
-            if cat and category_for(os.path.basename(g.files[0].path)) != cat:
-                continue
-            if prefix and not any(f.path.startswith(prefix) for f in g.files):
-                continue
-            if text and not any(text in f.path.lower() for f in g.files):
-                continue
-            visible.append(i)
-        self.model.set_visible(visible)
+        """Show the groups that pass the filters (name/path text, minimum size, category, folder)."""
+        self.model.set_visible(self.filters.visible(self.model.groups))
         self._update_summary()
 
     # ---- selection -------------------------------------------------------------------------
@@ -341,12 +249,15 @@ class DuplicatesView(QWidget):
             return marked, kept
 
         self.session.jobs.start(
-            "select",
-            run,
-            label=tr("Selecting copies"),
-            on_result=lambda r: self.model.set_marks(*r),
-            quiet=True,
+            "select", run, label=tr("Selecting copies"), on_result=self._selected, quiet=True
         )
+
+    def _selected(self, value: tuple[set[str], dict[int, str]]) -> None:
+        marked, kept = value
+        self.model.set_marks(marked, kept)
+
+    def _busy_changed(self, _busy: bool) -> None:
+        self._update_summary()
 
     def _update_summary(self) -> None:
         groups = len(self.model.visible)
@@ -368,34 +279,10 @@ class DuplicatesView(QWidget):
         self.select_btn.setEnabled(bool(self.model.groups))
         self.clear_btn.setEnabled(bool(marked))
 
-    def _sort(self, column: int) -> None:
-        order = self.tree.horizontalHeader().sortIndicatorOrder()
-        self.model.sort(column, order)
-
-    def _clicked(self, index) -> None:
-        if index.column() == ARROW and self.model.is_group_row(index.row()):
-            self.model.toggle(index.row())
-
-    def _double_clicked(self, index) -> None:
-        if self.model.is_group_row(index.row()):
-            self.model.toggle(index.row())
-        elif (f := self.model.file_at(index)) is not None:
-            open_path(f.path)
-
     def _toggle_all(self) -> None:
         expand = bool(self.model.collapsed)
         self.model.set_all_expanded(expand)
         self.expand_btn.setText(tr("Collapse all") if expand else tr("Expand all"))
-
-    def _context_menu(self, pos) -> None:
-        index = self.tree.indexAt(pos)
-        f = self.model.file_at(index)
-        if f is None:
-            return
-        menu = QMenu(self)
-        menu.addAction(tr("Reveal in file manager"), lambda: reveal(f.path))
-        menu.addAction(tr("Open"), lambda: open_path(f.path))
-        menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     # ---- actions ---------------------------------------------------------------------------
     def act(self, action: str) -> None:
@@ -412,15 +299,17 @@ class DuplicatesView(QWidget):
         plan = dup_actions.build_plan(sel, action, dest, self.policy_box.currentData())
         db = self.session.db
         self.banner.hide()
-        self.session.jobs.start(
-            ACT,
-            lambda progress: dup_actions.run_plan(db, plan, progress),
-            label=plan.title,
-            on_result=lambda r: self._acted(r, action),
-            on_error=lambda m, _tb: self.banner.show_message(tr("Failed: {m}").format(m=m)),
-        )
 
-    def _acted(self, result, action: str) -> None:
+        def run(progress):
+            return action, dup_actions.run_plan(db, plan, progress)
+
+        self.session.jobs.start(ACT, run, label=plan.title, on_result=self._acted, on_error=self._act_failed)
+
+    def _act_failed(self, message: str, _tb: str) -> None:
+        self.banner.show_message(tr("Failed: {m}").format(m=message))
+
+    def _acted(self, value) -> None:
+        action, result = value
         done_paths = [r.op.src for r in result.records if r.state == "done"]
         self.model.remove_paths(done_paths)
         self.pages.setCurrentIndex(1 if self.model.groups else 0)
@@ -460,8 +349,11 @@ class DuplicatesView(QWidget):
             run,
             label=tr("Undoing"),
             on_result=self._undone,
-            on_error=lambda m, _tb: self.banner.show_message(tr("Undo failed: {m}").format(m=m)),
+            on_error=self._undo_failed,
         )
+
+    def _undo_failed(self, message: str, _tb: str) -> None:
+        self.banner.show_message(tr("Undo failed: {m}").format(m=message))
 
     def _undone(self, result) -> None:
         problems = result.problems
@@ -477,14 +369,3 @@ class DuplicatesView(QWidget):
         self.empty.refresh_icon()
         self.tree.viewport().update()
 
-
-def reveal(path: str) -> None:
-    from app.gui.desktop import reveal_in_file_manager
-
-    reveal_in_file_manager(path)
-
-
-def open_path(path: str) -> None:
-    from app.gui.desktop import open_file
-
-    open_file(path)

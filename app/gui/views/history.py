@@ -261,8 +261,11 @@ class HistoryView(QWidget):
             run,
             label=tr("Undoing"),
             on_result=self._undone,
-            on_error=lambda m, _tb: self.banner.show_message(tr("Undo failed: {m}").format(m=m)),
+            on_error=self._undo_failed,
         )
+
+    def _undo_failed(self, message: str, _tb: str) -> None:
+        self.banner.show_message(tr("Undo failed: {m}").format(m=message))
 
     def _undone(self, result) -> None:
         problems = result.problems

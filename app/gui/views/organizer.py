@@ -64,12 +64,15 @@ class OrganizerView(QWidget):
         split.setSizes([320, 860])
         lay.addWidget(split, 1)
         session.folders_changed.connect(self._reload_folders)
-        session.jobs.busy_changed.connect(lambda _b: self._update_buttons())
+        session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
         self._reload_folders()
 
     # ---- layout ----------------------------------------------------------------------------
     def on_shown(self) -> None:
         self.rules_panel.ensure_loaded()
+
+    def _busy_changed(self, _busy: bool) -> None:
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         busy = self.session.jobs.is_running(APPLY) or self.session.jobs.is_running(PREVIEW)
@@ -212,9 +215,18 @@ class OrganizerView(QWidget):
             run,
             label=tr("Planning"),
             on_result=self._previewed,
-            on_error=lambda m, _tb: self.banner.show_message(tr("Preview failed: {m}").format(m=m)),
+            on_error=self._preview_failed,
         )
         self._update_buttons()
+
+    def _preview_failed(self, message: str, _tb: str) -> None:
+        self.banner.show_message(tr("Preview failed: {m}").format(m=message))
+
+    def _apply_failed(self, message: str, _tb: str) -> None:
+        self.banner.show_message(tr("Apply failed: {m}").format(m=message))
+
+    def _undo_failed(self, message: str, _tb: str) -> None:
+        self.banner.show_message(tr("Undo failed: {m}").format(m=message))
 
     def _short_target(self, src: str, path: str) -> str:
         """The destination below the folder it starts from: 'documents/' (same name) or
@@ -271,7 +283,7 @@ class OrganizerView(QWidget):
             run,
             label=tr("Organizing"),
             on_result=self._applied,
-            on_error=lambda m, _tb: self.banner.show_message(tr("Apply failed: {m}").format(m=m)),
+            on_error=self._apply_failed,
         )
         self._update_buttons()
 
@@ -307,7 +319,7 @@ class OrganizerView(QWidget):
             run,
             label=tr("Undoing"),
             on_result=self._undone,
-            on_error=lambda m, _tb: self.banner.show_message(tr("Undo failed: {m}").format(m=m)),
+            on_error=self._undo_failed,
         )
 
     def _undone(self, result) -> None:

@@ -80,6 +80,8 @@ class ReportsView(QWidget):
         left.body.addWidget(label(tr("Check the folders the report covers."), "Muted"))
         self.folders = QListWidget()
         self.folders.setAccessibleName(tr("Folders in the report"))
+        self.folders.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the full path is the tooltip
+        self.folders.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left.body.addWidget(self.folders, 1)
         row.addWidget(left, 1)
 
@@ -169,6 +171,7 @@ class ReportsView(QWidget):
         self.folders.clear()
         for f in self.session.folders():
             item = QListWidgetItem(theme.icon("folder"), f)
+            item.setToolTip(f)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(
                 Qt.CheckState.Checked if checked is None or f in checked else Qt.CheckState.Unchecked
@@ -205,18 +208,22 @@ class ReportsView(QWidget):
             from app.jobs.report import export_report
 
             export_report(db, folders, out, progress=progress, fmt=kind, exclude=exclude)
-            return out
+            return out, kind
 
         self.banner.hide()
         self.session.jobs.start(
             REPORT,
             run,
             label=tr("Exporting report"),
-            on_result=lambda p: self._done(p, kind),
-            on_error=lambda m, _tb: self.banner.show_message(tr("Export failed: {m}").format(m=m)),
+            on_result=self._done,
+            on_error=self._failed,
         )
 
-    def _done(self, path: str, kind: str) -> None:
+    def _failed(self, message: str, _tb: str) -> None:
+        self.banner.show_message(tr("Export failed: {m}").format(m=message))
+
+    def _done(self, value: tuple[str, str]) -> None:
+        path, kind = value
         self.last_path = path
         size = os.path.getsize(path) if os.path.exists(path) else 0
         self.exports.set_rows([(time.time(), path, kind, size), *self.exports.rows])

@@ -205,6 +205,7 @@ class RuleEditor(QDialog):
         form2 = QFormLayout()
         form2.setHorizontalSpacing(12)
         row = QHBoxLayout()
+        row.setSpacing(6)
         self.action = QComboBox()
         self.action.setAccessibleName(tr("Action"))
         for key, text in ACTIONS:

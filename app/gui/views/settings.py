@@ -118,6 +118,7 @@ class SettingsView(QWidget):
         self.permanent.setChecked(bool(prefs.get("permanent_delete")))
         self.permanent.toggled.connect(self._toggle_permanent)
         dupes.body.addWidget(self.permanent)
+        dupes.body.addStretch(1)  # a taller neighbour card must not push the title down
         grid.addWidget(dupes, 1, 0)
 
         look = Card()
