@@ -22,6 +22,7 @@ class Bar:
     label: str
     value: float
     text: str  # shown at the end of the bar (e.g. "1.2 GB · 340 files")
+    colors: tuple[str, str] | None = None  # (light, dark) of the thing shown; else the series colour
 
 
 class BarChart(QWidget):
@@ -95,7 +96,8 @@ class BarChart(QWidget):
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(hover_bg)
                 p.drawRoundedRect(row, 6, 6)
-            color = QColor(theme.SERIES[i % len(theme.SERIES)])
+            color = QColor(bar.colors[theme.current() == "dark"] if bar.colors
+                           else theme.SERIES[i % len(theme.SERIES)])
             if self.selected and bar.key != self.selected:
                 color.setAlpha(90)
             p.setPen(text_color)

@@ -23,6 +23,7 @@ from app.core.custom_categories import (
     custom_map,
     validate,
 )
+from app.store.outbox import rule_changed
 
 __all__ = ["CategoryError", "Change", "CustomCategory", "activate", "add", "custom_map", "delete", "edit",
            "get", "list_categories", "read_custom", "reclassify"]
@@ -183,7 +184,31 @@ def edit(db, name: str, extensions: Iterable[str] | None = None,
                       "updated_at = ? WHERE uuid = ?",
               (cat.name, json.dumps(list(cat.extensions)), time.time(), old.uuid))
         w.files = reclassify(w.conn, w.before)
+        if cat.name != old.name:
+            _rename_in_rules(w.conn, old.name, cat.name)
     return Change(cat, w.files)
+
+
+def _rename_in_rules(conn, old: str, new: str) -> int:
+    """Rules whose category condition names `old` name `new` instead (a new rule version, queued
+    for sync like any rule change). Returns how many rules changed."""
+    key, changed = old.casefold(), 0
+    for uid, body in _exec(conn, "SELECT uuid, body FROM rules WHERE deleted = 0 AND body LIKE ?",
+                           ("%category%",)).fetchall():
+        rule = json.loads(body)
+        hit = False
+        for cond in rule.get("conditions", []):
+            if cond.get("type") == "category":
+                names = [new if isinstance(c, str) and c.casefold() == key else c
+                         for c in cond.get("categories", [])]
+                hit = hit or names != cond.get("categories")
+                cond["categories"] = names
+        if hit:
+            _exec(conn, "UPDATE rules SET body = ?, version = version + 1, updated_at = ? WHERE uuid = ?",
+                  (json.dumps(rule, ensure_ascii=False), time.time(), uid))
+            rule_changed(conn, uid)
+            changed += 1
+    return changed
 
 
 def delete(db, name: str) -> Change:

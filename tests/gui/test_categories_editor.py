@@ -71,6 +71,10 @@ def test_add_validates_inline_then_saves_and_reclassifies(editor, controller, du
     wait_idle()
     dash = window.views["dashboard"]
     qtbot.waitUntil(lambda: "Blobs" in {b.label for b in dash.cat_chart.bars}, timeout=10000)
+    from app.core.report_style import category_color
+
+    colors = {b.key: b.colors for b in dash.cat_chart.bars}
+    assert colors["Blobs"] == category_color("Blobs") and colors["images"] == category_color("images")
     window.show_view("duplicates")
     dupes = window.views["duplicates"]
     box = dupes.cat_box

@@ -137,3 +137,23 @@ def test_activate_follows_the_database_it_is_given(app_home, tmp_path):
     finally:
         a.close()
         b.close()
+
+
+def test_renaming_a_category_renames_it_in_the_rules_that_use_it(db):
+    from app.core.rules import rule_from_dict
+    from app.jobs import organize
+
+    jobs.add(db, "E-books", ["epub"])
+    books = organize.save_rule(db, rule_from_dict({
+        "name": "Books", "conditions": [{"type": "category", "categories": ["e-books", "documents"]}],
+        "actions": [{"type": "move", "to": "Library"}]}))
+    other = organize.save_rule(db, rule_from_dict({
+        "name": "Pictures", "conditions": [{"type": "category", "categories": ["images"]}],
+        "actions": [{"type": "move", "to": "Pictures"}]}))
+    jobs.edit(db, "E-books", new_name="Novels")
+    saved = {r.uuid: r for r in organize.saved_rules(db)}
+    assert saved[books.uuid].conditions[0].options["categories"] == ["Novels", "documents"]
+    assert saved[other.uuid].conditions[0].options["categories"] == ["images"]
+    with sqlite3.connect(db.path) as conn:
+        versions = dict(conn.execute("SELECT name, version FROM rules").fetchall())
+    assert versions == {"Books": 2, "Pictures": 1}       # the changed rule goes out with the next sync

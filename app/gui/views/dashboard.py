@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.report import AGE_BUCKETS
+from app.core.report_style import category_color
 from app.gui import fmt
 from app.gui.charts import Bar, BarChart, ColumnChart
 from app.gui.dashboard_data import DashboardData, load_dashboard
@@ -284,6 +285,7 @@ class DashboardView(QWidget):
                     tr(CATEGORY_LABELS[cat]) if cat in CATEGORY_LABELS else cat,   # custom: as named
                     size,
                     f"{fmt.size(size)} · {fmt.count(files)}",
+                    category_color(cat),      # the colour it has in Settings and in the report
                 )
                 for cat, files, size in data.by_category
             ]
