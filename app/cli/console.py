@@ -40,6 +40,11 @@ def human_duration(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def count_noun(n: int, singular: str, plural: str | None = None) -> str:
+    """(1, 'file') -> '1 file'; (1385, 'file') -> '1,385 files'."""
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
 def format_snapshot(snap: Snapshot) -> str:
     """One status line: stage, files, bytes, rate, ETA, errors."""
     parts = []

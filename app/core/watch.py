@@ -55,6 +55,7 @@ class Watcher:
         self._watches = FolderWatches(self._on_event, observer_factory)
         self._folders: dict[str, Folder] = {}
         self._scans: dict[str, tuple[str, bool]] = {}       # dir -> (folder key, force)
+        self._scanning = False                               # taken from _scans, not yet touched
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._paused = False
@@ -170,10 +171,14 @@ class Watcher:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                if not self._files.pending and not self._scans and not self._files.busy:
+                if self._quiet():
                     return True
             time.sleep(0.05)
         return False
+
+    def _quiet(self) -> bool:
+        """Nothing pending, being scanned or being handed on (caller holds the lock)."""
+        return not (self._files.pending or self._scans or self._scanning or self._files.busy)
 
     # --- observer side ------------------------------------------------------------------------
 
@@ -237,7 +242,7 @@ class Watcher:
 
     def _maybe_idle(self) -> None:
         with self._lock:
-            quiet = (self._delivered_since_idle and not self._files.pending and not self._scans
+            quiet = (self._delivered_since_idle and self._quiet()
                      and time.monotonic() - self._last_activity >= self.idle_delay)
             if quiet:
                 self._delivered_since_idle = False
@@ -271,18 +276,23 @@ class Watcher:
     def _run_scans(self) -> None:
         with self._lock:
             scans, self._scans = self._scans, {}
-        for top, (key, force) in scans.items():
-            with self._lock:
-                folder = self._folders.get(key)
-            if folder is None:
-                continue
-            for path, st in list_files(folder, top):
-                sig = sig_of(st)
+            self._scanning = bool(scans)     # until its files are pending, so wait_idle() waits
+        try:
+            for top, (key, force) in scans.items():
                 with self._lock:
-                    if not force and self._files.seen_unchanged(path, sig):
-                        continue
-                    if path not in self._files.pending:
-                        self._touch(key, path, sig)
+                    folder = self._folders.get(key)
+                if folder is None:
+                    continue
+                for path, st in list_files(folder, top):
+                    sig = sig_of(st)
+                    with self._lock:
+                        if not force and self._files.seen_unchanged(path, sig):
+                            continue
+                        if path not in self._files.pending:
+                            self._touch(key, path, sig)
+        finally:
+            with self._lock:
+                self._scanning = False
 
     def _deliver(self, key: str, items: list[tuple[str, Sig]]) -> None:
         self._files.mark_delivered(items)

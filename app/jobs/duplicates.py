@@ -184,7 +184,10 @@ class _Feeder:
             if did is None:
                 self.unmapped.append((partial, full, cat, path))
             else:
-                found[(did, to_db(name))] = (partial, full, cat)
+                key = (did, to_db(name))
+                if cat is None and key in found:         # a full-hash row after the partial one
+                    cat = found[key][2]
+                found[key] = (partial, full, cat)
         self.rest = found               # the writer pops what it inserts
         return found
 

@@ -38,8 +38,9 @@ def test_dry_run_prints_the_plan_and_changes_nothing(tree, run_cli):
     before = files(ref, other)
     proc = run_cli("dupes", str(ref), str(other), "--keep", "first-root", "--dry-run")
     assert proc.returncode == 0, proc.stderr
-    assert f"trash: {other / 'photo copy.jpg'}" in proc.stdout and "Nothing was changed" in proc.stdout
-    assert "3 duplicate file(s)" in proc.stdout
+    assert f"trash: {other / 'photo copy.jpg'}" in proc.stdout
+    assert proc.stdout.splitlines()[-1] == ("Would move 3 duplicate files (9.8 KiB) to the trash. "
+                                            "Nothing was changed (dry run).")
     assert files(ref, other) == before
 
 
@@ -48,6 +49,7 @@ def test_without_yes_and_without_a_terminal_nothing_happens(tree, run_cli):
     before = files(ref, other)
     proc = run_cli("dupes", str(ref), str(other), "--action", "trash", input="y\n")
     assert proc.returncode == 2 and "--yes" in proc.stderr
+    assert "would move 3 duplicate files (9.8 KiB) to the trash;" in proc.stderr
     assert files(ref, other) == before
 
 
@@ -69,7 +71,7 @@ def test_trash_history_and_undo_round_trip(tree, run_cli):
     before = {p: Path(p).read_bytes() for p in files(ref, other)}
     proc = run_cli("dupes", str(ref), str(other), "--keep", "first-root,oldest", "--yes")
     assert proc.returncode == 0, proc.stderr
-    assert "3 file(s) done" in proc.stdout and "fileorganizer undo 1" in proc.stdout
+    assert "3 files done (9.8 KiB), 0 skipped, 0 failed. Undo with: fileorganizer undo 1" in proc.stdout
     assert files(ref, other) == sorted([str(ref / "photo.jpg"), str(ref / "doc.txt"),
                                         str(other / "unique.txt")])
     hist = run_cli("history", "--format", "json", check=True)
@@ -79,10 +81,13 @@ def test_trash_history_and_undo_round_trip(tree, run_cli):
     detail = run_cli("history", "1", check=True)
     assert "done     trash" in detail.stdout and "(kept: " in detail.stdout
     undone = run_cli("undo", check=True)
-    assert "3 operation(s) reversed as entry #2" in undone.stdout
+    assert "3 operations reversed as entry #2" in undone.stdout
     assert {p: Path(p).read_bytes() for p in files(ref, other)} == before
     listing = run_cli("history", check=True).stdout
     assert "undone" in listing and "(undo of #1)" in listing
+    original = next(line for line in listing.splitlines() if line.startswith("#1 "))
+    assert "3/3 operations done, 0 failed, 0 skipped, 3 undone, 9.8 KiB" in original   # human units
+    assert "10003" not in listing                                                # (raw bytes: --format json)
     again = run_cli("undo")
     assert again.returncode == 0 and "nothing to undo" in again.stderr
 
@@ -137,10 +142,11 @@ def test_on_a_terminal_it_asks_first(tree, app_home):
 
     before = files(ref, other)
     out = run_on_tty(b"n\n")
-    assert "3 duplicate file(s)" in out and "Nothing was changed" in out
+    assert "Move 3 duplicate files (9.8 KiB) to the trash. Proceed? [y/N]" in out
+    assert "Nothing was changed" in out
     assert files(ref, other) == before
     out = run_on_tty(b"y\n")
-    assert "3 file(s) done" in out and not (other / "photo copy.jpg").exists()
+    assert "3 files done" in out and not (other / "photo copy.jpg").exists()
 
 
 def test_undo_of_selected_operations_only(tree, run_cli):
@@ -149,7 +155,36 @@ def test_undo_of_selected_operations_only(tree, run_cli):
     detail = run_cli("history", "1", check=True).stdout
     seq = next(line.split()[0] for line in detail.splitlines() if "doc.txt" in line and "trash" in line)
     proc = run_cli("undo", "1", "--op", seq)
-    assert proc.returncode == 0 and "1 operation(s) reversed" in proc.stdout
+    assert proc.returncode == 0 and "1 operation reversed" in proc.stdout
     assert (other / "doc.txt").read_text() == "doc" and not (other / "photo copy.jpg").exists()
     rest = run_cli("undo", check=True)          # the entry still has the other two to undo
-    assert "2 operation(s) reversed" in rest.stdout and (other / "photo copy.jpg").exists()
+    assert "2 operations reversed" in rest.stdout and (other / "photo copy.jpg").exists()
+
+
+def test_one_duplicate_reads_in_the_singular(tmp_path, run_cli, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder in (a, b):
+        folder.mkdir()
+        (folder / "same.txt").write_text("abc")
+    lines = {action: run_cli("dupes", str(a), str(b), "--keep", "first-root", "--action", action,
+                             "--dry-run", check=True).stdout.splitlines()[-1]
+             for action in ("trash", "hardlink", "symlink")}
+    assert lines == {
+        "trash": "Would move 1 duplicate file (3 B) to the trash. Nothing was changed (dry run).",
+        "hardlink": "Would replace 1 duplicate file (3 B) with a hard link to the kept copy. "
+                    "Nothing was changed (dry run).",
+        "symlink": "Would replace 1 duplicate file (3 B) with a symbolic link to the kept copy. "
+                   "Nothing was changed (dry run).",
+    }
+    done = run_cli("dupes", str(a), str(b), "--keep", "first-root", "--yes", check=True).stdout
+    assert "1 file done (3 B), 0 skipped, 0 failed. Undo with: fileorganizer undo 1" in done
+    listing = run_cli("history", check=True).stdout
+    assert "1/1 operation done, 0 failed, 0 skipped, 0 undone, 3 B" in listing
+    assert "Undo of #1 (duplicates): 1 operation reversed as entry #2." in run_cli("undo", check=True).stdout
+    [entry] = [e for e in json_history(run_cli) if e["id"] == 1]
+    assert entry["bytes"] == 3                                      # exact bytes in JSON
+
+
+def json_history(run_cli) -> list[dict]:
+    return json.loads(run_cli("history", "--format", "json", check=True).stdout)

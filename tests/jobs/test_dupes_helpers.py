@@ -306,3 +306,20 @@ def test_split_walk_helper_dying_midway_loses_nothing(tree, two_dbs, monkeypatch
     assert a.counts == b.counts and a.counts.new == 1
     assert index_rows(forked) == index_rows(single) and dir_rows(forked) == dir_rows(single)
     assert no_child_left()
+
+
+def test_helpers_keep_categories_found_by_magic_bytes(app_home, tmp_path, two_dbs):
+    root = tmp_path / "magic"
+    root.mkdir()
+    pdf = b"%PDF-1.7\n" + os.urandom(20000)            # large: partial hash, then full hash
+    for name in ("report.dat", "copy.dat", "noext"):
+        (root / name).write_bytes(pdf)
+    (root / "small.bin").write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 100)
+    (root / "small2.bin").write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 100)
+    forked, single = two_dbs
+    find_duplicates(forked, [str(root)], progress=Progress(), fork_min_files=0)
+    find_duplicates(single, [str(root)], progress=Progress(), fork_min_files=NEVER)
+    rows = index_rows(forked)
+    assert rows == index_rows(single)
+    cats = {r[1]: r[7] for r in rows}
+    assert cats["report.dat"] == cats["noext"] == "documents" and cats["small.bin"] == "images"

@@ -3,7 +3,6 @@ program (the command line, a sync) added while it was running."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from app.core.categories import use_custom
@@ -11,15 +10,7 @@ from app.jobs import categories
 from app.jobs.watch import WatchService
 from app.store.db import open_database
 from app.store.watched import WatchedFolder
-
-
-def wait_for(cond, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
+from tests.core.watch_helpers import wait_for
 
 
 def tree(root: Path) -> list[str]:

@@ -1,4 +1,11 @@
-"""jobs.watch with real file events, the real organizer planner and executor, and a real database."""
+"""jobs.watch with real file events, the real organizer planner and executor, and a real database.
+
+Timing: positive checks poll with a generous deadline (DEADLINE) and return as soon as they hold;
+"nothing happens" checks first wait until the watcher is idle (nothing pending, scanning or being
+organized) and then give it a few settle times. On a loaded 2-core machine one watcher step can take
+seconds: the in-use check reads every process's open files from /proc, and each of those system
+calls waits for the GIL behind any busy thread of the test process.
+"""
 
 from __future__ import annotations
 
@@ -15,18 +22,10 @@ from app.store import watched
 from app.store.db import open_database
 from app.store.journal import JournalStore
 from app.store.watched import WatchedFolder
+from tests.core.watch_helpers import DEADLINE, wait_for, write_burst
 
 SETTLE = 0.3
 BY_EXT = {"preset": "by-extension"}
-
-
-def wait_for(cond, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
 
 
 def tree(root: Path) -> list[str]:
@@ -102,6 +101,7 @@ def test_created_moved_in_and_renamed_files_are_organized_and_journaled(db, serv
     (inbox / "README").write_bytes(b"no extension")
     assert wait_for(lambda: tree(dest) == ["jpg/photo.JPG", "mp3/song.mp3", "no-extension/README",
                                            "pdf/report.pdf"])
+    assert svc.wait_idle(DEADLINE)                       # the last run is journaled to the end
     assert tree(inbox) == []
     entries = watcher_entries(db)
     assert entries and all(e.status == "done" for e in entries)
@@ -114,10 +114,9 @@ def test_burst_of_1000_files_all_land_with_one_summary(db, service, dirs):
     inbox, dest = dirs
     svc, ev = service([WatchedFolder(str(inbox), BY_EXT, str(dest))])
     exts = ["txt", "jpg", "pdf", "csv"]
-    for i in range(1000):
-        (inbox / f"file{i:04d}.{exts[i % 4]}").write_bytes(b"%d" % i)
-    assert wait_for(lambda: len(tree(dest)) == 1000, timeout=60)
-    assert svc.wait_idle(15)
+    write_burst(inbox, 1000, tuple(exts))
+    assert wait_for(lambda: len(tree(dest)) == 1000, timeout=2 * DEADLINE)
+    assert svc.wait_idle(DEADLINE)
     assert wait_for(lambda: len(ev.summaries) >= 1)
     time.sleep(SETTLE * 3)
     assert len(ev.summaries) == 1
@@ -149,12 +148,14 @@ def test_watcher_made_moves_do_not_retrigger(db, service, dirs):
     for name in ("a.txt", "b.pdf", "c.txt"):
         (inbox / name).write_text(name)
     assert wait_for(lambda: tree(inbox) == ["pdf/b.pdf", "txt/a.txt", "txt/c.txt"])
-    time.sleep(SETTLE * 5)
+    assert svc.wait_idle(DEADLINE)
+    time.sleep(SETTLE * 5)                     # events of the moves had time to come back
+    assert svc.wait_idle(DEADLINE)
     assert tree(inbox) == ["pdf/b.pdf", "txt/a.txt", "txt/c.txt"]     # no txt/txt/a.txt, no "a (1).txt"
     assert sum(e.op_count - e.done_count for e in watcher_entries(db)) == 0
     done = sum(e.done_count for e in watcher_entries(db))
     svc.scan_now()                                                        # "Scan now" does not either
-    time.sleep(SETTLE * 5)
+    assert svc.wait_idle(DEADLINE)             # the scan and everything it found are through
     assert tree(inbox) == ["pdf/b.pdf", "txt/a.txt", "txt/c.txt"]
     assert sum(e.done_count for e in watcher_entries(db)) == done
 
@@ -166,14 +167,15 @@ def test_catch_up_at_start_and_no_second_pass_after_restart(db, service, dirs):
     folders = [WatchedFolder(str(inbox), BY_EXT, str(inbox), recursive=True)]
     svc, _ = service(folders)
     assert wait_for(lambda: tree(inbox) == ["jpg/old2.jpg", "txt/old1.txt"])
-    assert svc.wait_idle(10)
+    assert svc.wait_idle(DEADLINE)
     svc.stop()
     before = sum(e.done_count for e in watcher_entries(db))
     (inbox / "while-closed.txt").write_text("new")
     svc2, _ = service(folders)                       # the app starts again: catch-up scan
     assert wait_for(lambda: tree(inbox) == ["jpg/old2.jpg", "txt/old1.txt", "txt/while-closed.txt"])
-    assert svc2.wait_idle(10)
+    assert svc2.wait_idle(DEADLINE)
     time.sleep(SETTLE * 3)
+    assert svc2.wait_idle(DEADLINE)
     assert sum(e.done_count for e in watcher_entries(db)) == before + 1
 
 
@@ -182,12 +184,13 @@ def test_undo_last_brings_files_back_and_they_stay(db, service, dirs):
     svc, ev = service([WatchedFolder(str(inbox), BY_EXT, str(dest))])
     (inbox / "keep-me-here.pdf").write_bytes(b"pdf bytes")
     assert wait_for(lambda: tree(dest) == ["pdf/keep-me-here.pdf"])
-    assert svc.wait_idle(10)
+    assert svc.wait_idle(DEADLINE)
     result = svc.undo_last()
     assert result is not None and result.done == 1 and not result.problems
     assert tree(inbox) == ["keep-me-here.pdf"]
     assert (inbox / "keep-me-here.pdf").read_bytes() == b"pdf bytes"
-    time.sleep(SETTLE * 6)
+    time.sleep(SETTLE * 6)                             # the restore's events came in
+    assert svc.wait_idle(DEADLINE)                     # and were looked at
     assert tree(inbox) == ["keep-me-here.pdf"]         # the watcher leaves the restored file alone
     assert svc.undo_last() is None or tree(inbox) == ["keep-me-here.pdf"]
 

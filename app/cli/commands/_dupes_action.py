@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
-from app.cli.console import cancel_on_interrupt, human_bytes, make_progress
+from app.cli.console import cancel_on_interrupt, count_noun, human_bytes, make_progress
 from app.core.keep import DEFAULT_POLICY, POLICIES, parse_policy
 from app.core.progress import Cancelled
 
@@ -44,6 +44,18 @@ def _show(path: str) -> str:
     return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def describe(action: str, count: int, nbytes: int, to: str | None = None) -> str:
+    """What the action does, as the rest of a sentence after "Would ..." or as a question:
+    'move 385 duplicate files (1.2 GiB) to the trash'."""
+    files = f"{count_noun(count, 'duplicate file')} ({human_bytes(nbytes)})"
+    links = "a {} link to the kept copy" if count == 1 else "{} links to the kept copies"
+    return {"trash": f"move {files} to the trash",
+            "hardlink": f"replace {files} with {links.format('hard')}",
+            "symlink": f"replace {files} with {links.format('symbolic')}",
+            "move": f"move {files} to {_show(to or '')}",
+            "delete": f"PERMANENTLY delete {files}"}[action]
+
+
 def act(args: argparse.Namespace, result) -> int:
     """Plan, confirm and execute the chosen action on `result.groups`; returns the exit code."""
     from app.jobs.act_duplicates import act_on_duplicates, plan_actions
@@ -59,10 +71,7 @@ def act(args: argparse.Namespace, result) -> int:
         return EXIT_USAGE
     planned = plan_actions(result.groups, action, args.keep or DEFAULT_POLICY, args.paths, args.to)
     ops = planned.plan.operations
-    verb = {"trash": "move to the trash", "hardlink": "replace by hard links",
-            "symlink": "replace by symbolic links", "move": f"move to {args.to}",
-            "delete": "DELETE PERMANENTLY"}[action]
-    summary = f"{len(ops):,} duplicate file(s), {human_bytes(planned.bytes)}: {verb}"
+    what = describe(action, len(ops), planned.bytes, args.to)
     if args.dry_run or (not args.yes and sys.stdin.isatty()):
         for op in ops:
             print(f"{action}: {_show(op.src)}" + (f" -> {_show(op.dst)}" if op.dst else "")
@@ -71,13 +80,13 @@ def act(args: argparse.Namespace, result) -> int:
         print("No duplicates to act on.")
         return EXIT_OK
     if args.dry_run:
-        print(f"Dry run: would {summary}. Nothing was changed.")
+        print(f"Would {what}. Nothing was changed (dry run).")
         return EXIT_OK
     if not args.yes:
         if not sys.stdin.isatty():
-            print(f"fileorganizer: would {summary}; add --yes to do it without a terminal", file=sys.stderr)
+            print(f"fileorganizer: would {what}; add --yes to do it without a terminal", file=sys.stderr)
             return EXIT_USAGE
-        answer = input(f"{summary[0].upper()}{summary[1:]}. Proceed? [y/N] ").strip().lower()
+        answer = input(f"{what[0].upper()}{what[1:]}. Proceed? [y/N] ").strip().lower()
         if answer not in ("y", "yes"):
             print("Nothing was changed.")
             return EXIT_OK
@@ -93,7 +102,7 @@ def act(args: argparse.Namespace, result) -> int:
         db.close()
     for path, reason in run.problems:
         print(f"error: {_show(path)}: {reason}", file=sys.stderr)
-    print(f"{run.done:,} file(s) done ({human_bytes(run.bytes_done)}), {run.skipped} skipped, "
-          f"{run.failed} failed" + (" (cancelled)" if run.cancelled else "")
+    print(f"{count_noun(run.done, 'file')} done ({human_bytes(run.bytes_done)}), {run.skipped:,} skipped, "
+          f"{run.failed:,} failed" + (" (cancelled)" if run.cancelled else "")
           + (f". Undo with: fileorganizer undo {run.entry_id}" if run.entry_id and run.done else "."))
     return EXIT_ERRORS if run.failed or run.skipped else EXIT_OK

@@ -1,4 +1,7 @@
-"""`fileorganizer history [ID]`: list past runs, or the operations of one run."""
+"""`fileorganizer history [ID]`: list past runs, or the operations of one run.
+
+Text shows sizes in human units; ``--format json`` keeps exact byte counts.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from app.cli import EXIT_OK, EXIT_USAGE
+from app.cli.console import count_noun, human_bytes
 
 if TYPE_CHECKING:
     from app.store.journal import HistoryEntry
@@ -33,6 +37,12 @@ def _entry_dict(e: HistoryEntry) -> dict:
             "undone": e.undone_count, "bytes": e.bytes}
 
 
+def _counts(e: HistoryEntry) -> str:
+    """'3/3 done, 0 failed, 0 skipped, 0 undone, 9.8 KiB'"""
+    return (f"{e.done_count:,}/{count_noun(e.op_count, 'operation')} done, {e.failed_count:,} failed, "
+            f"{e.skipped_count:,} skipped, {e.undone_count:,} undone, {human_bytes(e.bytes or 0)}")
+
+
 def _show(path: str) -> str:
     return path.encode("utf-8", "backslashreplace").decode("utf-8")
 
@@ -53,10 +63,8 @@ def handler(args) -> int:
             if not entries:
                 print("No history yet.")
             for e in entries:
-                undo = f" (undo of #{e.undo_of})" if e.undo_of else ""
-                print(f"#{e.id:<5} {_when(e.started_at)}  {e.source:<10} {e.status:<8} "
-                      f"{e.done_count}/{e.op_count} done, {e.failed_count} failed, {e.skipped_count} "
-                      f"skipped, {e.undone_count} undone, {e.bytes} bytes  {e.title}{undo}")
+                print(f"#{e.id:<5} {_when(e.started_at)}  {e.source:<10} {e.status:<8} {_counts(e)}  "
+                      f"{e.title}" + (f" (undo of #{e.undo_of})" if e.undo_of else ""))
             return EXIT_OK
         entry = store.entry(args.id)
         if entry is None:
@@ -71,7 +79,8 @@ def handler(args) -> int:
             json.dump(out, sys.stdout, indent=1)
             print()
             return EXIT_OK
-        print(f"#{entry.id} {entry.source} {entry.status} {_when(entry.started_at)} {entry.title}")
+        print(f"#{entry.id} {entry.source} {entry.status} {_when(entry.started_at)} {entry.title} "
+              f"({_counts(entry)})")
         for r in records:
             target = f" -> {_show(r.op.dst)}" if r.op.dst else (
                 f" (kept: {_show(r.op.keep)})" if r.op.keep else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
-from app.cli.console import cancel_on_interrupt, make_progress
+from app.cli.console import cancel_on_interrupt, count_noun, make_progress
 
 
 def register(subparsers) -> None:
@@ -37,7 +37,7 @@ def handler(args) -> int:
         line.clear()
         db.close()
     run = result.run
-    print(f"Undo of #{result.entry.id} ({result.entry.source}): {run.done} operation(s) reversed"
+    print(f"Undo of #{result.entry.id} ({result.entry.source}): {count_noun(run.done, 'operation')} reversed"
           + (f" as entry #{run.entry_id}" if run.entry_id else "")
           + (" (cancelled: the rest is left as it was)" if run.cancelled else "") + ".")
     for path, reason in result.problems:
