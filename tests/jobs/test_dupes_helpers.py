@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
 
 import pytest
 
@@ -20,7 +21,13 @@ from app.jobs.scan import scan
 from app.store import open_database
 
 NEVER = 10**9
-pytestmark = pytest.mark.skipif(not hash_helper.can_fork(), reason="helpers need fork and 2 CPUs")
+
+
+@pytest.fixture(autouse=True)
+def _helpers_possible():
+    """Checked when each test runs, not at collection: other threads in this process forbid forks."""
+    if not hash_helper.can_fork():
+        pytest.skip(f"helpers need fork, 2 CPUs and no other thread (threads: {threading.active_count()})")
 
 
 def shape(groups):
