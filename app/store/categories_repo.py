@@ -1,7 +1,7 @@
 """The user's custom categories in the database (table ``categories``), soft-deleted for sync.
 
-Every write validates against the other custom categories, bumps the row's version (the sync
-client sends rows whose version changed) and, in the same transaction, re-classifies the indexed
+Every write validates against the other custom categories, bumps the row's version, queues an
+outbox item when an account is linked and, in the same transaction, re-classifies the indexed
 files whose extensions changed hands: a claimed extension takes the custom name, a released one
 gets its built-in category back. ``activate`` makes a database's custom categories the ones the
 engine classifies by (scan, rules, templates, watcher); jobs call it when they start.
@@ -23,7 +23,7 @@ from app.core.custom_categories import (
     custom_map,
     validate,
 )
-from app.store.outbox import rule_changed
+from app.store.outbox import category_changed, rule_changed
 
 __all__ = ["CategoryError", "Change", "CustomCategory", "activate", "add", "custom_map", "delete", "edit",
            "get", "list_categories", "read_custom", "reclassify"]
@@ -139,7 +139,7 @@ def _find(cats: Iterable[CustomCategory], name: str) -> CustomCategory:
     raise CategoryError("name", f"There is no custom category named '{name.strip()}'.")
 
 
-def _free_name(conn, name: str, keep_uuid: str) -> None:
+def free_name(conn, name: str, keep_uuid: str) -> None:
     """A deleted category keeps its row (for sync) but not its name: rename the tombstone."""
     for uid, in _exec(conn, "SELECT uuid FROM categories WHERE deleted = 1 AND name = ? AND uuid != ?",
                       (name, keep_uuid)).fetchall():
@@ -157,15 +157,16 @@ def add(db, name: str, extensions: Iterable[str]) -> Change:
         exts = json.dumps(list(cat.extensions))
         if row is not None:
             uid = row[0]
-            _free_name(w.conn, cat.name, uid)
+            free_name(w.conn, cat.name, uid)
             _exec(w.conn, "UPDATE categories SET name = ?, extensions = ?, version = version + 1, "
                           "updated_at = ?, deleted = 0 WHERE uuid = ?", (cat.name, exts, now, uid))
         else:
             uid = str(_uuid.uuid4())
-            _free_name(w.conn, cat.name, uid)
+            free_name(w.conn, cat.name, uid)
             _exec(w.conn, "INSERT INTO categories(uuid, name, extensions, version, updated_at, deleted) "
                           "VALUES (?, ?, ?, 1, ?, 0)", (uid, cat.name, exts, now))
         w.files = reclassify(w.conn, w.before)
+        category_changed(w.conn, uid)
     return Change(CustomCategory(cat.name, cat.extensions, uid), w.files)
 
 
@@ -179,11 +180,12 @@ def edit(db, name: str, extensions: Iterable[str] | None = None,
         others = [c for c in current if c.uuid != old.uuid]
         cat = validate(old.name if new_name is None else new_name,
                        old.extensions if extensions is None else extensions, others, old.uuid)
-        _free_name(w.conn, cat.name, old.uuid)
+        free_name(w.conn, cat.name, old.uuid)
         _exec(w.conn, "UPDATE categories SET name = ?, extensions = ?, version = version + 1, "
                       "updated_at = ? WHERE uuid = ?",
               (cat.name, json.dumps(list(cat.extensions)), time.time(), old.uuid))
         w.files = reclassify(w.conn, w.before)
+        category_changed(w.conn, old.uuid)
         if cat.name != old.name:
             _rename_in_rules(w.conn, old.name, cat.name)
     return Change(cat, w.files)
@@ -219,4 +221,5 @@ def delete(db, name: str) -> Change:
         _exec(w.conn, "UPDATE categories SET deleted = 1, version = version + 1, updated_at = ? "
                       "WHERE uuid = ?", (time.time(), old.uuid))
         w.files = reclassify(w.conn, w.before)
+        category_changed(w.conn, old.uuid)
     return Change(old, w.files)

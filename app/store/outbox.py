@@ -48,6 +48,16 @@ def rule_changed(conn, rule_uuid: str) -> None:
     enqueue(conn, "rule", {"uuid": rule_uuid})
 
 
+def category_changed(conn, category_uuid: str) -> None:
+    """A custom category was created, changed or deleted: queue it (inside the change's
+    transaction); like a rule, it goes out as it is at push time, once however often edited."""
+    if not linked(conn):
+        return
+    _exec(conn, "DELETE FROM outbox WHERE kind = 'category' AND json_extract(payload, '$.uuid') = ?",
+          (category_uuid,))
+    enqueue(conn, "category", {"uuid": category_uuid})
+
+
 def history_finished(conn, history_id: int) -> None:
     """A history entry finished: queue it as an operation for the server."""
     if not linked(conn):

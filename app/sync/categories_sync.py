@@ -1,6 +1,8 @@
 """Custom categories both ways (table ``categories``). ``store.categories_repo`` bumps a row's
-version on every local change; a run compares each local row's version with the one last
-synced (setting ``sync.categories``): changed rows go up, then the server's set comes down.
+version on every local change and queues an outbox item (pushed by ``push_one``); a run also
+compares each local row's version with the one last synced (setting ``sync.categories``), so
+rows changed before the account was linked or by older code go up too, then the server's set
+comes down.
 A category changed on both sides: the later change wins. Whatever comes down re-classifies the
 indexed files in the same transaction and becomes the active custom map."""
 
@@ -43,6 +45,13 @@ class CategorySync:
         received = self._pull()
         self.db.set_setting(STATE_KEY, self.state)
         return received
+
+    def push_one(self, category_uuid: str) -> None:
+        """Push one category now (its outbox item); the run's comparison then finds it sent."""
+        for row in _rows(self.db):
+            if row["uuid"] == category_uuid:
+                self._push(row)
+        self.db.set_setting(STATE_KEY, self.state)
 
     def _push(self, row: dict) -> None:
         known = self.state.get(row["uuid"])
@@ -98,10 +107,11 @@ class CategorySync:
                 if known and known["server"] == item["version"]:
                     continue
                 name, exts = item["name"], json.dumps(item["extensions"])
-                clash = conn.exec_driver_sql("SELECT 1 FROM categories WHERE name = ? AND uuid != ?",
-                                             (name, item["id"])).first()
+                clash = conn.exec_driver_sql("SELECT 1 FROM categories WHERE name = ? COLLATE NOCASE "
+                                             "AND uuid != ? AND deleted = 0", (name, item["id"])).first()
                 if clash:
                     name = f"{name} (from server)"
+                categories_repo.free_name(conn, name, item["id"])    # a deleted one's name is free
                 found = conn.exec_driver_sql("SELECT version FROM categories WHERE uuid = ?",
                                              (item["id"],)).first()
                 if found:

@@ -56,6 +56,9 @@ def _push(db, account: Account, rules: RuleSync, item: outbox.Item) -> None:
     if item.kind == "rule":
         rules.push(item.payload["uuid"])
         return
+    if item.kind == "category":
+        CategorySync(db, account).push_one(item.payload["uuid"])
+        return
     path = RESOURCE_PATHS.get(item.kind)
     if path is None:
         raise ApiError(400, "unknown_kind", f"unknown outbox item kind {item.kind!r}")

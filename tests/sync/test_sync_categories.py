@@ -71,3 +71,65 @@ def test_category_made_on_b_goes_up_and_comes_down_on_a(pair):
     run_sync(a)
     [raw] = [c for c in categories_jobs.overview(a) if c.custom]
     assert (raw.name, raw.extensions) == ("RAW photos", (".cr2", ".nef"))
+
+
+def test_category_changes_wait_in_the_outbox_while_offline_then_arrive(tmp_path, device, email,
+                                                                       memory_keyring):
+    from sync_fixtures import start_server, stopped
+
+    from app.store import outbox
+    from app.sync.account import Account
+    from app.sync.engine import status_dict
+
+    server = start_server(tmp_path / "server")
+    try:
+        a, b = device("A"), device("B")
+        sign_in(a, server, email, register=True)
+        sign_in(b, server, email)
+        account = Account(a)
+        with stopped(server) as restarted:
+            categories_jobs.add(a, "Comics", ["cbz"])
+            categories_jobs.edit(a, "Comics", ["cbz", "cbr"])     # one item per category
+            categories_jobs.add(a, "E-books", ["epub"])
+            assert outbox.count(a) == 2
+            result = run_sync(a, account)
+            assert not result.ok and result.waiting == 2
+            assert status_dict(a)["status"] == "offline, 2 changes waiting"
+        server = restarted["server"]
+        result = run_sync(a, account)
+        assert result.ok and result.sent == 2 and outbox.count(a) == 0
+        run_sync(b)
+        got = {c.name: c.extensions for c in categories_jobs.overview(b) if c.custom}
+        assert got == {"Comics": (".cbz", ".cbr"), "E-books": (".epub",)}
+        categories_jobs.remove(a, "Comics")
+        assert outbox.count(a) == 1
+        run_sync(a)
+        run_sync(b)
+        assert [c.name for c in categories_jobs.overview(b) if c.custom] == ["E-books"]
+    finally:
+        server.stop()
+
+
+def test_deleted_then_made_again_on_either_device(pair):
+    a, b = pair
+    categories_jobs.add(a, "Comics", ["cbz"])
+    run_sync(a)
+    run_sync(b)
+    categories_jobs.remove(a, "Comics")
+    run_sync(a)
+    run_sync(b)
+    assert [c.name for c in categories_jobs.overview(b) if c.custom] == []
+    # A makes it again: its old row comes back to life, on the server and on B
+    categories_jobs.add(a, "comics", ["cbz", "cb7"])
+    run_sync(a)
+    run_sync(b)
+    got = {c.name: c.extensions for c in categories_jobs.overview(b) if c.custom}
+    assert got == {"comics": (".cbz", ".cb7")}
+    # A deleted name never synced does not block the same name coming from elsewhere
+    categories_jobs.add(a, "Maps", ["gpx"])
+    categories_jobs.remove(a, "Maps")
+    categories_jobs.add(b, "Maps", ["kml"])
+    run_sync(b)
+    run_sync(a)
+    got = {c.name: c.extensions for c in categories_jobs.overview(a) if c.custom}
+    assert got == {"comics": (".cbz", ".cb7"), "Maps": (".kml",)}

@@ -1,0 +1,37 @@
+"""The duplicate finder (and its forked helpers) keeps files in their custom categories: a
+signature in the first bytes (a TIFF header in a .cr2) does not override one."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+
+from app.core.categories import use_custom
+from app.core.progress import Progress
+from app.jobs import categories
+from app.jobs.duplicates import find_duplicates
+from app.store.db import open_database
+
+
+@pytest.mark.parametrize("fork_min_files", [1, 10**9])      # with and without a helper process
+def test_duplicates_keep_custom_categories(app_home, tmp_path, fork_min_files):
+    root = tmp_path / "photos"
+    (root / "copy").mkdir(parents=True)
+    raw = b"II*\x00" + os.urandom(5000)
+    for rel in ("IMG_1.CR2", "copy/IMG_1.CR2", "IMG_2.cr2"):
+        (root / rel).write_bytes(raw if rel.endswith("1.CR2") else b"II*\x00" + os.urandom(3000))
+    (root / "scan.tif").write_bytes(raw)          # same bytes, built-in extension
+    db = open_database()
+    try:
+        categories.add(db, "RAW photos", ["cr2"])
+        use_custom({})                            # a fresh process: nothing active yet
+        result = find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=fork_min_files)
+        assert len(result.groups) == 1 and len(result.groups[0].files) == 3
+        with sqlite3.connect(db.path) as conn:
+            rows = conn.execute("SELECT name, category FROM files ORDER BY name").fetchall()
+        assert sorted(set(rows)) == [("IMG_1.CR2", "RAW photos"), ("IMG_2.cr2", "RAW photos"),
+                                     ("scan.tif", "images")]
+    finally:
+        db.close()
