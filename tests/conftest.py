@@ -77,3 +77,10 @@ def _builtin_categories_only():
     use_custom({})
     yield
     use_custom({})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the Qt tests last: Qt's pool threads stay registered in `threading` for the rest of
+    the process, and the duplicate finder rightly refuses to fork beside other threads, so the
+    tests of its helper processes must run before any Qt test."""
+    items.sort(key=lambda item: "tests/gui/" in item.nodeid.replace("\\", "/"))

@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
 
 import pytest
 
@@ -20,7 +21,13 @@ from app.jobs.scan import scan
 from app.store import open_database
 
 NEVER = 10**9
-pytestmark = pytest.mark.skipif(not hash_helper.can_fork(), reason="helpers need fork and 2 CPUs")
+
+
+@pytest.fixture(autouse=True)
+def _helpers_possible():
+    """Checked when each test runs, not at collection: other threads in this process forbid forks."""
+    if not hash_helper.can_fork():
+        pytest.skip(f"helpers need fork, 2 CPUs and no other thread (threads: {threading.active_count()})")
 
 
 def shape(groups):
@@ -323,3 +330,18 @@ def test_helpers_keep_categories_found_by_magic_bytes(app_home, tmp_path, two_db
     assert rows == index_rows(single)
     cats = {r[1]: r[7] for r in rows}
     assert cats["report.dat"] == cats["noext"] == "documents" and cats["small.bin"] == "images"
+
+
+def test_first_run_beyond_the_held_rows_stores_the_rest_by_update(tree, two_dbs, monkeypatch):
+    from app.jobs import scan as scan_job
+
+    root, manifest = tree
+    forked, single = two_dbs
+    monkeypatch.setattr(scan_job, "HOLD_ROWS", 100)     # most rows flushed before the helper's hashes
+    a = find_duplicates(forked, [str(root)], progress=Progress(), fork_min_files=0)
+    b = find_duplicates(single, [str(root)], progress=Progress(), fork_min_files=NEVER)
+    assert shape(a.groups) == shape(b.groups)
+    assert rel_groups(a.groups, root) == manifest["duplicate_groups"]
+    assert index_rows(forked) == index_rows(single)
+    again = find_duplicates(forked, [str(root)], progress=Progress(), fork_min_files=0)
+    assert again.hashed_files == 0 and shape(again.groups) == shape(a.groups)

@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             result = find(args, progress)
     except Cancelled:
         line.clear()
-        print("Cancelled; hashes computed so far are kept for the next run.", file=sys.stderr)
+        print("Cancelled; what was already saved to the index is kept for the next run.", file=sys.stderr)
         return 130
     finally:
         line.clear()
