@@ -46,11 +46,6 @@ def overview(db: Database) -> list[CategoryRow]:
     return rows
 
 
-def custom_names(db: Database) -> list[str]:
-    """Names of the custom categories (for pickers and filters)."""
-    return [c.name for c in categories_repo.list_categories(db)]
-
-
 def add(db: Database, name: str, extensions: Iterable[str]) -> Change:
     """Create a custom category. Raises CategoryError with a message for the user."""
     return categories_repo.add(db, name, extensions)

@@ -93,7 +93,6 @@ class CategoriesEditor(Card):
             font = group.font(0)
             font.setBold(True)
             group.setFont(0, font)
-            group.setFirstColumnSpanned(False)
             self.tree.addTopLevelItem(group)
         self.body.addWidget(self.tree)
 
