@@ -237,7 +237,7 @@ def test_folder_missing_at_start_is_reported_then_picked_up(tmp_path):
     w.start()
     try:
         assert wait_for(lambda: w.missing() == ["later"])
-        assert rec.statuses == [("later", "missing")]
+        assert wait_for(lambda: rec.statuses == [("later", "missing")])   # reported once, after
         inbox.mkdir()
         (inbox / "a.txt").write_text("a")
         assert wait_for(lambda: rec.names() == ["a.txt"])

@@ -75,12 +75,17 @@ def _text(result) -> str:
 
 
 def _json(result) -> str:
-    doc = {"groups": [{"size": g.size, "hash": g.hash,
-                       "files": [{"path": f.path, "mtime": f.mtime, "inode": f.inode, "nlink": f.nlink,
-                                  "dev": f.dev, "hardlink": f.hardlinked} for f in g.files]}
-                      for g in result.groups],
-           "summary": result.summary()}
-    text = json.dumps(doc, ensure_ascii=False, indent=1)
+    # one group per line: readable, and json's C encoder (indent= would use the pure-Python one,
+    # about 0.25 s per 100k files)
+    groups = ",\n".join(
+        json.dumps({"size": g.size, "hash": g.hash,
+                    "files": [{"path": f.path, "mtime": f.mtime, "inode": f.inode, "nlink": f.nlink,
+                               "dev": f.dev, "hardlink": f.hardlinked} for f in g.files]},
+                   ensure_ascii=False)
+        for g in result.groups)
+    summary = json.dumps(result.summary(), ensure_ascii=False)
+    text = f'{{"groups": [\n{groups}\n],\n"summary": {summary}}}' if groups else \
+        f'{{"groups": [],\n"summary": {summary}}}'
     # undecodable name bytes (lone surrogates) as JSON escapes: valid UTF-8 and json.loads restores them
     return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
