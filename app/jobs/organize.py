@@ -26,10 +26,9 @@ from app.core.rules import Rule
 from app.core.rules_io import load_rules
 from app.core.rules_io import save_rules as save_rules_file
 from app.core.walk import walk
-from app.store import categories_repo, rules_repo
+from app.store import categories_repo
 from app.store.db import Database
 from app.store.journal import JournalStore
-from app.store.rules_repo import list_rules
 
 
 @dataclass(slots=True)
@@ -56,6 +55,14 @@ class Preview:
         return self.planned.plan
 
 
+def _rules_repo():
+    """The saved-rules store, imported on first use: it loads SQLAlchemy (about 0.15 s of
+    start-up), which a run with a preset or a rules file never needs."""
+    from app.store import rules_repo
+
+    return rules_repo
+
+
 def rule_set(db: Database | None, preset: str | None = None, rules_file: str | None = None) -> RuleSet:
     """The rules chosen by the user: a preset, a rules file, or the saved rules (enabled ones).
 
@@ -66,7 +73,7 @@ def rule_set(db: Database | None, preset: str | None = None, rules_file: str | N
         return RuleSet(p.build(), f"preset {preset}", p.default_dest)
     if rules_file:
         return RuleSet(load_rules(rules_file), f"rules from {os.path.basename(rules_file)}")
-    rules = list_rules(db, enabled_only=True) if db is not None else []
+    rules = _rules_repo().list_rules(db, enabled_only=True) if db is not None else []
     if not rules:
         raise LookupError("no saved rules: choose a preset, a rules file, or import rules first")
     return RuleSet(rules, "saved rules")
@@ -131,27 +138,27 @@ def apply(db: Database, preview: Preview, progress: Progress | None = None) -> E
 
 def saved_rules(db: Database, enabled_only: bool = False) -> list[Rule]:
     """The saved rules in the order they are tried."""
-    return list_rules(db, enabled_only)
+    return _rules_repo().list_rules(db, enabled_only)
 
 
 def save_rule(db: Database, rule: Rule, position: int | None = None) -> Rule:
     """Validate and store one rule (new or edited, by uuid). Raises core.rules.RuleError."""
-    return rules_repo.save_rule(db, rule, position)
+    return _rules_repo().save_rule(db, rule, position)
 
 
 def delete_rule(db: Database, uuid: str) -> bool:
     """Delete a saved rule; False if there was none."""
-    return rules_repo.delete_rule(db, uuid)
+    return _rules_repo().delete_rule(db, uuid)
 
 
 def set_rule_enabled(db: Database, uuid: str, enabled: bool) -> bool:
     """Switch a saved rule on or off; False if there was none."""
-    return rules_repo.set_enabled(db, uuid, enabled)
+    return _rules_repo().set_enabled(db, uuid, enabled)
 
 
 def reorder_rules(db: Database, uuids: Sequence[str]) -> None:
     """Set the order rules are tried in (first wins unless a rule says continue)."""
-    rules_repo.reorder(db, uuids)
+    _rules_repo().reorder(db, uuids)
 
 
 def import_rules(db: Database, path: str, replace: bool = False) -> int:
@@ -160,11 +167,11 @@ def import_rules(db: Database, path: str, replace: bool = False) -> int:
     Raises core.rules_io.RulesFileError naming the rule and field at fault; nothing is
     saved then. Rules with a uuid already saved are updated in place.
     """
-    return rules_repo.save_rules(db, load_rules(path), replace=replace)
+    return _rules_repo().save_rules(db, load_rules(path), replace=replace)
 
 
 def export_rules(db: Database, path: str) -> int:
     """Write the saved rules to a .toml/.json file; returns how many."""
-    rules = list_rules(db)
+    rules = _rules_repo().list_rules(db)
     save_rules_file(path, rules)
     return len(rules)
