@@ -10,7 +10,8 @@ from app.core.categories import category_for
 from app.core.dedup import Candidate, DuplicateGroup, confirm_size_group, groups_from_hashed, sort_groups
 from app.core.progress import Progress
 from app.jobs import hash_helper
-from app.jobs.scan import ScanResult, gc_paused, scan
+from app.jobs.gc_pause import gc_paused
+from app.jobs.scan import ScanResult, scan
 from app.store import index
 from app.store.codec import to_db
 from app.store.db import Database

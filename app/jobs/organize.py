@@ -26,6 +26,7 @@ from app.core.rules import Rule
 from app.core.rules_io import load_rules
 from app.core.rules_io import save_rules as save_rules_file
 from app.core.walk import walk
+from app.jobs.gc_pause import gc_paused
 from app.store import categories_repo
 from app.store.db import Database
 from app.store.journal import JournalStore
@@ -119,11 +120,12 @@ def preview(db: Database, roots: Sequence[str], rules: Sequence[Rule], *, dest: 
     lookup = _duplicates(db, rules, scope, progress)
     compiled = compile_rules(rules, scope, now=now, duplicates=lookup)
     progress.stage("scan")
-    records = [rec for batch in walk(roots, exclude=exclude, include_hidden=include_hidden,
-                                     on_error=on_error, progress=progress) for rec in batch]
     names = ", ".join(r.name for r in rules if r.enabled)
-    planned = plan_organize(records, compiled, scope, dest, title=title or f"organize: {names}"[:200],
-                            progress=progress)
+    with gc_paused():
+        records = [rec for batch in walk(roots, exclude=exclude, include_hidden=include_hidden,
+                                         on_error=on_error, progress=progress) for rec in batch]
+        planned = plan_organize(records, compiled, scope, dest, title=title or f"organize: {names}"[:200],
+                                progress=progress)
     errors.extend(planned.errors)
     dest_abs = os.path.abspath(os.path.expanduser(dest)) if dest else None
     return Preview(planned, roots, dest_abs, errors, time.monotonic() - started)
@@ -131,7 +133,8 @@ def preview(db: Database, roots: Sequence[str], rules: Sequence[Rule], *, dest: 
 
 def apply(db: Database, preview: Preview, progress: Progress | None = None) -> ExecResult:
     """Carry out a preview's plan through the journal: one undoable history entry."""
-    return execute(preview.plan, JournalStore(db), progress)
+    with gc_paused():
+        return execute(preview.plan, JournalStore(db), progress)
 
 
 # --- saved rules (the GUI's rule editor and `fileorganizer rules`) ------------------------------

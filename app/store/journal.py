@@ -90,9 +90,13 @@ class RunLock:
         self.fd = None
 
 
+# ensure_ascii escapes lone surrogates (undecodable names) as \udcXX: lossless, valid UTF-8.
+# One encoder for all records: json.dumps with arguments builds a new one per call.
+_EXTRA_ENCODER = json.JSONEncoder(ensure_ascii=True, default=str)
+
+
 def _enc_extra(extra: dict) -> str | None:
-    # ensure_ascii escapes lone surrogates (undecodable names) as \udcXX: lossless, valid UTF-8.
-    return json.dumps(extra, ensure_ascii=True, default=str) if extra else None
+    return _EXTRA_ENCODER.encode(extra) if extra else None
 
 
 def _safe_text(text: str | None) -> str | None:
