@@ -156,7 +156,7 @@ class Tray(QObject):
             db,
             on_batch=self.batch_done.emit,
             on_summary=self.summary_ready.emit,
-            on_status=lambda folder, status, text: self.folder_status.emit(folder, status, text),
+            on_status=self.folder_status.emit,
         )
         self.service.start()
         self.icon: QSystemTrayIcon | None = None
