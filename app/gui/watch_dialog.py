@@ -37,6 +37,28 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("WatchDialog", text)
 
 
+class LoginCheckBox(QCheckBox):
+    """"Start at login": switches the autostart entry and always shows its real state."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.sync()
+        self.toggled.connect(self._toggle)
+
+    def sync(self) -> None:
+        """Show whether the app starts at login now (without switching anything)."""
+        self.blockSignals(True)
+        self.setChecked(autostart.is_enabled())
+        self.blockSignals(False)
+
+    def _toggle(self, on: bool) -> None:
+        try:
+            autostart.set_enabled(on)
+        except OSError as exc:
+            QMessageBox.warning(self, tr("Start at login"), tr("Could not change it: {e}").format(e=exc))
+            self.sync()
+
+
 COLUMNS = ("On", "Folder", "Rules", "Destination", "Subfolders")
 CHECKABLE = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
@@ -88,9 +110,7 @@ class WatchDialog(QDialog):
         self.settle.setAccessibleName(tr("Settle time"))
         self.settle.editingFinished.connect(self._save_settle)
         form.addRow(tr("Wait until a file has not changed for"), self.settle)
-        self.login = QCheckBox(tr("Start FileOrganizer Pro at login (in the tray)"))
-        self.login.setChecked(autostart.is_enabled())
-        self.login.toggled.connect(self._toggle_login)
+        self.login = LoginCheckBox(tr("Start FileOrganizer Pro at login (in the tray)"))
         form.addRow("", self.login)
         lay.addLayout(form)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -203,15 +223,6 @@ class WatchDialog(QDialog):
         watched.set_settle_seconds(self.db, self.settle.value())
         self.on_changed()
 
-    def _toggle_login(self, on: bool) -> None:
-        try:
-            autostart.set_enabled(on)
-        except OSError as exc:
-            QMessageBox.warning(self, tr("Start at login"), tr("Could not change it: {e}").format(e=exc))
-            self.login.blockSignals(True)
-            self.login.setChecked(autostart.is_enabled())
-            self.login.blockSignals(False)
-
 
 def _reload_tray() -> None:
     tray = QCoreApplication.instance().property("fo_tray")
@@ -228,14 +239,11 @@ class WatcherSettings(QWidget):
         self.dialog: WatchDialog | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.login = QCheckBox(tr("Start at login (in the tray)"))
-        self.login.setChecked(autostart.is_enabled())
-        self.login.toggled.connect(self._toggle_login)
+        self.login = LoginCheckBox(tr("Start at login (in the tray)"))
         lay.addWidget(self.login)
         row = QHBoxLayout()
-        count = len(watched.list_folders(db, enabled_only=True))
-        self.summary = QLabel(tr("Watching {n} folder(s)").format(n=count) if count
-                              else tr("No folders are watched"))
+        self.summary = QLabel()
+        self._show_summary()
         row.addWidget(self.summary, 1)
         self.button = QPushButton(tr("Watched folders…"))
         self.button.clicked.connect(self.open_dialog)
@@ -252,18 +260,10 @@ class WatcherSettings(QWidget):
 
     def _changed(self) -> None:
         _reload_tray()
+        self._show_summary()
+        self.login.sync()
+
+    def _show_summary(self) -> None:
         count = len(watched.list_folders(self.db, enabled_only=True))
         self.summary.setText(tr("Watching {n} folder(s)").format(n=count) if count
                              else tr("No folders are watched"))
-        self.login.blockSignals(True)
-        self.login.setChecked(autostart.is_enabled())
-        self.login.blockSignals(False)
-
-    def _toggle_login(self, on: bool) -> None:
-        try:
-            autostart.set_enabled(on)
-        except OSError as exc:
-            QMessageBox.warning(self, tr("Start at login"), tr("Could not change it: {e}").format(e=exc))
-            self.login.blockSignals(True)
-            self.login.setChecked(autostart.is_enabled())
-            self.login.blockSignals(False)
