@@ -27,15 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def find_mkcorpus() -> Path:
-    for parent in REPO.parents:
-        candidate = parent / "shared" / "bench" / "mkcorpus.py"
-        if candidate.exists():
-            return candidate
-    raise SystemExit("shared/bench/mkcorpus.py not found beside the checkout")
+from bench_common import REPO, find_mkcorpus
 
 
 def build_corpus(path: Path, files: int, total_mb: float, seed: int) -> None:

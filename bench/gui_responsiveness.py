@@ -21,10 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-# the shared corpus generator lives in shared/bench/ beside the checkout (or a worktree of it)
-MKCORPUS = next((p / "shared" / "bench" / "mkcorpus.py" for p in ROOT.parents
-                 if (p / "shared" / "bench" / "mkcorpus.py").exists()), ROOT / "mkcorpus.py")
+from bench_common import REPO as ROOT
+from bench_common import find_mkcorpus
 
 LAUNCH_CHILD = r"""
 import sys, time
@@ -54,7 +52,7 @@ def ensure_corpus(path: Path, files: int, total_mb: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     print(f"making corpus {path} ({files} files, {total_mb} MB)…", flush=True)
     subprocess.run(
-        [sys.executable, str(MKCORPUS), str(path), "--files", str(files), "--total-mb", str(total_mb)],
+        [sys.executable, str(find_mkcorpus()), str(path), "--files", str(files), "--total-mb", str(total_mb)],
         check=True,
     )
 

@@ -26,16 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from bench_common import REPO, find_mkcorpus
+
 sys.path.insert(0, str(REPO))
-
-
-def find_mkcorpus() -> Path:
-    for parent in REPO.parents:
-        candidate = parent / "shared" / "bench" / "mkcorpus.py"
-        if candidate.exists():
-            return candidate
-    raise SystemExit("shared/bench/mkcorpus.py not found beside the checkout")
 
 
 def organize_tool(out: Path) -> Path:
