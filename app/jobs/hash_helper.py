@@ -55,6 +55,24 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
+def stop_child(helper, *fd_names: str, kill: bool = True) -> None:
+    """Close `helper`'s pipe ends named `fd_names` (set to -1), then kill (unless `kill` is
+    False: it is known to be finishing) and reap its child process `helper.pid` (set to 0)."""
+    for name in fd_names:
+        fd = getattr(helper, name)
+        if fd >= 0:
+            os.close(fd)
+            setattr(helper, name, -1)
+    if helper.pid:
+        if kill:
+            try:
+                os.kill(helper.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        os.waitpid(helper.pid, 0)
+        helper.pid = 0
+
+
 def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -175,19 +193,7 @@ class StreamHelper:
 
     def stop(self, wait_first: bool = False) -> None:
         """Close the pipes and reap the helper (killing it unless it is known to be finishing)."""
-        for name in ("to_child", "from_child"):
-            fd = getattr(self, name)
-            if fd >= 0:
-                os.close(fd)
-                setattr(self, name, -1)
-        if self.pid:
-            if not wait_first:
-                try:
-                    os.kill(self.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+        stop_child(self, "to_child", "from_child", kill=not wait_first)
 
 
 def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, paranoid: bool) -> None:
@@ -281,16 +287,7 @@ class ShareHelper:
         return _groups_from_tuples(found), rows, errors
 
     def stop(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+        stop_child(self, "fd")
 
 
 def fork_hasher(size_groups: list[list[Candidate]], paranoid: bool) -> ShareHelper:

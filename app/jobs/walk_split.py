@@ -207,18 +207,7 @@ class SplitWalk:
         return os.waitstatus_to_exitcode(status) == 0
 
     def stop(self) -> None:
-        for name in ("fd", "tokens"):
-            fd = getattr(self, name)
-            if fd >= 0:
-                os.close(fd)
-                setattr(self, name, -1)
-        if self.pid:
-            try:
-                os.kill(self.pid, 9)
-            except ProcessLookupError:
-                pass
-            os.waitpid(self.pid, 0)
-            self.pid = 0
+        hash_helper.stop_child(self, "fd", "tokens")
 
 
 def _relist(path: str) -> bytes | None:
