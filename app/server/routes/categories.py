@@ -12,7 +12,7 @@ from ..deps import audit, current_user, get_session
 from ..envelope import APIError, iso, ok
 from ..models import Category, User, utcnow
 from ..schemas import CategoryIn, CategoryUpdate
-from .common import commit_create, existing_for_retry, owned
+from .common import check_version, commit_create, existing_for_retry, owned
 
 router = APIRouter(prefix="/categories", tags=["categories"])
 
@@ -67,8 +67,7 @@ def get_category(category_id: uuid.UUID, user: User = Depends(current_user),
 def update_category(category_id: uuid.UUID, body: CategoryUpdate, user: User = Depends(current_user),
                     session: Session = Depends(get_session)):
     category = owned(session, Category, category_id, user, "category")
-    if body.version is not None and body.version != category.version:
-        raise APIError(409, "version_conflict", "The category changed elsewhere: fetch it and merge.")
+    check_version(category, body.version, "category")
     if name_taken(session, user, body.name, category.id):
         raise APIError(409, "name_taken", "A category with this name exists already.")
     category.name, category.color = body.name, body.color

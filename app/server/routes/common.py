@@ -39,6 +39,13 @@ def existing_for_retry(session: Session, model: type[T], item_id: uuid.UUID | No
     return obj
 
 
+def check_version(obj, expected: int | None, what: str) -> None:
+    """Optimistic concurrency: a 409 when the client last saw another version than the stored one."""
+    if expected is not None and expected != obj.version:
+        raise APIError(409, "version_conflict", f"The {what} changed elsewhere (now version "
+                                                f"{obj.version}): fetch it and merge.")
+
+
 def owned_device(session: Session, device_id: uuid.UUID | None, user: User) -> str | None:
     if device_id is None:
         return None

@@ -15,10 +15,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..deps import audit, current_user, get_session
-from ..envelope import APIError, iso, not_found, ok
+from ..envelope import iso, not_found, ok
 from ..models import Rule, User, utcnow
 from ..schemas import MAX_INT, RuleIn, RuleUpdate
-from .common import commit_create, existing_for_retry, owned
+from .common import check_version, commit_create, existing_for_retry, owned
 
 router = APIRouter(prefix="/rules", tags=["rules"])
 
@@ -35,12 +35,6 @@ def next_seq(session: Session, user: User) -> int:
     return session.execute(update(User).where(User.id == user.id)
                            .values(change_seq=User.change_seq + 1)
                            .returning(User.change_seq)).scalar_one()
-
-
-def check_version(rule: Rule, expected: int | None) -> None:
-    if expected is not None and expected != rule.version:
-        raise APIError(409, "version_conflict", f"The rule changed elsewhere (now version "
-                                                f"{rule.version}): fetch it and merge.")
 
 
 @router.get("", summary="The user's rules, or the changes since a sync cursor")
@@ -82,7 +76,7 @@ def update_rule(rule_id: uuid.UUID, body: RuleUpdate, user: User = Depends(curre
                 session: Session = Depends(get_session)):
     seq = next_seq(session, user)  # lock first, then read the rule as it is now
     rule = owned(session, Rule, rule_id, user, "rule")
-    check_version(rule, body.version)
+    check_version(rule, body.version, "rule")
     rule.name, rule.enabled, rule.priority = body.name, body.enabled, body.priority
     rule.definition = body.definition
     rule.version += 1
@@ -99,7 +93,7 @@ def delete_rule(rule_id: uuid.UUID, request: Request,
     rule = session.get(Rule, str(rule_id))
     if rule is None or rule.user_id != user.id or rule.deleted:
         raise not_found("rule")
-    check_version(rule, version)
+    check_version(rule, version, "rule")
     rule.deleted, rule.version, rule.seq, rule.updated_at = True, rule.version + 1, seq, utcnow()
     audit(session, request, "delete", user.id, resource="rule", id=str(rule_id))
     session.commit()
