@@ -10,7 +10,10 @@ import keyring
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from sync_fixtures import MemoryKeyring, start_server  # noqa: E402
+import sync_fixtures  # noqa: E402
+from sync_fixtures import start_server  # noqa: E402
+
+memory_keyring = sync_fixtures.memory_keyring        # the fixture, shared with tests/sync
 
 PASSWORD = "correct horse battery"
 
@@ -29,15 +32,6 @@ def no_sync_after_the_test(controller):
     from app.gui.account import controller as sync_controller
 
     sync_controller(controller.session).stop()
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def test_account_page_signs_up_syncs_and_signs_out(qtbot, window, controller, wait_idle,

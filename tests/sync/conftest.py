@@ -5,22 +5,15 @@ from __future__ import annotations
 
 import uuid
 
-import keyring
 import pytest
-from sync_fixtures import MemoryKeyring, start_server, stopped
+import sync_fixtures
+from sync_fixtures import start_server, stopped
 
 from app.store.db import open_database
 
 __all__ = ["start_server", "stopped"]
 
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+memory_keyring = sync_fixtures.memory_keyring
 
 
 @pytest.fixture(scope="module")
