@@ -33,6 +33,19 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def db(app_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The app's database in the test's app home. The system trash and the autostart folder
+    (XDG data and config) are under tmp_path/"xdg", so no test touches the real ones."""
+    from app.store.db import open_database
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    database = open_database()
+    yield database
+    database.close()
+
+
+@pytest.fixture
 def run_cli(app_home: Path):
     """Run `fileorganizer ARGS...` in a subprocess with the test's app home."""
 

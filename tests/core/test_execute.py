@@ -11,16 +11,7 @@ from app.core.execute import DONE, PLANNED, SKIPPED, execute
 from app.core.plan import FileState, Operation, OpKind, Plan
 from app.core.progress import Progress
 from app.jobs.undo import undo
-from app.store.db import open_database
 from app.store.journal import JournalStore
-
-
-@pytest.fixture
-def db(app_home, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    database = open_database()
-    yield database
-    database.close()
 
 
 @pytest.fixture

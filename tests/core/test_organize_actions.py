@@ -12,18 +12,9 @@ from app.core.plan import OpKind
 from app.core.rules import rule_from_dict
 from app.jobs.organize import apply, preview
 from app.jobs.undo import undo
-from app.store.db import open_database
 from app.store.journal import JournalStore
 
 NOW = time.time()
-
-
-@pytest.fixture
-def db(app_home, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    database = open_database()
-    yield database
-    database.close()
 
 
 def mk(path: Path, data: bytes = b"x", age: float = 0) -> Path:

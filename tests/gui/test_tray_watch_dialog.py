@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 
 from app.gui.watch_dialog import WatchDialog
 from app.store import watched
-from app.store.db import open_database
-
-
-@pytest.fixture
-def db(app_home, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    database = open_database()
-    yield database
-    database.close()
 
 
 def test_add_switch_rules_settle_and_login(qtbot, db, tmp_path):

@@ -13,15 +13,6 @@ from app.core.progress import Progress
 from app.jobs.act_duplicates import act_on_duplicates, plan_actions
 from app.jobs.duplicates import find_duplicates
 from app.jobs.undo import undo
-from app.store.db import open_database
-
-
-@pytest.fixture
-def db(app_home, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    database = open_database()
-    yield database
-    database.close()
 
 
 def put(path: Path, data: str) -> Path:

@@ -12,7 +12,6 @@ import pytest
 from app.core.execute import DONE, PLANNED, SKIPPED, execute
 from app.core.plan import FileState, Operation, OpKind, Plan
 from app.jobs.recovery import recover
-from app.store.db import open_database
 from app.store.journal import JournalStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,14 +38,6 @@ class CrashingStore(JournalStore):
         for lock in self._locks.values():     # the kernel drops a dead process's locks
             lock.release(remove=False)
         self._locks.clear()
-
-
-@pytest.fixture
-def db(app_home, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    database = open_database()
-    yield database
-    database.close()
 
 
 def moves(tmp_path: Path, n: int) -> Plan:

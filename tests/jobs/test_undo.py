@@ -14,16 +14,7 @@ from app.core.progress import Progress
 from app.jobs.act_duplicates import act_on_duplicates, plan_actions
 from app.jobs.duplicates import find_duplicates
 from app.jobs.undo import NothingToUndo, undo
-from app.store.db import open_database
 from app.store.journal import JournalStore
-
-
-@pytest.fixture
-def db(app_home, tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    database = open_database()
-    yield database
-    database.close()
 
 
 def snapshot(root: Path) -> dict[str, tuple]:

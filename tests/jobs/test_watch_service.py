@@ -19,7 +19,6 @@ import pytest
 
 from app.jobs.watch import WatchService
 from app.store import watched
-from app.store.db import open_database
 from app.store.journal import JournalStore
 from app.store.watched import WatchedFolder
 from tests.core.watch_helpers import DEADLINE, wait_for, write_burst
@@ -48,13 +47,6 @@ class Events:
     def status(self, folder, status, text) -> None:
         with self.lock:
             self.statuses.append((folder.path, status))
-
-
-@pytest.fixture
-def db(app_home):
-    database = open_database()
-    yield database
-    database.close()
 
 
 @pytest.fixture

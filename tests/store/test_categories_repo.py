@@ -20,13 +20,6 @@ NAMES = ("novel.epub", "story.MOBI", "IMG_1.cr2", "IMG_2.NEF", "report.pdf", "co
 
 
 @pytest.fixture
-def db(app_home):
-    database = open_database()
-    yield database
-    database.close()
-
-
-@pytest.fixture
 def tree(tmp_path):
     root = tmp_path / "tree"
     (root / "sub").mkdir(parents=True)

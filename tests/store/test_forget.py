@@ -10,7 +10,7 @@ import pytest
 from app.core.progress import Cancelled, Progress
 from app.jobs.forget import forget
 from app.jobs.scan import scan
-from app.store import aggregates, open_database
+from app.store import aggregates
 from app.store import forget as forget_store
 
 
@@ -25,13 +25,6 @@ def tree(root: Path, n: int, size: int = 1000) -> Path:
 def counts(db, folders=None) -> tuple[int, int]:
     t = aggregates.totals(db, aggregates.scope_for(db, folders) if folders else aggregates.EVERYTHING)
     return t.files, t.bytes
-
-
-@pytest.fixture
-def db(app_home):
-    d = open_database()
-    yield d
-    d.close()
 
 
 def test_forget_drops_files_folders_root_and_errors(db, tmp_path):

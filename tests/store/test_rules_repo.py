@@ -8,15 +8,7 @@ from sqlalchemy import select
 from app.core.presets import preset
 from app.core.rules import RuleError, rule_from_dict
 from app.jobs import organize as jobs
-from app.store.db import open_database
 from app.store.schema import rules as rules_table
-
-
-@pytest.fixture
-def db(app_home):
-    database = open_database()
-    yield database
-    database.close()
 
 
 def rows(db):
