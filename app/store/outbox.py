@@ -39,23 +39,24 @@ def enqueue(conn, kind: str, payload: dict, item_uuid: str | None = None) -> str
     return item_uuid
 
 
-def rule_changed(conn, rule_uuid: str) -> None:
-    """A rule was created, changed or deleted: queue it (called inside the change's transaction)."""
+def _queue_latest(conn, kind: str, item_uuid: str) -> None:
+    """Queue the object `item_uuid` of `kind` in place of its earlier waiting item: the push
+    sends it as it is then, so an often edited object goes out once."""
     if not linked(conn):
         return
-    _exec(conn, "DELETE FROM outbox WHERE kind = 'rule' AND json_extract(payload, '$.uuid') = ?",
-          (rule_uuid,))
-    enqueue(conn, "rule", {"uuid": rule_uuid})
+    _exec(conn, "DELETE FROM outbox WHERE kind = ? AND json_extract(payload, '$.uuid') = ?",
+          (kind, item_uuid))
+    enqueue(conn, kind, {"uuid": item_uuid})
+
+
+def rule_changed(conn, rule_uuid: str) -> None:
+    """A rule was created, changed or deleted: queue it (called inside the change's transaction)."""
+    _queue_latest(conn, "rule", rule_uuid)
 
 
 def category_changed(conn, category_uuid: str) -> None:
-    """A custom category was created, changed or deleted: queue it (inside the change's
-    transaction); like a rule, it goes out as it is at push time, once however often edited."""
-    if not linked(conn):
-        return
-    _exec(conn, "DELETE FROM outbox WHERE kind = 'category' AND json_extract(payload, '$.uuid') = ?",
-          (category_uuid,))
-    enqueue(conn, "category", {"uuid": category_uuid})
+    """A custom category was created, changed or deleted: queue it (inside the change's transaction)."""
+    _queue_latest(conn, "category", category_uuid)
 
 
 def history_finished(conn, history_id: int) -> None:
