@@ -51,7 +51,7 @@ class OnlineGrouper:
         self._paranoid = paranoid
         self._on_hashed = on_hashed
         self._on_error = on_error
-        self._sizes: dict[int, Any] = {}            # size -> first record (a tuple) or a _SizeGroup
+        self._sizes: dict[int, Any] = {}            # size -> (seq, first record) or a _SizeGroup
         self._work: deque[tuple[int, _SizeGroup, tuple[int, int]]] = deque()
         self.files = 0                              # records taken
         self.hashed_files = 0                       # inodes hashed (partial or full)
@@ -63,29 +63,35 @@ class OnlineGrouper:
         return len(self._work)
 
     def add(self, records: Iterable[tuple]) -> None:
-        """Take ``(path, size, mtime_ns, inode, dev, nlink, is_link)`` records (FileRecord or tuples)."""
+        """Take ``(path, size, mtime_ns, inode, dev, nlink, is_link)`` records (FileRecord or tuples).
+
+        Records are numbered from 0 in the order they come, over all calls: that number is
+        the ``key`` of the Candidate passed to ``on_hashed``.
+        """
         sizes, lo, hi = self._sizes, self._lo, self._hi
-        n = 0
+        seq = self.files
         for r in records:
-            n += 1
             size = r[1]
             if r[6] or size < lo or (hi is not None and size > hi):
+                seq += 1
                 continue
             entry = sizes.get(size)
             if entry is None:
-                sizes[size] = r
+                sizes[size] = (seq, r)
+                seq += 1
                 continue
             if entry.__class__ is not _SizeGroup:
                 group = _SizeGroup()
                 sizes[size] = group
-                self._join(group, entry)
+                self._join(group, *entry)
                 entry = group
-            self._join(entry, r)
-        self.files += n
+            self._join(entry, seq, r)
+            seq += 1
+        self.files = seq
 
-    def _join(self, g: _SizeGroup, r: tuple) -> None:
+    def _join(self, g: _SizeGroup, seq: int, r: tuple) -> None:
         key = (r[4], r[3])
-        c = Candidate(0, r[0], r[1], r[2], r[3], r[4], r[5])
+        c = Candidate(seq, r[0], r[1], r[2], r[3], r[4], r[5])
         paths = g.inodes.get(key)
         if paths is not None:                   # another path of a known inode (a hard link)
             paths.append(c)

@@ -13,7 +13,6 @@ from app.jobs import hash_helper
 from app.jobs.gc_pause import gc_paused
 from app.jobs.scan import ScanResult, scan
 from app.store import index
-from app.store.codec import to_db
 from app.store.db import Database
 
 HASH_BATCH = 20000
@@ -80,7 +79,7 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
         if feeder is not None:
             # new files sharing a size are written with the hashes the helper found meanwhile
             scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                           on_listing=feeder.feed, hashes=feeder.lookup)
+                           on_listing=feeder.feed, hashes=feeder)
         else:
             scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
                            split_min_files=fork_min_files,
@@ -92,7 +91,6 @@ def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, 
             progress.error(path, reason)
 
         if feeder is not None and feeder.looked_up:
-            feeder.store_rest(db, scanned.roots)
             outcome = feeder.outcome
             result.hashed_files = feeder.hashed
         else:
@@ -126,17 +124,15 @@ def _first_look(db: Database, roots: list[str]) -> bool:
 
 
 class _Feeder:
-    """Hands the walk's records to a StreamHelper, started once `threshold` files were seen."""
+    """Hands the walk's records to a StreamHelper, started once `threshold` files were seen;
+    then, as the scan's ``HashSource``, passes on the hashes the helper found."""
 
     def __init__(self, threshold: int, min_size: int, max_size: int | None, paranoid: bool,
                  progress: Progress) -> None:
         self.threshold = threshold
         self.progress = progress
         self.looked_up = False
-        self.outcome: tuple[list, list] | None = None
         self.hashed = 0
-        self.rest: index.HashesByKey = {}
-        self.unmapped: list[tuple] = []
         self.args = {"min_size": min_size, "max_size": max_size, "paranoid": paranoid}
         self.backlog: list[bytes] = []
         self.files = 0
@@ -168,43 +164,32 @@ class _Feeder:
             return None
         return self.helper.finish(progress, on_rows)
 
-    def lookup(self, writer: index.IndexWriter) -> index.HashesByKey:
-        """For the scan's last flush (the walk is over): the helper's hashes by (dir_id, name).
+    @property
+    def outcome(self) -> tuple[list, list] | None:
+        """After ``later``: the helper's (groups, errors), or None (no helper, or it failed)."""
+        return self.helper.outcome if self.helper is not None and not self.helper.failed else None
 
-        Whatever the writer does not take is stored afterwards (``store_rest``).
-        """
-        rows: list[tuple] = []
+    # --- HashSource, for the scan's last flush ---------------------------------------------
+
+    def walk_over(self) -> None:
         self.looked_up = True
-        self.outcome = self.finish(self.progress, rows.extend)
-        self.hashed = len(rows)
-        found: index.HashesByKey = {}
-        sep = os.sep
-        for partial, full, cat, path in rows:
-            d, _, name = path.rpartition(sep)
-            did = writer.dir_id_of(d if d else sep)
-            if did is None:
-                self.unmapped.append((partial, full, cat, path))
-            else:
-                key = (did, to_db(name))
-                if cat is None and key in found:         # a full-hash row after the partial one
-                    cat = found[key][2]
-                found[key] = (partial, full, cat)
-        self.rest = found               # the writer pops what it inserts
-        return found
+        self.backlog = []
+        if self.helper is not None and not self.broken:
+            self.helper.end_input()
 
-    def store_rest(self, db: Database, roots: list[str]) -> None:
-        """Store the hashes the scan's last flush did not take (files written by earlier batches)."""
-        if not self.rest and not self.unmapped:
-            return
-        raw = db.raw()
-        try:
-            conn = raw.driver_connection
-            if self.rest:
-                index.store_hashes_by_key(conn, self.rest)
-            if self.unmapped:
-                index.hash_writer_by_path(conn, index.root_ids_within(conn, roots))(self.unmapped)
-        finally:
-            raw.close()
+    def known(self) -> list[tuple]:
+        rows: list[tuple] = []
+        if self.helper is not None and not self.broken:
+            self.helper.caught_up(self.progress, rows.extend)
+        self.hashed += len(rows)
+        return rows
+
+    def later(self) -> list[tuple]:
+        rows: list[tuple] = []
+        if self.helper is not None and not self.broken:
+            self.helper.finish(self.progress, rows.extend)
+        self.hashed += len(rows)
+        return rows
 
     def stop(self) -> None:
         if self.helper is not None:

@@ -39,7 +39,7 @@ FORK_MIN_BYTES = 256 * 2**20
 _HEADER = struct.Struct("<cI")          # frame: kind, payload length
 _PIPE_SIZE = 1 << 20                    # Linux: a larger pipe lets the walk run ahead of the hashing
 
-HashRow = tuple                         # (partial, full, category or None, path)
+HashRow = tuple                         # (partial, full, category or None, path[, seq])
 Outcome = tuple[list[DuplicateGroup], list[HashRow], list[tuple[str, str]]]
 
 
@@ -135,6 +135,8 @@ class StreamHelper:
     pid: int
     to_child: int
     from_child: int
+    outcome: tuple[list[DuplicateGroup], list[tuple[str, str]]] | None = None
+    failed: bool = False
 
     @classmethod
     def start(cls, *, min_size: int = 1, max_size: int | None = None, paranoid: bool = False) -> StreamHelper:
@@ -156,40 +158,69 @@ class StreamHelper:
         """Send one pickled list of ``(path, size, mtime_ns, inode, dev, nlink, is_link)`` records."""
         write_all(self.to_child, _HEADER.pack(b"L", len(blob)) + blob)
 
+    def end_input(self) -> None:
+        """No more records: the helper hashes what is left and starts reporting."""
+        if self.to_child >= 0:
+            os.close(self.to_child)
+            self.to_child = -1
+
+    def caught_up(self, progress: Progress, on_rows: Callable[[list[HashRow]], None]) -> bool:
+        """After ``end_input``: wait for the helper's first report, then take every report
+        already sent; their rows go to `on_rows`. Rows arriving later may supersede them.
+
+        False when the helper failed (``finish`` then returns None).
+        """
+        self.end_input()
+        progress.stage("compare")
+        try:
+            self._take(progress, on_rows)
+            while self.outcome is None and select.select([self.from_child], [], [], 0)[0]:
+                self._take(progress, on_rows)
+        except (EOFError, OSError, pickle.UnpicklingError, struct.error):
+            self.failed = True
+            self.stop()
+        return not self.failed
+
     def finish(self, progress: Progress, on_rows: Callable[[list[HashRow]], None]
                ) -> tuple[list[DuplicateGroup], list[tuple[str, str]]] | None:
         """End the input and wait for the groups and errors, showing the helper's progress.
 
-        Hash rows ``(partial, full, category or None, path)`` go to `on_rows` as they come
-        (most right away: the helper hashed them during the walk). None if the helper failed
-        (rows already passed on stay valid). Raises Cancelled (after stopping the helper)
-        when the progress is cancelled.
+        Hash rows ``(partial, full, category or None, path, seq)`` go to `on_rows` as they
+        come (most right away: the helper hashed them during the walk). None if the helper
+        failed (rows already passed on stay valid). Raises Cancelled (after stopping the
+        helper) when the progress is cancelled.
         """
-        os.close(self.to_child)
-        self.to_child = -1
-        outcome = None
-        progress.stage("compare")
+        if self.to_child >= 0:
+            self.end_input()
+            progress.stage("compare")
         try:
-            while True:
-                progress.check()
-                kind, length = _HEADER.unpack(_read_exact(self.from_child, _HEADER.size))
-                payload = pickle.loads(_read_exact(self.from_child, length))   # noqa: S301 - our child
-                if kind == b"P":
-                    done, total, nbytes, rows = payload
-                    if rows:
-                        on_rows(rows)
-                    progress.total = total
-                    progress.advance(done - progress.done, nbytes - progress.bytes_done)
-                elif kind == b"R":
-                    groups, rows, errors = payload
-                    on_rows(rows)
-                    outcome = (_groups_from_tuples(groups), errors)
-                    break
+            while self.outcome is None and not self.failed:
+                self._take(progress, on_rows)
         except (EOFError, OSError, pickle.UnpicklingError, struct.error):
-            outcome = None
+            self.failed = True
         finally:
-            self.stop(wait_first=outcome is not None)
-        return outcome
+            self.stop(wait_first=self.outcome is not None)
+        return None if self.failed else self.outcome
+
+    def _take(self, progress: Progress, on_rows: Callable[[list[HashRow]], None]) -> None:
+        """Read and handle one report; raises Cancelled (stopping the helper) when cancelled."""
+        try:
+            progress.check()
+        except BaseException:
+            self.stop()
+            raise
+        kind, length = _HEADER.unpack(_read_exact(self.from_child, _HEADER.size))
+        payload = pickle.loads(_read_exact(self.from_child, length))   # noqa: S301 - our child
+        if kind == b"P":
+            done, total, nbytes, rows = payload
+            if rows:
+                on_rows(rows)
+            progress.total = total
+            progress.advance(done - progress.done, nbytes - progress.bytes_done)
+        elif kind == b"R":
+            groups, rows, errors = payload
+            on_rows(rows)
+            self.outcome = (_groups_from_tuples(groups), errors)
 
     def stop(self, wait_first: bool = False) -> None:
         """Close the pipes and reap the helper (killing it unless it is known to be finishing)."""
@@ -203,7 +234,8 @@ def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, par
     def hashed(c: Candidate, head: bytes | None) -> None:
         # None keeps the category the scan stored (by extension), which is all a head without a
         # known signature would give
-        rows.append((c.partial, c.full, category_for(c.path, head) if head and sniff(head) else None, c.path))
+        rows.append((c.partial, c.full, category_for(c.path, head) if head and sniff(head) else None, c.path,
+                     c.key))
 
     grouper = OnlineGrouper(min_size=min_size, max_size=max_size, paranoid=paranoid, on_hashed=hashed,
                             on_error=lambda path, reason: errors.append((path, reason)))
@@ -235,8 +267,9 @@ def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, par
         grouper.run(64)
     os.close(r_in)
     # the walk is over: the parent stores the hashes found so far while the rest is hashed
+    out = _Outgoing(w_out)
     total = grouper.pending
-    _send(w_out, b"P", (0, total, grouper.hashed_bytes, rows))
+    out.send(b"P", (0, total, grouper.hashed_bytes, rows))
     rows.clear()
     done, last = 0, time.monotonic()
     while grouper.pending:
@@ -246,10 +279,45 @@ def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, par
         now = time.monotonic()
         if now - last >= 0.1:
             last = now
-            _send(w_out, b"P", (min(done, total), total, grouper.hashed_bytes, rows))
+            out.send(b"P", (min(done, total), total, grouper.hashed_bytes, rows))
             rows.clear()
+        else:
+            out.pump()
     groups = grouper.group_tuples()
-    _send(w_out, b"R", (groups, rows, errors))
+    out.send(b"R", (groups, rows, errors))
+    out.drain()
+
+
+class _Outgoing:
+    """Reports to the parent, written without blocking while there is hashing left to do:
+    the parent reads them only once it has written the files it could without them."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buf = bytearray()
+        grow_pipe(fd, _PIPE_SIZE)
+        os.set_blocking(fd, False)
+
+    def send(self, kind: bytes, obj: object) -> None:
+        data = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+        self.buf += _HEADER.pack(kind, len(data))
+        self.buf += data
+        self.pump()
+
+    def pump(self) -> None:
+        """Write what the pipe takes now."""
+        while self.buf:
+            try:
+                n = os.write(self.fd, self.buf)
+            except BlockingIOError:
+                return
+            del self.buf[:n]
+
+    def drain(self) -> None:
+        """Write the rest, waiting for the parent to read it."""
+        os.set_blocking(self.fd, True)
+        write_all(self.fd, bytes(self.buf))
+        self.buf.clear()
 
 
 # --- confirming a share of the size groups from the index -----------------------------------------

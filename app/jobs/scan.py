@@ -85,7 +85,7 @@ def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[s
          include_hidden: bool = True, on_listing: ListingHook | None = None,
          split_min_files: int | None = None,
          while_walking: Callable[[sqlite3.Connection], Any] | None = None,
-         hashes: Callable[[IndexWriter], index.HashesByKey] | None = None) -> ScanResult:
+         hashes: index.HashSource | None = None) -> ScanResult:
     """Walk `roots` and update the index: new, changed and vanished files; hashes kept when unchanged.
 
     Missing roots are listed in ``missing_roots`` (and as errors); the others are scanned.
@@ -96,7 +96,7 @@ def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[s
     the scan's own connection before anything is written: it sees the index as the scan
     found it; its value is ``side_result``, to trust only when ``changed`` is False.
     With `hashes` (one root only), up to HOLD_ROWS new files are written in one transaction
-    at the end, those sharing a size with the hashes ``hashes(writer)`` gives (see
+    at the end, those sharing a size with the hashes `hashes` found for them (see
     ``IndexWriter.flush``); a cancelled scan then keeps nothing of them.
     Raises Cancelled when progress.cancel() was called (batches already written stay).
     """
@@ -109,7 +109,7 @@ def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[s
 def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[str, ...] | list[str],
           include_hidden: bool, on_listing: ListingHook | None, split_min_files: int | None,
           while_walking: Callable[[sqlite3.Connection], Any] | None,
-          hashes: Callable[[IndexWriter], index.HashesByKey] | None) -> ScanResult:
+          hashes: index.HashSource | None) -> ScanResult:
     started = time.monotonic()
     result = ScanResult([os.path.abspath(r) for r in roots])
     for root in dict.fromkeys(result.roots):

@@ -20,7 +20,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from app.store.codec import from_db, to_db
 
@@ -35,6 +35,23 @@ _UPDATE_CONTENT = ("UPDATE files SET size=?, mtime_ns=?, inode=?, dev=?, nlink=?
 _INSERT_TRIGGER = "files_insert_unsign"    # see schema: a row change outside a scan unsigns its folder
 _BULK_ROWS = 2000                          # from this many new rows in a batch, insert without that trigger
 _UPDATE_META = "UPDATE files SET dev=?, nlink=?, is_link=?, scan_gen=? WHERE id=?"
+
+
+class HashSource(Protocol):
+    """Hashes of a scan's new files, computed elsewhere while the walk ran (see ``IndexWriter.flush``).
+
+    Rows are ``(partial, full or None, category or None, path, seq)``: seq numbers the
+    files in the order the scan listed them (``add_dir`` with a blob), from 0.
+    """
+
+    def walk_over(self) -> None:
+        """Nothing more will be listed."""
+
+    def known(self) -> list[tuple]:
+        """The rows hashed so far (waits until the hashing has caught up with the walk)."""
+
+    def later(self) -> list[tuple]:
+        """The rows hashed since ``known`` (waits for the end); they supersede earlier ones."""
 
 
 @dataclass
@@ -141,6 +158,8 @@ class IndexWriter:
         self._partial_dirs: list[tuple[int, int]] = []
         self._pending = 0
         self.errors: list[tuple[str, str]] = []
+        self._listed = 0            # files listed with a blob before self._inserts[0] (their seq)
+        self._in_order = True       # every file listed with a blob is a new row, in listing order
 
     def _dir_id(self, path: str, key: str | bytes) -> tuple[int, bool]:
         did = self._dirs.get(key)
@@ -170,6 +189,8 @@ class IndexWriter:
         """
         key = to_db(path)
         did, is_new = self._dir_id(path, key)
+        if blob is not None and not is_new:
+            self._in_order = False
         if complete:
             sig = listing_signature(records, blob)
             if not is_new and sig == self._signatures.get(did):
@@ -267,16 +288,12 @@ class IndexWriter:
             counts.removed += len(stored)
         self._pending += len(records) + 1
 
-    def dir_id_of(self, path: str) -> int | None:
-        """The id of a folder this scan recorded (or the index held), by its path."""
-        return self._dirs.get(to_db(path))
-
-    def flush(self, hashes: Callable[[IndexWriter], HashesByKey] | None = None) -> None:
+    def flush(self, hashes: HashSource | None = None) -> None:
         """Write the buffered rows and commit (one transaction per batch).
 
         With `hashes`, new files whose size another new file shares are inserted last,
-        with the hashes ``hashes(self)`` returns for them (the others first, while it waits);
-        the entries used are removed from its dict.
+        with the hashes known by then, while the rest are still being hashed; the others
+        are inserted first. Hashes found later are written once they all are.
         """
         cur = self.conn.cursor()
         if self._deletes:
@@ -289,6 +306,7 @@ class IndexWriter:
             self._insert_with_hashes(cur, hashes)
         else:
             self._insert(cur, self._inserts, _INSERT_FILE)
+        self._listed += len(self._inserts)
         if self._seen_dirs:
             cur.executemany("UPDATE dirs SET root_id=?, scan_gen=?, signature=? WHERE id=?",
                             self._seen_dirs)
@@ -299,25 +317,59 @@ class IndexWriter:
         self._seen_dirs, self._partial_dirs = [], []
         self._pending = 0
 
-    def _insert_with_hashes(self, cur: sqlite3.Cursor, hashes: Callable[[IndexWriter], HashesByKey]) -> None:
+    def _insert_with_hashes(self, cur: sqlite3.Cursor, source: HashSource) -> None:
+        source.walk_over()
+        inserts = self._inserts
         sizes: dict[int, int] = {}
-        for r in self._inserts:
+        for r in inserts:
             if not r[9]:
                 sizes[r[2]] = sizes.get(r[2], 0) + 1
         plain, shared = [], []
-        for r in self._inserts:
-            (shared if not r[9] and r[2] > 0 and sizes[r[2]] > 1 else plain).append(r)
-        self._insert(cur, plain, _INSERT_FILE)
-        found = hashes(self)
-        pop = found.pop
+        for i, r in enumerate(inserts):
+            if not r[9] and r[2] > 0 and sizes[r[2]] > 1:
+                shared.append(i)
+            else:
+                plain.append(r)
+        self._insert(cur, plain, _INSERT_FILE)      # while the last files are hashed
+        by_row: dict[int, tuple] = {}
+        by_path: list[tuple] = []
+        self._place(source.known(), by_row, by_path)
         rows = []
-        for r in shared:
-            h = pop((r[0], r[1]), None)
+        take = by_row.pop
+        for i in shared:
+            r = inserts[i]
+            h = take(i, None)
             if h is None:
                 rows.append((*r, None, None))
             else:
                 rows.append((*r[:8], h[2] or r[8], r[9], r[10], h[0], h[1]))
         self._insert(cur, rows, _INSERT_HASHED)
+        # by update: files whose size only an earlier batch shares, what was hashed since, the rest by path
+        updates = [(h[0], h[1], h[2], inserts[i][0], inserts[i][1]) for i, h in by_row.items()]
+        by_row.clear()
+        self._place(source.later(), by_row, by_path)
+        updates += [(h[0], h[1], h[2], inserts[i][0], inserts[i][1]) for i, h in by_row.items()]
+        for partial, full, cat, path, *_ in by_path:
+            d, _, name = path.rpartition(os.sep)
+            did = self._dirs.get(to_db(d or os.sep))
+            if did is not None:
+                updates.append((partial, full, cat, did, to_db(name)))
+        updates.sort(key=lambda u: u[3])             # folder by folder: the (dir_id, name) index in order
+        cur.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
+                        "category=coalesce(?, category) WHERE dir_id=? AND name=?", updates)
+
+    def _place(self, rows: list[tuple], by_row: dict[int, tuple], by_path: list[tuple]) -> None:
+        """Sort hash rows into those of held new files (by their index in ``_inserts``; a later
+        row of a file supersedes, keeping the category when it brings none) and the others."""
+        base, held = self._listed, len(self._inserts)
+        for row in rows:
+            i = row[4] - base
+            if not self._in_order or not 0 <= i < held:
+                by_path.append(row)
+                continue
+            if row[2] is None and i in by_row:       # a full-hash row after the partial one
+                row = (row[0], row[1], by_row[i][2])
+            by_row[i] = row
 
     def _insert(self, cur: sqlite3.Cursor, rows: list[tuple], sql: str) -> None:
         """Insert new file rows; many without the per-row unsign trigger (dropped and recreated in
@@ -342,8 +394,7 @@ class IndexWriter:
                         [(did,) for did in {r[0] for r in rows} - signed])
         cur.execute(row[0])
 
-    def finish(self, errors: Iterable[tuple[str, str]] = (),
-               hashes: Callable[[IndexWriter], HashesByKey] | None = None) -> ScanCounts:
+    def finish(self, errors: Iterable[tuple[str, str]] = (), hashes: HashSource | None = None) -> ScanCounts:
         """Flush (see ``flush`` for `hashes`), drop folders of this root the scan did not see,
         store the errors."""
         self.flush(hashes)
@@ -367,18 +418,15 @@ class IndexWriter:
 
 # the reading side, re-exported: callers use ``index.<name>`` for both
 from app.store.index_query import (  # noqa: E402
-    HashesByKey,
     candidate_totals,
     count_files,
     dir_paths,
     hash_writer_by_path,
     iter_size_groups,
     store_hashes,
-    store_hashes_by_key,
     stored_duplicates,
 )
 
-__all__ = ["HashesByKey", "IndexWriter", "ScanCounts", "candidate_totals", "count_files", "dir_paths",
+__all__ = ["HashSource", "IndexWriter", "ScanCounts", "candidate_totals", "count_files", "dir_paths",
            "hash_writer_by_path", "indexed_within", "iter_size_groups", "join_path", "listing_blob",
-           "listing_signature", "root_ids_within", "store_hashes", "store_hashes_by_key",
-           "stored_duplicates"]
+           "listing_signature", "root_ids_within", "store_hashes", "stored_duplicates"]

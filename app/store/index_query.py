@@ -17,10 +17,6 @@ from typing import Any
 
 from app.store.codec import from_db, to_db
 
-# (dir_id, stored name) -> (partial hash, full hash or None, category or None to keep the scan's)
-HashesByKey = dict[tuple[int, "str | bytes"], tuple[bytes, "bytes | None", "str | None"]]
-
-
 
 def _scope(conn: sqlite3.Connection, root_ids: Sequence[int]) -> tuple[str, tuple]:
     """SQL condition on `f` limiting files to these roots ('' when they are all the index holds)."""
@@ -108,14 +104,14 @@ def store_hashes(conn: sqlite3.Connection, rows: Iterable[tuple[bytes | None, by
 
 def hash_writer_by_path(conn: sqlite3.Connection, root_ids: Sequence[int]
                         ) -> Callable[[Iterable[tuple]], int]:
-    """A function saving (partial, full, category or None, path) rows of files under these roots
-    (and committing); it returns how many rows it saved."""
+    """A function saving (partial, full, category or None, path, ...) rows of files under these
+    roots (and committing); it returns how many rows it saved."""
     dirs = {path: did for did, path in dir_paths(conn, root_ids).items()}
     sep = os.sep
 
     def store(rows: Iterable[tuple]) -> int:
         args = []
-        for partial, full, cat, path in rows:
+        for partial, full, cat, path, *_ in rows:
             d, _, name = path.rpartition(sep)
             did = dirs.get(d)
             if did is None:
@@ -130,14 +126,6 @@ def hash_writer_by_path(conn: sqlite3.Connection, root_ids: Sequence[int]
         return len(args)
 
     return store
-
-
-def store_hashes_by_key(conn: sqlite3.Connection, found: HashesByKey) -> None:
-    """Save hashes of files already in the index, by (dir_id, stored name), and commit."""
-    conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
-                     "category=coalesce(?, category) WHERE dir_id=? AND name=?",
-                     sorted(((*h, *key) for key, h in found.items()), key=lambda a: a[3]))
-    conn.commit()
 
 
 def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
