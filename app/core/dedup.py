@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.core import hashing
 from app.core.progress import Progress
@@ -34,9 +35,8 @@ class Candidate:
     full: bytes | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DupFile:
-    """One path in a duplicate group."""
+class DupFile(NamedTuple):
+    """One path in a duplicate group (a named tuple: tens of thousands are made per run)."""
 
     path: str
     size: int

@@ -184,12 +184,12 @@ class _Feeder:
         self.hashed += len(rows)
         return rows
 
-    def later(self) -> list[tuple]:
-        rows: list[tuple] = []
+    def later(self, on_rows) -> None:
         if self.helper is not None and not self.broken:
-            self.helper.finish(self.progress, rows.extend)
+            self.helper.finish(self.progress, lambda rows: (self._count(rows), on_rows(rows)))
+
+    def _count(self, rows: list[tuple]) -> None:
         self.hashed += len(rows)
-        return rows
 
     def stop(self) -> None:
         if self.helper is not None:

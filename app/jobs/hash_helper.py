@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.core import hashing
 from app.core.categories import category_for, sniff
@@ -39,7 +39,8 @@ FORK_MIN_BYTES = 256 * 2**20
 _HEADER = struct.Struct("<cI")          # frame: kind, payload length
 _PIPE_SIZE = 1 << 20                    # Linux: a larger pipe lets the walk run ahead of the hashing
 
-HashRow = tuple                         # (partial, full, category or None, path[, seq])
+# (partial, full, category or None, path[, seq, size, mtime_ns, inode, dev, nlink])
+HashRow = tuple
 Outcome = tuple[list[DuplicateGroup], list[HashRow], list[tuple[str, str]]]
 
 
@@ -113,7 +114,8 @@ def _group_tuples(groups: list[DuplicateGroup]) -> list[tuple]:
 
 
 def _groups_from_tuples(data: list[tuple]) -> list[DuplicateGroup]:
-    return [DuplicateGroup(size, digest, [DupFile(*f) for f in files]) for size, digest, files in data]
+    new = tuple.__new__                 # DupFile(*f) without the named tuple's Python-level __new__
+    return [DuplicateGroup(size, digest, [new(DupFile, f) for f in files]) for size, digest, files in data]
 
 
 def run_child(body: Callable[[], None]) -> None:
@@ -137,6 +139,8 @@ class StreamHelper:
     from_child: int
     outcome: tuple[list[DuplicateGroup], list[tuple[str, str]]] | None = None
     failed: bool = False
+    # (size, full hash) -> rows with that full hash: the parent groups them (see _groups)
+    same_content: dict[tuple[int, bytes], list[HashRow]] = field(default_factory=dict)
 
     @classmethod
     def start(cls, *, min_size: int = 1, max_size: int | None = None, paranoid: bool = False) -> StreamHelper:
@@ -185,10 +189,10 @@ class StreamHelper:
                ) -> tuple[list[DuplicateGroup], list[tuple[str, str]]] | None:
         """End the input and wait for the groups and errors, showing the helper's progress.
 
-        Hash rows ``(partial, full, category or None, path, seq)`` go to `on_rows` as they
-        come (most right away: the helper hashed them during the walk). None if the helper
-        failed (rows already passed on stay valid). Raises Cancelled (after stopping the
-        helper) when the progress is cancelled.
+        Hash rows ``(partial, full, category or None, path, seq, size, mtime_ns, inode, dev,
+        nlink)`` go to `on_rows` as they come (most right away: the helper hashed them during
+        the walk). None if the helper failed (rows already passed on stay valid). Raises
+        Cancelled (after stopping the helper) when the progress is cancelled.
         """
         if self.to_child >= 0:
             self.end_input()
@@ -214,13 +218,49 @@ class StreamHelper:
         if kind == b"P":
             done, total, nbytes, rows = payload
             if rows:
+                self._keep_full(rows)
                 on_rows(rows)
             progress.total = total
             progress.advance(done - progress.done, nbytes - progress.bytes_done)
         elif kind == b"R":
             groups, rows, errors = payload
+            self._keep_full(rows)
             on_rows(rows)
-            self.outcome = (_groups_from_tuples(groups), errors)
+            self.outcome = (self._groups() if groups is None else _groups_from_tuples(groups), errors)
+
+    def _keep_full(self, rows: list[HashRow]) -> None:
+        same = self.same_content
+        for r in rows:
+            if r[1] is not None:
+                key = (r[5], r[1])
+                found = same.get(key)
+                if found is None:
+                    same[key] = [r]
+                else:
+                    found.append(r)
+
+    def _groups(self) -> list[DuplicateGroup]:
+        """The groups: paths of one (size, full hash) with at least two distinct inodes."""
+        new, groups = tuple.__new__, []
+        for (size, digest), rows in self.same_content.items():
+            if len(rows) < 2:
+                continue
+            inodes = {(r[8], r[7]) for r in rows}
+            if len(inodes) == len(rows):            # no hard links (one row per path)
+                files = [new(DupFile, (r[3], size, r[6], r[7], r[8], r[9], False)) for r in rows]
+            elif len(inodes) > 1:
+                paths = {r[3]: r for r in rows}     # one row per path
+                links: dict[tuple[int, int], int] = {}
+                for r in paths.values():
+                    links[(r[8], r[7])] = links.get((r[8], r[7]), 0) + 1
+                files = [new(DupFile, (r[3], size, r[6], r[7], r[8], r[9], links[(r[8], r[7])] > 1))
+                         for r in paths.values()]
+            else:
+                continue                            # paths of one inode only
+            files.sort()
+            groups.append(DuplicateGroup(size, digest.hex(), files))
+        self.same_content = {}
+        return groups
 
     def stop(self, wait_first: bool = False) -> None:
         """Close the pipes and reap the helper (killing it unless it is known to be finishing)."""
@@ -235,7 +275,7 @@ def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, par
         # None keeps the category the scan stored (by extension), which is all a head without a
         # known signature would give
         rows.append((c.partial, c.full, category_for(c.path, head) if head and sniff(head) else None, c.path,
-                     c.key))
+                     c.key, c.size, c.mtime_ns, c.inode, c.dev, c.nlink))
 
     grouper = OnlineGrouper(min_size=min_size, max_size=max_size, paranoid=paranoid, on_hashed=hashed,
                             on_error=lambda path, reason: errors.append((path, reason)))
@@ -283,7 +323,8 @@ def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, par
             rows.clear()
         else:
             out.pump()
-    groups = grouper.group_tuples()
+    # the parent groups the rows itself, unless the groups need a byte-by-byte look
+    groups = grouper.group_tuples() if paranoid else None
     out.send(b"R", (groups, rows, errors))
     out.drain()
 

@@ -18,6 +18,7 @@ import os
 import pickle
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -50,8 +51,9 @@ class HashSource(Protocol):
     def known(self) -> list[tuple]:
         """The rows hashed so far (waits until the hashing has caught up with the walk)."""
 
-    def later(self) -> list[tuple]:
-        """The rows hashed since ``known`` (waits for the end); they supersede earlier ones."""
+    def later(self, on_rows: Callable[[list[tuple]], None]) -> None:
+        """Pass the rows hashed since ``known`` to `on_rows` as they come (they supersede
+        earlier ones); returns when the hashing is done."""
 
 
 @dataclass
@@ -320,43 +322,52 @@ class IndexWriter:
     def _insert_with_hashes(self, cur: sqlite3.Cursor, source: HashSource) -> None:
         source.walk_over()
         inserts = self._inserts
-        sizes: dict[int, int] = {}
-        for r in inserts:
-            if not r[9]:
-                sizes[r[2]] = sizes.get(r[2], 0) + 1
-        plain, shared = [], []
-        for i, r in enumerate(inserts):
-            if not r[9] and r[2] > 0 and sizes[r[2]] > 1:
-                shared.append(i)
-            else:
-                plain.append(r)
-        self._insert(cur, plain, _INSERT_FILE)      # while the last files are hashed
-        by_row: dict[int, tuple] = {}
+        counts = Counter([r[2] for r in inserts if not r[9]])
+        once = {size for size, n in counts.items() if n == 1}
+        once.add(0)
+        # files of a size no other file has (or empty, or links) are never hashed: written first
+        shared = [i for i, r in enumerate(inserts) if not r[9] and r[2] not in once]
+        taken = set(shared)
+        self._insert(cur, [r for i, r in enumerate(inserts) if i not in taken], _INSERT_FILE)
+        unhashed = dict.fromkeys(shared)            # index in _inserts -> None (an ordered set)
         by_path: list[tuple] = []
-        self._place(source.known(), by_row, by_path)
-        rows = []
-        take = by_row.pop
-        for i in shared:
-            r = inserts[i]
-            h = take(i, None)
-            if h is None:
-                rows.append((*r, None, None))
-            else:
-                rows.append((*r[:8], h[2] or r[8], r[9], r[10], h[0], h[1]))
-        self._insert(cur, rows, _INSERT_HASHED)
-        # by update: files whose size only an earlier batch shares, what was hashed since, the rest by path
-        updates = [(h[0], h[1], h[2], inserts[i][0], inserts[i][1]) for i, h in by_row.items()]
-        by_row.clear()
-        self._place(source.later(), by_row, by_path)
-        updates += [(h[0], h[1], h[2], inserts[i][0], inserts[i][1]) for i, h in by_row.items()]
-        for partial, full, cat, path, *_ in by_path:
+        self._write_hashed(cur, source.known(), unhashed, by_path)
+        self.conn.commit()                          # the bulk of the writing, while the helper finishes
+        source.later(lambda rows: self._write_hashed(cur, rows, unhashed, by_path))
+        self._insert(cur, [(*inserts[i], None, None) for i in unhashed], _INSERT_HASHED)
+        updates = []
+        for partial, full, cat, path, *_ in by_path:     # files an earlier batch wrote
             d, _, name = path.rpartition(os.sep)
             did = self._dirs.get(to_db(d or os.sep))
             if did is not None:
                 updates.append((partial, full, cat, did, to_db(name)))
-        updates.sort(key=lambda u: u[3])             # folder by folder: the (dir_id, name) index in order
-        cur.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
-                        "category=coalesce(?, category) WHERE dir_id=? AND name=?", updates)
+        self._update_hashes(cur, updates)
+
+    def _write_hashed(self, cur: sqlite3.Cursor, rows: list[tuple], unhashed: dict[int, None],
+                      by_path: list[tuple]) -> None:
+        """Write the hashes of held new files: those in `unhashed` inserted with them, the others
+        (inserted already) updated; rows of files an earlier batch wrote go to `by_path`."""
+        by_row: dict[int, tuple] = {}
+        self._place(rows, by_row, by_path)
+        inserts, new, updates = self._inserts, [], []
+        for i in sorted(by_row):                    # in listing order: the (dir_id, name) index in order
+            h = by_row[i]
+            r = inserts[i]
+            if i in unhashed:
+                del unhashed[i]
+                new.append((*r[:8], h[2] or r[8], r[9], r[10], h[0], h[1]))
+            else:
+                updates.append((h[0], h[1], h[2], r[0], r[1]))
+        self._insert(cur, new, _INSERT_HASHED)
+        self._update_hashes(cur, updates)
+
+    @staticmethod
+    def _update_hashes(cur: sqlite3.Cursor, updates: list[tuple]) -> None:
+        """Save (partial, full or None to keep, category or None to keep, dir_id, name) rows."""
+        if updates:
+            updates.sort(key=lambda u: u[3])         # folder by folder: the (dir_id, name) index in order
+            cur.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
+                            "category=coalesce(?, category) WHERE dir_id=? AND name=?", updates)
 
     def _place(self, rows: list[tuple], by_row: dict[int, tuple], by_path: list[tuple]) -> None:
         """Sort hash rows into those of held new files (by their index in ``_inserts``; a later
