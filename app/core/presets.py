@@ -8,8 +8,10 @@ folder (``--dest``; by default the folder being organized, or the home folder fo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from app.core.rules import Rule, rule_from_dict
+if TYPE_CHECKING:
+    from app.core.rules import Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,8 @@ class Preset:
 
     def build(self) -> list[Rule]:
         """Fresh, validated Rule objects (new uuids each time)."""
+        from app.core.rules import rule_from_dict  # not at import: every CLI command lists presets
+
         return [rule_from_dict(d, i) for i, d in enumerate(self.rules)]
 
 

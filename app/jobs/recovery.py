@@ -8,12 +8,12 @@ outcome and closes the entry. Entries still in flight in another process are lef
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from app.core.execute import DONE, PLANNED
 from app.core.progress import Progress
-from app.core.recover import recover_record
-from app.store.db import Database
-from app.store.journal import JournalStore
+
+if TYPE_CHECKING:
+    from app.store.db import Database
 
 
 @dataclass(slots=True)
@@ -35,11 +35,26 @@ class RecoveryResult:
                        if self.problems else "")
 
 
+def _any_running(db: Database) -> bool:
+    conn = db.raw()
+    try:
+        return conn.execute("SELECT 1 FROM history WHERE status='running' LIMIT 1").fetchone() is not None
+    finally:
+        conn.close()
+
+
 def recover(db: Database, progress: Progress | None = None) -> RecoveryResult:
     """Finish or roll back every crashed run; cheap (one query) when there is none."""
+    result = RecoveryResult()
+    if not _any_running(db):
+        return result
+    # imported only now: every command starts with this check
+    from app.core.execute import DONE, PLANNED
+    from app.core.recover import recover_record
+    from app.store.journal import JournalStore
+
     progress = progress or Progress()
     store = JournalStore(db)
-    result = RecoveryResult()
     for entry_id in store.running():
         if not store.claim_crashed(entry_id):
             continue

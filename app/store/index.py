@@ -394,16 +394,37 @@ class IndexWriter:
         row = cur.execute("SELECT sql FROM sqlite_master WHERE type='trigger' AND name=?",
                           (_INSERT_TRIGGER,)).fetchone()
         if row is None:
-            cur.executemany(sql, rows)
+            self._insert_many(cur, rows, sql)
             return
         if not self.conn.in_transaction:
             cur.execute("BEGIN IMMEDIATE")      # DDL outside a transaction would commit on its own
         cur.execute(f"DROP TRIGGER {_INSERT_TRIGGER}")
-        cur.executemany(sql, rows)
+        self._insert_many(cur, rows, sql)
         signed = {d[3] for d in self._seen_dirs}
         cur.executemany("UPDATE dirs SET signature=NULL WHERE id=? AND signature IS NOT NULL",
                         [(did,) for did in {r[0] for r in rows} - signed])
         cur.execute(row[0])
+
+    def _insert_many(self, cur: sqlite3.Cursor, rows: list[tuple], sql: str) -> None:
+        """executemany of new file rows: the usual ones (device of the first row, one link, not a
+        symlink) with those values and the generation written into the statement. Binding costs
+        about 0.1 us a value, a quarter of writing such a row (measured)."""
+        dev, gen = int(rows[0][5]), int(self.gen)
+        if not -2**63 <= dev < 2**63:           # as a literal it would turn into a REAL
+            cur.executemany(sql, rows)
+            return
+        if sql is _INSERT_HASHED:
+            usual = [(r[0], r[1], r[2], r[3], r[4], r[7], r[8], r[11], r[12]) for r in rows
+                     if r[5] == dev and r[6] == 1 and not r[9]]
+            columns, marks = ", partial_hash, full_hash", ",?,?"
+        else:
+            usual = [(r[0], r[1], r[2], r[3], r[4], r[7], r[8]) for r in rows
+                     if r[5] == dev and r[6] == 1 and not r[9]]
+            columns, marks = "", ""
+        cur.executemany(f"INSERT INTO files (dir_id, name, size, mtime_ns, inode, ext, category, dev, nlink, "
+                        f"is_link, scan_gen{columns}) VALUES (?,?,?,?,?,?,?,{dev},1,0,{gen}{marks})", usual)
+        if len(usual) < len(rows):
+            cur.executemany(sql, [r for r in rows if not (r[5] == dev and r[6] == 1 and not r[9])])
 
     def finish(self, errors: Iterable[tuple[str, str]] = (), hashes: HashSource | None = None) -> ScanCounts:
         """Flush (see ``flush`` for `hashes`), drop folders of this root the scan did not see,
