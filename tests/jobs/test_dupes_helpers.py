@@ -5,6 +5,7 @@ run, the share helper of a run with an index, the split walk of a rescan.
 """
 
 import os
+import pickle
 import shutil
 import sqlite3
 import subprocess
@@ -108,6 +109,56 @@ def test_first_run_stream_helper_equals_one_process_and_manifest(tree, two_dbs, 
     assert a.hashed_files == b.hashed_files > 0 and a.errors == b.errors == []
     assert index_rows(forked) == index_rows(single)   # same hashes and categories stored
     assert no_child_left()
+
+
+@pytest.mark.parametrize("arrival", ["all_before_the_shared_insert", "all_after_it"])
+def test_first_run_hashes_are_written_whenever_they_arrive(tree, two_dbs, monkeypatch, arrival):
+    """The helper's hashes may all be known when the size-sharing files are written (inserted
+    with them), or all come later (inserted then, or updated): the index ends up the same."""
+    root, manifest = tree
+    forked, single = two_dbs
+    real_caught_up = hash_helper.StreamHelper.caught_up
+
+    def caught_up(self, progress, on_rows):
+        if arrival == "all_after_it":
+            self.end_input()
+            return True
+        real_caught_up(self, progress, on_rows)
+        while self.outcome is None:                 # wait for the very end
+            self._take(progress, on_rows)
+        return True
+
+    monkeypatch.setattr(hash_helper.StreamHelper, "caught_up", caught_up)
+    a = find_duplicates(forked, [str(root)], progress=Progress(), fork_min_files=0)
+    b = find_duplicates(single, [str(root)], progress=Progress(), fork_min_files=NEVER)
+    assert shape(a.groups) == shape(b.groups)
+    assert rel_groups(a.groups, root) == manifest["duplicate_groups"]
+    assert index_rows(forked) == index_rows(single)
+    assert no_child_left()
+
+
+def test_helper_reports_do_not_wait_for_the_reader():
+    """A report bigger than the pipe is queued: the helper goes on hashing until it drains."""
+    r, w = os.pipe()
+    out = hash_helper._Outgoing(w)
+    payload = [os.urandom(64) for _ in range(40_000)]         # ~3 MB pickled, more than the pipe holds
+    out.send(b"P", payload)                                   # returns although nobody reads yet
+    assert out.buf                                            # the rest waits in the queue
+    received = bytearray()
+
+    def read_all():
+        while chunk := os.read(r, 1 << 20):
+            received.extend(chunk)
+
+    reader = threading.Thread(target=read_all)
+    reader.start()
+    out.drain()
+    os.close(w)
+    reader.join(10)
+    os.close(r)
+    kind, length = hash_helper._HEADER.unpack_from(received)
+    assert kind == b"P" and len(received) == hash_helper._HEADER.size + length
+    assert pickle.loads(received[hash_helper._HEADER.size:]) == payload
 
 
 def test_stream_helper_failure_falls_back_to_the_index(tree, two_dbs, monkeypatch):

@@ -167,3 +167,29 @@ def test_bulk_insert_keeps_the_unsign_trigger_and_unsigns_partial_folders(app_ho
     conn.commit()
     conn.close()
     db.close()
+
+
+def test_bulk_insert_stores_every_row_as_lstat_sees_it(app_home, tmp_path, monkeypatch):
+    """The bulk insert writes the usual values (first row's device, one link, not a symlink)
+    into the statement: rows that differ (hard links, symlinks) must keep their own."""
+    monkeypatch.setattr(index, "_BULK_ROWS", 1)
+    root = tmp_path / "mixed"
+    root.mkdir()
+    for i in range(30):
+        (root / f"f{i}.txt").write_bytes(b"x" * i)
+    os.link(root / "f3.txt", root / "hard.txt")
+    (root / "soft").symlink_to(root / "f4.txt")
+    db = open_database()
+    scan(db, [str(root)], progress=Progress())
+    conn = sqlite3.connect(db.path)
+    stored = {n: (size, mtime, ino, dev, nlink, link, gen) for n, size, mtime, ino, dev, nlink, link, gen in
+              conn.execute("SELECT name, size, mtime_ns, inode, dev, nlink, is_link, scan_gen FROM files")}
+    gens = {v[6] for v in stored.values()}
+    conn.close()
+    db.close()
+    assert len(stored) == 32 and len(gens) == 1
+    for name, (size, mtime, ino, dev, nlink, link, _) in stored.items():
+        st = os.lstat(root / name)
+        assert (size, mtime, ino, dev, nlink, bool(link)) == (
+            st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink, name == "soft"), name
+    assert stored["hard.txt"][4] == stored["f3.txt"][4] == 2
