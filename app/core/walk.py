@@ -87,10 +87,14 @@ def _ignore(_path: str, _reason: str) -> None:
     return None
 
 
+def _plain_record(_cls: type, fields: tuple) -> tuple:
+    return fields
+
+
 def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidden: bool = True,
               on_error: ErrorHandler | None = None, progress: Progress | None = None,
               prune: Container[str] = frozenset(), seen: set[tuple[int, int]] | None = None,
-              subtrees: bool = False) -> Iterator[DirListing]:
+              subtrees: bool = False, plain: bool = False) -> Iterator[DirListing]:
     """Yield one DirListing per folder under each root (depth first, the root first).
 
     A root that is a file yields a listing of its parent holding just that file.
@@ -98,13 +102,16 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
     is in `prune` are not entered (another walker takes them). `seen` collects the
     (dev, inode) of every folder walked. With subtrees=True the roots are folders an
     earlier walk found: not followed if they are links now, skipped unless folders.
+    With plain=True the records are plain tuples in FileRecord's field order (the index and
+    the helper processes read them by position; making 100,000 FileRecords costs ~0.03 s).
     """
     report = on_error or _ignore
     excluded = exclude_matcher(exclude)
     seen_dirs: set[tuple[int, int]] = set() if seen is None else seen
     S_IFREG, S_IFLNK, S_IFDIR = stat.S_IFREG, stat.S_IFLNK, stat.S_IFDIR
     filtered = excluded is not None or not include_hidden
-    new_record = tuple.__new__          # FileRecord(...) without the namedtuple's Python-level __new__
+    # FileRecord(...) without the namedtuple's Python-level __new__, or the plain tuple itself
+    new_record = _plain_record if plain else tuple.__new__
     by_fd = os.scandir in os.supports_fd
     sep = os.sep
     for root in roots:
@@ -123,7 +130,8 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
                 report(root, "does not exist" if exc.errno == errno.ENOENT else describe_error(exc))
                 continue
         if stat.S_ISREG(st.st_mode):
-            rec = FileRecord(root, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink, False)
+            rec = new_record(FileRecord, (root, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink,
+                                          False))
             parent = os.path.dirname(root)
             try:
                 pst = os.stat(parent)

@@ -150,7 +150,8 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
                 seen: set[tuple[int, int]] = set()
                 prune = split.prune if split is not None else frozenset()
                 for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
-                                         on_error=on_error, progress=progress, seen=seen, prune=prune):
+                                         on_error=on_error, progress=progress, seen=seen, prune=prune,
+                                         plain=True):
                     if on_listing is None:
                         writer.add_dir(listing.path, listing.files, listing.complete)
                         if split is not None:

@@ -194,7 +194,7 @@ class SplitWalk:
                    on_error: ErrorHandler, progress: Progress, exclude: tuple[str, ...] | list[str],
                    include_hidden: bool, skip: dict | None = None) -> None:
         for listing in walk_dirs(subtrees, exclude=exclude, include_hidden=include_hidden,
-                                 on_error=on_error, progress=progress, seen=seen, subtrees=True):
+                                 on_error=on_error, progress=progress, seen=seen, subtrees=True, plain=True):
             if skip is None or listing.path not in skip:
                 writer.add_dir(listing.path, listing.files, listing.complete)
             if skip is None:
@@ -211,7 +211,7 @@ class SplitWalk:
 
 
 def _relist(path: str) -> bytes | None:
-    for listing in walk_dirs([path], subtrees=True, prune=_Everything()):
+    for listing in walk_dirs([path], subtrees=True, prune=_Everything(), plain=True):
         return listing_blob(listing.files)
     return None
 
@@ -237,7 +237,7 @@ def _child(writer: IndexWriter, subtrees: list[str], tokens: int, exclude: tuple
 
     while (subtree := _claim(tokens, subtrees)) is not None:
         for listing in walk_dirs([subtree], exclude=exclude, include_hidden=include_hidden,
-                                 on_error=on_error, subtrees=True):
+                                 on_error=on_error, subtrees=True, plain=True):
             files = listing.files
             blob = listing_blob(files)
             links = sum(1 for r in files if r[6])

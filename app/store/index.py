@@ -72,7 +72,9 @@ class ScanCounts:
 
 def listing_blob(records: Sequence[Any]) -> bytes:
     """A folder's records pickled as plain tuples (what its signature digests; also sent to helpers)."""
-    return pickle.dumps([tuple(r) for r in records], 5)
+    if records and records[0].__class__ is not tuple:        # FileRecords (a walk without plain=True)
+        records = [tuple(r) for r in records]
+    return pickle.dumps(records, 5)
 
 
 def listing_signature(records: Sequence[Any], blob: bytes | None = None) -> bytes:
