@@ -59,6 +59,14 @@ def dir_rows(db):
         conn.close()
 
 
+def schema(db):
+    conn = sqlite3.connect(db.path)
+    try:
+        return sorted(conn.execute("SELECT type, name, sql FROM sqlite_master"), key=repr)
+    finally:
+        conn.close()
+
+
 def no_child_left():
     try:
         return os.waitpid(-1, os.WNOHANG) == (0, 0)
@@ -182,11 +190,34 @@ def test_cancel_while_the_helper_hashes(tree, two_dbs):
             progress.cancel()
 
     progress.listener = listener
+    fresh = schema(two_dbs[0])
     with pytest.raises(Cancelled):
         find_duplicates(two_dbs[0], [str(root)], progress=progress, fork_min_files=0)
     assert no_child_left()
+    assert schema(two_dbs[0]) == fresh        # the indexes dropped for the first insert are back
     res = find_duplicates(two_dbs[0], [str(root)], progress=Progress(), fork_min_files=0)
     assert rel_groups(res.groups, root) == manifest["duplicate_groups"]
+    assert schema(two_dbs[0]) == fresh
+
+
+def test_first_run_into_an_empty_index_keeps_the_schema(tree, two_dbs):
+    """The first run rebuilds the indexes it drops to insert faster; a run beside indexed
+    files keeps them throughout. Either way the schema and the data are whole."""
+    root, _ = tree
+    db = two_dbs[0]
+    fresh = schema(db)
+    find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=0)
+    assert schema(db) == fresh
+    other = root.parent / "other"
+    sub = next(p for p in sorted(root.iterdir()) if p.is_dir() and not p.is_symlink())
+    shutil.copytree(sub, other, symlinks=True)
+    find_duplicates(db, [str(other)], progress=Progress(), fork_min_files=0)
+    assert schema(db) == fresh
+    conn = sqlite3.connect(db.path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    finally:
+        conn.close()
 
 
 def test_share_helper_on_an_indexed_tree(tree, two_dbs, monkeypatch):
