@@ -68,6 +68,10 @@ def test_bundled_command_line_has_every_command(extracted_deb, tmp_path):
     (folder / "b.txt").write_text("same")
     proc = _run([str(cli), "scan", str(folder)], tmp_path / "home")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # built without Qt's start-up hook (build.spec): the engine runs, and finds the pair
+    proc = _run([str(cli), "dupes", str(folder), "--format", "fdupes"], tmp_path / "home")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.split() == [str(folder / "a.txt"), str(folder / "b.txt")]
 
 
 def test_deb_metadata_and_layout(built_deb, extracted_deb):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
+
+GUI_EXECUTABLE = "FileOrganizerPro"       # the desktop app's executable in an installed build
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +26,12 @@ def handler(args: argparse.Namespace) -> int:
     if missing:
         print(f"fileorganizer gui: not a folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    folders = [os.path.abspath(f) for f in args.folders]
+    if getattr(sys, "frozen", False):
+        # the installed command line is built without Qt's start-up hook (build.spec): the
+        # desktop executable beside it is the app
+        gui = Path(sys.executable).with_name(GUI_EXECUTABLE + (".exe" if sys.platform == "win32" else ""))
+        os.execv(gui, [str(gui), *folders])       # noqa: S606 - our own executable, no shell
     from app.gui.application import run
 
-    return run(["fileorganizer-gui", *[os.path.abspath(f) for f in args.folders]])
+    return run(["fileorganizer-gui", *folders])
