@@ -314,8 +314,9 @@ class IndexWriter:
             counts.removed += len(stored)
         self._pending += len(records) + 1
 
-    def flush(self, hashes: HashSource | None = None) -> None:
-        """Write the buffered rows and commit (one transaction per batch).
+    def flush(self, hashes: HashSource | None = None, commit: bool = True) -> None:
+        """Write the buffered rows and commit (one transaction per batch; with commit=False the
+        caller commits).
 
         With `hashes`, new files whose size another new file shares are inserted last,
         with the hashes known by then, while the rest are still being hashed; the others
@@ -338,7 +339,8 @@ class IndexWriter:
                             self._seen_dirs)
         if self._partial_dirs:
             cur.executemany("UPDATE dirs SET scan_gen=? WHERE id=?", self._partial_dirs)
-        self.conn.commit()
+        if commit:
+            self.conn.commit()
         self._inserts, self._content, self._meta, self._deletes = [], [], [], []
         self._seen_dirs, self._partial_dirs = [], []
         self._pending = 0
@@ -477,8 +479,8 @@ class IndexWriter:
 
     def finish(self, errors: Iterable[tuple[str, str]] = (), hashes: HashSource | None = None) -> ScanCounts:
         """Flush (see ``flush`` for `hashes`), drop folders of this root the scan did not see,
-        store the errors."""
-        self.flush(hashes)
+        store the errors, all in one last transaction."""
+        self.flush(hashes, commit=False)
         cur = self.conn.cursor()
         marks = ",".join("?" * len(self.owned))
         stale = f"SELECT id FROM dirs WHERE root_id IN ({marks}) AND scan_gen < ?"
