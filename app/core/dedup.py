@@ -201,14 +201,16 @@ def groups_from_hashed(rows: Iterable[tuple]) -> list[DuplicateGroup]:
     run: list[tuple] = []
     key = None
 
+    new = tuple.__new__         # DupFile(...) without the named tuple's Python-level __new__
+
     def close() -> None:
         counts: dict[tuple[int, int], int] = {}
         for r in run:
             counts[(r[5], r[4])] = counts.get((r[5], r[4]), 0) + 1
         if len(counts) < 2:
             return
-        files = [DupFile(r[2], r[0], r[3], r[4], r[5], r[6], counts[(r[5], r[4])] > 1) for r in run]
-        files.sort(key=lambda f: f.path)
+        files = [new(DupFile, (r[2], r[0], r[3], r[4], r[5], r[6], counts[(r[5], r[4])] > 1)) for r in run]
+        files.sort()            # by path, its first field
         groups.append(DuplicateGroup(run[0][0], run[0][1].hex(), files))
 
     for row in rows:

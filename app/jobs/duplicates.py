@@ -185,11 +185,12 @@ class _Feeder:
         return rows
 
     def later(self, on_rows) -> None:
-        if self.helper is not None and not self.broken:
-            self.helper.finish(self.progress, lambda rows: (self._count(rows), on_rows(rows)))
+        def counted(rows: list[tuple]) -> None:
+            self.hashed += len(rows)
+            on_rows(rows)
 
-    def _count(self, rows: list[tuple]) -> None:
-        self.hashed += len(rows)
+        if self.helper is not None and not self.broken:
+            self.helper.finish(self.progress, counted)
 
     def stop(self) -> None:
         if self.helper is not None:

@@ -3,7 +3,8 @@
 * ``StreamHelper``: on a first run, the scan feeds it every folder's records as
   the walk finds them; it groups them with ``core.dedup_online`` (hashing a file
   as soon as another inode of its size shows up) while the main process writes
-  the index, then sends back the groups, the hashes to store and the errors.
+  the index, then reports the hashes (the main process stores them and groups
+  the files by full hash) and the errors, without ever waiting for the reader.
 * ``fork_hasher``: on a run with an index, confirms a share of the size groups.
 
 POSIX only, and only from a process with no other threads (a lock held by
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 
 from app.core import hashing
 from app.core.categories import category_for, sniff
-from app.core.dedup import Candidate, DupFile, DuplicateGroup, confirm_size_group
+from app.core.dedup import Candidate, DupFile, DuplicateGroup, confirm_size_group, groups_from_hashed
 from app.core.dedup_online import OnlineGrouper
 from app.core.progress import Progress
 
@@ -78,11 +79,6 @@ def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
-
-
-def _send(fd: int, kind: bytes, obj: object) -> None:
-    data = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
-    write_all(fd, _HEADER.pack(kind, len(data)) + data)
 
 
 def _read_exact(fd: int, n: int) -> bytes:
@@ -241,26 +237,10 @@ class StreamHelper:
 
     def _groups(self) -> list[DuplicateGroup]:
         """The groups: paths of one (size, full hash) with at least two distinct inodes."""
-        new, groups = tuple.__new__, []
-        for (size, digest), rows in self.same_content.items():
-            if len(rows) < 2:
-                continue
-            inodes = {(r[8], r[7]) for r in rows}
-            if len(inodes) == len(rows):            # no hard links (one row per path)
-                files = [new(DupFile, (r[3], size, r[6], r[7], r[8], r[9], False)) for r in rows]
-            elif len(inodes) > 1:
-                paths = {r[3]: r for r in rows}     # one row per path
-                links: dict[tuple[int, int], int] = {}
-                for r in paths.values():
-                    links[(r[8], r[7])] = links.get((r[8], r[7]), 0) + 1
-                files = [new(DupFile, (r[3], size, r[6], r[7], r[8], r[9], links[(r[8], r[7])] > 1))
-                         for r in paths.values()]
-            else:
-                continue                            # paths of one inode only
-            files.sort()
-            groups.append(DuplicateGroup(size, digest.hex(), files))
+        rows = [(size, digest, r[3], r[6], r[7], r[8], r[9])
+                for (size, digest), same in self.same_content.items() if len(same) > 1 for r in same]
         self.same_content = {}
-        return groups
+        return groups_from_hashed(rows)          # rows of one (size, hash) are next to each other
 
     def stop(self, wait_first: bool = False) -> None:
         """Close the pipes and reap the helper (killing it unless it is known to be finishing)."""

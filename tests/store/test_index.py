@@ -5,7 +5,7 @@ import time
 from app.core.progress import Progress
 from app.jobs.duplicates import find_duplicates
 from app.jobs.scan import scan
-from app.store import index, open_database
+from app.store import index_insert, open_database
 from app.store.codec import from_db
 
 
@@ -142,7 +142,7 @@ def test_rows_changed_outside_a_scan_are_repaired_by_the_next_scan(app_home, tmp
 
 
 def test_bulk_insert_keeps_the_unsign_trigger_and_unsigns_partial_folders(app_home, tmp_path, monkeypatch):
-    monkeypatch.setattr(index, "_BULK_ROWS", 1)       # every batch takes the bulk path
+    monkeypatch.setattr(index_insert, "_BULK_ROWS", 1)       # every batch takes the bulk path
     root = tmp_path / "bulk"
     (root / "sub").mkdir(parents=True)
     for i in range(5):
@@ -172,7 +172,7 @@ def test_bulk_insert_keeps_the_unsign_trigger_and_unsigns_partial_folders(app_ho
 def test_bulk_insert_stores_every_row_as_lstat_sees_it(app_home, tmp_path, monkeypatch):
     """The bulk insert writes the usual values (first row's device, one link, not a symlink)
     into the statement: rows that differ (hard links, symlinks) must keep their own."""
-    monkeypatch.setattr(index, "_BULK_ROWS", 1)
+    monkeypatch.setattr(index_insert, "_BULK_ROWS", 1)
     root = tmp_path / "mixed"
     root.mkdir()
     for i in range(30):
