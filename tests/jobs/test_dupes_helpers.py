@@ -41,30 +41,25 @@ def rel_groups(groups, root):
                   for g in groups)
 
 
-def index_rows(db):
+def sorted_rows(db, sql):
     conn = sqlite3.connect(db.path)
     try:
-        return sorted(conn.execute(
-            "SELECT d.path, f.name, f.size, f.mtime_ns, f.inode, f.nlink, f.is_link, f.category, "
-            "f.partial_hash, f.full_hash FROM files f JOIN dirs d ON d.id = f.dir_id"), key=repr)
+        return sorted(conn.execute(sql), key=repr)
     finally:
         conn.close()
+
+
+def index_rows(db):
+    columns = "d.path, f.name, f.size, f.mtime_ns, f.inode, f.nlink, f.is_link, f.category, f.partial_hash"
+    return sorted_rows(db, f"SELECT {columns}, f.full_hash FROM files f JOIN dirs d ON d.id = f.dir_id")
 
 
 def dir_rows(db):
-    conn = sqlite3.connect(db.path)
-    try:
-        return sorted(conn.execute("SELECT path, signature FROM dirs"), key=repr)
-    finally:
-        conn.close()
+    return sorted_rows(db, "SELECT path, signature FROM dirs")
 
 
 def schema(db):
-    conn = sqlite3.connect(db.path)
-    try:
-        return sorted(conn.execute("SELECT type, name, sql FROM sqlite_master"), key=repr)
-    finally:
-        conn.close()
+    return sorted_rows(db, "SELECT type, name, sql FROM sqlite_master")
 
 
 def no_child_left():
