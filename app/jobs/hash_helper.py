@@ -39,6 +39,9 @@ FORK_MIN_FILES = 4000
 FORK_MIN_BYTES = 256 * 2**20
 _HEADER = struct.Struct("<cI")          # frame: kind, payload length
 _PIPE_SIZE = 1 << 20                    # Linux: a larger pipe lets the walk run ahead of the hashing
+# seconds between the stream helper's reports once the walk is over: the parent writes each
+# report's hashes as it comes, so what is left for the very end stays small
+REPORT_EVERY = 0.03
 
 # (partial, full, category or None, path[, seq, size, mtime_ns, inode, dev, nlink])
 HashRow = tuple
@@ -297,7 +300,7 @@ def _stream_main(r_in: int, w_out: int, min_size: int, max_size: int | None, par
         grouper.run(32)
         done += max(0, before - grouper.pending)
         now = time.monotonic()
-        if now - last >= 0.1:
+        if now - last >= REPORT_EVERY:
             last = now
             out.send(b"P", (min(done, total), total, grouper.hashed_bytes, rows))
             rows.clear()
