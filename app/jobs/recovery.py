@@ -76,9 +76,15 @@ def recover(db: Database, progress: Progress | None = None) -> RecoveryResult:
 
 
 def recover_at_start() -> str:
-    """Open the app database, recover crashed runs, return a one-line summary ('' if none)."""
+    """Open the app database, recover crashed runs, return a one-line summary ('' if none).
+
+    Without a database there is nothing to recover (a first start): none is created here.
+    """
+    from app import paths
     from app.store.db import open_database
 
+    if not paths.database_path().exists():
+        return ""
     db = open_database()
     try:
         return recover(db).summary()
