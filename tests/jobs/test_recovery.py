@@ -122,7 +122,7 @@ def test_folders_created_by_a_crashed_run_are_removed_by_its_undo(tmp_path, db):
 
 def test_first_start_looks_for_crashed_runs_without_creating_a_database(app_home):
     """A new user's first command has nothing to recover; the database is made by the command
-    that needs it, once (the `--version` of an empty home leaves nothing behind)."""
+    that needs it, once."""
     from app import paths
     from app.jobs.recovery import recover_at_start
 
