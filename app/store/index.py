@@ -130,6 +130,11 @@ class IndexWriter(NewRows):
                 f"SELECT id, path, signature FROM dirs WHERE root_id IN ({marks})", self.owned):
             self._dirs[dpath] = did
             self._signatures[did] = sig
+        # a folder root with no folder at or below it indexed (a first scan): looking new folders
+        # up by path would only miss, until a commit lets another writer in (a file root is
+        # listed as its parent folder, which may be indexed)
+        self._unknown_tree = (not self._dirs and os.path.isdir(self.root)
+                              and not indexed_within(self.conn, [self.root]))
         self._inserts: list[tuple] = []
         self._content: list[tuple] = []
         self._meta: list[tuple] = []
@@ -145,7 +150,8 @@ class IndexWriter(NewRows):
         did = self._dirs.get(key)
         if did is not None:
             return did, False
-        row = self.conn.execute("SELECT id, signature FROM dirs WHERE path=?", (key,)).fetchone()
+        row = None if self._unknown_tree else self.conn.execute(
+            "SELECT id, signature FROM dirs WHERE path=?", (key,)).fetchone()
         if row is not None:                   # indexed under another root: take it over
             self.modified = True
             did = row[0]
@@ -295,6 +301,7 @@ class IndexWriter(NewRows):
             cur.executemany("UPDATE dirs SET scan_gen=? WHERE id=?", self._partial_dirs)
         if commit:
             self.conn.commit()
+            self._unknown_tree = False
         self._inserts, self._content, self._meta, self._deletes = [], [], [], []
         self._seen_dirs, self._partial_dirs = [], []
         self._pending = 0
