@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from app.core import hashing
@@ -197,31 +199,30 @@ def groups_from_hashed(rows: Iterable[tuple]) -> list[DuplicateGroup]:
     For files whose full hashes are already known (a rerun); a run of rows with
     one (size, hash) is a group when it holds at least two distinct inodes.
     """
-    groups: list[DuplicateGroup] = []
-    run: list[tuple] = []
-    key = None
+    return groups_from_runs([list(run) for _, run in groupby(rows, key=itemgetter(0, 1))])
 
+
+def groups_from_runs(runs: Iterable[list[tuple]]) -> list[DuplicateGroup]:
+    """Groups from runs of ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` rows, each run
+    one (size, hash) with one row per path: a group where it holds two distinct inodes or more."""
     new = tuple.__new__         # DupFile(...) without the named tuple's Python-level __new__
-
-    def close() -> None:
-        counts: dict[tuple[int, int], int] = {}
-        for r in run:
-            counts[(r[5], r[4])] = counts.get((r[5], r[4]), 0) + 1
-        if len(counts) < 2:
-            return
-        files = [new(DupFile, (r[2], r[0], r[3], r[4], r[5], r[6], counts[(r[5], r[4])] > 1)) for r in run]
+    groups: list[DuplicateGroup] = []
+    for run in runs:
+        if len(run) < 2:
+            continue
+        inodes = {(r[5], r[4]) for r in run}
+        if len(inodes) < 2:
+            continue                                # paths of one inode only
+        if len(inodes) == len(run):                 # no hard links: the usual case
+            files = [new(DupFile, (r[2], r[0], r[3], r[4], r[5], r[6], False)) for r in run]
+        else:
+            counts: dict[tuple[int, int], int] = {}
+            for r in run:
+                counts[(r[5], r[4])] = counts.get((r[5], r[4]), 0) + 1
+            files = [new(DupFile, (r[2], r[0], r[3], r[4], r[5], r[6], counts[(r[5], r[4])] > 1))
+                     for r in run]
         files.sort()            # by path, its first field
         groups.append(DuplicateGroup(run[0][0], run[0][1].hex(), files))
-
-    for row in rows:
-        k = (row[0], row[1])
-        if k != key:
-            if len(run) > 1:
-                close()
-            run, key = [], k
-        run.append(row)
-    if len(run) > 1:
-        close()
     return groups
 
 

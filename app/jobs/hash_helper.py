@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from app.core import hashing
 from app.core.categories import category_for, sniff
-from app.core.dedup import Candidate, DupFile, DuplicateGroup, confirm_size_group, groups_from_hashed
+from app.core.dedup import Candidate, DupFile, DuplicateGroup, confirm_size_group, groups_from_runs
 from app.core.dedup_online import OnlineGrouper
 from app.core.progress import Progress
 
@@ -138,7 +138,7 @@ class StreamHelper:
     from_child: int
     outcome: tuple[list[DuplicateGroup], list[tuple[str, str]]] | None = None
     failed: bool = False
-    # (size, full hash) -> rows with that full hash: the parent groups them (see _groups)
+    # (size, full hash) -> the files with that full hash: the parent groups them (see _groups)
     same_content: dict[tuple[int, bytes], list[HashRow]] = field(default_factory=dict)
 
     @classmethod
@@ -232,18 +232,18 @@ class StreamHelper:
         for r in rows:
             if r[1] is not None:
                 key = (r[5], r[1])
+                file = (r[5], r[1], r[3], r[6], r[7], r[8], r[9])   # as groups_from_runs takes them
                 found = same.get(key)
                 if found is None:
-                    same[key] = [r]
+                    same[key] = [file]
                 else:
-                    found.append(r)
+                    found.append(file)
 
     def _groups(self) -> list[DuplicateGroup]:
         """The groups: paths of one (size, full hash) with at least two distinct inodes."""
-        rows = [(size, digest, r[3], r[6], r[7], r[8], r[9])
-                for (size, digest), same in self.same_content.items() if len(same) > 1 for r in same]
+        groups = groups_from_runs(self.same_content.values())
         self.same_content = {}
-        return groups_from_hashed(rows)          # rows of one (size, hash) are next to each other
+        return groups
 
     def stop(self, wait_first: bool = False) -> None:
         """Close the pipes and reap the helper (killing it unless it is known to be finishing)."""
