@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid as _uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -161,7 +160,9 @@ def add(db, name: str, extensions: Iterable[str]) -> Change:
             _exec(w.conn, "UPDATE categories SET name = ?, extensions = ?, version = version + 1, "
                           "updated_at = ?, deleted = 0 WHERE uuid = ?", (cat.name, exts, now, uid))
         else:
-            uid = str(_uuid.uuid4())
+            import uuid  # here, not at import: every scan imports this module
+
+            uid = str(uuid.uuid4())
             free_name(w.conn, cat.name, uid)
             _exec(w.conn, "INSERT INTO categories(uuid, name, extensions, version, updated_at, deleted) "
                           "VALUES (?, ?, ?, 1, ?, 0)", (uid, cat.name, exts, now))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid as _uuid
 from dataclasses import dataclass
 
 ACCOUNT_KEY = "sync.account"
@@ -32,7 +31,10 @@ def linked(conn) -> bool:
 
 def enqueue(conn, kind: str, payload: dict, item_uuid: str | None = None) -> str:
     """Queue one item (no check whether an account is linked); returns its uuid."""
-    item_uuid = item_uuid or str(_uuid.uuid4())
+    if item_uuid is None:
+        import uuid  # here, not at import: every scan imports this module (uuid imports platform)
+
+        item_uuid = str(uuid.uuid4())
     _exec(conn, "INSERT INTO outbox(uuid, kind, payload, created_at, attempts, next_attempt_at) "
                 "VALUES (?, ?, ?, ?, 0, 0)",
           (item_uuid, kind, json.dumps(payload, ensure_ascii=True), time.time()))

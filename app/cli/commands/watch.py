@@ -7,7 +7,6 @@ with `fileorganizer undo`.
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -36,6 +35,8 @@ def _show(path: str | None) -> str:
 
 
 def handler(args) -> int:
+    import logging  # here, not at import: every command builds the parser
+
     from app.jobs import watch_rules
     from app.jobs.watch import WatchService
     from app.store.db import open_database
