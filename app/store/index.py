@@ -13,7 +13,6 @@ with their files. How new rows are inserted lives in ``store.index_insert``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sqlite3
@@ -21,6 +20,8 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from blake3 import blake3
 
 from app.store.codec import from_db, to_db
 from app.store.index_insert import _INSERT_FILE, HashSource, NewRows
@@ -55,7 +56,7 @@ def listing_blob(records: Sequence[Any]) -> bytes:
 
 def listing_signature(records: Sequence[Any], blob: bytes | None = None) -> bytes:
     """A digest of a folder's listing (every field of every record, in walk order)."""
-    return hashlib.blake2b(listing_blob(records) if blob is None else blob, digest_size=16).digest()
+    return blake3(listing_blob(records) if blob is None else blob).digest(length=16)
 
 
 def _prefix_len(dir_path: str) -> int:

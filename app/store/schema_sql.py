@@ -10,17 +10,18 @@ after editing schema.py: ``python -m app.store.schema_sql --write``.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
+
+from blake3 import blake3
 
 from app.store._schema_ddl import DDL, SOURCE_DIGEST
 
 
 def source_digest() -> str | None:
-    """blake2b of schema.py as it is on disk (None where the source is not shipped)."""
+    """blake3 of schema.py as it is on disk (None where the source is not shipped)."""
     try:
-        return hashlib.blake2b(Path(__file__).with_name("schema.py").read_bytes(), digest_size=16).hexdigest()
+        return blake3(Path(__file__).with_name("schema.py").read_bytes()).hexdigest(length=16)
     except OSError:
         return None
 
