@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -47,26 +46,6 @@ class HashSource(Protocol):
         earlier ones); returns when the hashing is done."""
 
 
-def _background_checkpoint(conn: sqlite3.Connection) -> threading.Thread:
-    """A thread running a passive WAL checkpoint of `conn`'s database on a connection of its own
-    (join it before anything forks)."""
-    path = conn.execute("PRAGMA database_list").fetchone()[2]
-
-    def run() -> None:
-        try:
-            other = sqlite3.connect(path, timeout=0)
-            try:
-                other.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            finally:
-                other.close()
-        except sqlite3.Error:
-            pass                # only an optimization: the next commit or close checkpoints anyway
-
-    thread = threading.Thread(target=run if path else lambda: None, name="wal-checkpoint", daemon=True)
-    thread.start()
-    return thread
-
-
 class NewRows:
     """Inserting new file rows: a mix-in of ``IndexWriter`` (whose state it uses)."""
 
@@ -95,13 +74,7 @@ class NewRows:
         for sql in rebuild:
             cur.execute(sql)
         self.conn.commit()                          # the bulk of the writing, while the helper finishes
-        # copying it into the database file (~0.05 s per 100,000 files, else in the last commit)
-        # overlaps the wait for the last hashes: SQLite runs without the GIL
-        checkpoint = _background_checkpoint(self.conn)
-        try:
-            source.later(lambda rows: self._write_hashed(cur, rows, unhashed, by_path))
-        finally:
-            checkpoint.join()
+        source.later(lambda rows: self._write_hashed(cur, rows, unhashed, by_path))
         self._insert(cur, [(*inserts[i], None, None) for i in unhashed], _INSERT_HASHED, bulk=True)
         updates = []
         for partial, full, cat, path, *_ in by_path:     # files an earlier batch wrote
