@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from app.core.categories import category_for
 from app.core.dedup import Candidate, DuplicateGroup, confirm_size_group, groups_from_hashed, sort_groups
 from app.core.progress import Progress
-from app.jobs import hash_helper
+from app.jobs import hash_helper, stream_helper
 from app.jobs.gc_pause import gc_paused
 from app.jobs.scan import ScanResult, scan
 from app.store import index
@@ -136,7 +136,7 @@ class _Feeder:
         self.args = {"min_size": min_size, "max_size": max_size, "paranoid": paranoid}
         self.backlog: list[bytes] = []
         self.files = 0
-        self.helper: hash_helper.StreamHelper | None = None
+        self.helper: stream_helper.StreamHelper | None = None
         self.broken = False
 
     def feed(self, blob: bytes, n: int) -> None:
@@ -147,7 +147,7 @@ class _Feeder:
             self.backlog.append(blob)
             if self.files < self.threshold:
                 return
-            self.helper = hash_helper.StreamHelper.start(**self.args)
+            self.helper = stream_helper.StreamHelper.start(**self.args)
             blobs, self.backlog = self.backlog, []
         else:
             blobs = [blob]

@@ -16,7 +16,7 @@ import pytest
 from app.core.dedup import duplicates_in
 from app.core.progress import Cancelled, Progress
 from app.core.walk import walk
-from app.jobs import hash_helper, walk_split
+from app.jobs import hash_helper, stream_helper, walk_split
 from app.jobs.duplicates import find_duplicates
 from app.jobs.scan import scan
 from app.store import open_database
@@ -102,7 +102,7 @@ def spy(monkeypatch, owner, name):
 def test_first_run_stream_helper_equals_one_process_and_manifest(tree, two_dbs, monkeypatch):
     root, manifest = tree
     forked, single = two_dbs
-    started = spy(monkeypatch, hash_helper.StreamHelper, "start")
+    started = spy(monkeypatch, stream_helper.StreamHelper, "start")
     a = find_duplicates(forked, [str(root)], progress=Progress(), fork_min_files=0)
     assert len(started) == 1                        # the helper path was taken
     b = find_duplicates(single, [str(root)], progress=Progress(), fork_min_files=NEVER)
@@ -120,7 +120,7 @@ def test_first_run_hashes_are_written_whenever_they_arrive(tree, two_dbs, monkey
     with them), or all come later (inserted then, or updated): the index ends up the same."""
     root, manifest = tree
     forked, single = two_dbs
-    real_caught_up = hash_helper.StreamHelper.caught_up
+    real_caught_up = stream_helper.StreamHelper.caught_up
 
     def caught_up(self, progress, on_rows):
         if arrival == "all_after_it":
@@ -131,7 +131,7 @@ def test_first_run_hashes_are_written_whenever_they_arrive(tree, two_dbs, monkey
             self._take(progress, on_rows)
         return True
 
-    monkeypatch.setattr(hash_helper.StreamHelper, "caught_up", caught_up)
+    monkeypatch.setattr(stream_helper.StreamHelper, "caught_up", caught_up)
     a = find_duplicates(forked, [str(root)], progress=Progress(), fork_min_files=0)
     b = find_duplicates(single, [str(root)], progress=Progress(), fork_min_files=NEVER)
     assert shape(a.groups) == shape(b.groups)
@@ -143,7 +143,7 @@ def test_first_run_hashes_are_written_whenever_they_arrive(tree, two_dbs, monkey
 def test_helper_reports_do_not_wait_for_the_reader():
     """A report bigger than the pipe is queued: the helper goes on hashing until it drains."""
     r, w = os.pipe()
-    out = hash_helper._Outgoing(w)
+    out = stream_helper._Outgoing(w)
     payload = [os.urandom(64) for _ in range(40_000)]         # ~3 MB pickled, more than the pipe holds
     out.send(b"P", payload)                                   # returns although nobody reads yet
     assert out.buf                                            # the rest waits in the queue
@@ -159,9 +159,9 @@ def test_helper_reports_do_not_wait_for_the_reader():
     os.close(w)
     reader.join(10)
     os.close(r)
-    kind, length = hash_helper._HEADER.unpack_from(received)
-    assert kind == b"P" and len(received) == hash_helper._HEADER.size + length
-    assert pickle.loads(received[hash_helper._HEADER.size:]) == payload
+    kind, length = stream_helper._HEADER.unpack_from(received)
+    assert kind == b"P" and len(received) == stream_helper._HEADER.size + length
+    assert pickle.loads(received[stream_helper._HEADER.size:]) == payload
 
 
 def test_stream_helper_failure_falls_back_to_the_index(tree, two_dbs, monkeypatch):
@@ -170,7 +170,7 @@ def test_stream_helper_failure_falls_back_to_the_index(tree, two_dbs, monkeypatc
     def broken(*args):
         raise RuntimeError("helper crashed")
 
-    monkeypatch.setattr(hash_helper, "_stream_main", broken)
+    monkeypatch.setattr(stream_helper, "_stream_main", broken)
     res = find_duplicates(two_dbs[0], [str(root)], progress=Progress(), fork_min_files=0)
     assert rel_groups(res.groups, root) == manifest["duplicate_groups"]
     assert no_child_left()
