@@ -15,6 +15,7 @@ import os
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any, Protocol
 
 from app.store.codec import to_db
@@ -172,14 +173,10 @@ class NewRows:
         if not -2**63 <= dev < 2**63:           # as a literal it would turn into a REAL
             cur.executemany(sql, rows)
             return
-        if sql is _INSERT_HASHED:
-            usual = [(r[0], r[1], r[2], r[3], r[4], r[7], r[8], r[11], r[12]) for r in rows
-                     if r[5] == dev and r[6] == 1 and not r[9]]
-            columns, marks = ", partial_hash, full_hash", ",?,?"
-        else:
-            usual = [(r[0], r[1], r[2], r[3], r[4], r[7], r[8]) for r in rows
-                     if r[5] == dev and r[6] == 1 and not r[9]]
-            columns, marks = "", ""
+        hashed = sql is _INSERT_HASHED
+        varying = itemgetter(0, 1, 2, 3, 4, 7, 8, *((11, 12) if hashed else ()))
+        usual = [varying(r) for r in rows if r[5] == dev and r[6] == 1 and not r[9]]
+        columns, marks = (", partial_hash, full_hash", ",?,?") if hashed else ("", "")
         cur.executemany(f"INSERT INTO files (dir_id, name, size, mtime_ns, inode, ext, category, dev, nlink, "
                         f"is_link, scan_gen{columns}) VALUES (?,?,?,?,?,?,?,{dev},1,0,{gen}{marks})", usual)
         if len(usual) < len(rows):
