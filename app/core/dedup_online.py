@@ -29,10 +29,6 @@ HEAD_KEEP = 16          # first bytes kept per inode: enough for categories.snif
 _PARTIAL, _FULL = 0, 1
 
 
-def _ignore(_c: Candidate, _head: bytes | None) -> None:
-    return None
-
-
 class _SizeGroup:
     """Files of one size, once at least two paths have it."""
 
@@ -128,59 +124,47 @@ class OnlineGrouper:
     def run(self, limit: int | None = None) -> int:
         """Do up to `limit` queued hashes (all when None, including those they make due); returns
         how many are still queued."""
-        # the hot loop of a first duplicate search: attributes and functions held in locals
         work = self._work
-        popleft, push = work.popleft, work.append
-        partial_hash, full_hash, small = hashing.partial_hash, hashing.full_hash, hashing.SMALL
-        on_hashed = self._on_hashed or _ignore
-        left = -1 if limit is None else limit
-        files = nbytes = 0
-        try:
-            while work and left:
-                left -= 1
-                stage, g, key = popleft()
-                paths = g.inodes.get(key)
-                if paths is None:
+        done = 0
+        while work and (limit is None or done < limit):
+            stage, g, key = work.popleft()
+            done += 1
+            paths = g.inodes.get(key)
+            if paths is None:
+                continue
+            rep = paths[0]
+            if stage == _PARTIAL:
+                try:
+                    partial, full, head = hashing.partial_hash(rep.path, rep.size)
+                except OSError as exc:
+                    self._fail(g, key, exc)
                     continue
-                rep = paths[0]
-                if stage == _PARTIAL:
-                    size = rep.size
-                    try:
-                        partial, full, head = partial_hash(rep.path, size)
-                    except OSError as exc:
-                        self._fail(g, key, exc)
-                        continue
-                    files += 1
-                    nbytes += size if size < small else small
-                    head = head[:HEAD_KEEP]
-                    g.heads[key] = head
-                    for c in paths:
-                        c.partial = partial
-                        c.full = full
-                        on_hashed(c, head)
-                    bucket = g.buckets.get(partial)
-                    if bucket is None:
-                        g.buckets[partial] = [key]
-                    elif full is None:
-                        bucket.append(key)
-                        if len(bucket) == 2:
-                            push((_FULL, g, bucket[0]))
-                        push((_FULL, g, key))
-                    else:
-                        bucket.append(key)
-                elif rep.full is None:
-                    try:
-                        full = full_hash(rep.path, rep.size)
-                    except OSError as exc:
-                        self._fail(g, key, exc)
-                        continue
-                    nbytes += rep.size
-                    for c in paths:
-                        c.full = full
-                        on_hashed(c, None)
-        finally:
-            self.hashed_files += files
-            self.hashed_bytes += nbytes
+                self.hashed_files += 1
+                self.hashed_bytes += min(rep.size, hashing.SMALL)
+                head = head[:HEAD_KEEP]
+                g.heads[key] = head
+                for c in paths:
+                    c.partial, c.full = partial, full
+                    self._hashed(c, head)
+                bucket = g.buckets.setdefault(partial, [])
+                bucket.append(key)
+                if full is None:
+                    if len(bucket) == 2:
+                        work.extend((_FULL, g, k) for k in bucket)
+                    elif len(bucket) > 2:
+                        work.append((_FULL, g, key))
+            else:
+                if rep.full is not None:
+                    continue
+                try:
+                    full = hashing.full_hash(rep.path, rep.size)
+                except OSError as exc:
+                    self._fail(g, key, exc)
+                    continue
+                self.hashed_bytes += rep.size
+                for c in paths:
+                    c.full = full
+                    self._hashed(c, None)
         return len(work)
 
     def groups(self) -> list[DuplicateGroup]:
