@@ -64,7 +64,11 @@ class DuplicateGroup:
     @property
     def copies(self) -> int:
         """Distinct files on disk (hard links of one inode count once)."""
-        return len({(f.dev, f.inode) for f in self.files})
+        files = self.files
+        for f in files:
+            if f.hardlinked:
+                return len({(f.dev, f.inode) for f in files})
+        return len(files)
 
     @property
     def duplicate_files(self) -> int:
@@ -259,7 +263,7 @@ def _make_group(digest: bytes, keys: list[tuple[int, int]],
 
 def sort_groups(groups: list[DuplicateGroup]) -> list[DuplicateGroup]:
     """Largest reclaimable space first, then by first path (a stable, readable order)."""
-    return sorted(groups, key=lambda g: (-g.reclaimable, g.files[0].path))
+    return sorted(groups, key=lambda g: (g.size * (1 - g.copies), g.files[0].path))
 
 
 def duplicates_in(records: Iterable[FileRecord], *, min_size: int = 1, max_size: int | None = None,

@@ -140,7 +140,8 @@ class IndexWriter(NewRows):
         self._content: list[tuple] = []
         self._meta: list[tuple] = []
         self._deletes: list[tuple[int]] = []
-        self._seen_dirs: list[tuple[int, int, bytes | None, int]] = []
+        self._seen_dirs: list[tuple[int, int, bytes | None, int]] = []     # (root, gen, signature, id)
+        self._signed_new: list[tuple[bytes | None, int]] = []    # (signature, id): folders new in this scan
         self._partial_dirs: list[tuple[int, int]] = []
         self._pending = 0
         self.errors: list[tuple[str, str]] = []
@@ -185,7 +186,10 @@ class IndexWriter(NewRows):
                 links = sum(1 for r in records if r[6])
                 self._known(did, sig, len(records) - links, links, sum(r[1] for r in records if not r[6]))
                 return
-            self._seen_dirs.append((self.root_id, self.gen, sig, did))
+            if is_new:      # inserted with this root and generation: only the signature is left
+                self._signed_new.append((sig, did))
+            else:
+                self._seen_dirs.append((self.root_id, self.gen, sig, did))
         else:           # a partial look (a file root): mark it seen, do not take it over
             self._partial_dirs.append((self.gen, did))
         self.modified = True
@@ -298,13 +302,15 @@ class IndexWriter(NewRows):
         if self._seen_dirs:
             cur.executemany("UPDATE dirs SET root_id=?, scan_gen=?, signature=? WHERE id=?",
                             self._seen_dirs)
+        if self._signed_new:        # a quarter of the cost of the update above (no index changes)
+            cur.executemany("UPDATE dirs SET signature=? WHERE id=?", self._signed_new)
         if self._partial_dirs:
             cur.executemany("UPDATE dirs SET scan_gen=? WHERE id=?", self._partial_dirs)
         if commit:
             self.conn.commit()
             self._unknown_tree = False
         self._inserts, self._content, self._meta, self._deletes = [], [], [], []
-        self._seen_dirs, self._partial_dirs = [], []
+        self._seen_dirs, self._signed_new, self._partial_dirs = [], [], []
         self._pending = 0
 
     def finish(self, errors: Iterable[tuple[str, str]] = (), hashes: HashSource | None = None) -> ScanCounts:

@@ -57,6 +57,7 @@ class NewRows:
     _in_order: bool
     _dirs: dict[Any, int]
     _seen_dirs: list[tuple]
+    _signed_new: list[tuple]
 
     def _insert_with_hashes(self, cur: sqlite3.Cursor, source: HashSource) -> None:
         source.walk_over()
@@ -160,7 +161,7 @@ class NewRows:
             cur.execute("BEGIN IMMEDIATE")      # DDL outside a transaction would commit on its own
         cur.execute(f"DROP TRIGGER {_INSERT_TRIGGER}")
         self._insert_many(cur, rows, sql)
-        signed = {d[3] for d in self._seen_dirs}
+        signed = {d[-1] for d in self._seen_dirs} | {d[-1] for d in self._signed_new}
         cur.executemany("UPDATE dirs SET signature=NULL WHERE id=? AND signature IS NOT NULL",
                         [(did,) for did in {r[0] for r in rows} - signed])
         cur.execute(row[0])

@@ -102,7 +102,12 @@ def _csv(result) -> str:
 
 
 def _fdupes(result) -> str:
-    return "".join("\n".join(f.path for f in g.files) + "\n\n" for g in result.groups)
+    lines: list[str] = []
+    for g in result.groups:
+        lines += [f.path for f in g.files]
+        lines.append("")            # a blank line after each group
+    lines.append("")
+    return "\n".join(lines)
 
 
 RENDERERS = {"text": _text, "json": _json, "csv": _csv, "fdupes": _fdupes}
