@@ -17,6 +17,7 @@ import threading
 from typing import NoReturn
 
 from app import __version__
+from app.core import leftovers
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None, *, exits_after: bool = False) -> int:
         return EXIT_USAGE
     if exits_after and not getattr(args, "long_running", False):
         gc.disable()
+        leftovers.keep_until_exit()
     try:
         from app.jobs.recovery import recover_at_start
 

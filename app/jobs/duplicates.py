@@ -56,6 +56,7 @@ def find_duplicates(db: Database, roots: list[str], *, progress: Progress, min_s
     forked helper process hashes while this one works, where that is possible.
     """
     threshold = hash_helper.fork_min_files() if fork_min_files is None else fork_min_files
+    db.wait_checkpoint()            # the last search's: its thread would rule out a helper process
     with gc_paused():
         return _find(db, roots, progress=progress, min_size=min_size, max_size=max_size, exclude=exclude,
                      include_hidden=include_hidden, paranoid=paranoid, fork_min_files=threshold)

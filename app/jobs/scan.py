@@ -100,6 +100,7 @@ def scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[s
     ``IndexWriter.flush``); a cancelled scan then keeps nothing of them.
     Raises Cancelled when progress.cancel() was called (batches already written stay).
     """
+    db.wait_checkpoint()            # a thread would rule out the split walk's helper process
     with gc_paused():
         return _scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
                      on_listing=on_listing, split_min_files=split_min_files, while_walking=while_walking,
@@ -166,7 +167,12 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
             finally:
                 if split is not None:
                     split.stop()
-            _add(result.counts, writer.finish(errors, hashes=hold))
+            if hold is None:
+                counts = writer.finish(errors)
+            else:
+                with db.checkpoint_later(conn):     # a first search's big last commit
+                    counts = writer.finish(errors, hashes=hold)
+            _add(result.counts, counts)
             result.changed = result.changed or writer.modified
             result.errors.extend(errors)
     except BaseException:

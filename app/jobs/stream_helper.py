@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.core import leftovers
 from app.core.categories import category_for, sniff
 from app.core.dedup import Candidate, DuplicateGroup, groups_from_runs
 from app.core.dedup_online import OnlineGrouper
@@ -157,6 +158,7 @@ class StreamHelper:
     def _groups(self) -> list[DuplicateGroup]:
         """The groups: paths of one (size, full hash) with at least two distinct inodes."""
         groups = groups_from_runs(self.same_content.values())
+        leftovers.let_go(self.same_content)
         self.same_content = {}
         return groups
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from blake3 import blake3
 
+from app.core import leftovers
 from app.store.codec import from_db, to_db
 from app.store.index_insert import _INSERT_FILE, HashSource, NewRows
 
@@ -316,6 +317,7 @@ class IndexWriter(NewRows):
     def finish(self, errors: Iterable[tuple[str, str]] = (), hashes: HashSource | None = None) -> ScanCounts:
         """Flush (see ``flush`` for `hashes`), drop folders of this root the scan did not see,
         store the errors, all in one last transaction."""
+        leftovers.let_go(self._inserts)     # the last batch: up to HOLD_ROWS rows
         self.flush(hashes, commit=False)
         cur = self.conn.cursor()
         marks = ",".join("?" * len(self.owned))

@@ -1,6 +1,6 @@
 """`fileorganizer dupes PATH...`: find files with identical bytes (scans first, incrementally).
 
-The finding part is ``find(args, progress)``; output is ``write_report(result, fmt, out)``.
+The finding part is ``find(args, progress, db)``; output is ``write_report(result, fmt, out)``.
 Both can be reused by commands that act on the groups.
 """
 
@@ -17,6 +17,7 @@ from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.commands._dupes_action import act, add_action_arguments, wants_action
 from app.cli.commands.scan import add_walk_arguments, missing_roots, print_errors
 from app.cli.console import cancel_on_interrupt, human_bytes, make_progress, parse_size
+from app.core import leftovers
 from app.core.progress import Cancelled, Progress
 
 FORMATS = ("text", "json", "csv", "fdupes")
@@ -42,18 +43,13 @@ def add_find_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
 
 
-def find(args: argparse.Namespace, progress: Progress):
-    """Run the duplicate finder for parsed arguments; returns a DuplicateResult."""
+def find(args: argparse.Namespace, progress: Progress, db):
+    """Run the duplicate finder for parsed arguments on the database `db`; returns a DuplicateResult."""
     from app.jobs.duplicates import find_duplicates
-    from app.store.db import open_database
 
-    db = open_database()
-    try:
-        return find_duplicates(db, args.paths, progress=progress, min_size=args.min_size,
-                               max_size=args.max_size, exclude=tuple(args.exclude),
-                               include_hidden=args.include_hidden, paranoid=args.paranoid)
-    finally:
-        db.close()
+    return find_duplicates(db, args.paths, progress=progress, min_size=args.min_size,
+                           max_size=args.max_size, exclude=tuple(args.exclude),
+                           include_hidden=args.include_hidden, paranoid=args.paranoid)
 
 
 # --- output formats ---------------------------------------------------------------------------
@@ -131,21 +127,28 @@ def run(args: argparse.Namespace) -> int:
     if args.max_size is not None and args.max_size < args.min_size:
         print("fileorganizer: error: --max-size is smaller than --min-size", file=sys.stderr)
         return EXIT_USAGE
+    from app.store.db import open_database
+
     progress, line = make_progress(args.quiet)
+    db = open_database()
     try:
-        with cancel_on_interrupt(progress):
-            result = find(args, progress)
-    except Cancelled:
-        line.clear()
-        print("Cancelled; what was already saved to the index is kept for the next run.", file=sys.stderr)
-        return 130
+        try:
+            with cancel_on_interrupt(progress):
+                result = find(args, progress, db)
+        except Cancelled:
+            line.clear()
+            print("Cancelled; what was already saved to the index is kept for the next run.", file=sys.stderr)
+            return 130
+        finally:
+            line.clear()
+        print_errors(result.errors)
+        if wants_action(args):
+            return act(args, result) or (EXIT_ERRORS if result.errors else EXIT_OK)
+        write_report(result, args.format, args.output)
+        leftovers.let_go(result)
+        return EXIT_ERRORS if result.errors else EXIT_OK
     finally:
-        line.clear()
-    print_errors(result.errors)
-    if wants_action(args):
-        return act(args, result) or (EXIT_ERRORS if result.errors else EXIT_OK)
-    write_report(result, args.format, args.output)
-    return EXIT_ERRORS if result.errors else EXIT_OK
+        db.close()          # after the report: a checkpoint the search left running ends meanwhile
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
