@@ -137,8 +137,8 @@ def _scan(db: Database, roots: list[str], *, progress: Progress, exclude: tuple[
                 errors.append((path, reason))
                 progress.error(path, reason)
 
-            writer = IndexWriter(conn, root, classify_name)
             hold = hashes if len(outermost) == 1 else None
+            writer = IndexWriter(conn, root, classify_name, check_references=hold is None)
             if hold is not None:
                 writer.batch_size = HOLD_ROWS
             split = None

@@ -88,9 +88,12 @@ class Database:
         return conn
 
     def _give_back(self, conn: RawConnection) -> bool:
-        """Reset `conn` (roll back what was not committed) and keep it for reuse; False: close it."""
+        """Reset `conn` (roll back what was not committed, settings a job changed) and keep it
+        for reuse; False: close it."""
         try:
             conn.rollback()
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT}")
         except sqlite3.Error:
             return False
         with self._lock:

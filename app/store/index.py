@@ -108,9 +108,17 @@ class IndexWriter(NewRows):
     classify: Classify
     batch_size: int = 20000
     counts: ScanCounts = field(default_factory=ScanCounts)
+    # False: no foreign key checks until the first commit. Every row up to then refers to the
+    # root and folders this writer inserted or found in that same transaction, which holds the
+    # write lock from its first statement, so no other process can delete them meanwhile
+    # (~20 ms per 100,000 new rows)
+    check_references: bool = True
 
     def __post_init__(self) -> None:
         self.modified = False       # a file row, folder or root changed (add_dir, _dir_id, finish)
+        if not self.check_references and not self.conn.in_transaction:
+            self.conn.execute("PRAGMA foreign_keys=OFF")
+            self.conn.execute("BEGIN IMMEDIATE")        # the write lock before the root is looked up
         cur = self.conn.cursor()
         key = to_db(self.root)
         row = cur.execute("SELECT id, scan_gen FROM roots WHERE path=?", (key,)).fetchone()
@@ -200,16 +208,24 @@ class IndexWriter(NewRows):
         gen = self.gen
         classify = self.classify
         if is_new:
-            inserts = self._inserts
-            for r in records:
-                name = r[0][cut:]
+            names = [r[0][cut:] for r in records]
+            try:                    # one check for the folder: names that are not UTF-8 are rare
+                "".join(names).encode("utf-8")
+                keys = names
+            except UnicodeEncodeError:
+                keys = [to_db(name) for name in names]
+            add = self._inserts.append
+            links = nbytes = 0
+            for r, name, name_key in zip(records, names, keys, strict=True):
                 ext, cat = classify(name)
-                inserts.append((did, to_db(name), r[1], r[2], r[3], r[4], r[5], ext, cat, r[6], gen))
+                add((did, name_key, r[1], r[2], r[3], r[4], r[5], ext, cat, r[6], gen))
                 if r[6]:
-                    counts.links += 1
+                    links += 1
                 else:
-                    counts.files += 1
-                    counts.bytes += r[1]
+                    nbytes += r[1]
+            counts.links += links
+            counts.files += len(records) - links
+            counts.bytes += nbytes
             counts.new += len(records)
             self._pending += len(records)
         else:
@@ -308,11 +324,17 @@ class IndexWriter(NewRows):
         if self._partial_dirs:
             cur.executemany("UPDATE dirs SET scan_gen=? WHERE id=?", self._partial_dirs)
         if commit:
-            self.conn.commit()
+            self._commit()
             self._unknown_tree = False
         self._inserts, self._content, self._meta, self._deletes = [], [], [], []
         self._seen_dirs, self._signed_new, self._partial_dirs = [], [], []
         self._pending = 0
+
+    def _commit(self) -> None:
+        self.conn.commit()
+        if not self.check_references:       # later transactions may meet other writers' deletes
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.check_references = True
 
     def finish(self, errors: Iterable[tuple[str, str]] = (), hashes: HashSource | None = None) -> ScanCounts:
         """Flush (see ``flush`` for `hashes`), drop folders of this root the scan did not see,
@@ -333,7 +355,7 @@ class IndexWriter(NewRows):
         cur.executemany("INSERT INTO scan_errors (root_id, path, reason, at) VALUES (?,?,?,?)",
                         [(self.root_id, to_db(p), reason, now) for p, reason in errors])
         cur.execute("UPDATE roots SET last_scan_at=? WHERE id=?", (now, self.root_id))
-        self.conn.commit()
+        self._commit()
         return self.counts
 
 

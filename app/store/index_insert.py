@@ -58,6 +58,7 @@ class NewRows:
     _dirs: dict[Any, int]
     _seen_dirs: list[tuple]
     _signed_new: list[tuple]
+    _commit: Callable[[], None]
 
     def _insert_with_hashes(self, cur: sqlite3.Cursor, source: HashSource) -> None:
         source.walk_over()
@@ -75,7 +76,7 @@ class NewRows:
         self._write_hashed(cur, source.known(), unhashed, by_path)
         for sql in rebuild:
             cur.execute(sql)
-        self.conn.commit()                          # the bulk of the writing, while the helper finishes
+        self._commit()                              # the bulk of the writing, while the helper finishes
         source.later(lambda rows: self._write_hashed(cur, rows, unhashed, by_path))
         self._insert(cur, [(*inserts[i], None, None) for i in unhashed], _INSERT_HASHED, bulk=True)
         updates = []

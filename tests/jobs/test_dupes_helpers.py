@@ -62,6 +62,19 @@ def schema(db):
     return sorted_rows(db, "SELECT type, name, sql FROM sqlite_master")
 
 
+def checks_back_on(db):
+    """The pooled connections check foreign keys again (a first run skips them in its first
+    transaction), and the index has no row pointing at a missing folder or root."""
+    conns = [db.raw() for _ in range(3)]
+    try:
+        return all(c.execute("PRAGMA foreign_keys").fetchone() == (1,)
+                   and c.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,) for c in conns) and \
+            conns[0].execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        for c in conns:
+            c.close()
+
+
 def no_child_left():
     try:
         return os.waitpid(-1, os.WNOHANG) == (0, 0)
@@ -190,6 +203,7 @@ def test_cancel_while_the_helper_hashes(tree, two_dbs):
         find_duplicates(two_dbs[0], [str(root)], progress=progress, fork_min_files=0)
     assert no_child_left()
     assert schema(two_dbs[0]) == fresh        # the indexes dropped for the first insert are back
+    assert checks_back_on(two_dbs[0])
     res = find_duplicates(two_dbs[0], [str(root)], progress=Progress(), fork_min_files=0)
     assert rel_groups(res.groups, root) == manifest["duplicate_groups"]
     assert schema(two_dbs[0]) == fresh
@@ -203,6 +217,7 @@ def test_first_run_into_an_empty_index_keeps_the_schema(tree, two_dbs):
     fresh = schema(db)
     find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=0)
     assert schema(db) == fresh
+    assert checks_back_on(db)
     other = root.parent / "other"
     sub = next(p for p in sorted(root.iterdir()) if p.is_dir() and not p.is_symlink())
     shutil.copytree(sub, other, symlinks=True)
