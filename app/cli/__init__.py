@@ -22,19 +22,30 @@ from app.core import leftovers
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser with every subcommand registered."""
+def command_names() -> list[str]:
+    """The subcommands: one module of ``app.cli.commands`` each, named after it."""
     from app.cli import commands
 
+    # modules starting with "_" are private helpers of a command, not commands
+    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__) if not m.name.startswith("_"))
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered, or just `only` (importing each
+    command's module costs a few ms: a command line naming one needs no other)."""
     parser = argparse.ArgumentParser(prog="fileorganizer", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):      # private helpers of a command, not commands
-            continue
-        module = importlib.import_module(f"app.cli.commands.{info.name}")
-        module.register(sub)
+    for name in [only] if only else command_names():
+        importlib.import_module(f"app.cli.commands.{name}").register(sub)
     return parser
+
+
+def _named_command(argv: list[str]) -> str | None:
+    """The command `argv` starts with, if it names one (else: help, --version or a mistake)."""
+    if argv and argv[0] in command_names():
+        return argv[0]
+    return None
 
 
 def run() -> NoReturn:
@@ -65,7 +76,8 @@ def main(argv: list[str] | None = None, *, exits_after: bool = False) -> int:
     build long-lived rows and groups without cycles, and the collector's first pass after a
     job walked all of them again (10-30 ms after a 100,000-file duplicate search).
     """
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(only=_named_command(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)

@@ -47,3 +47,15 @@ def test_one_shot_commands_run_without_the_cyclic_collector_and_long_running_one
         assert main(["history"], exits_after=True) == 0 and not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_each_command_module_registers_the_command_of_its_name():
+    """``main`` registers only the command a command line names, found by its module's name."""
+    from app.cli import build_parser, command_names
+
+    full = build_parser()
+    sub = next(a for a in full._actions if a.dest == "command")
+    assert sorted(sub.choices) == command_names()
+    for name in command_names():
+        one = next(a for a in build_parser(only=name)._actions if a.dest == "command")
+        assert list(one.choices) == [name]
