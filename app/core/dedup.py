@@ -210,23 +210,29 @@ def groups_from_runs(runs: Iterable[list[tuple]]) -> list[DuplicateGroup]:
     """Groups from runs of ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` rows, each run
     one (size, hash) with one row per path: a group where it holds two distinct inodes or more."""
     new = tuple.__new__         # DupFile(...) without the named tuple's Python-level __new__
+    return groups_from_content(((run[0][0], run[0][1]),
+                                [new(DupFile, (r[2], r[0], r[3], r[4], r[5], r[6], False)) for r in run])
+                               for run in runs if len(run) > 1)
+
+
+def groups_from_content(paths: Iterable[tuple[tuple[int, bytes], list[DupFile]]]) -> list[DuplicateGroup]:
+    """Groups from ``((size, full hash), paths)`` pairs, one per content, the paths DupFiles not
+    marked ``hardlinked`` yet: a group where two distinct inodes or more share one content
+    (the lists are sorted in place)."""
     groups: list[DuplicateGroup] = []
-    for run in runs:
-        if len(run) < 2:
+    for (size, digest), files in paths:
+        if len(files) < 2:
             continue
-        inodes = {(r[5], r[4]) for r in run}
+        inodes = {(f[4], f[3]) for f in files}
         if len(inodes) < 2:
             continue                                # paths of one inode only
-        if len(inodes) == len(run):                 # no hard links: the usual case
-            files = [new(DupFile, (r[2], r[0], r[3], r[4], r[5], r[6], False)) for r in run]
-        else:
+        if len(inodes) < len(files):                # hard links: mark the paths sharing an inode
             counts: dict[tuple[int, int], int] = {}
-            for r in run:
-                counts[(r[5], r[4])] = counts.get((r[5], r[4]), 0) + 1
-            files = [new(DupFile, (r[2], r[0], r[3], r[4], r[5], r[6], counts[(r[5], r[4])] > 1))
-                     for r in run]
+            for f in files:
+                counts[(f[4], f[3])] = counts.get((f[4], f[3]), 0) + 1
+            files = [f._replace(hardlinked=True) if counts[(f[4], f[3])] > 1 else f for f in files]
         files.sort()            # by path, its first field
-        groups.append(DuplicateGroup(run[0][0], run[0][1].hex(), files))
+        groups.append(DuplicateGroup(size, digest.hex(), files))
     return groups
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from app.core import leftovers
 from app.core.categories import category_for, sniff
-from app.core.dedup import Candidate, DuplicateGroup, groups_from_runs
+from app.core.dedup import Candidate, DupFile, DuplicateGroup, groups_from_content
 from app.core.dedup_online import OnlineGrouper
 from app.core.progress import Progress
 from app.jobs.hash_helper import groups_from_tuples, grow_pipe, run_child, stop_child, write_all
@@ -54,8 +54,8 @@ class StreamHelper:
     from_child: int
     outcome: tuple[list[DuplicateGroup], list[tuple[str, str]]] | None = None
     failed: bool = False
-    # (size, full hash) -> the files with that full hash: the parent groups them (see _groups)
-    same_content: dict[tuple[int, bytes], list[HashRow]] = field(default_factory=dict)
+    # (size, full hash) -> the paths with that full hash: the parent groups them (see _groups)
+    same_content: dict[tuple[int, bytes], list[DupFile]] = field(default_factory=dict)
 
     @classmethod
     def start(cls, *, min_size: int = 1, max_size: int | None = None, paranoid: bool = False) -> StreamHelper:
@@ -145,10 +145,11 @@ class StreamHelper:
 
     def _keep_full(self, rows: list[HashRow]) -> None:
         same = self.same_content
+        new = tuple.__new__         # DupFile(...) without the named tuple's Python-level __new__
         for r in rows:
             if r[1] is not None:
                 key = (r[5], r[1])
-                file = (r[5], r[1], r[3], r[6], r[7], r[8], r[9])   # as groups_from_runs takes them
+                file = new(DupFile, (r[3], r[5], r[6], r[7], r[8], r[9], False))
                 found = same.get(key)
                 if found is None:
                     same[key] = [file]
@@ -157,7 +158,7 @@ class StreamHelper:
 
     def _groups(self) -> list[DuplicateGroup]:
         """The groups: paths of one (size, full hash) with at least two distinct inodes."""
-        groups = groups_from_runs(self.same_content.values())
+        groups = groups_from_content(self.same_content.items())
         leftovers.let_go(self.same_content)
         self.same_content = {}
         return groups
