@@ -131,12 +131,12 @@ class Database:
                 return
             self._checkpoint = threading.Thread(target=self._checkpoint_now, name="wal-checkpoint",
                                                 daemon=True)
-        self._checkpoint.start()
+            self._checkpoint.start()        # under the lock: wait_checkpoint joins only started ones
 
     def _checkpoint_now(self) -> None:
         # a passive checkpoint neither waits for nor blocks readers and writers; its connection
-        # is never the last one (the caller's stays open until ``close`` joins this thread), so
-        # closing it never takes the database lock for a checkpoint of its own
+        # is not the last one (the caller's goes back to the pool, open until ``close`` joins
+        # this thread), so closing it does not take the database lock for a checkpoint of its own
         try:
             conn = sqlite3.connect(self.path, timeout=0)
             try:
