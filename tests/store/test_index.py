@@ -2,11 +2,14 @@ import os
 import sqlite3
 import time
 
+from app.core.categories import classify
 from app.core.progress import Progress
+from app.core.walk import walk_dirs
 from app.jobs.duplicates import find_duplicates
 from app.jobs.scan import scan
 from app.store import index_insert, open_database
 from app.store.codec import from_db
+from app.store.index import IndexWriter
 
 
 def rows(db):
@@ -193,3 +196,37 @@ def test_bulk_insert_stores_every_row_as_lstat_sees_it(app_home, tmp_path, monke
         assert (size, mtime, ino, dev, nlink, bool(link)) == (
             st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink, name == "soft"), name
     assert stored["hard.txt"][4] == stored["f3.txt"][4] == 2
+
+
+def test_first_scans_give_each_new_folder_its_own_id_and_parent(app_home, tmp_path):
+    """A first scan numbers the folders of a tree no one indexed yet itself and writes them at its
+    flush; a second tree, a rescan and batches (new folders after the first commit are inserted
+    one by one) all keep ids unique and parents right."""
+    trees = [tmp_path / "one", tmp_path / "two", tmp_path / "three"]
+    for n, tree in enumerate(trees):
+        for sub in ("a", "a/b", "a/b/c", "d"):
+            (tree / sub).mkdir(parents=True)
+            for i in range(3):
+                (tree / sub / f"f{n}{i}.txt").write_text(f"{tree} {sub} {i}")
+    db = open_database()
+    scan(db, [str(trees[0])], progress=Progress())
+    scan(db, [str(trees[1])], progress=Progress())
+    scan(db, [str(trees[0])], progress=Progress())      # a rescan: nothing new
+    raw = db.raw()
+    try:
+        writer = IndexWriter(raw, str(trees[2]), classify, batch_size=4)     # a commit every folder or so
+        for listing in walk_dirs([str(trees[2])], plain=True):
+            writer.add_dir(listing.path, listing.files, listing.complete)
+        writer.finish()
+        parents = {from_db(p): (from_db(q) if q is not None else None) for p, q in raw.execute(
+            "SELECT d.path, p.path FROM dirs d LEFT JOIN dirs p ON p.id = d.parent_id")}
+        assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert raw.execute("SELECT count(*) FROM files").fetchone()[0] == 3 * 4 * 3
+    finally:
+        raw.close()
+    assert len(parents) == 3 * 5
+    for tree in trees:
+        assert parents[str(tree)] is None
+        for sub in ("a", "a/b", "a/b/c", "d"):
+            assert parents[str(tree / sub)] == str((tree / sub).parent)
+    db.close()
