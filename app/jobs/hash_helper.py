@@ -45,15 +45,16 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
-def stop_child(helper, *fd_names: str, kill: bool = True) -> None:
+def stop_child(helper, *fd_names: str, kill: bool = True, reap: bool = True) -> None:
     """Close `helper`'s pipe ends named `fd_names` (set to -1), then kill (unless `kill` is
-    False: it is known to be finishing) and reap its child process `helper.pid` (set to 0)."""
+    False: it is known to be finishing) and reap its child process `helper.pid` (set to 0;
+    with reap=False a later call does)."""
     for name in fd_names:
         fd = getattr(helper, name)
         if fd >= 0:
             os.close(fd)
             setattr(helper, name, -1)
-    if helper.pid:
+    if helper.pid and reap:
         if kill:
             try:
                 os.kill(helper.pid, signal.SIGKILL)
