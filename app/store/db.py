@@ -77,6 +77,7 @@ class Database:
         self._closed = False
         self._engine: Engine | None = None
         self._checkpoint: threading.Thread | None = None
+        self._checkpoint_conn: sqlite3.Connection | None = None
         self._migrate()
 
     # --- plain connections ------------------------------------------------------------------
@@ -134,15 +135,16 @@ class Database:
             self._checkpoint.start()        # under the lock: wait_checkpoint joins only started ones
 
     def _checkpoint_now(self) -> None:
-        # a passive checkpoint neither waits for nor blocks readers and writers; its connection
-        # is not the last one (the caller's goes back to the pool, open until ``close`` joins
-        # this thread), so closing it does not take the database lock for a checkpoint of its own
+        # a passive checkpoint neither waits for nor blocks readers and writers. Its connection
+        # is closed by wait_checkpoint, not here: closing a connection may take the database
+        # lock for a checkpoint of its own, which is best done when this process is not writing
         try:
-            conn = sqlite3.connect(self.path, timeout=0)
-            try:
-                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            finally:
-                conn.close()
+            conn = sqlite3.connect(self.path, timeout=0, check_same_thread=False)
+        except sqlite3.Error:
+            return
+        self._checkpoint_conn = conn
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.Error:
             pass                # only a head start: the next commit or the last close checkpoints anyway
 
@@ -233,6 +235,9 @@ class Database:
             checkpoint, self._checkpoint = self._checkpoint, None
         if checkpoint is not None:
             checkpoint.join()
+            conn, self._checkpoint_conn = self._checkpoint_conn, None
+            if conn is not None:
+                conn.close()
 
     def close(self) -> None:
         with self._lock:
