@@ -64,11 +64,7 @@ class DuplicateGroup:
     @property
     def copies(self) -> int:
         """Distinct files on disk (hard links of one inode count once)."""
-        files = self.files
-        for f in files:
-            if f.hardlinked:
-                return len({(f.dev, f.inode) for f in files})
-        return len(files)
+        return _distinct_inodes(self.files)
 
     @property
     def duplicate_files(self) -> int:
@@ -79,6 +75,13 @@ class DuplicateGroup:
     def reclaimable(self) -> int:
         """Bytes freed by keeping one copy."""
         return self.size * (self.copies - 1)
+
+
+def _distinct_inodes(files: list[DupFile]) -> int:
+    for f in files:
+        if f[6]:            # hardlinked: another path of the group is this inode
+            return len({(f[4], f[3]) for f in files})
+    return len(files)
 
 
 HashedCallback = Callable[[Candidate, "bytes | None"], None]
@@ -269,7 +272,7 @@ def _make_group(digest: bytes, keys: list[tuple[int, int]],
 
 def sort_groups(groups: list[DuplicateGroup]) -> list[DuplicateGroup]:
     """Largest reclaimable space first, then by first path (a stable, readable order)."""
-    return sorted(groups, key=lambda g: (g.size * (1 - g.copies), g.files[0].path))
+    return sorted(groups, key=lambda g: (g.size * (1 - _distinct_inodes(g.files)), g.files[0][0]))
 
 
 def duplicates_in(records: Iterable[FileRecord], *, min_size: int = 1, max_size: int | None = None,

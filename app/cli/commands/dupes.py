@@ -12,6 +12,7 @@ import io
 import json
 import re
 import sys
+from operator import itemgetter
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.commands._dupes_action import act, add_action_arguments, wants_action
@@ -99,8 +100,9 @@ def _csv(result) -> str:
 
 def _fdupes(result) -> str:
     lines: list[str] = []
+    path = itemgetter(0)            # DupFile.path
     for g in result.groups:
-        lines += [f.path for f in g.files]
+        lines += map(path, g.files)
         lines.append("")            # a blank line after each group
     lines.append("")
     return "\n".join(lines)
