@@ -340,13 +340,13 @@ class IndexWriter(NewRows):
             cur.executemany("UPDATE dirs SET scan_gen=? WHERE id=?", self._partial_dirs)
         if commit:
             self._commit()
-            self._unknown_tree = False
         self._inserts, self._content, self._meta, self._deletes = [], [], [], []
         self._seen_dirs, self._signed_new, self._partial_dirs = [], [], []
         self._pending = 0
 
     def _commit(self) -> None:
         self.conn.commit()
+        self._unknown_tree = False          # other writers may come in now
         if not self.check_references:       # later transactions may meet other writers' deletes
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.check_references = True
