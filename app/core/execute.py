@@ -24,42 +24,20 @@ import stat
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from app.core import fileops, trash
+from app.core.journal_record import (  # noqa: F401 - its callers name the states from here too
+    DONE,
+    FAILED,
+    PLANNED,
+    SKIPPED,
+    UNDONE,
+    Journal,
+    JournalRecord,
+)
 from app.core.plan import Operation, OpKind, Plan
 from app.core.progress import Cancelled, Progress
 from app.core.reasons import Skip, describe
-
-PLANNED, DONE, FAILED, SKIPPED, UNDONE = "planned", "done", "failed", "skipped", "undone"
-
-
-@dataclass(slots=True)
-class JournalRecord:
-    """One operation as the journal holds it."""
-
-    seq: int
-    op: Operation
-    tmp: str | None = None          # temporary name used while acting (copies, links)
-    state: str = PLANNED
-    error: str | None = None
-    extra: dict = field(default_factory=dict)   # trash slot, folders created, undo link...
-
-
-class Journal(Protocol):
-    """What the executor needs from the journal store (app.store.journal implements it)."""
-
-    def begin(self, run_id: str, source: str, title: str, undo_of: int | None = None) -> int:
-        """Create a running history entry; returns its id."""
-
-    def record(self, entry_id: int, records: list[JournalRecord]) -> None:
-        """Store all planned operations, committed to disk, before any of them runs."""
-
-    def mark(self, entry_id: int, records: list[JournalRecord]) -> None:
-        """Store the new state (done/failed/skipped), error and extra of these records."""
-
-    def finish(self, entry_id: int) -> None:
-        """Close the entry: counts, bytes and final status from its records."""
 
 
 @dataclass(slots=True)

@@ -52,7 +52,7 @@ import os
 import stat
 
 from app.core import fileops, trash
-from app.core.execute import DONE, FAILED, SKIPPED, JournalRecord
+from app.core.journal_record import DONE, FAILED, SKIPPED, JournalRecord
 from app.core.plan import OpKind
 
 NOT_STARTED = "not run: the app stopped before this operation"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from app.core import trash
-from app.core.execute import DONE, JournalRecord
+from app.core.journal_record import DONE, JournalRecord
 from app.core.plan import FileState, Operation, OpKind, Plan
 
 

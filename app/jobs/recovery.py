@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from app.core.journal_record import DONE, PLANNED, SKIPPED
 from app.core.progress import Progress
+from app.store.journal import JournalStore
 
 if TYPE_CHECKING:
     from app.store.db import Database
@@ -35,27 +37,17 @@ class RecoveryResult:
                        if self.problems else "")
 
 
-def _any_running(db: Database) -> bool:
-    conn = db.raw()
-    try:
-        return conn.execute("SELECT 1 FROM history WHERE status='running' LIMIT 1").fetchone() is not None
-    finally:
-        conn.close()
-
-
 def recover(db: Database, progress: Progress | None = None) -> RecoveryResult:
     """Finish or roll back every crashed run; cheap (one query) when there is none."""
     result = RecoveryResult()
-    if not _any_running(db):
+    store = JournalStore(db)
+    running = store.running()
+    if not running:
         return result
-    # imported only now: every command starts with this check
-    from app.core.execute import DONE, PLANNED
-    from app.core.recover import recover_record
-    from app.store.journal import JournalStore
+    from app.core.recover import recover_record  # the disk checks: only with a run to recover
 
     progress = progress or Progress()
-    store = JournalStore(db)
-    for entry_id in store.running():
+    for entry_id in running:
         if not store.claim_crashed(entry_id):
             continue
         records = store.records(entry_id, states=(PLANNED,))
@@ -66,7 +58,7 @@ def recover(db: Database, progress: Progress | None = None) -> RecoveryResult:
                 result.completed += 1
             else:
                 result.rolled_back += 1
-                if rec.state != "skipped":
+                if rec.state != SKIPPED:
                     result.problems.append((rec.op.src, rec.error or rec.state))
             progress.advance()
         store.mark(entry_id, records)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import paths
-from app.core.execute import DONE, FAILED, PLANNED, SKIPPED, UNDONE, JournalRecord
+from app.core.journal_record import DONE, FAILED, PLANNED, SKIPPED, UNDONE, JournalRecord
 from app.core.plan import FileState, Operation, OpKind
 from app.store.codec import from_db, to_db
 from app.store.db import Database

@@ -128,3 +128,17 @@ def test_first_start_looks_for_crashed_runs_without_creating_a_database(app_home
 
     assert recover_at_start() == ""
     assert not paths.database_path().exists()
+
+
+def test_looking_for_crashed_runs_does_not_load_the_executor(db, app_home):
+    """Every command starts with this look: with nothing to recover it reads the journal
+    (``store.journal``, ``core.journal_record``) without importing ``core.execute`` and the
+    file operations behind it."""
+    code = ("import sys\nfrom app.jobs.recovery import recover_at_start\n"
+            "assert recover_at_start() == ''\n"
+            "print(sorted(m for m in ('app.core.execute', 'app.core.fileops', 'app.core.recover') "
+            "if m in sys.modules))")
+    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=Path(__file__).resolve().parents[2], timeout=60, check=True).stdout
+    assert out.strip() == "[]"
