@@ -113,7 +113,6 @@ class OnlineGrouper:
         if self._on_hashed is not None:
             self._on_hashed(c, head)
 
-
     def _fail(self, g: _SizeGroup, key: tuple[int, int], exc: OSError) -> None:
         paths = g.inodes.pop(key)
         g.failed.add(key)

@@ -24,7 +24,7 @@ class Preset:
 
     def build(self) -> list[Rule]:
         """Fresh, validated Rule objects (new uuids each time)."""
-        from app.core.rules import rule_from_dict  # not at import: every CLI command lists presets
+        from app.core.rules import rule_from_dict  # not at import: listing presets needs no rules
 
         return [rule_from_dict(d, i) for i, d in enumerate(self.rules)]
 
