@@ -8,16 +8,12 @@ Exit codes: 0 done, 1 done with per-file errors (or work left), 2 bad usage or m
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
-import os
 import pkgutil
 import sys
-import threading
 from typing import NoReturn
 
 from app import __version__
-from app.core import leftovers
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -49,42 +45,18 @@ def _named_command(argv: list[str]) -> str | None:
 
 
 def run() -> NoReturn:
-    """Entry point of the `fileorganizer` command: ``main()``, then a quick exit.
-
-    By then every file and database is written and closed. The interpreter's own teardown
-    (freeing every module and object) took 25-50 ms after a 100,000-file duplicate search,
-    a few percent of the command: it is skipped when no other thread could still be working.
-    """
-    code = main(exits_after=True)
-    if threading.active_count() > 1:
-        sys.exit(code)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):       # a closed pipe: nothing more can be written anyway
-            pass
-    if "logging" in sys.modules:
-        sys.modules["logging"].shutdown()
-    os._exit(code)
+    """Entry point of the `fileorganizer` command: ``main()``, then exit with its code."""
+    sys.exit(main())
 
 
-def main(argv: list[str] | None = None, *, exits_after: bool = False) -> int:
-    """Parse the arguments and run the command; returns its exit code.
-
-    `exits_after`: the process ends right after (``run``). A command that does its work once
-    (all but ``watch`` and ``gui``) then runs with the cyclic garbage collector off: its jobs
-    build long-lived rows and groups without cycles, and the collector's first pass after a
-    job walked all of them again (10-30 ms after a 100,000-file duplicate search).
-    """
+def main(argv: list[str] | None = None) -> int:
+    """Parse the arguments and run the command; returns its exit code."""
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser(only=_named_command(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    if exits_after and not getattr(args, "long_running", False):
-        gc.disable()
-        leftovers.keep_until_exit()
     try:
         from app.jobs.recovery import recover_at_start
 

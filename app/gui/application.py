@@ -18,7 +18,6 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app import __version__, paths
-from app.gui import refcount_guard
 from app.gui.crash import CrashHandler, setup_logging, show_error_dialog
 from app.gui.single_instance import InstanceServer, send_to_running
 from app.gui.theme import Theme, app_icon
@@ -130,7 +129,6 @@ def make_application(argv: list[str]) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("fileorganizer-pro")
     app.setWindowIcon(app_icon())
-    refcount_guard.install()
     return app
 
 

@@ -1,4 +1,4 @@
-"""`fileorganizer` leaves through a quick exit (app.cli.run): everything must be out by then."""
+"""`fileorganizer` exits with its command's code, and everything it printed arrives whole."""
 
 import subprocess
 import sys
@@ -30,23 +30,6 @@ def test_a_reader_that_stops_early_gets_no_traceback(app_home, tmp_path):
                           shell=True, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert proc.stdout.strip().endswith(".txt")
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
-
-
-def test_one_shot_commands_run_without_the_cyclic_collector_and_long_running_ones_with_it(
-        app_home, tmp_path):
-    import gc
-
-    from app.cli import build_parser, main
-
-    parser = build_parser()
-    assert parser.parse_args(["watch", str(tmp_path)]).long_running
-    assert parser.parse_args(["gui"]).long_running
-    assert not getattr(parser.parse_args(["dupes", str(tmp_path)]), "long_running", False)
-    try:
-        assert main(["history"], exits_after=False) == 0 and gc.isenabled()   # in-process callers
-        assert main(["history"], exits_after=True) == 0 and not gc.isenabled()
-    finally:
-        gc.enable()
 
 
 def test_each_command_module_registers_the_command_of_its_name():

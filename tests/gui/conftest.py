@@ -11,14 +11,6 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _refcount_guard(qapp):
-    """What make_application does for the app: survive PySide6 6.12.0's lost references."""
-    from app.gui import refcount_guard
-
-    refcount_guard.install()
-
-
 @pytest.fixture
 def controller(qapp, app_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The app as `python -m app` builds it (without the single-instance server), shut down after."""

@@ -18,7 +18,6 @@ from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.commands._dupes_action import act, add_action_arguments, wants_action
 from app.cli.commands.scan import add_walk_arguments, missing_roots, print_errors
 from app.cli.console import cancel_on_interrupt, human_bytes, make_progress, parse_size
-from app.core import leftovers
 from app.core.progress import Cancelled, Progress
 
 FORMATS = ("text", "json", "csv", "fdupes")
@@ -147,10 +146,9 @@ def run(args: argparse.Namespace) -> int:
         if wants_action(args):
             return act(args, result) or (EXIT_ERRORS if result.errors else EXIT_OK)
         write_report(result, args.format, args.output)
-        leftovers.let_go(result)
         return EXIT_ERRORS if result.errors else EXIT_OK
     finally:
-        db.close()          # after the report: a checkpoint the search left running ends meanwhile
+        db.close()
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "already running, its window comes forward and receives the folders.",
     )
     parser.add_argument("folders", nargs="*", help="folders to add and scan")
-    parser.set_defaults(func=handler, long_running=True)
+    parser.set_defaults(func=handler)
 
 
 def handler(args: argparse.Namespace) -> int:

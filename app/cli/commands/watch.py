@@ -27,7 +27,7 @@ def register(subparsers) -> None:
     p.add_argument("--settle", type=float, metavar="SECONDS",
                    help="quiet time before a file counts as finished (default: the setting, 3)")
     p.add_argument("--recursive", action="store_true", help="also watch subfolders")
-    p.set_defaults(func=handler, long_running=True)
+    p.set_defaults(func=handler)
 
 
 def _show(path: str | None) -> str:
