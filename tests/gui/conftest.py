@@ -3,12 +3,48 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import time
+import traceback
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def uncaught_errors(monkeypatch: pytest.MonkeyPatch):
+    """Fail the test when any exception reaches sys.excepthook, threading.excepthook or the
+    app's crash handler while it runs.
+
+    The Controller installs its own hooks (replacing pytest-qt's capture) and the tests turn
+    its dialog off, so without this an error in a slot would only reach the log file and the
+    test would pass. A test that raises on purpose clears the returned list.
+    """
+    from app.gui import crash
+
+    caught: list[str] = []
+    original = crash.CrashHandler._hook
+
+    def recording_hook(self, exc_type, exc, tb) -> None:
+        if not issubclass(exc_type, KeyboardInterrupt):
+            caught.append("".join(traceback.format_exception(exc_type, exc, tb)))
+        original(self, exc_type, exc, tb)
+
+    def plain_hook(exc_type, exc, tb) -> None:
+        caught.append("".join(traceback.format_exception(exc_type, exc, tb)))
+
+    monkeypatch.setattr(crash.CrashHandler, "_hook", recording_hook)
+    # restored after the test: a Controller replaces both, and its handler dies with it
+    monkeypatch.setattr(sys, "excepthook", plain_hook)
+    monkeypatch.setattr(
+        threading, "excepthook", lambda a: plain_hook(a.exc_type, a.exc_value, a.exc_traceback)
+    )
+    yield caught
+    if caught:
+        pytest.fail("uncaught exception during the test:\n" + "\n".join(caught), pytrace=False)
 
 
 @pytest.fixture
@@ -18,7 +54,7 @@ def controller(qapp, app_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     from app.gui.application import Controller
 
     ctl = Controller(qapp, [], single_instance=False)
-    ctl.crash.dialogs_enabled = False
+    ctl.crash.dialogs_enabled = False  # no modal box in tests: uncaught_errors fails the test
     ctl.window.resize(1200, 780)
     ctl.window.show()
     yield ctl

@@ -56,7 +56,9 @@ def test_running_app_raises_its_window_and_scans_handed_over_folders(controller,
     wait_idle()
 
 
-def test_uncaught_error_shows_a_dialog_with_the_log_file(controller, qtbot, monkeypatch, app_home):
+def test_uncaught_error_shows_a_dialog_with_the_log_file(
+    controller, qtbot, monkeypatch, app_home, uncaught_errors
+):
     shown = []
     monkeypatch.setattr(
         QMessageBox,
@@ -74,6 +76,8 @@ def test_uncaught_error_shows_a_dialog_with_the_log_file(controller, qtbot, monk
     assert str(app_home / "logs" / "fileorganizer.log") in info
     assert "Traceback" in details
     assert "something broke" in (app_home / "logs" / "fileorganizer.log").read_text()
+    assert len(uncaught_errors) == 1  # raised on purpose: the fixture must not fail this test
+    uncaught_errors.clear()
 
 
 def test_gui_command_rejects_a_missing_folder(run_cli, tmp_path):

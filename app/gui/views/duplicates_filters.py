@@ -58,7 +58,9 @@ class DuplicateFilters(QWidget):
         self.folder_box.setMinimumWidth(160)
         lay.addWidget(self.folder_box, 1)
 
-        self._typing = QTimer(self, singleShot=True, interval=200, timeout=self.changed)
+        # a signal is not a callable: `timeout=self.changed` made every keystroke raise
+        self._typing = QTimer(self, singleShot=True, interval=200)
+        self._typing.timeout.connect(self.changed.emit)
         self.search.textChanged.connect(self._text_changed)
         for box in (self.size_box, self.cat_box, self.folder_box):
             box.currentIndexChanged.connect(self._box_changed)
