@@ -40,6 +40,10 @@ class Controller:
         from app.store.db import open_database
 
         self.app = app
+        # The app quits when the main window closes (closing -> shutdown -> quit), never because
+        # the last visible window went away: with the window hidden in the tray, closing the
+        # Watched folders dialog used to end the app, the watcher and the tray icon with it.
+        app.setQuitOnLastWindowClosed(False)
         setup_logging()
         self.crash = CrashHandler(app)
         self.crash.install()

@@ -126,7 +126,7 @@ def test_tray_under_xvfb_with_trayer(xserver, tmp_path):
     shot = tmp_path / "tray-menu.png"
     proc = run_inner(xserver.display, tmp_path, "-k", "not no_tray", env={"FO_TRAY_SHOT": str(shot)})
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    assert "5 passed" in proc.stdout, proc.stdout[-2000:]
+    assert "6 passed" in proc.stdout, proc.stdout[-2000:]
     assert shot.exists() and shot.stat().st_size > 1000
     keep = os.environ.get("FO_TRAY_SHOT_KEEP")  # to look at the screenshot by hand
     if keep:

@@ -271,3 +271,59 @@ def test_the_app_puts_up_its_tray_and_settings_reach_it(qapp, app_home, tmp_path
         ctl.window.deleteLater()
         pump(qapp, 0.1)
         gc.collect()
+
+
+def test_closing_the_watched_folders_dialog_with_the_window_hidden_keeps_the_app(
+    qapp, app_home, tmp_path, monkeypatch
+):
+    """The real Controller in the real event loop: hide the window to the tray, open Watched
+    folders… from the tray menu, close the dialog with Escape. The app must keep running (it
+    quit here before: the dialog was the last visible window)."""
+    from PySide6.QtCore import QTimer
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    wait_for(qapp, QSystemTrayIcon.isSystemTrayAvailable, 10)
+    db = open_database()
+    inbox = tmp_path / "Downloads"
+    inbox.mkdir()
+    watched.add_folder(db, WatchedFolder(str(inbox), {"preset": "by-extension"}, str(tmp_path / "S")))
+    db.close()
+    from app.gui.application import Controller
+
+    ctl = Controller(qapp, [], single_instance=False)
+    ctl.crash.dialogs_enabled = False
+    steps: list[str] = []
+    try:
+        ctl.window.show()
+        tray = ctl.tray
+        assert tray.available and ctl.window.hide_on_close
+
+        def hide_and_open() -> None:
+            ctl.window.close()  # to the tray
+            steps.append("hidden" if not ctl.window.isVisible() else "still shown")
+            tray.build_menu()
+            tray.actions_by_text()["Watched folders…"].trigger()
+            steps.append("dialog" if tray.dialog.isVisible() else "no dialog")
+
+        def close_dialog() -> None:
+            QTest.keyClick(tray.dialog, Qt.Key.Key_Escape)
+            steps.append("closed" if getattr(tray, "dialog", None) is None else "dialog stayed")
+
+        def still_running() -> None:
+            steps.append("alive")
+            qapp.quit()
+
+        QTimer.singleShot(100, hide_and_open)
+        QTimer.singleShot(600, close_dialog)
+        QTimer.singleShot(2000, still_running)
+        QTimer.singleShot(8000, qapp.quit)  # never hang the run
+        qapp.exec()
+        assert steps == ["hidden", "dialog", "closed", "alive"]
+        assert tray.icon.isVisible() and not tray.service.paused and tray.service.folders()
+    finally:
+        ctl.window.hide_on_close = False
+        ctl.shutdown()
+        ctl.window.deleteLater()
+        pump(qapp, 0.1)
+        gc.collect()
