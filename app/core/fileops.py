@@ -1,8 +1,8 @@
 """Safe file primitives used by the executor: nothing here ever overwrites a different file.
 
-* ``rename_noreplace``: atomic rename that fails if the target exists (renameat2
-  RENAME_NOREPLACE on Linux, renamex_np RENAME_EXCL on macOS, os.rename on Windows),
-  with a link+unlink fallback on file systems that lack it.
+* ``rename_noreplace``: atomic rename that fails if the target exists (the OS call from
+  ``app.platform.rename``: renameat2 RENAME_NOREPLACE on Linux, renamex_np RENAME_EXCL on
+  macOS, os.rename on Windows), with a link+unlink fallback on file systems that lack it.
 * ``move_file``: same device = one atomic rename; across devices = copy to a temporary
   name in the target folder, fsync, verify size and blake3 hash, rename into place,
   fsync the folder, then remove the source. Timestamps and permissions are kept.
@@ -12,54 +12,25 @@
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import stat
-import sys
 
 import blake3
 
+from app.platform.rename import rename_exclusive
+
 CHUNK = 1 << 20
-_AT_FDCWD = -100
-_RENAME_NOREPLACE = 1      # Linux renameat2 flag
-_RENAME_EXCL = 4           # macOS renamex_np flag
 
 
 class FileOpError(OSError):
     """A primitive refused to act; the message says why, for the user."""
 
 
-def _load_native_rename():
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return None
-    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
-        fn = libc.renameat2
-        fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-        return lambda a, b: fn(_AT_FDCWD, a, _AT_FDCWD, b, _RENAME_NOREPLACE)
-    if sys.platform == "darwin" and hasattr(libc, "renamex_np"):
-        fn = libc.renamex_np
-        fn.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_uint]
-        return lambda a, b: fn(a, b, _RENAME_EXCL)
-    return None
-
-
-_native_rename = None if os.name == "nt" else _load_native_rename()
-
-
 def rename_noreplace(src: str, dst: str) -> None:
     """Rename `src` to `dst` atomically; FileExistsError if `dst` exists; OSError(EXDEV) across devices."""
-    if os.name == "nt":
-        os.rename(src, dst)               # Windows never replaces an existing target
+    if rename_exclusive(src, dst):
         return
-    if _native_rename is not None:
-        if _native_rename(os.fsencode(src), os.fsencode(dst)) == 0:
-            return
-        err = ctypes.get_errno()
-        if err not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
-            raise OSError(err, os.strerror(err), src, None, dst)
     # Fallback: a hard link cannot replace a target; then drop the old name.
     if not os.path.isdir(src) and not os.path.islink(src):
         try:

@@ -1,13 +1,17 @@
 """Is a file finished arriving? Names of partial downloads and temp files, and in-use checks.
 
-Used by ``core.watch_settle`` before a file is handed on; pure functions, no state.
+Used by ``core.watch_settle`` before a file is handed on; pure functions, no state. Whether a
+process still has the file open for writing is an OS question: ``app.platform.open_files``.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
-import sys
+
+from app.platform.open_files import open_for_writing
+
+__all__ = ["can_open_for_reading", "has_partial_sibling", "is_partial_name", "open_for_writing"]
 
 # Suffixes of files still being written by browsers, download managers, editors and copiers.
 PARTIAL_SUFFIXES = (
@@ -48,32 +52,3 @@ def can_open_for_reading(path: str) -> bool:
     except OSError:
         return False
 
-
-def open_for_writing(candidates: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Of `candidates` ((dev, inode) pairs), those some process we can see has open for writing.
-
-    Linux only (reads /proc); elsewhere returns an empty set and the settle time has to do.
-    """
-    if not sys.platform.startswith("linux") or not candidates or not os.path.isdir("/proc/self/fdinfo"):
-        return set()
-    busy: set[tuple[int, int]] = set()
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        fd_dir = f"/proc/{pid}/fd"
-        try:
-            fds = os.listdir(fd_dir)
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                st = os.stat(f"{fd_dir}/{fd}")
-                if (st.st_dev, st.st_ino) not in candidates:
-                    continue
-                with open(f"/proc/{pid}/fdinfo/{fd}") as info:
-                    flags = next((int(line.split()[1], 8) for line in info if line.startswith("flags:")), 0)
-            except (OSError, ValueError):
-                continue
-            if flags & (os.O_WRONLY | os.O_RDWR):
-                busy.add((st.st_dev, st.st_ino))
-    return busy

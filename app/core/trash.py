@@ -9,20 +9,22 @@ info/) is chosen before acting, so the journal records it before the file moves.
 
 On Windows and macOS the platform's trash is used through send2trash; the app cannot
 see where the file went, so undo tells the user to restore it from the trash by hand.
+Which one applies, and the user id, come from ``app.platform.trash``.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-import sys
 import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from app.core.fileops import rename_noreplace
+from app.platform.trash import FREEDESKTOP, send_to_system_trash, user_id
 
-FREEDESKTOP = os.name == "posix" and sys.platform != "darwin"
+__all__ = ["FREEDESKTOP", "TrashError", "TrashLocator", "TrashSlot", "home_trash", "info_original",
+           "restore_slot", "send_to_platform_trash", "trash_to_slot"]
 NAME_MAX = 255
 
 
@@ -104,7 +106,7 @@ class TrashLocator:
     def __init__(self) -> None:
         self._by_dev: dict[int, tuple[str, str | None]] = {}
         self._claimed: set[str] = set()
-        self.uid = os.getuid()
+        self.uid = user_id()
 
     def trash_for(self, path: str, dev: int | None = None) -> tuple[str, str | None]:
         """(trash_dir, topdir or None for the home trash) for a file."""
@@ -200,6 +202,4 @@ def restore_slot(slot: TrashSlot, original: str) -> None:
 
 def send_to_platform_trash(path: str) -> None:
     """Windows/macOS: hand the file to the system trash (location unknown to us)."""
-    from send2trash import send2trash
-
-    send2trash(path)
+    send_to_system_trash(path)

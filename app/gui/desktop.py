@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
+
+from app.platform.desktop import reveal_command
 
 
 def open_file(path: str) -> bool:
@@ -17,12 +18,10 @@ def open_file(path: str) -> bool:
 
 def reveal_in_file_manager(path: str) -> bool:
     """Show the file selected in the file manager where the platform supports it, else its folder."""
+    command = reveal_command(path)   # Explorer and Finder select it; elsewhere open its folder
     try:
-        if sys.platform == "darwin":
-            subprocess.Popen(["open", "-R", path])
-            return True
-        if sys.platform == "win32":
-            subprocess.Popen(["explorer", "/select,", os.path.normpath(path)])
+        if command is not None:
+            subprocess.Popen(command)
             return True
     except OSError:
         pass

@@ -13,7 +13,6 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +22,7 @@ from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from app.jobs.watch import BatchResult, Summary, WatchService
+from app.platform.desktop import reveal_command
 from app.store.watched import WatchedFolder
 
 log = logging.getLogger(__name__)
@@ -67,11 +67,9 @@ def _show_items_command(path: str) -> list[str] | None:
 
 def reveal_in_file_manager(path: str) -> None:
     """Show `path` selected in the system file manager (its folder when selecting is not possible)."""
-    if sys.platform == "win32":
-        subprocess.Popen(["explorer", "/select,", os.path.normpath(path)])
-        return
-    if sys.platform == "darwin":
-        subprocess.Popen(["open", "-R", path])
+    native = reveal_command(path)    # Explorer (Windows), Finder (macOS)
+    if native is not None:
+        subprocess.Popen(native)
         return
     folder = path if os.path.isdir(path) else os.path.dirname(path)
     command = _show_items_command(path)

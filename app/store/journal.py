@@ -18,28 +18,10 @@ from pathlib import Path
 from app import paths
 from app.core.journal_record import DONE, FAILED, PLANNED, SKIPPED, UNDONE, JournalRecord
 from app.core.plan import FileState, Operation, OpKind
+from app.platform.filelock import try_lock as _try_lock
 from app.store.codec import from_db, to_db
 from app.store.db import Database
 from app.store.outbox import history_finished
-
-if os.name == "nt":
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-else:
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except OSError:
-            return False
 
 
 @dataclass(slots=True)

@@ -299,7 +299,8 @@ def shared_dir():
     shutil.rmtree(path)
 
 
-@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to drop privileges")
+@pytest.mark.skipif(not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("setpriv")),
+                    reason="needs root and setpriv (POSIX) to drop privileges")
 def test_folder_present_but_not_watchable_is_reported_once(shared_dir):
     """An unreadable folder (run as nobody: root ignores permissions) gives one "error" status."""
     import subprocess
@@ -312,6 +313,8 @@ def test_folder_present_but_not_watchable_is_reported_once(shared_dir):
     shutil.copy(root / "app" / "__init__.py", code / "app")
     for name in ("__init__.py", "watch.py", "watch_folders.py", "watch_settle.py", "finished.py"):
         shutil.copy(root / "app" / "core" / name, code / "app" / "core")
+    shutil.copytree(root / "app" / "platform", code / "app" / "platform",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(Path(watchdog.__file__).parent, code / "watchdog")
     for d, _dirs, files in os.walk(code):
         os.chmod(d, 0o755)
