@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.platform.filelock import lock
 from app.store.outbox import ACCOUNT_KEY
 from app.sync import credentials
 from app.sync.api import ApiClient, ApiError, SyncError, normalize_server
@@ -35,19 +36,7 @@ def _across_processes(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        if os.name == "nt":
-            import msvcrt
-
-            for _ in range(300):
-                try:
-                    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        lock(fd)  # on Windows it gives up after 30 s and refreshes anyway, as before
         yield
     finally:
         os.close(fd)  # closing releases the lock
