@@ -22,30 +22,47 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Confirm", text)
 
 
-TEXTS = {
+TEXTS = {  # (title for one, title for several, explanation)
     "trash": (
-        "Move {n} file(s) to the trash?",
+        "Move 1 file to the trash?",
+        "Move {n} files to the trash?",
         "They can be restored from the trash, or with Undo in History.",
     ),
     "hardlink": (
-        "Replace {n} file(s) with hard links?",
+        "Replace 1 file with a hard link?",
+        "Replace {n} files with hard links?",
         "Each file becomes a link to the copy that is kept; the content stays reachable at "
         "every path. Undo in History restores separate copies.",
     ),
-    "move": ("Move {n} file(s) to {dest}?", "Undo in History moves them back."),
-    "delete": ("Delete {n} file(s) permanently?", "This cannot be undone: the files do not go to the trash."),
-    "apply": ("Apply {n} change(s)?", "Files are moved or renamed as listed. Undo in History reverts them."),
+    "move": ("Move 1 file to {dest}?", "Move {n} files to {dest}?", "Undo in History moves them back."),
+    "delete": (
+        "Delete 1 file permanently?",
+        "Delete {n} files permanently?",
+        "This cannot be undone: the files do not go to the trash.",
+    ),
+    "apply": (
+        "Apply 1 change?",
+        "Apply {n} changes?",
+        "Files are moved or renamed as listed. Undo in History reverts them.",
+    ),
 }
 
 
 class ConfirmDialog(QDialog):
     def __init__(
-        self, parent: QWidget | None, action: str, paths: list[str], nbytes: int, dest: str | None = None
+        self,
+        parent: QWidget | None,
+        action: str,
+        paths: list[str],
+        nbytes: int,
+        dest: str | None = None,
+        note: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Confirm"))
         self.setMinimumWidth(560)
-        title, detail = TEXTS[action]
+        one, several, detail = TEXTS[action]
+        title = one if len(paths) == 1 else several
         lay = QVBoxLayout(self)
         lay.setSpacing(10)
         lay.setContentsMargins(20, 18, 20, 16)
@@ -62,11 +79,23 @@ class ConfirmDialog(QDialog):
         size_line.setWordWrap(True)
         size_line.setObjectName("Muted")
         text.addWidget(size_line)
+        if action == "apply" and dest:
+            where = QLabel(tr("Into: {dest}").format(dest=dest))
+            where.setWordWrap(True)
+            where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            where.setAccessibleName(tr("Destination folder"))
+            text.addWidget(where)
+        if note:
+            warning = QLabel(note)
+            warning.setWordWrap(True)
+            warning.setStyleSheet(f"color: {theme.palette_color('warn').name()}; font-weight: 600;")
+            text.addWidget(warning)
         head.addLayout(text, 1)
         lay.addLayout(head)
         self.files = QListWidget()
         self.files.setAccessibleName(tr("Files affected"))
         self.files.setUniformItemSizes(True)
+        self.files.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the file names are at the end
         self.files.addItems(paths[:MAX_LISTED])
         if len(paths) > MAX_LISTED:
             self.files.addItem(tr("… and {n} more").format(n=len(paths) - MAX_LISTED))
@@ -96,7 +125,13 @@ class ConfirmDialog(QDialog):
 
 # Tests replace this to answer the dialog without showing it.
 def confirm_action(
-    parent: QWidget | None, action: str, paths: list[str], nbytes: int, dest: str | None = None
+    parent: QWidget | None,
+    action: str,
+    paths: list[str],
+    nbytes: int,
+    dest: str | None = None,
+    note: str = "",
 ) -> bool:
-    """Ask before acting; True when the user confirmed."""
-    return ConfirmDialog(parent, action, paths, nbytes, dest).exec() == QDialog.DialogCode.Accepted
+    """Ask before acting; True when the user confirmed. ``note``: a warning shown in bold."""
+    dialog = ConfirmDialog(parent, action, paths, nbytes, dest, note)
+    return dialog.exec() == QDialog.DialogCode.Accepted

@@ -8,25 +8,27 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
+from app.core.units import human_bytes
+
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("fmt", text)
 
 
 def size(n: int | float | None) -> str:
-    """1536 -> '1.5 KB' (decimal units, like the file managers)."""
+    """1536 -> '1.5 KiB': binary units, the same text the command line and the reports print."""
     if n is None:
         return "–"
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(value) < 1000 or unit == "TB":
-            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} PB"
+    return human_bytes(n)
 
 
 def count(n: int | None) -> str:
     return "–" if n is None else f"{n:,}".replace(",", "\u202f")
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """'1 file', '2 files', '1\u202f234 files': the count and the word in the right form."""
+    return f"{count(n)} {one if n == 1 else many}"
 
 
 def date(ts: float | None) -> str:

@@ -2,7 +2,9 @@
 
 Views talk to each other only through the signals here: ``folders_changed`` after the list of
 scanned folders changed, ``index_changed`` after a scan or an action changed what is on disk,
-``history_changed`` after an operation was journaled or undone.
+``history_changed`` after an operation was journaled or undone, ``undone`` after a run was
+undone from anywhere (its Undo banners go away; the duplicate list is rebuilt by a rescan).
+Undoing a run is written once, here: ``undo(entry_id)``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ log = logging.getLogger(__name__)
 
 SCAN = "scan"
 FORGET = "forget"
+UNDO = "undo"
 
 
 def tr(text: str) -> str:
@@ -34,6 +37,7 @@ class Session(QObject):
     duplicates_ready = Signal(object)  # (groups, reclaimable bytes per group or None)
     scan_finished = Signal(object)  # DuplicateResult, or None when cancelled or failed
     message = Signal(str)  # a short notice for the status area
+    undone = Signal(int, str)  # the entry undone, and what happened in a sentence
 
     def __init__(self, db, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +124,45 @@ class Session(QObject):
         if kind in (SCAN, FORGET):
             self._start_forget()
 
+    # ---- undo ------------------------------------------------------------------------------
+    def undo(self, entry_id: int | None, on_done=None, on_error=None) -> bool:
+        """Undo history entry ``entry_id`` (None: the newest with something left to undo) in a
+        worker. ``on_done(text)`` / ``on_error(text)`` get the sentence to show; every view
+        hears ``undone``. False when an undo is running already (nothing was started)."""
+        if self.jobs.is_running(UNDO):
+            return False
+        db = self.db
+
+        def run(progress):
+            from app.jobs.undo import NothingToUndo, undo
+
+            try:
+                return undo(db, entry_id, progress)
+            except NothingToUndo:
+                return None
+
+        def done(result) -> None:
+            if result is None:
+                text = tr("Nothing left to undo.")
+            else:
+                text = undo_text(result)
+                self.history_changed.emit()
+                self.index_changed.emit()
+                self.undone.emit(result.entry.id, text)
+                self.start_scan()  # the files put back may be duplicates again
+            if on_done is not None:
+                on_done(text)
+
+        def failed(message: str, _tb: str) -> None:
+            text = tr("Undo failed: {m}").format(m=message)
+            if on_error is not None:
+                on_error(text)
+            else:
+                self.message.emit(text)
+
+        worker = self.jobs.start(UNDO, run, label=tr("Undoing"), on_result=done, on_error=failed, owner=self)
+        return worker is not None
+
     # ---- scanning --------------------------------------------------------------------------
     def start_scan(self) -> bool:
         """Scan every folder, then look for duplicates. False when nothing to do or already running."""
@@ -195,3 +238,18 @@ def within_folders(groups: list, folders: list[str]) -> list:
                 group = replace(group, files=files)
             out.append(group)
     return out
+
+
+def undo_text(result) -> str:
+    """'Undone: 3 files put back.' counted like the run's own "Done" (folders left out)."""
+    from app.gui import fmt
+    from app.jobs.history import files_done
+
+    n = files_done(result.run.records)
+    text = tr("Undone: {files} put back.").format(files=fmt.plural(n, tr("file"), tr("files")))
+    problems = result.problems
+    if problems:
+        text += " " + tr("{n} could not be undone (see History for the reasons).").format(
+            n=fmt.plural(len(problems), tr("file"), tr("files"))
+        )
+    return text

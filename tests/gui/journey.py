@@ -115,6 +115,17 @@ def answer_next_dialog(
     QTimer.singleShot(0, answer)
 
 
+def pick(qtbot, box, data) -> None:
+    """Choose the entry holding ``data`` in a combo box with the arrow keys, as from the keyboard."""
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Home)
+    for _ in range(box.count()):
+        if box.currentData() == data:
+            return
+        qtbot.keyClick(box, Qt.Key.Key_Down)
+    raise AssertionError(f"{data!r} is not offered in {box.accessibleName()}")
+
+
 def wait_for(qtbot, condition: Callable[[], bool], timeout_ms: int = 10_000) -> None:
     qtbot.waitUntil(condition, timeout=timeout_ms)
 

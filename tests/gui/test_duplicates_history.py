@@ -62,7 +62,7 @@ def test_filters(scanned, qtbot):
     view.apply_filter()
     assert view.model.group_count() == 1
     view.search.clear()
-    view.size_box.setCurrentIndex(view.size_box.findData(100_000))
+    view.size_box.setCurrentIndex(view.size_box.findData(100 * 1024))
     assert view.model.group_count() == 0
     view.size_box.setCurrentIndex(0)
     view.cat_box.setCurrentIndex(view.cat_box.findData("documents"))
@@ -231,5 +231,5 @@ def test_confirm_dialog_lists_files_and_bytes(window, qtbot):
     qtbot.addWidget(dialog)
     labels = [w.text() for w in dialog.findChildren(QLabel)]
     assert dialog.files.count() == 2
-    assert any("Move 2 file(s) to the trash?" in t for t in labels)
-    assert any("2.5 MB in total" in t for t in labels)
+    assert any("Move 2 files to the trash?" in t for t in labels)
+    assert any("2.4 MiB in total" in t for t in labels)  # 2,500,000 bytes in binary units

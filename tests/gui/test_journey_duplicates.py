@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.journey import choose_folder, click, shortcut, type_into, wait_for
+from tests.gui.journey import choose_folder, click, pick, shortcut, type_into, wait_for
 
 pytestmark = pytest.mark.gui
 
@@ -35,17 +35,6 @@ def test_typing_in_the_filter_filters_and_clearing_shows_everything(dupes, windo
     type_into(qtbot, view.search, "", clear=True)
     wait_for(qtbot, lambda: view.model.group_count() == 2)
     assert "of 2 groups" not in view.summary.text()
-
-
-def pick(qtbot, box, data) -> None:
-    """Choose the entry holding ``data`` in a combo box with the arrow keys, as from the keyboard."""
-    box.setFocus()
-    qtbot.keyClick(box, Qt.Key.Key_Home)
-    for _ in range(box.count()):
-        if box.currentData() == data:
-            return
-        qtbot.keyClick(box, Qt.Key.Key_Down)
-    raise AssertionError(f"{data!r} is not offered in {box.accessibleName()}")
 
 
 def test_size_category_and_folder_filters(dupes, dup_folder, qtbot):

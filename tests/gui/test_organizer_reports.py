@@ -55,7 +55,7 @@ def test_preview_and_apply_a_preset_then_undo(window, controller, messy, tmp_pat
     wait_idle()
     assert (dest / "documents" / "report.pdf").read_bytes() == b"%PDF-1.4 report"
     assert not (messy / "report.pdf").exists()
-    assert "5 change(s) made" in view.banner.text.text()
+    assert view.banner.text.text() == "Done: 5 files moved or renamed."
     assert view.undo_btn.isEnabled()
 
     view.undo_btn.click()
@@ -78,7 +78,7 @@ def test_conflicts_are_marked_in_the_preview(window, messy, tmp_path, wait_idle)
     marked = [r for r in view.plan_model.rows if r[4]]
     assert len(marked) == 1 and os.path.basename(marked[0][1]) == "report.pdf"
     assert marked[0][2].endswith("report (1).pdf")
-    assert "1 marked" in view.summary.text()
+    assert "1 with a note" in view.summary.text()
 
 
 def test_presets_add_rules_that_can_be_reordered_disabled_and_deleted(

@@ -16,10 +16,10 @@ from app.gui.views.dashboard import CATEGORY_LABELS
 
 SIZES = (
     (0, "Any size"),
-    (100_000, "≥ 100 KB"),
-    (1_000_000, "≥ 1 MB"),
-    (10_000_000, "≥ 10 MB"),
-    (100_000_000, "≥ 100 MB"),
+    (100 * 1024, "≥ 100 KiB"),  # binary units, as every size the app shows
+    (1024**2, "≥ 1 MiB"),
+    (10 * 1024**2, "≥ 10 MiB"),
+    (100 * 1024**2, "≥ 100 MiB"),
 )
 
 

@@ -41,6 +41,7 @@ class OrganizerView(QWidget):
         self.session = session
         self.preview = None  # jobs.organize.Preview of the last "Preview"
         self.last_entry: int | None = None
+        self._auto_dest = ""  # what a preset put into "Into" (the user did not type it)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(28, 22, 28, 16)
         lay.setSpacing(12)
@@ -58,12 +59,12 @@ class OrganizerView(QWidget):
         split.setChildrenCollapsible(False)
         self.rules_panel = RulesPanel(session, lambda: (self.dest.text(), self.source.currentText()))
         self.rules_panel.message.connect(self.banner.show_message)
-        self.rules_panel.default_dest.connect(lambda d: self.dest.text() or self.dest.setText(d))
         split.addWidget(self.rules_panel)
         split.addWidget(self._preview_card())
         split.setSizes([320, 860])
         lay.addWidget(split, 1)
         session.folders_changed.connect(self._reload_folders)
+        session.undone.connect(self._undone_anywhere)
         session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
         self._reload_folders()
 
@@ -113,6 +114,12 @@ class OrganizerView(QWidget):
         self.rule_source.currentIndexChanged.connect(self._rule_source_changed)
         form.addRow(tr("Using"), self.rule_source)
         card.body.addLayout(form)
+        # where the files go, in words, before anything is previewed or applied
+        self.dest_note = label("", "Muted", wrap=True)
+        self.dest_note.setAccessibleName(tr("Where the files go"))
+        card.body.addWidget(self.dest_note)
+        self.dest.textChanged.connect(self._dest_changed)
+        self.source.currentTextChanged.connect(self._dest_changed)
         actions = QHBoxLayout()
         self.preview_btn = button(
             tr("Preview"), "preview", primary=True, tip=tr("List what would change (Ctrl+P)")
@@ -133,7 +140,7 @@ class OrganizerView(QWidget):
         self.plan_model = RowsModel(
             [
                 Column(tr("Action"), lambda r: r[0], icon=lambda r: theme.icon("warning") if r[4] else None),
-                Column(tr("File"), lambda r: os.path.basename(r[1]), tooltip=lambda r: r[1]),
+                Column(tr("File"), lambda r: self._short_source(r[1]), tooltip=lambda r: r[1]),
                 Column(tr("Goes to"), lambda r: self._short_target(r[1], r[2]), tooltip=lambda r: r[2]),
                 Column(tr("Rule"), lambda r: r[3]),
                 Column(
@@ -162,6 +169,7 @@ class OrganizerView(QWidget):
         self.plan_pages.addWidget(self.plan_view)
         card.body.addWidget(self.plan_pages, 1)
         self._update_buttons()
+        self._dest_changed()
         return card
 
     # ---- preview and apply -----------------------------------------------------------------
@@ -180,14 +188,54 @@ class OrganizerView(QWidget):
             edit.setText(path)
 
     def _rule_source_changed(self) -> None:
+        """Each preset brings its own destination ("Clean up Downloads": the home folder; the
+        others: the folder organized). A destination a preset filled in goes with it when another
+        one is chosen; a folder the user typed or chose stays."""
         slug = self.rule_source.currentData()
+        default = ""
         if slug:
             from app.core.presets import preset
 
             p = preset(slug)
-            if p.default_dest and not self.dest.text():
-                self.dest.setText(os.path.expanduser(p.default_dest))
-        self.preview = None
+            default = os.path.expanduser(p.default_dest) if p.default_dest else ""
+        if self.dest.text().strip() in ("", self._auto_dest):
+            self._auto_dest = default
+            self.dest.setText(default)
+        self._forget_preview()
+
+    def destination(self) -> str:
+        """The folder the files go into: the one in "Into", or the folder organized."""
+        dest = self.dest.text().strip()
+        return os.path.abspath(os.path.expanduser(dest)) if dest else self.source.currentText().strip()
+
+    def _dest_changed(self, _text: str = "") -> None:
+        dest = self.destination()
+        if not dest:
+            self.dest_note.setText("")
+        elif is_home(dest):
+            self.dest_note.setText(
+                tr("⚠ Files go directly into your home folder, {d}; new folders are made there.").format(
+                    d=dest
+                )
+            )
+        elif self.dest.text().strip():
+            self.dest_note.setText(tr("Files go into {d}.").format(d=dest))
+        else:
+            self.dest_note.setText(tr("Files stay inside {d} (the folder organized).").format(d=dest))
+        self.dest_note.setProperty("warning", is_home(dest) if dest else False)
+        color = theme.palette_color("warn").name() if self.dest_note.property("warning") else ""
+        self.dest_note.setStyleSheet(f"color: {color}; font-weight: 600;" if color else "")
+        pv, source = self.preview, os.path.abspath(self.source.currentText().strip())
+        if pv is not None and (pv.dest or pv.roots[0], pv.roots[0]) != (dest, source):
+            self._forget_preview()
+
+    def _forget_preview(self) -> None:
+        """A preview made for another folder or other rules must not be applied."""
+        if self.preview is not None:
+            self.preview = None
+            self.plan_model.set_rows([])
+            self.plan_pages.setCurrentIndex(0)
+            self.summary.setText("")
         self._update_buttons()
 
     def run_preview(self) -> None:
@@ -203,9 +251,9 @@ class OrganizerView(QWidget):
         def run(progress):
             from app.jobs.organize import preview, rule_set
 
-            rs = rule_set(db, preset=slug or None)
+            rs = rule_set(db, preset=slug or None)  # its default destination is in "Into" already
             return preview(
-                db, [source], rs.rules, dest=dest or rs.default_dest, progress=progress, exclude=exclude
+                db, [source], rs.rules, dest=dest, progress=progress, exclude=exclude
             )
 
         self.banner.hide()
@@ -225,8 +273,12 @@ class OrganizerView(QWidget):
     def _apply_failed(self, message: str, _tb: str) -> None:
         self.banner.show_message(tr("Apply failed: {m}").format(m=message))
 
-    def _undo_failed(self, message: str, _tb: str) -> None:
-        self.banner.show_message(tr("Undo failed: {m}").format(m=message))
+    def _short_source(self, path: str) -> str:
+        """The file below the folder organized ('sub/up.png'), so rows of equal names differ."""
+        for root in self.preview.roots if self.preview else []:
+            if path.startswith(root.rstrip(os.sep) + os.sep):
+                return path[len(root.rstrip(os.sep)) + 1 :]
+        return path
 
     def _short_target(self, src: str, path: str) -> str:
         """The destination below the folder it starts from: 'documents/' (same name) or
@@ -255,21 +307,28 @@ class OrganizerView(QWidget):
                 tr("No file matches the rules, or every file is already in place."), tr("Nothing to change")
             )
         conflicts = sum(1 for r in rows if r[4])
-        self.summary.setText(
-            tr("{n} change(s) · {m} of {f} files matched · {c} marked").format(
-                n=fmt.count(len(pv.plan)),
-                m=fmt.count(pv.planned.matched),
-                f=fmt.count(pv.planned.files),
-                c=fmt.count(conflicts),
-            )
+        text = tr("{changes} · {m} of {files} matched").format(
+            changes=fmt.plural(len(pv.plan), tr("change"), tr("changes")),
+            m=fmt.count(pv.planned.matched),
+            files=fmt.plural(pv.planned.files, tr("file"), tr("files")),
         )
+        if conflicts:
+            text += " · " + tr("{n} with a note").format(n=fmt.count(conflicts))
+        self.summary.setText(text)
         self._update_buttons()
 
     def apply(self) -> None:
         pv = self.preview
         if pv is None or not len(pv.plan):
             return
-        if not confirm_action(self, "apply", [op.src for op in pv.plan.operations], pv.plan.total_bytes):
+        dest = pv.dest or pv.roots[0]
+        changes = [f"{op.src}  →  {op.dst or tr('the trash')}" for op in pv.plan.operations]
+        note = (
+            tr("Your home folder is the destination: the files and the new folders land directly in it.")
+            if is_home(dest)
+            else ""
+        )
+        if not confirm_action(self, "apply", changes, pv.plan.total_bytes, dest, note):
             return
         db = self.session.db
 
@@ -290,11 +349,14 @@ class OrganizerView(QWidget):
     def _applied(self, result) -> None:
         self.preview = None
         self.last_entry = result.entry_id
-        text = tr("Done: {n} change(s) made.").format(n=result.done)
+        from app.jobs.history import files_done
+
+        n = files_done(result.records)
+        text = tr("Done: {files} moved or renamed.").format(files=fmt.plural(n, tr("file"), tr("files")))
         if result.failed or result.skipped:
             text += " " + tr(
-                "{n} skipped (files changed since the preview, or could not be moved); see History."
-            ).format(n=result.failed + result.skipped)
+                "{n} skipped (changed since the preview, or could not be moved); see History."
+            ).format(n=fmt.plural(result.failed + result.skipped, tr("file"), tr("files")))
         self.banner.show_message(text, tr("Undo"), self.undo)
         self.plan_model.set_rows([])
         self.plan_pages.setCurrentIndex(0)
@@ -304,34 +366,23 @@ class OrganizerView(QWidget):
         self._update_buttons()
 
     def undo(self) -> None:
-        entry = self.last_entry
-        if entry is None or self.session.jobs.is_running("undo"):
-            return
-        db = self.session.db
+        if self.last_entry is not None:
+            self.session.undo(self.last_entry, self.banner.show_message, self.banner.show_message)
 
-        def run(progress):
-            from app.jobs.undo import undo
-
-            return undo(db, entry, progress)
-
-        self.session.jobs.start(
-            "undo",
-            run,
-            label=tr("Undoing"),
-            on_result=self._undone,
-            on_error=self._undo_failed,
-        )
-
-    def _undone(self, result) -> None:
-        self.last_entry = None
-        text = tr("Undone: {n} change(s) reverted.").format(n=result.run.done)
-        if result.problems:
-            text += " " + tr("{n} could not be undone (see History).").format(n=len(result.problems))
-        self.banner.show_message(text)
-        self.session.history_changed.emit()
-        self.session.index_changed.emit()
+    def _undone_anywhere(self, entry_id: int, text: str) -> None:
+        """A run was undone (here, from History or the tray): its Undo offer here is over."""
+        if entry_id == self.last_entry:
+            self.last_entry = None
+            self.banner.show_message(text)
         self._update_buttons()
 
     def refresh_theme(self) -> None:
+        self._dest_changed()
         self.rules_panel.refresh_theme()
         self.plan_empty.refresh_icon()
+
+
+def is_home(path: str) -> bool:
+    """True for the user's home folder itself (where a preset would scatter new folders)."""
+    home = os.path.expanduser("~")
+    return bool(path) and os.path.normcase(os.path.abspath(path)) == os.path.normcase(os.path.abspath(home))

@@ -39,7 +39,6 @@ class RulesPanel(Card):
     """``context()`` gives (destination, sample folder) for the editor's live example."""
 
     message = Signal(str)  # a notice for the page's banner
-    default_dest = Signal(str)  # a preset's own destination folder
 
     def __init__(self, session: Session, context: Callable[[], tuple[str, str]]) -> None:
         super().__init__()
@@ -240,8 +239,6 @@ class RulesPanel(Card):
         _rules, presets, _io, repo = _rules_api()
         p = presets.preset(slug)
         repo.save_rules(self.session.db, p.build())
-        if p.default_dest:
-            self.default_dest.emit(os.path.expanduser(p.default_dest))
         self.message.emit(tr("Added the rules of “{t}”.").format(t=tr(p.title)))
         self.reload_rules()
 
