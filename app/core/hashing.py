@@ -6,8 +6,11 @@
   where that pays off (measured; a thread pool over small files does not).
 * ``same_bytes`` compares two files byte by byte (the paranoid check).
 
-Plain os.open/os.read/os.pread: Python's buffered file objects cost several
-microseconds more per file, which matters at 100,000 files.
+Plain os.open/os.lseek/os.read (on every OS): Python's buffered file objects cost
+several microseconds more per file, which matters at 100,000 files.
+
+``hash_batch`` runs one stage over many files; the duplicate finder sends such
+batches to worker processes (``jobs.hash_pool``), so it takes and returns plain tuples.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from __future__ import annotations
 import os
 
 from blake3 import blake3
+
+from app.core.walk import describe_error
 
 BLOCK = 4096                  # bytes hashed at each end of a file for the partial hash
 SMALL = 2 * BLOCK             # files up to this size are hashed whole in the first stage
@@ -54,7 +59,8 @@ def partial_hash(path: str, size: int) -> tuple[bytes, bytes | None, bytes]:
             full = blake3(data).digest()
             return full[:PARTIAL_LEN], full, data[:BLOCK]
         head = os.read(fd, BLOCK)
-        tail = os.pread(fd, BLOCK, size - BLOCK)
+        os.lseek(fd, size - BLOCK, os.SEEK_SET)
+        tail = os.read(fd, BLOCK)
         if len(head) != BLOCK or len(tail) != BLOCK:       # shrunk; growth shows in the full hash
             raise ChangedError(0, "changed since scan", path)
         return blake3(head + tail).digest(length=PARTIAL_LEN), None, head
@@ -88,6 +94,36 @@ def full_hash(path: str, size: int) -> bytes:
         return h.digest()
     finally:
         os.close(fd)
+
+
+PARTIAL, FULL = 0, 1            # the stages of hash_batch
+HEAD_KEEP = 16                  # first bytes returned with a partial hash: enough to sniff a file type
+
+
+def hash_batch(stage: int, items: list[tuple[int, str, int]]) -> list[tuple]:
+    """Hash ``(key, path, size)`` items at one stage; a module-level function so that worker
+    processes can run it.
+
+    Returns, per item, ``(key, partial, full or None, head)`` for PARTIAL,
+    ``(key, None, full, None)`` for FULL, or ``(key, None, None, reason)`` where the file
+    could not be read (``reason`` says why: "changed since scan", "permission denied", ...).
+    """
+    out: list[tuple] = []
+    for key, path, size in items:
+        try:
+            if stage == PARTIAL:
+                partial, full, head = partial_hash(path, size)
+                out.append((key, partial, full, head[:HEAD_KEEP]))
+            else:
+                out.append((key, None, full_hash(path, size), None))
+        except OSError as exc:
+            out.append((key, None, None, describe(exc)))
+    return out
+
+
+def describe(exc: OSError) -> str:
+    """A short reason for a file that could not be hashed."""
+    return "changed since scan" if isinstance(exc, ChangedError) else describe_error(exc)
 
 
 def same_bytes(a: str, b: str) -> bool:

@@ -1,21 +1,40 @@
-"""Duplicate-finding job: scan (incrementally), then confirm size groups from the index by hashing."""
+"""Duplicate-finding job: scan, hash what the index does not know yet, group from the index.
+
+The data flow, the same on every OS:
+
+1. **walk -> index** (``jobs.scan``): folders are listed and written in short transactions.
+   On a tree nobody indexed yet every needed hash is new, so the walk's records also go to
+   ``core.dedup_online.EarlyHashes``, which hands hashing work to the worker processes
+   (``jobs.hash_pool``) as soon as a file has a partner: the hashing overlaps the walk.
+2. **size groups -> partial hash -> full hash** (``_hash_pending``): SQLite lists the
+   files in scope that share a size and still need a hash; hashes found early are taken,
+   the rest are computed by the pool, one size-group chunk at a time, and stored in short
+   transactions. An unchanged tree has nothing pending: a rerun reads no file.
+3. **groups** (``_groups``): files whose stored full hash another inode in scope shares,
+   split byte by byte with ``paranoid``.
+"""
 
 from __future__ import annotations
 
-import os
+import concurrent.futures as cf
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from app.core import hashing
 from app.core.categories import category_for
-from app.core.dedup import Candidate, DuplicateGroup, confirm_size_group, groups_from_hashed, sort_groups
+from app.core.dedup import DuplicateGroup, groups_from_hashed, sort_groups, split_by_bytes
+from app.core.dedup_online import EarlyHashes, Known
 from app.core.progress import Progress
-from app.jobs import hash_helper, stream_helper
-from app.jobs.gc_pause import gc_paused
-from app.jobs.scan import ScanResult, scan
+from app.jobs.hash_pool import HashPool, WorkItem, batches
+from app.jobs.scan import ScanResult, normalize_roots, scan
 from app.store import index
 from app.store.db import Database
 
-HASH_BATCH = 20000
+CHUNK_FILES = 20_000        # candidate files held in memory at once while hashing
+STORE_ROWS = 5_000          # hash rows written per transaction
+
+ErrorHandler = Callable[[str, str], None]
 
 
 @dataclass
@@ -25,7 +44,7 @@ class DuplicateResult:
     groups: list[DuplicateGroup]
     scan: ScanResult
     files_scanned: int = 0
-    hashed_files: int = 0
+    hashed_files: int = 0       # files whose hashes were computed by this run
     errors: list[tuple[str, str]] = field(default_factory=list)
     elapsed: float = 0.0
 
@@ -44,241 +63,239 @@ class DuplicateResult:
                 "errors": len(self.errors)}
 
 
-def find_duplicates(db: Database, roots: list[str], *, progress: Progress, min_size: int = 1,
-                    max_size: int | None = None, exclude: tuple[str, ...] | list[str] = (),
+def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, min_size: int = 1,
+                    max_size: int | None = None, exclude: Sequence[str] = (),
                     include_hidden: bool = True, paranoid: bool = False,
-                    fork_min_files: int | None = None) -> DuplicateResult:
-    """Scan `roots`, then group files with identical bytes among them.
+                    pool: HashPool | None = None) -> DuplicateResult:
+    """Scan `roots` (folders or files, nested or not, through symlinks or not), then group
+    the files with identical bytes among them.
 
-    Empty files are never duplicates; symlinks are never members; hard links of
-    one inode count as one file. New hashes are stored in the index for the next run.
-    From `fork_min_files` files on (default ``hash_helper.fork_min_files()``) a
-    forked helper process hashes while this one works, where that is possible.
+    Empty files are never duplicates; symlinks are never members; hard links of one inode
+    count as one file. New hashes are stored in the index for the next run. `pool`: the
+    hashing processes to use (the desktop app keeps one); by default one for this call.
     """
-    threshold = hash_helper.fork_min_files() if fork_min_files is None else fork_min_files
-    db.wait_checkpoint()            # the last search's: its thread would rule out a helper process
-    with gc_paused():
-        return _find(db, roots, progress=progress, min_size=min_size, max_size=max_size, exclude=exclude,
-                     include_hidden=include_hidden, paranoid=paranoid, fork_min_files=threshold)
-
-
-def _find(db: Database, roots: list[str], *, progress: Progress, min_size: int, max_size: int | None,
-          exclude: tuple[str, ...] | list[str], include_hidden: bool, paranoid: bool,
-          fork_min_files: int) -> DuplicateResult:
     started = time.monotonic()
-    feeder = None
-    if _first_look(db, roots):
-        feeder = _Feeder(fork_min_files, min_size, max_size, paranoid, progress)
-
-    def stored_groups(conn) -> list[DuplicateGroup] | None:
-        # while a helper walks: the groups as the index holds them, valid if the scan changes nothing
-        root_ids = index.root_ids_within(conn, [os.path.abspath(r) for r in roots])
-        rows = index.stored_duplicates(conn, root_ids, min_size, max_size) if root_ids else None
-        return None if rows is None else groups_from_hashed(rows)
-
+    own_pool = pool is None
+    pool = (pool or HashPool()).start()
     try:
-        if feeder is not None:
-            # new files sharing a size are written with the hashes the helper found meanwhile
-            scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                           on_listing=feeder.feed, hashes=feeder)
-        else:
-            scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                           split_min_files=fork_min_files,
-                           while_walking=None if paranoid else stored_groups)
+        early = _EarlyHashing(pool, min_size, max_size, progress) if _first_look(db, roots) else None
+        scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
+                       on_listing=early.add if early is not None else None)
         result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
 
         def on_error(path: str, reason: str) -> None:
             result.errors.append((path, reason))
             progress.error(path, reason)
 
-        if feeder is not None and feeder.looked_up:
-            outcome = feeder.outcome
-            result.hashed_files = feeder.hashed
-        else:
-            outcome = _stream_outcome(db, feeder, result, progress) if feeder is not None else None
-        if outcome is not None:
-            groups, errors = outcome
-            for path, reason in errors:
-                on_error(path, reason)
-            result.groups = sort_groups(groups)
-        elif not scanned.changed and scanned.side_result is not None:
-            result.groups = sort_groups(scanned.side_result)       # an unchanged tree: nothing to hash
-        else:
-            _confirm_from_index(db, result, progress, on_error, min_size=min_size, max_size=max_size,
-                                paranoid=paranoid, fork_min_files=fork_min_files)
+        known = early.finish() if early is not None else {}
+        present = [r for r in scanned.roots if r not in scanned.missing_roots]
+        if present:
+            result.hashed_files = _hash_pending(db, present, pool, known, progress, on_error,
+                                                min_size=min_size, max_size=max_size)
+            result.groups = _groups(db, present, progress, on_error, min_size=min_size, max_size=max_size,
+                                    paranoid=paranoid)
     finally:
-        if feeder is not None:
-            feeder.stop()
+        if own_pool:
+            pool.close()
     result.elapsed = time.monotonic() - started
     return result
 
 
-def _first_look(db: Database, roots: list[str]) -> bool:
-    """True when nothing under these folders is indexed yet: every hash must be computed anyway."""
-    if not hash_helper.can_fork() or not all(os.path.isdir(r) for r in roots):
-        return False
-    raw = db.raw()
+def _first_look(db: Database, roots: Sequence[str]) -> bool:
+    """True when nothing under these roots is indexed yet: every hash must be computed anyway."""
+    conn = db.raw()
     try:
-        return not index.indexed_within(raw.driver_connection, roots)
+        return not index.indexed_within(conn, normalize_roots(roots))
     finally:
-        raw.close()
+        conn.close()
 
 
-class _Feeder:
-    """Hands the walk's records to a StreamHelper, started once `threshold` files were seen;
-    then, as the scan's ``HashSource``, passes on the hashes the helper found."""
+class _EarlyHashing:
+    """Sends the hashing ``EarlyHashes`` finds due during the walk to the pool, in batches."""
 
-    def __init__(self, threshold: int, min_size: int, max_size: int | None, paranoid: bool,
-                 progress: Progress) -> None:
-        self.threshold = threshold
+    def __init__(self, pool: HashPool, min_size: int, max_size: int | None, progress: Progress) -> None:
+        self.plan = EarlyHashes(min_size=min_size, max_size=max_size)
+        self.pool = pool
         self.progress = progress
-        self.looked_up = False
-        self.hashed = 0
-        self.args = {"min_size": min_size, "max_size": max_size, "paranoid": paranoid}
-        self.backlog: list[bytes] = []
-        self.files = 0
-        self.helper: stream_helper.StreamHelper | None = None
-        self.broken = False
+        self.waiting: dict[int, list[WorkItem]] = {hashing.PARTIAL: [], hashing.FULL: []}
+        self.in_flight: set[cf.Future] = set()
 
-    def feed(self, blob: bytes, n: int) -> None:
-        if self.broken:
-            return
-        self.files += n
-        if self.helper is None:
-            self.backlog.append(blob)
-            if self.files < self.threshold:
-                return
-            self.helper = stream_helper.StreamHelper.start(**self.args)
-            blobs, self.backlog = self.backlog, []
-        else:
-            blobs = [blob]
-        try:
-            for b in blobs:
-                self.helper.feed(b)
-        except OSError:             # the helper died: the index path does the work instead
-            self.broken = True
+    def add(self, records: Sequence) -> None:
+        """The walk found a folder: queue what became due, send full batches, take results."""
+        self._queue(self.plan.add(records))
+        self._send(final=False)
+        if self.in_flight:
+            self._take([f for f in self.in_flight if f.done()])
 
-    def finish(self, progress: Progress, on_rows) -> tuple[list, list] | None:
-        """The helper's (groups, errors), or None when there was none (too few files) or it failed."""
-        self.backlog = []
-        if self.helper is None or self.broken:
-            return None
-        return self.helper.finish(progress, on_rows)
+    def _queue(self, due: Iterable[tuple]) -> None:
+        for stage, key, path, size in due:
+            self.waiting[stage].append((key, path, size))
 
-    @property
-    def outcome(self) -> tuple[list, list] | None:
-        """After ``later``: the helper's (groups, errors), or None (no helper, or it failed)."""
-        return self.helper.outcome if self.helper is not None and not self.helper.failed else None
+    def _send(self, final: bool) -> None:
+        for stage, items in self.waiting.items():
+            if not items:
+                continue
+            keep: list[WorkItem] = []
+            for batch in batches(items, stage):
+                if not final and len(batch) < 64 and batch[-1] is items[-1]:
+                    keep = batch            # a small last batch waits for more work
+                    break
+                self.in_flight.add(self.pool.submit(stage, batch))
+            self.waiting[stage] = keep
 
-    # --- HashSource, for the scan's last flush ---------------------------------------------
+    def _take(self, finished: Iterable[cf.Future]) -> None:
+        for future in finished:
+            self.in_flight.discard(future)
+            self._queue(self.plan.done(future.result()))
 
-    def walk_over(self) -> None:
-        self.looked_up = True
-        self.backlog = []
-        if self.helper is not None and not self.broken:
-            self.helper.end_input()
-
-    def known(self) -> list[tuple]:
-        rows: list[tuple] = []
-        if self.helper is not None and not self.broken:
-            self.helper.caught_up(self.progress, rows.extend)
-        self.hashed += len(rows)
-        return rows
-
-    def later(self, on_rows) -> None:
-        def counted(rows: list[tuple]) -> None:
-            self.hashed += len(rows)
-            on_rows(rows)
-
-        if self.helper is not None and not self.broken:
-            self.helper.finish(self.progress, counted)
-
-    def stop(self) -> None:
-        if self.helper is not None:
-            self.helper.stop()
+    def finish(self) -> dict[str, Known]:
+        """After the walk: wait for every due hash; returns path -> (partial, full, head)."""
+        self.progress.stage("compare", total=None)
+        while True:
+            self._send(final=True)
+            if not self.in_flight:
+                return self.plan.known
+            done, _ = cf.wait(self.in_flight, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+            self.progress.check()
+            self._take(done)
+            self.progress.advance(0)
 
 
-def _stream_outcome(db: Database, feeder: _Feeder, result: DuplicateResult, progress: Progress
-                    ) -> tuple[list[DuplicateGroup], list[tuple[str, str]]] | None:
-    """The stream helper's groups and errors (its hashes stored as they come), or None."""
-    raw = db.raw()
+class _Member:
+    """A candidate file in a size group; ``partial``/``full``/``head`` filled in as known."""
+
+    __slots__ = ("id", "path", "size", "inode", "partial", "full", "head", "stored")
+
+    def __init__(self, row: tuple) -> None:
+        self.id, self.path, self.size = row[0], row[1], row[2]
+        self.inode = (row[5], row[4])
+        self.partial, self.full = row[7], row[8]
+        self.head: bytes | None = None
+        self.stored = (self.partial, self.full)
+
+
+def _hash_pending(db: Database, roots: list[str], pool: HashPool, known: dict[str, Known],
+                  progress: Progress, on_error: ErrorHandler, *, min_size: int, max_size: int | None) -> int:
+    """Compute and store the hashes still due for files in scope; returns how many files got one."""
+    reader, writer = db.raw(), db.raw()
+    stored = 0
     try:
-        conn = raw.driver_connection
-        store = index.hash_writer_by_path(conn, index.root_ids_within(conn, result.scan.roots))
-
-        def on_rows(rows: list[tuple]) -> None:
-            result.hashed_files += store(rows)
-
-        return feeder.finish(progress, on_rows)
+        scope = index.Scope.of(reader, roots)
+        reader.commit()
+        progress.stage("compare", total=None)
+        chunk: list[list[_Member]] = []
+        held = 0
+        for rows in index.candidate_groups(scope, min_size, max_size, pending_only=True):
+            chunk.append([_Member(r) for r in rows])
+            held += len(rows)
+            if held >= CHUNK_FILES:
+                stored += _hash_chunk(chunk, pool, known, progress, on_error, writer)
+                chunk, held = [], 0
+        if chunk:
+            stored += _hash_chunk(chunk, pool, known, progress, on_error, writer)
     finally:
-        raw.close()
+        reader.rollback()
+        reader.close()
+        writer.close()
+    return stored
 
 
-def _confirm_from_index(db: Database, result: DuplicateResult, progress: Progress, on_error, *,
-                        min_size: int, max_size: int | None, paranoid: bool, fork_min_files: int) -> None:
-    """Group the indexed candidates, hashing what the index does not know yet."""
-    read_raw, write_raw = db.raw(), db.raw()
-    reader, writer = read_raw.driver_connection, write_raw.driver_connection
-    pending: list[tuple] = []
+def _hash_chunk(groups: list[list[_Member]], pool: HashPool, known: dict[str, Known], progress: Progress,
+                on_error: ErrorHandler, writer) -> int:
+    """Partial, then full hashes for the inodes of these size groups that need them; stored."""
+    inodes = []                 # per size group: (dev, inode) -> its members
+    for members in groups:
+        by_inode: dict[tuple[int, int], list[_Member]] = {}
+        for m in members:
+            by_inode.setdefault(m.inode, []).append(m)
+        if len(by_inode) > 1:
+            inodes.append(by_inode)
+    reps = [_representative(paths, known) for by_inode in inodes for paths in by_inode.values()]
+    failed = _run(pool, hashing.PARTIAL, [r for r in reps if r.partial is None], progress, on_error)
+    full_due = []
+    for by_inode in inodes:
+        buckets: dict[bytes, list[_Member]] = {}
+        for paths in by_inode.values():
+            rep = paths[0]
+            if rep.id not in failed and rep.partial is not None:
+                buckets.setdefault(rep.partial, []).append(rep)
+        full_due.extend(r for same in buckets.values() if len(same) > 1 for r in same if r.full is None)
+    _run(pool, hashing.FULL, full_due, progress, on_error)
+    rows = []
+    for by_inode in inodes:
+        for paths in by_inode.values():
+            rep = paths[0]
+            for m in paths:
+                m.partial, m.full, m.head = rep.partial, rep.full, rep.head
+                if (m.partial, m.full) != m.stored and m.partial is not None:
+                    cat = category_for(m.path, m.head) if m.head else None
+                    rows.append((m.partial, m.full, cat, m.id))
+    for i in range(0, len(rows), STORE_ROWS):
+        index.store_hashes(writer, rows[i:i + STORE_ROWS])
+    return len(rows)
 
-    def on_hashed(c: Candidate, head: bytes | None) -> None:
-        cat = category_for(c.path, head) if head else None
-        pending.append((c.partial, c.full, cat, c.key))
-        result.hashed_files += 1
 
-    groups: list[DuplicateGroup] = []
+def _representative(paths: list[_Member], known: dict[str, Known]) -> _Member:
+    """The member whose hashes stand for its inode (moved to the front of `paths`), with what
+    is already known of it: stored in the index, or found while walking."""
+    for i, m in enumerate(paths):
+        if m.partial is not None:
+            paths.insert(0, paths.pop(i))
+            return m
+    rep = paths[0]
+    early = known.get(rep.path)
+    if early is not None:
+        rep.partial, rep.full, rep.head = early
+    return rep
+
+
+def _run(pool: HashPool, stage: int, members: list[_Member], progress: Progress,
+         on_error: ErrorHandler) -> set[int]:
+    """Hash `members` at `stage` in the pool; returns the ids of those that could not be read."""
+    if not members:
+        return set()
+    by_id = {m.id: m for m in members}
+    futures = [pool.submit(stage, batch)
+               for batch in batches(((m.id, m.path, m.size) for m in members), stage)]
+    failed: set[int] = set()
     try:
-        root_ids = index.root_ids_within(reader, result.scan.roots)
-        stored = None if paranoid or not root_ids else index.stored_duplicates(reader, root_ids, min_size,
-                                                                               max_size)
-        if stored is not None:          # nothing left to hash (an unchanged tree): group in one pass
-            progress.stage("compare", total=len(stored))
-            groups = groups_from_hashed(stored)
-            progress.advance(len(stored))
-        elif root_ids:
-            n, nbytes = index.candidate_totals(reader, root_ids, min_size, max_size)
-            # counted in files: partial hashes make the bytes actually read unknowable up front
-            progress.stage("compare", total=n)
-            size_groups = index.iter_size_groups(reader, root_ids, Candidate, min_size, max_size)
-            if hash_helper.can_fork() and (n >= fork_min_files or nbytes >= hash_helper.FORK_MIN_BYTES):
-                size_groups, theirs = hash_helper.split_work(list(size_groups))
-                child = hash_helper.fork_hasher(theirs, paranoid)
-            else:
-                child = None
-            try:
-                for members in size_groups:
-                    groups.extend(confirm_size_group(members, on_hashed=on_hashed, on_error=on_error,
-                                                     paranoid=paranoid, progress=progress))
-                    progress.advance(len(members))
-                    if len(pending) >= HASH_BATCH:
-                        index.store_hashes(writer, pending)
-                        pending.clear()
-                if child is not None:
-                    outcome = child.result()
-                    if outcome is None:         # the helper process failed: do its share here
-                        for members in theirs:
-                            groups.extend(confirm_size_group(members, on_hashed=on_hashed, on_error=on_error,
-                                                             paranoid=paranoid, progress=progress))
-                    else:
-                        found, rows, errors = outcome
-                        groups.extend(found)
-                        pending.extend(rows)
-                        result.hashed_files += len(rows)
-                        for path, reason in errors:
-                            on_error(path, reason)
-                    progress.advance(sum(len(m) for m in theirs))
-            finally:
-                if child is not None:
-                    child.stop()
-        if pending:
-            index.store_hashes(writer, pending)
-            pending.clear()
+        for future in cf.as_completed(futures):
+            progress.check()
+            results = future.result()
+            for key, partial, full, extra in results:
+                m = by_id[key]
+                if partial is None and full is None:
+                    failed.add(key)
+                    on_error(m.path, extra)
+                elif stage == hashing.PARTIAL:
+                    m.partial, m.full, m.head = partial, full, extra
+                else:
+                    m.full = full
+            progress.advance(len(results))
     finally:
-        if pending:             # cancelled: keep the work already done
-            try:
-                index.store_hashes(writer, pending)
-            except Exception:   # noqa: BLE001 - best effort while unwinding
-                writer.rollback()
-        read_raw.close()
-        write_raw.close()
-    result.groups = sort_groups(groups)
+        for future in futures:
+            future.cancel()
+    return failed
+
+
+def _groups(db: Database, roots: list[str], progress: Progress, on_error: ErrorHandler, *, min_size: int,
+            max_size: int | None, paranoid: bool) -> list[DuplicateGroup]:
+    """The duplicate groups in scope, from the stored full hashes."""
+    conn = db.raw()
+    try:
+        scope = index.Scope.of(conn, roots)
+        rows = index.duplicate_rows(scope, min_size, max_size)
+    finally:
+        conn.rollback()
+        conn.close()
+    groups = groups_from_hashed(rows)
+    if paranoid:
+        progress.stage("verify", total=len(groups))
+        checked = []
+        for g in groups:
+            progress.check()
+            checked.extend(split_by_bytes(g, on_error))
+            progress.advance(1)
+        groups = checked
+    return sort_groups(groups)
+

@@ -26,7 +26,6 @@ from app.core.rules import Rule
 from app.core.rules_io import load_rules
 from app.core.rules_io import save_rules as save_rules_file
 from app.core.walk import walk
-from app.jobs.gc_pause import gc_paused
 from app.store import categories_repo
 from app.store.db import Database
 from app.store.journal import JournalStore
@@ -121,11 +120,10 @@ def preview(db: Database, roots: Sequence[str], rules: Sequence[Rule], *, dest: 
     compiled = compile_rules(rules, scope, now=now, duplicates=lookup)
     progress.stage("scan")
     names = ", ".join(r.name for r in rules if r.enabled)
-    with gc_paused():
-        records = [rec for batch in walk(roots, exclude=exclude, include_hidden=include_hidden,
-                                         on_error=on_error, progress=progress) for rec in batch]
-        planned = plan_organize(records, compiled, scope, dest, title=title or f"organize: {names}"[:200],
-                                progress=progress)
+    records = [rec for batch in walk(roots, exclude=exclude, include_hidden=include_hidden,
+                                     on_error=on_error, progress=progress) for rec in batch]
+    planned = plan_organize(records, compiled, scope, dest, title=title or f"organize: {names}"[:200],
+                            progress=progress)
     errors.extend(planned.errors)
     dest_abs = os.path.abspath(os.path.expanduser(dest)) if dest else None
     return Preview(planned, roots, dest_abs, errors, time.monotonic() - started)
@@ -133,8 +131,7 @@ def preview(db: Database, roots: Sequence[str], rules: Sequence[Rule], *, dest: 
 
 def apply(db: Database, preview: Preview, progress: Progress | None = None) -> ExecResult:
     """Carry out a preview's plan through the journal: one undoable history entry."""
-    with gc_paused():
-        return execute(preview.plan, JournalStore(db), progress)
+    return execute(preview.plan, JournalStore(db), progress)
 
 
 # --- saved rules (the GUI's rule editor and `fileorganizer rules`) ------------------------------

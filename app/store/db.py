@@ -8,11 +8,10 @@ importing it costs about 0.15 s of CPU, a large share of a short CLI command.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,18 +20,31 @@ from app import paths
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 POOL_SIZE = 4           # idle plain connections kept for reuse
-_AUTOCHECKPOINT = 1000  # SQLite's default: a commit checkpoints once the WAL holds this many pages
+
+
+def _add_ctime(conn: Any) -> None:
+    """1 -> 2: files get ctime_ns, part of what a stored hash is trusted by. Stored hashes of
+    version 1 were trusted without it, so they are dropped: the next search hashes again.
+    The insert trigger goes: only the scanner inserts file rows, and it signs their folders."""
+    from app.store.schema import _UNSIGN_TRIGGERS
+
+    conn.exec_driver_sql("ALTER TABLE files ADD COLUMN ctime_ns BIGINT NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("UPDATE files SET partial_hash=NULL, full_hash=NULL")
+    conn.exec_driver_sql("UPDATE dirs SET signature=NULL")
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS files_insert_unsign")
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS files_update_unsign")
+    conn.exec_driver_sql(next(t for t in _UNSIGN_TRIGGERS if "files_update_unsign" in t))
+
 
 # Migrations from version N to N+1, applied in order on open: MIGRATIONS[N](connection).
-MIGRATIONS: dict[int, Callable[[Any], None]] = {}
+MIGRATIONS: dict[int, Callable[[Any], None]] = {1: _add_ctime}
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object = None) -> None:
     cur = dbapi_conn.cursor()
-    # for a new file only (ignored once it has tables): a scan's big transactions write a third
-    # of the pages, and a WAL of 100,000 files' rows stays under the autocheckpoint size (measured)
+    # for a new file only (ignored once it has tables): fewer, larger pages for the index's rows
     cur.execute("PRAGMA page_size=16384")
     cur.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode survives a process crash (kill -9); FULL would add an fsync per commit.
@@ -76,8 +88,6 @@ class Database:
         self._idle: list[RawConnection] = []
         self._closed = False
         self._engine: Engine | None = None
-        self._checkpoint: threading.Thread | None = None
-        self._checkpoint_conn: sqlite3.Connection | None = None
         self._migrate()
 
     # --- plain connections ------------------------------------------------------------------
@@ -93,8 +103,6 @@ class Database:
         for reuse; False: close it."""
         try:
             conn.rollback()
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT}")
         except sqlite3.Error:
             return False
         with self._lock:
@@ -112,41 +120,6 @@ class Database:
             if self._idle:
                 return self._idle.pop()
         return self._connect()
-
-    @contextlib.contextmanager
-    def checkpoint_later(self, conn: sqlite3.Connection) -> Iterator[None]:
-        """Commits on `conn` inside this block leave the WAL as it is; after it (unless it
-        raised) a thread copies the WAL into the database file, and ``close`` waits for it.
-
-        For a big last commit before a command ends: its automatic checkpoint would copy
-        ~1,000 pages and wait for the disk to sync the WAL and the database (~40 ms per
-        100,000 new files), while the command could be writing its report.
-        """
-        conn.execute("PRAGMA wal_autocheckpoint=0")
-        try:
-            yield
-        finally:
-            conn.execute(f"PRAGMA wal_autocheckpoint={_AUTOCHECKPOINT}")
-        with self._lock:
-            if self._checkpoint is not None or self._closed:
-                return
-            self._checkpoint = threading.Thread(target=self._checkpoint_now, name="wal-checkpoint",
-                                                daemon=True)
-            self._checkpoint.start()        # under the lock: wait_checkpoint joins only started ones
-
-    def _checkpoint_now(self) -> None:
-        # a passive checkpoint neither waits for nor blocks readers and writers. Its connection
-        # is closed by wait_checkpoint, not here: closing a connection may take the database
-        # lock for a checkpoint of its own, which is best done when this process is not writing
-        try:
-            conn = sqlite3.connect(self.path, timeout=0, check_same_thread=False)
-        except sqlite3.Error:
-            return
-        self._checkpoint_conn = conn
-        try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        except sqlite3.Error:
-            pass                # only a head start: the next commit or the last close checkpoints anyway
 
     # --- SQLAlchemy, on demand ----------------------------------------------------------------
 
@@ -228,22 +201,9 @@ class Database:
         finally:
             conn.close()
 
-    def wait_checkpoint(self) -> None:
-        """Wait for the thread ``checkpoint_later`` started, if any (a job about to fork a
-        helper process calls this: a process with other threads does not fork)."""
-        with self._lock:
-            checkpoint, self._checkpoint = self._checkpoint, None
-        if checkpoint is not None:
-            checkpoint.join()
-            conn, self._checkpoint_conn = self._checkpoint_conn, None
-            if conn is not None:
-                conn.close()
-
     def close(self) -> None:
         with self._lock:
             self._closed = True
-        self.wait_checkpoint()
-        with self._lock:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.really_close()

@@ -1,8 +1,10 @@
 """Reading the scanning index for the duplicate finder, and storing the hashes it computes.
 
-Files sharing a size (the candidates), the groups already known from stored full
-hashes (a rerun), and hash writes keyed by file id, by path or by (folder, name).
-The scan side (``IndexWriter``) lives in ``store.index``, which re-exports these.
+A ``Scope`` says which indexed files a search covers, by path: every file below the
+folders it was given and the files it was given themselves, whichever indexed root
+they were recorded under (so ``dupes a/x1 a/c`` after ``scan a`` sees exactly those).
+Candidates are files sharing a size: SQLite groups and sorts them, Python holds one
+size group at a time.
 """
 
 # SQL here is built only from fixed fragments and "?" placeholders; values are always bound.
@@ -12,159 +14,157 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from app.store.codec import from_db, to_db
 
 
-def _scope(conn: sqlite3.Connection, root_ids: Sequence[int]) -> tuple[str, tuple]:
-    """SQL condition on `f` limiting files to these roots ('' when they are all the index holds)."""
-    every = {r for (r,) in conn.execute("SELECT id FROM roots")}
-    if every <= set(root_ids):
-        return "", ()
-    marks = ",".join("?" * len(root_ids))
-    return f" AND f.dir_id IN (SELECT id FROM dirs WHERE root_id IN ({marks}))", tuple(root_ids)
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Indexed files below some folders plus some single files, held in this connection's
+    temporary tables ``scope_dirs`` and ``scope_files`` (``Scope.of`` fills them)."""
+
+    conn: sqlite3.Connection
+    whole: bool             # every indexed file is in scope: queries need no filter
+
+    @classmethod
+    def of(cls, conn: sqlite3.Connection, roots: Iterable[str]) -> Scope:
+        """The scope of `roots` (absolute paths of folders or files) in the index as it is now."""
+        roots = [os.path.abspath(r) for r in roots]
+        folders = [r for r in roots if not os.path.isfile(r) or os.path.islink(r)]
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope_dirs (id INTEGER PRIMARY KEY)")
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope_files (id INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.scope_dirs")
+        conn.execute("DELETE FROM temp.scope_files")
+        every = list(conn.execute("SELECT id, path FROM dirs"))
+        dir_ids = [(did,) for did, path in every if any(_within(from_db(path), r) for r in folders)]
+        conn.executemany("INSERT INTO temp.scope_dirs (id) VALUES (?)", dir_ids)
+        files = []
+        for path in roots:
+            if path in folders:
+                continue
+            parent, name = os.path.split(path)
+            row = conn.execute("SELECT f.id FROM files f JOIN dirs d ON d.id=f.dir_id WHERE d.path=? "
+                               "AND f.name=?", (to_db(parent), to_db(name))).fetchone()
+            if row is not None:
+                files.append(row)
+        conn.executemany("INSERT OR IGNORE INTO temp.scope_files (id) VALUES (?)", files)
+        return cls(conn, whole=not files and len(dir_ids) == len(every))
+
+    def where(self, alias: str = "f") -> str:
+        """An SQL condition limiting files `alias` to the scope ('1' when it is everything)."""
+        if self.whole:
+            return "1"
+        return (f"({alias}.dir_id IN (SELECT id FROM temp.scope_dirs) "
+                f"OR {alias}.id IN (SELECT id FROM temp.scope_files))")
+
+    def dir_paths(self) -> dict[int, str]:
+        """Folder id -> path (as the OS spells it) of the folders holding files in scope."""
+        sql = "SELECT id, path FROM dirs"
+        if not self.whole:
+            sql += (" WHERE id IN (SELECT id FROM temp.scope_dirs) OR id IN "
+                    "(SELECT dir_id FROM files WHERE id IN (SELECT id FROM temp.scope_files))")
+        return {did: from_db(path) for did, path in self.conn.execute(sql)}
 
 
 def dir_paths(conn: sqlite3.Connection, root_ids: Sequence[int]) -> dict[int, str]:
-    """Folder id -> path (as the OS spells it) for the folders of these roots."""
+    """Folder id -> path (as the OS spells it) for the folders of these indexed roots."""
     marks = ",".join("?" * len(root_ids))
     return {did: from_db(path) for did, path in
             conn.execute(f"SELECT id, path FROM dirs WHERE root_id IN ({marks})", tuple(root_ids))}
 
 
-def count_files(conn: sqlite3.Connection, root_ids: Sequence[int]) -> int:
-    """Regular files indexed under these roots."""
-    scope, args = _scope(conn, root_ids)
-    return conn.execute(f"SELECT count(*) FROM files f WHERE f.is_link=0{scope}", args).fetchone()[0]
+def count_files(scope: Scope) -> int:
+    """Regular files in scope."""
+    sql = f"SELECT count(*) FROM files f WHERE f.is_link=0 AND {scope.where()}"
+    return scope.conn.execute(sql).fetchone()[0]
 
 
-def _sizes_sql(scope: str, scope_args: tuple, min_size: int, max_size: int | None) -> tuple[str, tuple]:
-    cond, args = "f.is_link=0 AND f.size >= ?", (max(1, min_size),)
+def _size_cond(min_size: int, max_size: int | None, alias: str = "f") -> tuple[str, tuple]:
+    cond, args = f"{alias}.is_link=0 AND {alias}.size >= ?", (max(1, min_size),)
     if max_size is not None:
-        cond += " AND f.size <= ?"
+        cond += f" AND {alias}.size <= ?"
         args += (max_size,)
-    return (f"SELECT f.size FROM files f WHERE {cond}{scope} GROUP BY f.size HAVING count(*) > 1",
-            args + scope_args)
+    return cond, args
 
 
-def candidate_totals(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
-                     max_size: int | None = None) -> tuple[int, int]:
-    """(files, bytes) that share their size with another file: the hashing workload."""
-    scope, sargs = _scope(conn, root_ids)
-    sizes, args = _sizes_sql(scope, sargs, min_size, max_size)
-    sql = sizes.replace("SELECT f.size", "SELECT count(*) AS n, count(*) * f.size AS b", 1)
-    row = conn.execute(f"SELECT coalesce(sum(n), 0), coalesce(sum(b), 0) FROM ({sql})", args).fetchone()
-    return int(row[0]), int(row[1])
+def candidate_groups(scope: Scope, min_size: int = 1, max_size: int | None = None, *,
+                     pending_only: bool = True) -> Iterator[list[tuple]]:
+    """Files in scope sharing a size, one size at a time, as
+    ``(id, path, size, mtime_ns, inode, dev, nlink, partial_hash, full_hash)`` rows.
 
-
-def iter_size_groups(conn: sqlite3.Connection, root_ids: Sequence[int], make: Callable[..., Any],
-                     min_size: int = 1, max_size: int | None = None) -> Iterator[list[Any]]:
-    """Stream files sharing a size, one size at a time: SQLite groups and sorts, Python holds one group.
-
-    Each file becomes ``make(id, path, size, mtime_ns, inode, dev, nlink, partial, full)``.
+    With `pending_only`, only sizes where some hashing is still due: a file without a
+    partial hash that shares its size with another inode, or one without a full hash
+    that shares (size, partial hash) with another inode. An unchanged tree has none.
     """
-    scope, sargs = _scope(conn, root_ids)
-    sizes, args = _sizes_sql(scope, sargs, min_size, max_size)
-    paths = dir_paths(conn, root_ids)
+    conn, inscope = scope.conn, scope.where("f")
+    cond, args = _size_cond(min_size, max_size)
+    if pending_only:
+        sizes = (f"SELECT f.size FROM files f WHERE {cond} AND {inscope} AND f.full_hash IS NULL "
+                 f"AND EXISTS (SELECT 1 FROM files g WHERE g.size=f.size AND g.is_link=0 "
+                 f"AND {scope.where('g')} AND (g.inode<>f.inode OR g.dev<>f.dev) "
+                 f"AND (f.partial_hash IS NULL OR g.partial_hash=f.partial_hash)) GROUP BY f.size")
+    else:
+        sizes = f"SELECT f.size FROM files f WHERE {cond} AND {inscope} GROUP BY f.size HAVING count(*) > 1"
+    paths = scope.dir_paths()
     cur = conn.execute(
         f"SELECT f.id, f.dir_id, f.name, f.size, f.mtime_ns, f.inode, f.dev, f.nlink, f.partial_hash, "
-        f"f.full_hash FROM files f WHERE f.size IN ({sizes}) AND f.is_link=0{scope} ORDER BY f.size",
-        args + sargs)
+        f"f.full_hash FROM files f WHERE f.size IN ({sizes}) AND f.is_link=0 AND {inscope} ORDER BY f.size",
+        args)
     sep = os.sep
-    group: list[Any] = []
+    group: list[tuple] = []
     current = None
-    while True:
-        rows = cur.fetchmany(4096)
-        if not rows:
-            break
+    while rows := cur.fetchmany(4096):
         for fid, did, name, size, mtime_ns, inode, dev, nlink, partial, full in rows:
             if size != current:
                 if len(group) > 1:
                     yield group
                 group, current = [], size
             d = paths[did]
-            if name.__class__ is not str:
-                name = from_db(name)
-            group.append(make(fid, d + name if d.endswith(sep) else d + sep + name, size, mtime_ns,
-                              inode, dev, nlink, partial, full))
+            name = from_db(name)
+            group.append((fid, d + name if d.endswith(sep) else d + sep + name, size, mtime_ns, inode, dev,
+                          nlink, partial, full))
     if len(group) > 1:
         yield group
 
 
-def store_hashes(conn: sqlite3.Connection, rows: Iterable[tuple[bytes | None, bytes | None, str | None, int]]
+def store_hashes(conn: sqlite3.Connection, rows: list[tuple[bytes | None, bytes | None, str | None, int]]
                  ) -> None:
-    """Save (partial, full, category or None to keep, file id) and commit."""
-    # in row id order: the B-tree pages are then visited in order (measured ~15% cheaper)
-    conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
-                     "category=coalesce(?, category) WHERE id=?", sorted(rows, key=lambda r: r[3]))
+    """Save ``(partial, full or None to keep, category or None to keep, file id)`` rows in one
+    short transaction."""
+    rows.sort(key=lambda r: r[3])       # in row id order: the B-tree pages are visited in order
+    if conn.in_transaction:
+        conn.commit()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany("UPDATE files SET partial_hash=coalesce(?, partial_hash), "
+                         "full_hash=coalesce(?, full_hash), category=coalesce(?, category) WHERE id=?", rows)
+    except BaseException:
+        conn.rollback()
+        raise
     conn.commit()
 
 
-def hash_writer_by_path(conn: sqlite3.Connection, root_ids: Sequence[int]
-                        ) -> Callable[[Iterable[tuple]], int]:
-    """A function saving (partial, full, category or None, path, ...) rows of files under these
-    roots (and committing); it returns how many rows it saved."""
-    dirs = {path: did for did, path in dir_paths(conn, root_ids).items()}
-    sep = os.sep
-
-    def store(rows: Iterable[tuple]) -> int:
-        args = []
-        for partial, full, cat, path, *_ in rows:
-            d, _, name = path.rpartition(sep)
-            did = dirs.get(d)
-            if did is None:
-                did = dirs.get(d + sep)          # a file right under a filesystem root
-                if did is None:
-                    continue
-            args.append((partial, full, cat, did, to_db(name)))
-        args.sort(key=lambda a: a[3])            # folder by folder: the (dir_id, name) index in order
-        conn.executemany("UPDATE files SET partial_hash=?, full_hash=coalesce(?, full_hash), "
-                         "category=coalesce(?, category) WHERE dir_id=? AND name=?", args)
-        conn.commit()
-        return len(args)
-
-    return store
-
-
-def stored_duplicates(conn: sqlite3.Connection, root_ids: Sequence[int], min_size: int = 1,
-                      max_size: int | None = None) -> list[tuple] | None:
-    """Rows of files whose stored full hash another inode shares, or None if any candidate needs hashing.
-
-    A rerun on an unchanged tree needs no hashing: every file sharing its size with
-    another inode has a partial hash, and every one sharing (size, partial hash) with
-    another inode has a full hash. Then the groups come straight from the stored full hashes. Rows are
-    ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` of hashes held by more than one row,
-    sorted by (full_hash, size).
-    """
-    scope, sargs = _scope(conn, root_ids)
-    sizes, args = _sizes_sql(scope, sargs, min_size, max_size)
-    other = scope.replace("f.dir_id", "g.dir_id")
-    pending = conn.execute(
-        f"SELECT 1 FROM files f WHERE f.size IN ({sizes}) AND f.is_link=0{scope} AND f.full_hash IS NULL "
-        f"AND EXISTS (SELECT 1 FROM files g WHERE g.size=f.size AND g.is_link=0 "
-        f"AND (g.inode<>f.inode OR g.dev<>f.dev){other} "
-        f"AND (f.partial_hash IS NULL OR g.partial_hash=f.partial_hash)) LIMIT 1",
-        args + sargs + sargs).fetchone()
-    if pending is not None:
-        return None
-    cond, cargs = "f.is_link=0 AND f.full_hash IS NOT NULL AND f.size >= ?", (max(1, min_size),)
-    if max_size is not None:
-        cond += " AND f.size <= ?"
-        cargs += (max_size,)
-    # only rows whose hash another row in scope shares (read from the partial hash index), in index order
-    shared = (f"SELECT f.full_hash FROM files f WHERE {cond}{scope} GROUP BY f.full_hash HAVING count(*) > 1")
-    paths = dir_paths(conn, root_ids)
+def duplicate_rows(scope: Scope, min_size: int = 1, max_size: int | None = None) -> list[tuple]:
+    """``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` of files in scope whose stored
+    full hash another file in scope shares, sorted by (full_hash, size)."""
+    cond, args = _size_cond(min_size, max_size)
+    inscope = scope.where("f")
+    shared = (f"SELECT f.full_hash FROM files f WHERE {cond} AND f.full_hash IS NOT NULL AND {inscope} "
+              f"GROUP BY f.full_hash HAVING count(*) > 1")
+    paths = scope.dir_paths()
     sep = os.sep
     rows = []
-    for size, full, did, name, mtime_ns, inode, dev, nlink in conn.execute(
+    for size, full, did, name, mtime_ns, inode, dev, nlink in scope.conn.execute(
             f"SELECT f.size, f.full_hash, f.dir_id, f.name, f.mtime_ns, f.inode, f.dev, f.nlink FROM files f "
-            f"WHERE f.full_hash IN ({shared}) AND {cond}{scope} ORDER BY f.full_hash, f.size",
-            cargs + sargs + cargs + sargs):
-        d = paths[did]
-        if name.__class__ is not str:
-            name = from_db(name)
+            f"WHERE f.full_hash IN ({shared}) AND {cond} AND {inscope} ORDER BY f.full_hash, f.size",
+            args + args):
+        d, name = paths[did], from_db(name)
         path = d + name if d.endswith(sep) else d + sep + name
         rows.append((size, full, path, mtime_ns, inode, dev, nlink))
     return rows

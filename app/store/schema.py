@@ -66,19 +66,21 @@ files = Table(
     Column("partial_hash", LargeBinary),
     Column("full_hash", LargeBinary),
     Column("scan_gen", Integer, nullable=False, default=0),
+    # inode change time: with size, mtime_ns and inode, what a stored hash is trusted by
+    Column("ctime_ns", BigInteger, nullable=False, default=0, server_default="0"),
     UniqueConstraint("dir_id", "name"),
 )
 # size first: duplicate candidates (GROUP BY size, covering with is_link) and largest-file queries
 Index("ix_files_size", files.c.size, files.c.is_link)
 # Any change to a folder's file rows outside a scan invalidates the folder's listing signature,
 # so the next scan compares that folder file by file (the scanner sets it again afterwards).
+# New rows come only from the scanner, which signs their folder itself: no insert trigger
+# (it cost a lookup of the folder per inserted row).
 _UNSIGN_TRIGGERS = (
-    "CREATE TRIGGER files_insert_unsign AFTER INSERT ON files BEGIN "
-    "UPDATE dirs SET signature = NULL WHERE id = NEW.dir_id AND signature IS NOT NULL; END",
     "CREATE TRIGGER files_delete_unsign AFTER DELETE ON files BEGIN "
     "UPDATE dirs SET signature = NULL WHERE id = OLD.dir_id AND signature IS NOT NULL; END",
     "CREATE TRIGGER files_update_unsign AFTER UPDATE OF dir_id, name, size, mtime_ns, inode, dev, nlink, "
-    "is_link ON files BEGIN "
+    "is_link, ctime_ns ON files BEGIN "
     "UPDATE dirs SET signature = NULL WHERE id IN (OLD.dir_id, NEW.dir_id) AND signature IS NOT NULL; END",
 )
 for _ddl in _UNSIGN_TRIGGERS:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import sqlite3
 
-import pytest
-
 from app.core.categories import use_custom
 from app.core.progress import Progress
 from app.jobs import categories
@@ -15,8 +13,7 @@ from app.jobs.duplicates import find_duplicates
 from app.store.db import open_database
 
 
-@pytest.mark.parametrize("fork_min_files", [1, 10**9])      # with and without a helper process
-def test_duplicates_keep_custom_categories(app_home, tmp_path, fork_min_files):
+def test_duplicates_keep_custom_categories(app_home, tmp_path):
     root = tmp_path / "photos"
     (root / "copy").mkdir(parents=True)
     raw = b"II*\x00" + os.urandom(5000)
@@ -27,7 +24,7 @@ def test_duplicates_keep_custom_categories(app_home, tmp_path, fork_min_files):
     try:
         categories.add(db, "RAW photos", ["cr2"])
         use_custom({})                            # a fresh process: nothing active yet
-        result = find_duplicates(db, [str(root)], progress=Progress(), fork_min_files=fork_min_files)
+        result = find_duplicates(db, [str(root)], progress=Progress())
         assert len(result.groups) == 1 and len(result.groups[0].files) == 3
         with sqlite3.connect(db.path) as conn:
             rows = conn.execute("SELECT name, category FROM files ORDER BY name").fetchall()

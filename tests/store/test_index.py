@@ -7,7 +7,7 @@ from app.core.progress import Progress
 from app.core.walk import walk_dirs
 from app.jobs.duplicates import find_duplicates
 from app.jobs.scan import scan
-from app.store import index_insert, open_database
+from app.store import open_database
 from app.store.codec import from_db
 from app.store.index import IndexWriter
 
@@ -144,38 +144,32 @@ def test_rows_changed_outside_a_scan_are_repaired_by_the_next_scan(app_home, tmp
     db.close()
 
 
-def test_bulk_insert_keeps_the_unsign_trigger_and_unsigns_partial_folders(app_home, tmp_path, monkeypatch):
-    monkeypatch.setattr(index_insert, "_BULK_ROWS", 1)       # every batch takes the bulk path
-    root = tmp_path / "bulk"
+def test_a_file_root_unsigns_its_folder_so_the_next_full_scan_compares_it(app_home, tmp_path):
+    """A file root looks at part of its folder: the folder's stored listing digest no longer
+    covers its rows, so the next scan of the whole folder must compare it file by file."""
+    root = tmp_path / "t"
     (root / "sub").mkdir(parents=True)
     for i in range(5):
         (root / "sub" / f"f{i}").write_bytes(b"x" * i)
     db = open_database()
     scan(db, [str(root)], progress=Progress())
     conn = sqlite3.connect(db.path)
-    triggers = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
-    assert "files_insert_unsign" in triggers
     sub_sig = "SELECT signature FROM dirs WHERE path=?"
     assert conn.execute(sub_sig, (str(root / "sub"),)).fetchone()[0] is not None
-    # a file root only looks at part of its folder: inserting it must unsign the folder
     (root / "sub" / "late").write_bytes(b"late")
     scan(db, [str(root / "sub" / "late")], progress=Progress())
     assert conn.execute(sub_sig, (str(root / "sub"),)).fetchone()[0] is None
-    # and the trigger still works for others' writes
-    conn.execute("UPDATE dirs SET signature=x'00'")
-    conn.execute("INSERT INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, ext, category, "
-                 "is_link, scan_gen) SELECT id, 'manual', 0, 0, 0, 0, 1, '', 'other', 0, 0 FROM dirs "
-                 "WHERE path=?", (str(root / "sub"),))
-    assert conn.execute(sub_sig, (str(root / "sub"),)).fetchone()[0] is None
-    conn.commit()
+    (root / "sub" / "late").unlink()            # the listing is the first scan's again
+    again = scan(db, [str(root)], progress=Progress())
+    assert again.counts.removed == 1
+    names = {n for (n,) in conn.execute("SELECT name FROM files")}
+    assert names == {f"f{i}" for i in range(5)}
     conn.close()
     db.close()
 
 
-def test_bulk_insert_stores_every_row_as_lstat_sees_it(app_home, tmp_path, monkeypatch):
-    """The bulk insert writes the usual values (first row's device, one link, not a symlink)
-    into the statement: rows that differ (hard links, symlinks) must keep their own."""
-    monkeypatch.setattr(index_insert, "_BULK_ROWS", 1)
+def test_scan_stores_every_row_as_lstat_sees_it(app_home, tmp_path):
+    """Sizes, times, inode, device, link count: hard links and symlinks keep their own values."""
     root = tmp_path / "mixed"
     root.mkdir()
     for i in range(30):
@@ -185,23 +179,22 @@ def test_bulk_insert_stores_every_row_as_lstat_sees_it(app_home, tmp_path, monke
     db = open_database()
     scan(db, [str(root)], progress=Progress())
     conn = sqlite3.connect(db.path)
-    stored = {n: (size, mtime, ino, dev, nlink, link, gen) for n, size, mtime, ino, dev, nlink, link, gen in
-              conn.execute("SELECT name, size, mtime_ns, inode, dev, nlink, is_link, scan_gen FROM files")}
+    sql = "SELECT name, size, mtime_ns, inode, dev, nlink, is_link, scan_gen, ctime_ns FROM files"
+    stored = {row[0]: row[1:] for row in conn.execute(sql)}
     gens = {v[6] for v in stored.values()}
     conn.close()
     db.close()
     assert len(stored) == 32 and len(gens) == 1
-    for name, (size, mtime, ino, dev, nlink, link, _) in stored.items():
+    for name, (size, mtime, ino, dev, nlink, link, _, ctime) in stored.items():
         st = os.lstat(root / name)
-        assert (size, mtime, ino, dev, nlink, bool(link)) == (
-            st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink, name == "soft"), name
+        seen = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink, name == "soft", st.st_ctime_ns)
+        assert (size, mtime, ino, dev, nlink, bool(link), ctime) == seen, name
     assert stored["hard.txt"][4] == stored["f3.txt"][4] == 2
 
 
-def test_first_scans_give_each_new_folder_its_own_id_and_parent(app_home, tmp_path):
-    """A first scan numbers the folders of a tree no one indexed yet itself and writes them at its
-    flush; a second tree, a rescan and batches (new folders after the first commit are inserted
-    one by one) all keep ids unique and parents right."""
+def test_scans_in_small_batches_give_each_new_folder_its_own_id(app_home, tmp_path):
+    """Folders are written at each batch's flush: a second tree, a rescan and many small
+    batches all keep folder ids unique and every file row in its own folder."""
     trees = [tmp_path / "one", tmp_path / "two", tmp_path / "three"]
     for n, tree in enumerate(trees):
         for sub in ("a", "a/b", "a/b/c", "d"):
@@ -214,19 +207,17 @@ def test_first_scans_give_each_new_folder_its_own_id_and_parent(app_home, tmp_pa
     scan(db, [str(trees[0])], progress=Progress())      # a rescan: nothing new
     raw = db.raw()
     try:
-        writer = IndexWriter(raw, str(trees[2]), classify, batch_size=4)     # a commit every folder or so
-        for listing in walk_dirs([str(trees[2])], plain=True):
+        writer = IndexWriter(raw, str(trees[2]), classify, batch_rows=4)     # a commit every folder or so
+        for listing in walk_dirs([str(trees[2])]):
             writer.add_dir(listing.path, listing.files, listing.complete)
         writer.finish()
-        parents = {from_db(p): (from_db(q) if q is not None else None) for p, q in raw.execute(
-            "SELECT d.path, p.path FROM dirs d LEFT JOIN dirs p ON p.id = d.parent_id")}
         assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
         assert raw.execute("SELECT count(*) FROM files").fetchone()[0] == 3 * 4 * 3
+        dirs = {from_db(p) for (p,) in raw.execute("SELECT path FROM dirs")}
+        by_file = {os.path.join(from_db(d), n) for d, n in raw.execute(
+            "SELECT d.path, f.name FROM files f JOIN dirs d ON d.id=f.dir_id")}
     finally:
         raw.close()
-    assert len(parents) == 3 * 5
-    for tree in trees:
-        assert parents[str(tree)] is None
-        for sub in ("a", "a/b", "a/b/c", "d"):
-            assert parents[str(tree / sub)] == str((tree / sub).parent)
+    assert len(dirs) == 3 * 5
+    assert all(os.path.isfile(p) for p in by_file) and len(by_file) == 36
     db.close()

@@ -1,13 +1,20 @@
 """Bad input while finding duplicates: unreadable and changing files, cancel, very long paths."""
 
+import json
 import os
+import shutil
+import site
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
-from app.core import hashing
 from app.core.progress import Cancelled, Progress
 from app.jobs.duplicates import find_duplicates
 from app.store import open_database
+from tests.conftest import ROOT
 
 
 @pytest.fixture
@@ -21,23 +28,47 @@ def tree(tmp_path):
     return root
 
 
-def test_unreadable_file_is_reported_once_rest_continues(app_home, tree, monkeypatch):
-    real_open = os.open
-    locked = str(tree / "same0.bin")
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
-    def guarded_open(path, flags, *args, **kw):
-        if path == locked:
-            raise PermissionError(13, "Permission denied", path)
-        return real_open(path, flags, *args, **kw)
 
-    monkeypatch.setattr(hashing.os, "open", guarded_open)
-    db = open_database()
-    res = find_duplicates(db, [str(tree)], progress=Progress())
-    assert res.errors == [(locked, "permission denied")]
-    sizes = sorted((g.size, g.copies) for g in res.groups)
-    assert sizes == [(300, 2), (20000, 3)]
-    assert res.summary()["errors"] == 1
-    db.close()
+def _python_for_nobody() -> str:
+    """An interpreter of this Python version the unprivileged user may run (a virtualenv made
+    from a Python under /root is not one: its worker processes could not start)."""
+    for python in (sys.executable, f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}"):
+        probe = subprocess.run([*NOBODY, python, "-c", "import subprocess, sys; "
+                                "subprocess.run([sys.executable, '-c', 'pass'], check=True)"],
+                               capture_output=True, cwd="/")
+        if probe.returncode == 0:
+            return python
+    pytest.skip("no Python this test could run as an unprivileged user")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="root runs the command as an unprivileged user (root reads every file)")
+def test_unreadable_file_is_reported_once_rest_continues(tree):
+    """As a user who may not read one copy: it is reported once, the other copies still group."""
+    shared = Path(tempfile.mkdtemp(prefix="fo-unreadable-"))
+    try:
+        shared.chmod(0o777)
+        work = shared / "t"
+        shutil.copytree(tree, work)
+        locked = work / "same0.bin"
+        locked.chmod(0o000)
+        for p in [work, *work.iterdir()]:
+            if p != locked:
+                p.chmod(0o755 if p.is_dir() else 0o644)
+        python = _python_for_nobody()
+        env = {**os.environ, "FILEORGANIZER_HOME": str(shared / "home"),
+               "PYTHONPATH": os.pathsep.join([str(ROOT), *site.getsitepackages()])}
+        proc = subprocess.run([*NOBODY, python, "-m", "app.cli", "dupes", str(work), "--format", "json"],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+        assert proc.returncode == 1, proc.stderr                # done, with a per-file problem
+        out = json.loads(proc.stdout)
+        assert sorted((g["size"], len(g["files"])) for g in out["groups"]) == [(300, 2), (20000, 3)]
+        assert out["summary"]["errors"] == 1
+        assert proc.stderr.count(str(locked)) == 1 and "permission denied" in proc.stderr
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 def test_file_changed_after_scan_is_not_grouped(app_home, tree, monkeypatch):

@@ -39,7 +39,6 @@ def print_errors(errors: list[tuple[str, str]]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.jobs.hash_helper import fork_min_files
     from app.jobs.scan import scan
     from app.store.db import open_database
 
@@ -50,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with cancel_on_interrupt(progress):
             result = scan(db, args.paths, progress=progress, exclude=tuple(args.exclude),
-                          include_hidden=args.include_hidden, split_min_files=fork_min_files())
+                          include_hidden=args.include_hidden)
     except Cancelled:
         line.clear()
         print("Cancelled; the index keeps what was scanned so far.", file=sys.stderr)

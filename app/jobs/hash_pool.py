@@ -1,0 +1,105 @@
+"""Worker processes that hash files for the duplicate finder, the same way on every OS.
+
+Hashing is CPU work in Python around I/O, so threads would queue on the GIL: the
+work goes to processes started with ``spawn`` (what Windows and macOS use anyway;
+no ``fork``, so it is safe from a GUI thread). There are as many workers as the
+process may use CPUs (bounded by MAX_WORKERS). They are started at the beginning
+of a search, so their start-up overlaps the walk; the desktop app keeps one pool
+for its lifetime (``shared_pool``), a command makes one per job.
+
+Work is sent in batches of a few hundred files or a few MiB (``batches``): per-file
+messages would cost more than small files take to hash.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Iterator
+
+from app.core import hashing
+
+MAX_WORKERS = 8
+BATCH_FILES = 256               # files per batch ...
+BATCH_BYTES = 16 * 2**20        # ... or about this many bytes read, whichever comes first
+
+WorkItem = tuple[int, str, int]     # (key, path, size)
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the OS has one, else the CPU count)."""
+    count = getattr(os, "process_cpu_count", None)       # Python 3.13+
+    return max(1, (count() if count else None) or os.cpu_count() or 1)
+
+
+class HashPool:
+    """A pool of hashing processes; ``submit`` a stage's batch, get a future of its results."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = max(1, min(workers or usable_cpus(), MAX_WORKERS))
+        self._executor: cf.ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> HashPool:
+        """Start the workers now (they take ~0.1 s to start: better during the walk)."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = cf.ProcessPoolExecutor(self.workers,
+                                                        mp_context=multiprocessing.get_context("spawn"))
+                for _ in range(self.workers):          # one no-op each: starts every worker
+                    self._executor.submit(hashing.hash_batch, hashing.PARTIAL, [])
+        return self
+
+    def submit(self, stage: int, items: list[WorkItem]) -> cf.Future:
+        """Hash `items` at `stage` (``hashing.PARTIAL`` or ``FULL``) in a worker."""
+        self.start()
+        assert self._executor is not None
+        return self._executor.submit(hashing.hash_batch, stage, items)
+
+    def close(self) -> None:
+        """Stop the workers (queued batches are dropped)."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> HashPool:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def batches(items: Iterable[WorkItem], stage: int) -> Iterator[list[WorkItem]]:
+    """Split work items into batches of at most BATCH_FILES files or about BATCH_BYTES bytes read."""
+    batch: list[WorkItem] = []
+    nbytes = 0
+    for item in items:
+        batch.append(item)
+        nbytes += item[2] if stage == hashing.FULL else min(item[2], hashing.SMALL)
+        if len(batch) >= BATCH_FILES or nbytes >= BATCH_BYTES:
+            yield batch
+            batch, nbytes = [], 0
+    if batch:
+        yield batch
+
+
+_shared: HashPool | None = None
+
+
+def shared_pool() -> HashPool:
+    """The long-lived pool of the desktop app (started on first use, closed by ``close_shared``)."""
+    global _shared
+    if _shared is None:
+        _shared = HashPool()
+    return _shared
+
+
+def close_shared() -> None:
+    """Stop the desktop app's pool (at exit)."""
+    global _shared
+    if _shared is not None:
+        _shared.close()
+        _shared = None
