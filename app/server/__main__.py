@@ -1,7 +1,9 @@
 """`fileorganizer-server`: run the backend API with uvicorn.
 
 Settings come from flags, else FO_SERVER_* environment variables, else defaults (SQLite under the
-app's data folder, a secret key generated on first start). Migrations run on start.
+app's data folder, a secret key generated on first start). Migrations run on start. The secret
+key is never a flag (every user sees flags in `ps`): FO_SERVER_SECRET_KEY, or a file named by
+--secret-key-file / FO_SERVER_SECRET_KEY_FILE.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                           "(FO_SERVER_DATABASE_URL, default SQLite in the data folder)")
     p.add_argument("--redis-url", help="redis://host:port/0 to share rate limits and progress between "
                                        "processes (FO_SERVER_REDIS_URL, default: none, in process)")
-    p.add_argument("--secret-key", help="token signing key (FO_SERVER_SECRET_KEY, default generated "
-                                        "and stored)")
+    p.add_argument("--secret-key-file", help="a file holding the token signing key "
+                                             "(FO_SERVER_SECRET_KEY_FILE; or FO_SERVER_SECRET_KEY; "
+                                             "default generated and stored)")
     p.add_argument("--log-level", help="DEBUG, INFO, WARNING... (FO_SERVER_LOG_LEVEL)")
     return p.parse_args(argv)
 
@@ -32,7 +35,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = Settings.from_env(host=args.host, port=args.port, database_url=args.database_url,
-                                 redis_url=args.redis_url, secret_key=args.secret_key,
+                                 redis_url=args.redis_url, secret_key_file=args.secret_key_file,
                                  log_level=args.log_level)
     logsetup.configure(settings.log_level)
     proxies = settings.forwarded_allow_ips

@@ -27,6 +27,7 @@ from .middleware import (
 from .ratelimit import make_limiter
 from .routes import account, auth, categories, devices, operations, reports, rules, scans, search, ws
 from .settings import Settings
+from .throttle import make_throttle
 from .tokens import Passwords
 
 API_PREFIX = "/api/v1"
@@ -39,9 +40,9 @@ Authenticate with `Authorization: Bearer <access token>` from `/api/v1/auth/logi
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     engine = db.make_engine(settings.database_url)
-    limiter = make_limiter(settings.redis_url, settings.rate_limit_user, settings.rate_limit_global,
-                           settings.rate_window)
+    limiter = make_limiter(settings.redis_url, settings.rate_window)
     bus = make_bus(settings.redis_url)
+    throttle = make_throttle(settings.redis_url)
     metrics = Metrics()
 
     @asynccontextmanager
@@ -52,19 +53,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await bus.close()
         await limiter.close()
+        throttle.close()
         engine.dispose()
 
     app = FastAPI(
         title="FileOrganizer Pro API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
-        middleware=[Middleware(ObserveMiddleware, metrics=metrics),
-                    Middleware(SecurityHeadersMiddleware),
-                    Middleware(RateLimitMiddleware, limiter=limiter, secret_key=settings.secret_key),
+        middleware=[Middleware(SecurityHeadersMiddleware),
+                    Middleware(ObserveMiddleware, metrics=metrics),
+                    Middleware(RateLimitMiddleware, limiter=limiter, settings=settings),
                     Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)])
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = db.session_factory(engine)
     app.state.passwords = Passwords(settings)
     app.state.bus = bus
+    app.state.throttle = throttle
     app.state.metrics = metrics
     install_error_handlers(app)
     for module in (auth, account, devices, rules, categories, scans, search, operations, reports):

@@ -42,6 +42,11 @@ def client_ip(request: Request) -> str:
 
 def user_from_token(session: Session, settings: Settings, token: str) -> User:
     """The user an access token belongs to, if the token and its sign-in are still valid."""
+    return user_and_claims(session, settings, token)[0]
+
+
+def user_and_claims(session: Session, settings: Settings, token: str) -> tuple[User, dict]:
+    """The user and the claims (sign-in "fam", expiry "exp") of a valid access token."""
     claims = tokens.decode(settings, token, "access")
     row = session.execute(select(User, TokenFamily.revoked_at)
                           .join(TokenFamily, TokenFamily.user_id == User.id)
@@ -50,7 +55,7 @@ def user_from_token(session: Session, settings: Settings, token: str) -> User:
         raise APIError(401, "invalid_token", "The token is not valid.")
     if row.revoked_at is not None:
         raise APIError(401, "token_revoked", "This session was signed out: sign in again.")
-    return row.User
+    return row.User, claims
 
 
 def current_user(request: Request,
@@ -60,8 +65,8 @@ def current_user(request: Request,
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise APIError(401, "unauthorized", "Sign in first: this needs an access token.",
                        {"WWW-Authenticate": "Bearer"})
-    user = user_from_token(session, settings, credentials.credentials)
-    request.state.user_id = user.id
+    user, claims = user_and_claims(session, settings, credentials.credentials)
+    request.state.user_id, request.state.family_id = user.id, claims["fam"]
     return user
 
 

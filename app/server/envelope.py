@@ -61,11 +61,25 @@ def error_response(status: int, code: str, message: str, headers: dict | None = 
     return JSONResponse(error_body(status, code, message), status_code=status, headers=headers)
 
 
+def _field(loc: tuple) -> str:
+    """The field's path as the client wrote it ("rows.3.1"): pydantic adds the names of union
+    members and validators ("function-after[clean_text(), constrained-str]") to the location,
+    which say nothing to a client, so they are left out."""
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")
+             and (isinstance(p, int) or not any(c in str(p) for c in "[](),"))]
+    return ".".join(parts) or "request"
+
+
 def _validation_message(exc: RequestValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:5]:
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
-        parts.append(f"{where}: {err.get('msg', 'invalid value')}")
+    parts, seen = [], set()
+    for err in exc.errors():
+        where = _field(tuple(err.get("loc", ())))
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        if where not in seen:            # one message per field: a union fails once per member
+            seen.add(where)
+            parts.append(f"{where}: {msg}")
+        if len(parts) == 5:
+            break
     return "Invalid request: " + "; ".join(parts) if parts else "Invalid request."
 
 

@@ -1,11 +1,13 @@
-"""Pure ASGI middleware: request log + metrics + last-resort 500, security headers, rate limits,
-request size limits."""
+"""Pure ASGI middleware: security headers (outermost, so that every answer has them, a 500 and
+a 429 too), request log + metrics + last-resort 500, rate limits (HTTP requests and WebSocket
+handshakes), request size limits."""
 
 from __future__ import annotations
 
 import json
 import logging
 import time
+from urllib.parse import parse_qs
 
 import jwt
 from fastapi import HTTPException
@@ -116,31 +118,56 @@ class SecurityHeadersMiddleware:
 
 
 class RateLimitMiddleware:
-    """Counts every request except health, metrics and docs; adds X-RateLimit-* headers; 429 past
-    the limit. Signed-in requests count against the user, others against the client address."""
+    """Counts every request except health, metrics and docs, and every WebSocket handshake; adds
+    X-RateLimit-* headers; 429 past the limit (a refused handshake is closed, code 4429).
 
-    def __init__(self, app, limiter, secret_key: str):
-        self.app, self.limiter, self.secret_key = app, limiter, secret_key
+    Every request counts against its client address; a signed-in one also against its user
+    (whose budget is the first bucket, the one the headers describe), an anonymous one has the
+    user budget at its address. So a handful of accounts from one address share that address's
+    budget, and no shared overall budget exists unless configured (rate_limit_global)."""
 
-    def _key(self, scope) -> str:
-        for name, value in scope.get("headers", []):
-            if name == b"authorization" and value[:7].lower() == b"bearer ":
-                try:
-                    claims = jwt.decode(value[7:].decode("latin-1"), self.secret_key,
-                                        algorithms=["HS256"])
-                    return "user:" + str(claims["sub"])
-                except (jwt.PyJWTError, KeyError, UnicodeDecodeError):
+    def __init__(self, app, limiter, settings):
+        self.app, self.limiter, self.settings = app, limiter, settings
+
+    def _user(self, token: bytes | str) -> str | None:
+        try:
+            raw = token.decode("latin-1") if isinstance(token, bytes) else token
+            sub = jwt.decode(raw, self.settings.secret_key, algorithms=["HS256"]).get("sub")
+        except (jwt.PyJWTError, UnicodeDecodeError, TypeError, ValueError, AttributeError):
+            return None
+        return sub if isinstance(sub, str) and len(sub) <= 64 else None
+
+    def buckets(self, scope) -> list[tuple[str, int]]:
+        user = None
+        if scope["type"] == "websocket":
+            token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+            user = self._user(token[0]) if token else None
+        else:
+            for name, value in scope.get("headers", []):
+                if name == b"authorization" and value[:7].lower() == b"bearer ":
+                    user = self._user(value[7:])
                     break
-        return "ip:" + (scope.get("client") or ("unknown",))[0]
+        s = self.settings
+        ip = "ip:" + (scope.get("client") or ("unknown",))[0]
+        found = ([("user:" + user, s.rate_limit_user), (ip, s.rate_limit_ip)] if user else
+                 [(ip, min(s.rate_limit_user, s.rate_limit_ip))])
+        if s.rate_limit_global > 0:
+            found.append(("*global*", s.rate_limit_global))
+        return found
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
+        if scope["type"] not in ("http", "websocket") or scope["path"] in UNLIMITED_PATHS:
             return await self.app(scope, receive, send)
         try:
-            decision = await self.limiter.hit(self._key(scope))
+            decision = await self.limiter.hit(self.buckets(scope))
         except Exception:
             log.warning("rate limiter unavailable; request allowed", exc_info=True)
             return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":
+            if decision.allowed:
+                return await self.app(scope, receive, send)
+            return await send({"type": "websocket.close", "code": 4429,
+                               "reason": "too many requests"})
         if not decision.allowed:
             return await send_error(send, 429, "rate_limited",
                                     f"Too many requests: try again in {decision.retry_after} s.",

@@ -95,6 +95,15 @@ class Credentials(Body):
     password: Text(256, 8)
 
 
+class PasswordChange(Body):
+    current_password: Text(256, 1)
+    new_password: Text(256, 8)
+
+
+class PasswordConfirm(Body):
+    password: Text(256, 1)
+
+
 class RefreshIn(Body):
     refresh_token: Text(4096, 1)
 

@@ -73,9 +73,13 @@ def decode(settings: Settings, token: str, kind: str) -> dict:
                             options={"require": ["exp", "sub", "typ", "fam", "jti"]})
     except jwt.ExpiredSignatureError:
         raise APIError(401, "token_expired", "Your session has expired: sign in again.") from None
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, TypeError, ValueError):   # also claims of an odd type (iat: [])
         raise APIError(401, "invalid_token", "The token is not valid.") from None
-    if claims.get("typ") != kind:
+    # A token is signed by us, but never trust its shape: a claim that is not a short string
+    # would reach the database as a list or a number (a 500 instead of a 401).
+    if claims.get("typ") != kind or not all(
+            isinstance(claims.get(k), str) and 0 < len(claims[k]) <= 64
+            for k in ("sub", "fam", "jti")):
         raise APIError(401, "invalid_token", "The token is not valid.")
     return claims
 

@@ -2,7 +2,10 @@
 and the tokens (refresh token through ``credentials``, access token in this process only).
 
 A revoked or reused refresh token signs the user out locally with a clear message; waiting
-changes stay queued for the next sign-in.
+changes stay queued for the next sign-in. Signing out never loses waiting changes: they go out
+after the next sign-in of the same account. A sign-out that cannot reach the server keeps the
+refresh token (where it was stored) on a list of sign-ins to revoke, and revokes them the next
+time the server answers (``retry_revocations``).
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from pathlib import Path
 
 from app.platform.filelock import lock
 from app.store.outbox import ACCOUNT_KEY
-from app.sync import credentials
+from app.sync import credentials, refused
 from app.sync.api import ApiClient, ApiError, SyncError, normalize_server
 
 # access tokens by (server, email): shared by every Account object of this process
 _access: dict[tuple[str, str, str], tuple[str, float]] = {}
 _refresh_lock = threading.Lock()
 SIGNED_OUT_CODES = {"token_revoked", "token_reused", "token_expired", "invalid_token"}
+REVOKE_KEY = "sync.revoke_pending"   # [[server, email, device_id], ...]: no secrets
 
 
 @contextmanager
@@ -53,8 +57,18 @@ class AccountInfo:
     device_id: str = ""
     device_name: str = ""
     linked: bool = False        # changes are queued for this account
-    signed_in: bool = False     # a refresh token is held (keyring or memory)
+    signed_in: bool = False     # a refresh token is held (keyring, file or memory)
     message: str = ""           # why the user was signed out, in plain words
+    store: bool = True          # keep the sign-in across runs (False: `login --no-store`)
+    storage: str = ""           # where the refresh token is: keyring, file or session
+
+
+@dataclass
+class SignOutResult:
+    server: str = ""
+    revoked: bool = True        # the server ended the sign-in (or it had ended already)
+    pending: bool = False       # not reachable: revoked the next time the server answers
+    waiting: int = 0            # changes kept for the next sign-in of this account
 
 
 def default_device_name() -> str:
@@ -91,21 +105,27 @@ class Account:
 
     # --- signing in and out ---------------------------------------------------------------
     def sign_in(self, server: str, email: str, password: str, *, register: bool = False,
-                device_name: str | None = None) -> AccountInfo:
-        """Sign in (or create the account) and register this device on first sign-in."""
+                device_name: str | None = None, store: bool | None = None) -> AccountInfo:
+        """Sign in (or create the account) and register this device on first sign-in.
+        `store=False` keeps the sign-in in this process only (None: as last time)."""
         server = normalize_server(server)
         email = email.strip().lower()
         client = ApiClient(server)
         path = "/auth/register" if register else "/auth/login"
         pair = client.call("POST", path, json={"email": email, "password": password})
+        self.retry_revocations()        # the server answers: end sign-ins left from offline
         same_account = self.info.server == server and self.info.email == email
         if self._client is not None:
             self._client.close()
         self._client = client
+        if not same_account and self.info.server:
+            self._drop_waiting()        # another account's changes never go to this one
         info = self.info if same_account else AccountInfo()
         info.server, info.email = server, email
         info.device_name = device_name or info.device_name or default_device_name()
         info.signed_in, info.message = True, ""
+        if store is not None:
+            info.store = store
         if not info.device_id:
             info.device_id = str(_uuid.uuid4())
         self.info = info
@@ -122,20 +142,70 @@ class Account:
             queue_all_rules(self.db)
         return info
 
-    def sign_out(self) -> None:
-        """Revoke the sign-in on the server (best effort) and forget the tokens and the link."""
+    def sign_out(self) -> SignOutResult:
+        """End the sign-in on the server and here; waiting changes stay for the next sign-in
+        of this account. Offline, the sign-in is revoked the next time the server answers
+        when its token is stored (keyring or file); else the result says it stays valid."""
         info = self.info
+        result = SignOutResult(server=info.server)
+        self.retry_revocations()
         token = credentials.load(*self._key()) if info.server else None
         if token:
             try:
                 self.client.call("POST", "/auth/logout", json={"refresh_token": token})
+            except ApiError:
+                pass                    # the server no longer accepts it: nothing to end
             except SyncError:
-                pass  # offline or already revoked: the local sign-out still happens
-        self._forget_tokens()
+                result.revoked = False
+        if result.revoked or not credentials.persistent(*self._key()):
+            self._forget_tokens()
+        else:
+            _access.pop(self._key(), None)
+            self._add_revocation(self._key())
+            result.pending = True
         info.signed_in, info.linked, info.message = False, False, ""
         save_info(self.db, info)
+        with self.db.engine.connect() as conn:
+            result.waiting = conn.exec_driver_sql("SELECT count(*) FROM outbox").scalar() or 0
+        return result
+
+    def _drop_waiting(self) -> None:
         with self.db.engine.begin() as conn:
             conn.exec_driver_sql("DELETE FROM outbox")
+        refused.clear(self.db)
+
+    # --- sign-ins to revoke once the server answers ------------------------------------------
+    def pending_revocations(self) -> list[list[str]]:
+        return [list(k) for k in (self.db.get_setting(REVOKE_KEY) or []) if len(k) == 3]
+
+    def _add_revocation(self, key: tuple[str, str, str]) -> None:
+        keys = [k for k in self.pending_revocations() if tuple(k) != key]
+        self.db.set_setting(REVOKE_KEY, [*keys, list(key)])
+
+    def retry_revocations(self) -> int:
+        """Revoke the sign-ins that an offline sign-out left; returns how many still wait."""
+        keys = self.pending_revocations()
+        if not keys:
+            return 0
+        left = []
+        for key in keys:
+            if tuple(key) == self._key() and self.info.signed_in:
+                continue                # signed in again meanwhile: that token is the new one
+            token = credentials.load(*key)
+            if token:
+                client = ApiClient(key[0])
+                try:
+                    client.call("POST", "/auth/logout", json={"refresh_token": token})
+                except ApiError:
+                    pass                # expired or revoked already
+                except SyncError:
+                    left.append(key)
+                    continue
+                finally:
+                    client.close()
+            credentials.delete(*key)
+        self.db.set_setting(REVOKE_KEY, left)
+        return len(left)
 
     def signed_out_by_server(self, message: str) -> None:
         """The server refused the refresh token: sign out here, keep waiting changes."""
@@ -153,7 +223,8 @@ class Account:
         return (self.info.server, self.info.email, self.info.device_id)
 
     def _keep_pair(self, pair: dict) -> None:
-        credentials.save(*self._key(), pair["refresh_token"])
+        self.info.storage = credentials.save(*self._key(), pair["refresh_token"],
+                                             store=self.info.store)
         lifetime = float(pair.get("expires_in") or 3600)
         _access[self._key()] = (pair["access_token"], time.time() + lifetime * 0.9)
 
@@ -170,8 +241,11 @@ class Account:
                 return cached[0]
             refresh = credentials.load(*key)
             if not refresh:
-                self.signed_out_by_server(credentials.keyring_problem() or
-                                          "the saved sign-in is missing. Sign in again.")
+                self.info.signed_in = False
+                self.info.message = ("The sign-in was not stored (login --no-store): sign in "
+                                     "again." if self.info.storage == credentials.SESSION else
+                                     "The saved sign-in is missing: sign in again.")
+                save_info(self.db, self.info)
                 raise SignedOut(self.info.message)
             try:
                 pair = self.client.call("POST", "/auth/refresh", json={"refresh_token": refresh})
@@ -191,3 +265,30 @@ class Account:
             if exc.status != 401:
                 raise
         return self.client.call(method, path, token=self.access_token(force_refresh=True), **kwargs)
+
+    # --- account actions ------------------------------------------------------------------------
+    def change_password(self, current: str, new: str) -> int:
+        """Change the password; the server ends every other sign-in. Returns how many ended."""
+        answer = self.call("POST", "/auth/password",
+                           json={"current_password": current, "new_password": new})
+        return int(answer.get("revoked_sign_ins", 0))
+
+    def sign_out_everywhere(self) -> int:
+        """End every sign-in of the account (all devices, this one too); waiting changes stay."""
+        answer = self.call("POST", "/auth/logout-all")
+        self._forget_tokens()
+        self.info.signed_in, self.info.linked, self.info.message = False, False, ""
+        save_info(self.db, self.info)
+        return int(answer.get("revoked_sign_ins", 0))
+
+    def delete_account(self, password: str) -> None:
+        """Delete the account and everything stored for it on the server; here, forget the
+        sign-in and the changes that waited for it (the local rules and history stay)."""
+        self.call("DELETE", "/account", json={"password": password})
+        from app.sync.rules_sync import reset_state
+
+        self._forget_tokens()
+        self._drop_waiting()
+        reset_state(self.db)
+        self.info = AccountInfo(device_name=self.info.device_name)
+        save_info(self.db, self.info)

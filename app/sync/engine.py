@@ -2,7 +2,8 @@
 
 A run: (refresh the access token if needed,) push the outbox in order, then pull rule changes.
 When the server cannot be reached, items stay and the next automatic run waits with
-exponential backoff and jitter, capped at 15 minutes.
+exponential backoff and jitter, capped at 15 minutes. A change the server refuses moves to
+``app.sync.refused`` with the reason: the run goes on, but does not count as a success.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from app.store import outbox
-from app.sync import credentials
+from app.sync import refused as refusals
 from app.sync.account import Account, SignedOut
 from app.sync.api import ApiError, Offline, SyncError
 from app.sync.categories_sync import CategorySync
@@ -78,6 +79,7 @@ def run_sync(db, account: Account | None = None, *, manual: bool = True, check=N
         return result
     rules = RuleSync(db, account)
     try:
+        account.retry_revocations()
         while True:
             items = outbox.pending(db)
             if not items:
@@ -90,9 +92,12 @@ def run_sync(db, account: Account | None = None, *, manual: bool = True, check=N
                 except ApiError as exc:
                     if exc.status == 401:
                         raise SignedOut(exc.message) from None
-                    # refused for good (invalid data): keep the queue moving, say so
+                    # refused for good (invalid data): keep it aside with the reason, go on
+                    refusals.add(db, item, exc.message)
+                    outbox.done(db, item)
                     result.refused += 1
-                    result.error = f"The server refused a change: {exc.message}"
+                    continue
+                refusals.accepted(db, item)
                 outbox.done(db, item)
                 result.sent += 1
         result.received = rules.pull()
@@ -101,7 +106,11 @@ def run_sync(db, account: Account | None = None, *, manual: bool = True, check=N
         return _failed(db, account, result, exc)
     result.conflicts = rules.copies
     result.waiting = outbox.count(db)
-    result.ok = result.waiting == 0
+    kept = refusals.entries(db)
+    if kept:
+        result.error = (f"The server refused {_changes(len(kept))}: see `sync --status`; fix "
+                        "and sync again, or discard them.")
+    result.ok = result.waiting == 0 and not kept
     _save_status(db, last_sync_at=time.time(), failures=0, next_attempt_at=0, offline=False,
                  last_error=result.error)
     return result
@@ -123,29 +132,50 @@ def _failed(db, account: Account, result: SyncResult, exc: Exception) -> SyncRes
     return result
 
 
+def _changes(n: int) -> str:
+    return f"{n:,} change" if n == 1 else f"{n:,} changes"
+
+
 def status_line(db) -> str:
     """A short status in plain words: signed out, offline with N waiting, synced."""
     info = Account(db).info
     waiting = outbox.count(db)
     status = load_status(db)
     if not info.linked:
+        if info.server and waiting:
+            return f"Signed out, {_changes(waiting)} waiting for the next sign-in"
         return "Not signed in"
     if not info.signed_in:
-        return f"Signed out, {waiting} changes waiting" if waiting else "Signed out"
+        return f"Signed out, {_changes(waiting)} waiting" if waiting else "Signed out"
     if status.get("offline"):
-        return f"offline, {waiting} changes waiting"
+        return f"offline, {_changes(waiting)} waiting"
     if waiting:
-        return f"{waiting} changes waiting"
+        return f"{_changes(waiting)} waiting"
+    kept = len(refusals.entries(db))
+    if kept:
+        return f"{_changes(kept)} refused by the server"
     return "Up to date" if status.get("last_sync_at") else "Not synced yet"
 
 
 def status_dict(db) -> dict:
     """Everything the Account page and `sync --status` show (no secrets)."""
-    info = Account(db).info
+    account = Account(db)
+    info = account.info
     status = load_status(db)
     return {"server": info.server, "email": info.email, "device_name": info.device_name,
             "device_id": info.device_id, "signed_in": info.signed_in, "linked": info.linked,
             "message": info.message, "waiting": outbox.count(db),
             "last_sync_at": status.get("last_sync_at"), "last_error": status.get("last_error", ""),
             "offline": bool(status.get("offline")), "next_attempt_at": status.get("next_attempt_at", 0),
-            "status": status_line(db), "keyring": credentials.keyring_problem() or ""}
+            "status": status_line(db), "storage": info.storage if info.signed_in else "",
+            "keyring": _storage_note(info), "refused": refusals.entries(db),
+            "revoke_pending": len(account.pending_revocations())}
+
+
+def _storage_note(info) -> str:
+    """Where the sign-in is kept, when that is not the system keyring (else empty)."""
+    from app.sync import credentials
+
+    if not info.signed_in or info.storage in ("", credentials.KEYRING):
+        return ""
+    return credentials.describe(info.storage)

@@ -136,7 +136,7 @@ def test_indicator_says_offline_with_waiting_changes(qtbot, window, controller, 
     organize_jobs.save_rule(controller.db, rule_from_dict({"name": "Offline",
                                                            "actions": [{"type": "trash"}]}))
     qtbot.mouseClick(page.sync_btn, qtbot_button())
-    qtbot.waitUntil(lambda: window.sync_indicator.text() == "Sync: offline, 1 changes waiting",
+    qtbot.waitUntil(lambda: window.sync_indicator.text() == "Sync: offline, 1 change waiting",
                     timeout=60_000)
     wait_idle()
     assert "Cannot reach the server" in page.error.text()

@@ -112,7 +112,8 @@ class ServerProcess:
         full_env = {**os.environ, "FILEORGANIZER_HOME": str(home), "PYTHONPATH": str(ROOT),
                     "FO_SERVER_SECRET_KEY": SECRET, "FO_SERVER_ARGON2_TIME_COST": "1",
                     "FO_SERVER_ARGON2_MEMORY_KIB": "8192", "FO_SERVER_RATE_LIMIT_USER": "1000000",
-                    "FO_SERVER_RATE_LIMIT_GLOBAL": "1000000", **env}
+                    "FO_SERVER_RATE_LIMIT_IP": "1000000", "FO_SERVER_REGISTER_LIMIT": "1000000",
+                    "FO_SERVER_LOGIN_FREE_FAILURES_IP": "1000000", **env}
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen([sys.executable, "-m", "app.server", "--host", "127.0.0.1",
                                       "--port", str(self.port)], env=full_env, cwd=ROOT,

@@ -8,7 +8,7 @@ import time
 
 import httpx
 import pytest
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 
@@ -67,12 +67,18 @@ def test_websocket_refuses_strangers(server, client, new_account):
 
 @pytest.fixture(scope="session")
 def limited_server(stack, start_server):
-    """A server with tiny limits: 5 requests per user, 12 overall, per minute."""
-    return start_server(stack, {"FO_SERVER_RATE_LIMIT_USER": "5", "FO_SERVER_RATE_LIMIT_GLOBAL": "12"})
+    """A server with tiny limits: 5 requests per user, 12 per client address, per minute."""
+    return start_server(stack, {"FO_SERVER_RATE_LIMIT_USER": "5", "FO_SERVER_RATE_LIMIT_IP": "12"})
+
+
+def from_address(server, address: str) -> httpx.Client:
+    """A client whose connections come from another loopback address (127.0.0.0/8 is all local)."""
+    return httpx.Client(base_url=server.base + "/api/v1", timeout=30,
+                        transport=httpx.HTTPTransport(local_address=address))
 
 
 def test_rate_limits_and_headers(limited_server):
-    api = httpx.Client(base_url=limited_server.base + "/api/v1", timeout=30)
+    api = from_address(limited_server, "127.0.0.3")
     tokens = []
     for name in ("a", "b"):
         r = api.post("/auth/register", json={"email": f"{name}-{time.time_ns()}@example.org",
@@ -92,12 +98,20 @@ def test_rate_limits_and_headers(limited_server):
     assert r.status_code == 429
     assert r.json()["error"] == "rate_limited" and set(r.json()) == {"error", "message", "status",
                                                                       "timestamp"}
+    assert r.headers["x-content-type-options"] == "nosniff"      # headers on a 429 too
     assert 1 <= int(r.headers["retry-after"]) <= 60 and r.headers["x-ratelimit-remaining"] == "0"
     for _ in range(5):  # b has its own budget...
         assert api.get("/auth/me", headers=b).status_code == 200
-    # ...and now 2 registrations + 10 requests = 12: the overall limit refuses everyone.
+    # ...but 2 registrations + 10 requests = 12 fill this address's budget, whatever account
     r = api.get("/devices")
     assert r.status_code == 429 and "retry-after" in r.headers
+    # A WebSocket handshake counts as a request: refused as well.
+    token = b["Authorization"].removeprefix("Bearer ")
+    with pytest.raises(InvalidStatus):
+        connect(f"{limited_server.ws_base}/ws/operations/x?token={token}", open_timeout=10)
+    # No overall budget: another client is not locked out by this one.
+    other = from_address(limited_server, "127.0.0.4")
+    assert other.get("/devices").status_code == 401
     assert httpx.get(limited_server.base + "/health").status_code == 200  # probes are not limited
 
 
@@ -110,21 +124,24 @@ def test_sliding_window_frees_slots(stack):
         await limiter.start()
         try:
             t0 = time.monotonic()
-            assert (await limiter.hit("k")).allowed
+            assert (await limiter.hit([("k", 2)])).allowed
             await asyncio.sleep(1.5)
-            assert (await limiter.hit("k")).allowed
-            assert (await limiter.hit("k")).allowed is False
+            assert (await limiter.hit([("k", 2)])).allowed
+            assert (await limiter.hit([("k", 2)])).allowed is False
             await asyncio.sleep(t0 + window + 0.1 - time.monotonic())
             # The first hit has left the window; the second stays in it until t0 + 4.5 s.
-            decision = await limiter.hit("k")
+            decision = await limiter.hit([("k", 2)])
             assert decision.allowed and decision.remaining == 0
-            assert (await limiter.hit("k")).allowed is False
+            assert (await limiter.hit([("k", 2)])).allowed is False
+            # Several buckets: refused when one is full, and then counted in none.
+            assert (await limiter.hit([("u", 5), ("k", 2)])).allowed is False
+            assert (await limiter.hit([("u", 1)])).allowed
         finally:
             await limiter.close()
 
-    limiters = [MemoryLimiter(2, 100, window)]
+    limiters = [MemoryLimiter(window)]
     if stack.redis:
-        limiters.append(RedisLimiter(stack.redis.new_database(), 2, 100, window))
+        limiters.append(RedisLimiter(stack.redis.new_database(), window))
 
     async def both():
         await asyncio.gather(*(run(limiter) for limiter in limiters))

@@ -64,7 +64,7 @@ def test_sync_exit_1_while_server_is_down(run_cli, tmp_path, email):
         assert run_cli("rules", "import", str(tmp_path / "rules.json"), env=env).returncode == 0
         with stopped(server) as restarted:
             r = run_cli("sync", env=env)
-            assert r.returncode == 1 and "offline, 1 changes waiting" in r.stdout
+            assert r.returncode == 1 and "offline, 1 change waiting" in r.stdout
         server = restarted["server"]
         r = run_cli("sync", env=env)
         assert r.returncode == 0 and "Sent 1" in r.stdout

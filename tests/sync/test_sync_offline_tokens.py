@@ -122,7 +122,7 @@ def test_reused_refresh_token_signs_out_with_a_message(sync_server, device, emai
     new_rule(a, "Still queued")
     result = run_sync(a)
     assert not result.ok and result.waiting == 1 and "signed out" in result.error
-    assert status_dict(a)["status"] == "Signed out, 1 changes waiting"
+    assert status_dict(a)["status"] == "Signed out, 1 change waiting"
     # signing in again sends what waited
     sign_in(a, sync_server, email)
     assert run_sync(a).ok

@@ -1,4 +1,8 @@
-"""`fileorganizer login --server URL --email EMAIL [--password-stdin]`: sign in to sync."""
+"""`fileorganizer login --server URL --email EMAIL [--password-stdin]`: sign in to sync.
+
+The sign-in is kept in the system keyring; where none is usable (servers, CI, minimal
+desktops), in a file of the config folder that only the user can read. `--no-store` keeps it
+for this command only."""
 
 from __future__ import annotations
 
@@ -17,14 +21,16 @@ def register(subparsers) -> None:
                    help="read the password from the first line of standard input")
     p.add_argument("--register", action="store_true", help="create the account first (sign up)")
     p.add_argument("--device-name", help="how this computer is listed (default: its host name)")
+    p.add_argument("--no-store", action="store_true",
+                   help="do not keep the sign-in (no keyring entry, no file): it ends with this "
+                        "command")
     p.set_defaults(func=handler)
 
 
 def handler(args) -> int:
-    from app.jobs import sync as jobs
     from app.store.db import open_database
     from app.sync.api import ApiError, InsecureServer, SyncError
-    from app.sync.credentials import keyring_problem
+    from app.sync.credentials import describe
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -35,8 +41,7 @@ def handler(args) -> int:
         return EXIT_USAGE
     db = open_database()
     try:
-        info = jobs.sign_in(db, args.server, args.email, password, register=args.register,
-                            device_name=args.device_name)
+        info = _sign_in(db, args, password)
     except InsecureServer as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -49,7 +54,19 @@ def handler(args) -> int:
     finally:
         db.close()
     print(f"Signed in as {info.email} on {info.server}; this device is '{info.device_name}'.")
-    if problem := keyring_problem():
-        print(problem + " Use `fileorganizer sync` in this process or the app instead.",
-              file=sys.stderr)
+    if note := describe(info.storage):
+        print(note)
     return EXIT_OK
+
+
+def _sign_in(db, args, password: str):
+    """The use case with this command's storage choice (`--no-store`, else as last time)."""
+    from app.sync.account import Account
+
+    account = Account(db)
+    try:
+        return account.sign_in(args.server, args.email, password, register=args.register,
+                               device_name=args.device_name,
+                               store=not args.no_store)
+    finally:
+        account.close()

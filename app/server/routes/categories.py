@@ -53,8 +53,8 @@ def create_category(body: CategoryIn, user: User = Depends(current_user),
     category = Category(id=str(body.id or uuid.uuid4()), user_id=user.id, name=body.name,
                         extensions=normalize(body.extensions), color=body.color)
     session.add(category)
-    commit_create(session)
-    return ok(category_out(category), 201)
+    category, created = commit_create(session, Category, category, user)
+    return ok(category_out(category), 201 if created else 200)
 
 
 @router.get("/{category_id}", summary="One category")

@@ -52,13 +52,23 @@ def owned_device(session: Session, device_id: uuid.UUID | None, user: User) -> s
     return owned(session, Device, device_id, user, "device").id
 
 
-def commit_create(session: Session) -> None:
-    """Commit a create; a concurrent create of the same client id becomes a 409 for the loser."""
+def commit_create(session: Session, model: type[T] | None = None, obj: T | None = None,
+                  user: User | None = None) -> tuple[T | None, bool]:
+    """Commit a create; returns (the object, created). A concurrent create with the same client
+    id (a retry racing the first try, maybe in another server process) loses the insert race:
+    it answers the object the other request made, so creates stay idempotent. A conflict on
+    anything else (a unique name) is a 409."""
+    obj_id = getattr(obj, "id", None)
     try:
         session.commit()
+        return obj, True
     except IntegrityError:
         session.rollback()
-        raise APIError(409, "conflict", "This object already exists: fetch it and retry.") from None
+    if model is not None and obj_id is not None and user is not None:
+        found = existing_for_retry(session, model, obj_id, user)
+        if found is not None:
+            return found, False
+    raise APIError(409, "conflict", "This object already exists: fetch it and retry.")
 
 
 def paged(session: Session, stmt, page: int, per_page: int) -> tuple[list, int]:

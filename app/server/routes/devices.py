@@ -31,8 +31,8 @@ def create_device(body: DeviceIn, user: User = Depends(current_user),
     device = Device(id=str(body.id or uuid.uuid4()), user_id=user.id, name=body.name,
                     platform=body.platform)
     session.add(device)
-    commit_create(session)
-    return ok(device_out(device), 201)
+    device, created = commit_create(session, Device, device, user)
+    return ok(device_out(device), 201 if created else 200)
 
 
 @router.get("", summary="The user's devices")

@@ -40,8 +40,8 @@ def create_operation(body: OperationIn, user: User = Depends(current_user),
                    status=body.status, progress=body.progress, message=body.message,
                    summary=body.summary)
     session.add(op)
-    commit_create(session)
-    return ok(operation_out(op), 201)
+    op, created = commit_create(session, Operation, op, user)
+    return ok(operation_out(op), 201 if created else 200)
 
 
 @router.get("", summary="The user's operations, newest first")

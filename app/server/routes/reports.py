@@ -37,8 +37,8 @@ def create_report(body: ReportIn, user: User = Depends(current_user),
                     device_id=owned_device(session, body.device_id, user), title=body.title,
                     summary=body.summary, tables=[t.model_dump() for t in body.tables])
     session.add(report)
-    commit_create(session)
-    return ok(report_out(report), 201)
+    report, created = commit_create(session, Report, report, user)
+    return ok(report_out(report), 201 if created else 200)
 
 
 @router.get("", summary="The user's reports, newest first (without their tables)")

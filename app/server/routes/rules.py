@@ -61,8 +61,8 @@ def create_rule(body: RuleIn, user: User = Depends(current_user),
                 priority=body.priority, definition=body.definition, version=1,
                 seq=next_seq(session, user))
     session.add(rule)
-    commit_create(session)
-    return ok(rule_out(rule), 201)
+    rule, created = commit_create(session, Rule, rule, user)
+    return ok(rule_out(rule), 201 if created else 200)
 
 
 @router.get("/{rule_id}", summary="One rule")

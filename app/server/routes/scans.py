@@ -37,8 +37,8 @@ def create_scan(body: ScanIn, user: User = Depends(current_user), session: Sessi
                 by_extension={k: v.model_dump() for k, v in body.by_extension.items()},
                 by_age={k: v.model_dump() for k, v in body.by_age.items()})
     session.add(scan)
-    commit_create(session)
-    return ok(scan_out(scan), 201)
+    scan, created = commit_create(session, Scan, scan, user)
+    return ok(scan_out(scan), 201 if created else 200)
 
 
 @router.get("", summary="The user's scans, newest first, optionally of one device")
