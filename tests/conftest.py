@@ -1,4 +1,5 @@
-"""Fixtures shared by every test: an isolated app home, the CLI in a subprocess, corpus trees."""
+"""Fixtures shared by every test: an isolated app home, the CLI in a subprocess, corpus trees.
+Also switches on the Windows-like mode (tests/windows_like) when FILEORGANIZER_TEST_WINDOWS_LIKE=1."""
 
 from __future__ import annotations
 
@@ -10,8 +11,29 @@ from pathlib import Path
 
 import pytest
 
+from tests import windows_like
+
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+if windows_like.enabled():
+    # Normally pytest itself was started with tests/windows_like on PYTHONPATH (.ci/run does);
+    # if not, apply the mode here, late but before any app module is imported, and hand it on
+    # to every child Python through PYTHONPATH.
+    if str(windows_like.HERE) not in sys.path:
+        sys.path.insert(0, str(windows_like.HERE))
+    import windows_like_mode
+
+    windows_like_mode.apply()
+    inherited = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    os.environ["PYTHONPATH"] = windows_like.pythonpath(*(p for p in inherited if p != str(windows_like.HERE)))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if windows_like.enabled():
+        return ("Windows-like mode: POSIX-only os functions removed, spawn only, "
+                "the send2trash trash (tests/windows_like)")
+    return None
 
 
 def find_mkcorpus() -> Path:
@@ -51,8 +73,8 @@ def run_cli(app_home: Path):
 
     def run(*args: str, input: str | None = None, timeout: float = 120, env: dict | None = None,
             check: bool = False) -> subprocess.CompletedProcess:
-        full_env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT),
-                    **(env or {})}
+        full_env = {**os.environ, "FILEORGANIZER_HOME": str(app_home),
+                    "PYTHONPATH": windows_like.pythonpath(ROOT), **(env or {})}
         proc = subprocess.run([sys.executable, "-m", "app.cli", *args], input=input, text=True,
                               capture_output=True, timeout=timeout, env=full_env, cwd=ROOT)
         if check and proc.returncode != 0:

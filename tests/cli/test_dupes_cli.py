@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from tests.conftest import ROOT
+from tests.windows_like import pythonpath
 
 
 def tree(tmp_path):
@@ -65,7 +66,7 @@ def test_undecodable_names_in_json_and_fdupes(run_cli, app_home, tmp_path):
     paths = [p["path"] for p in json.loads(proc.stdout)["groups"][0]["files"]]
     assert [os.fsencode(p) for p in paths] == [raw + b"/\xff1", raw + b"/\xff2"]
     # raw bytes out, as the OS spells the names (run_cli decodes text, so run it directly)
-    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": pythonpath(ROOT)}
     res = subprocess.run([sys.executable, "-m", "app.cli", "dupes", str(tmp_path / "t"), "--format",
                           "fdupes"], capture_output=True, env=env, cwd=ROOT)
     assert raw + b"/\xff1\n" in res.stdout

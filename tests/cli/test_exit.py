@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 from tests.conftest import ROOT
+from tests.windows_like import pythonpath
 
 
 def _pairs(folder, n):
@@ -25,7 +26,7 @@ def test_large_output_to_a_pipe_arrives_whole_with_the_exit_code(run_cli, tmp_pa
 
 def test_a_reader_that_stops_early_gets_no_traceback(app_home, tmp_path):
     _pairs(tmp_path / "t", 1500)
-    env = {"FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT)}
+    env = {"FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": pythonpath(ROOT)}
     proc = subprocess.run(f"'{sys.executable}' -m app.cli dupes '{tmp_path / 't'}' --format fdupes | head -1",
                           shell=True, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert proc.stdout.strip().endswith(".txt")

@@ -13,6 +13,7 @@ import pytest
 from app.cli.console import ProgressLine, format_snapshot, human_bytes, human_duration, parse_size
 from app.core.progress import Progress, Snapshot
 from tests.conftest import ROOT
+from tests.windows_like import pythonpath
 
 
 def test_units():
@@ -51,7 +52,7 @@ def test_progress_line_draws_only_on_a_terminal():
 def test_cli_shows_progress_on_a_tty_stderr(app_home, make_corpus):
     root, _ = make_corpus(1500, seed=7, total_mb=6)
     master, slave = pty.openpty()
-    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": pythonpath(ROOT)}
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "dupes", str(root), "--format", "json",
                              "-o", os.devnull], stdout=subprocess.DEVNULL, stderr=slave, env=env, cwd=ROOT)
     os.close(slave)
@@ -77,7 +78,7 @@ def test_ctrl_c_cancels_cleanly(app_home, tmp_path):
         (root / f"d{i}").mkdir()
         for j in range(10):
             (root / f"d{i}" / f"{j}.txt").write_bytes(b"x" * (j + 1))
-    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": pythonpath(ROOT)}
     master, slave = pty.openpty()              # a terminal stderr: progress lines tell when it runs
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "dupes", str(root), "--format", "json"],
                             stdout=subprocess.PIPE, stderr=slave, env=env, cwd=ROOT, text=True)

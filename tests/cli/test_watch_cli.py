@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.windows_like import pythonpath
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,7 +29,7 @@ def wait_for(cond, timeout: float = 30.0) -> bool:
 
 
 def start_watch(app_home: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": pythonpath(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "app.cli", "watch", *args], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

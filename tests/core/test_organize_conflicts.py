@@ -16,6 +16,7 @@ from app.core.rules import rule_from_dict
 from app.core.walk import walk
 from app.store.db import open_database
 from app.store.journal import JournalStore
+from tests.windows_like import trashed_files
 
 NOW = time.time()
 
@@ -42,8 +43,7 @@ def plan(src: Path, dest: Path, conflict: str, action: str = "move", to: str = "
 
 
 def trashed(tmp_path: Path) -> list[bytes]:
-    files = tmp_path / "xdg" / "Trash" / "files"
-    return sorted(p.read_bytes() for p in files.iterdir()) if files.exists() else []
+    return sorted(p.read_bytes() for p in trashed_files(tmp_path / "xdg"))
 
 
 def run(p, journal):

@@ -34,6 +34,7 @@ from app.core.execute import execute
 from app.core.plan import FileState, Operation, OpKind, Plan
 from app.store.db import open_database
 from app.store.journal import JournalStore
+from tests.windows_like import pythonpath
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,7 +122,7 @@ def one_kill_run(base: Path, home: Path, n: int, cross: int, seed: int) -> dict:
     shm_root = Path(os.path.realpath("/dev/shm")) / f"fo-kill-{os.getpid()}-{seed}"
     files = make_tree(src_root, n, seed)
     before = Counter(files.values())
-    env = {**os.environ, "FILEORGANIZER_HOME": str(home), "PYTHONPATH": str(ROOT),
+    env = {**os.environ, "FILEORGANIZER_HOME": str(home), "PYTHONPATH": pythonpath(ROOT),
            "XDG_DATA_HOME": str(base / "xdg")}
     os.environ["FILEORGANIZER_HOME"] = str(home)
     try:
@@ -206,7 +207,7 @@ def test_kill_9_during_dupes_trash(tmp_path, app_home, seed):
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(f"copy {i} ".encode() * (1 + i % 7))
     before = contents(a, b)
-    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": str(ROOT),
+    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": pythonpath(ROOT),
            "XDG_DATA_HOME": str(xdg)}
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "dupes", str(a), str(b), "-q", "--keep",
                              "first-root", "--action", "trash", "--yes"], env=env, cwd=ROOT,
@@ -239,7 +240,7 @@ def organize_kill_run(base: Path, n: int, seed: int) -> str:
     home.mkdir(parents=True)
     files = make_tree(tree, n, seed)
     before = Counter(files.values())
-    env = {**os.environ, "FILEORGANIZER_HOME": str(home), "PYTHONPATH": str(ROOT),
+    env = {**os.environ, "FILEORGANIZER_HOME": str(home), "PYTHONPATH": pythonpath(ROOT),
            "XDG_DATA_HOME": str(base / "xdg")}
     proc = subprocess.Popen([sys.executable, "-m", "app.cli", "organize", str(tree), "--preset",
                              "by-category", "--apply", "-q"], env=env, cwd=ROOT,
