@@ -6,9 +6,10 @@ The data flow, the same on every OS:
    On a tree nobody indexed yet every needed hash is new, so the walk's records also go to
    ``core.dedup_online.EarlyHashes``, which hands hashing work to the worker processes
    (``jobs.hash_pool``) as soon as a file has a partner: the hashing overlaps the walk.
-2. **size groups -> partial hash -> full hash** (``_hash_pending``): SQLite lists the
-   files in scope that share a size and still need a hash; hashes found early are taken,
-   the rest are computed by the pool, one size-group chunk at a time, and stored in short
+2. **size groups -> partial hash -> full hash** (``_hash_pending``): the hashes found early
+   are stored first; then SQLite lists the files in scope that share a size and still need
+   a hash (normally none after a first look; on a rescan, the new and changed files), the
+   pool computes them one size-group chunk at a time, and they are stored in short
    transactions. An unchanged tree has nothing pending: a rerun reads no file.
 3. **groups** (``_groups``): files whose stored full hash another inode in scope shares,
    split byte by byte with ``paranoid``.
@@ -26,7 +27,7 @@ from app.core.categories import category_for
 from app.core.dedup import DuplicateGroup, groups_from_hashed, sort_groups, split_by_bytes
 from app.core.dedup_online import EarlyHashes, Known
 from app.core.progress import Progress
-from app.jobs.hash_pool import HashPool, WorkItem, batches
+from app.jobs.hash_pool import BATCH_BYTES, BATCH_FILES, HashPool, WorkItem, batches
 from app.jobs.scan import ScanResult, normalize_roots, scan
 from app.store import index
 from app.store.db import Database
@@ -47,6 +48,9 @@ class DuplicateResult:
     hashed_files: int = 0       # files whose hashes were computed by this run
     errors: list[tuple[str, str]] = field(default_factory=list)
     elapsed: float = 0.0
+    # seconds per stage: "walk" (walk and index writes, hashing overlapping it), "hash" (hashes
+    # still due after the walk, stored), "group" (groups from the stored hashes)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def duplicate_files(self) -> int:
@@ -82,18 +86,25 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
         scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
                        on_listing=early.add if early is not None else None)
         result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
+        walked = time.monotonic()
+        result.timings["walk"] = walked - started
 
         def on_error(path: str, reason: str) -> None:
             result.errors.append((path, reason))
             progress.error(path, reason)
 
-        known = early.finish() if early is not None else {}
         present = [r for r in scanned.roots if r not in scanned.missing_roots]
+        if early is not None:
+            result.hashed_files = _store_early(db, early.finish())
         if present:
-            result.hashed_files = _hash_pending(db, present, pool, known, progress, on_error,
-                                                min_size=min_size, max_size=max_size)
+            result.hashed_files += _hash_pending(db, present, pool, progress, on_error,
+                                                 min_size=min_size, max_size=max_size)
+        hashed = time.monotonic()
+        result.timings["hash"] = hashed - walked
+        if present:
             result.groups = _groups(db, present, progress, on_error, min_size=min_size, max_size=max_size,
                                     paranoid=paranoid)
+        result.timings["group"] = time.monotonic() - hashed
     finally:
         if own_pool:
             pool.close()
@@ -118,6 +129,7 @@ class _EarlyHashing:
         self.pool = pool
         self.progress = progress
         self.waiting: dict[int, list[WorkItem]] = {hashing.PARTIAL: [], hashing.FULL: []}
+        self.waiting_bytes = {hashing.PARTIAL: 0, hashing.FULL: 0}
         self.in_flight: set[cf.Future] = set()
 
     def add(self, records: Sequence) -> None:
@@ -130,23 +142,26 @@ class _EarlyHashing:
     def _queue(self, due: Iterable[tuple]) -> None:
         for stage, key, path, size in due:
             self.waiting[stage].append((key, path, size))
+            self.waiting_bytes[stage] += size if stage == hashing.FULL else min(size, hashing.SMALL)
 
     def _send(self, final: bool) -> None:
         for stage, items in self.waiting.items():
-            if not items:
+            small = len(items) < BATCH_FILES and self.waiting_bytes[stage] < BATCH_BYTES
+            if not items or (small and not final):
                 continue
-            keep: list[WorkItem] = []
-            for batch in batches(items, stage):
-                if not final and len(batch) < 64 and batch[-1] is items[-1]:
-                    keep = batch            # a small last batch waits for more work
-                    break
+            self.waiting_bytes[stage] = 0
+            sent = 0
+            for batch in batches(items, stage, partial=final):     # a small last batch waits for more
                 self.in_flight.add(self.pool.submit(stage, batch))
-            self.waiting[stage] = keep
+                sent += len(batch)
+            self.waiting[stage] = rest = items[sent:]
+            self.waiting_bytes[stage] = sum(size if stage == hashing.FULL else min(size, hashing.SMALL)
+                                            for _, _, size in rest)
 
     def _take(self, finished: Iterable[cf.Future]) -> None:
         for future in finished:
             self.in_flight.discard(future)
-            self._queue(self.plan.done(future.result()))
+            self._queue(self.plan.done(self.pool.results(future)))
 
     def finish(self) -> dict[str, Known]:
         """After the walk: wait for every due hash; returns path -> (partial, full, head)."""
@@ -174,8 +189,19 @@ class _Member:
         self.stored = (self.partial, self.full)
 
 
-def _hash_pending(db: Database, roots: list[str], pool: HashPool, known: dict[str, Known],
-                  progress: Progress, on_error: ErrorHandler, *, min_size: int, max_size: int | None) -> int:
+def _store_early(db: Database, known: dict[str, Known]) -> int:
+    """Store the hashes found while walking; returns for how many files."""
+    conn = db.raw()
+    try:
+        return index.store_hashes_by_path(
+            conn, ((partial, full, category_for(path, head) if head else None, path)
+                   for path, (partial, full, head) in known.items()), STORE_ROWS)
+    finally:
+        conn.close()
+
+
+def _hash_pending(db: Database, roots: list[str], pool: HashPool, progress: Progress, on_error: ErrorHandler,
+                  *, min_size: int, max_size: int | None) -> int:
     """Compute and store the hashes still due for files in scope; returns how many files got one."""
     reader, writer = db.raw(), db.raw()
     stored = 0
@@ -189,10 +215,10 @@ def _hash_pending(db: Database, roots: list[str], pool: HashPool, known: dict[st
             chunk.append([_Member(r) for r in rows])
             held += len(rows)
             if held >= CHUNK_FILES:
-                stored += _hash_chunk(chunk, pool, known, progress, on_error, writer)
+                stored += _hash_chunk(chunk, pool, progress, on_error, writer)
                 chunk, held = [], 0
         if chunk:
-            stored += _hash_chunk(chunk, pool, known, progress, on_error, writer)
+            stored += _hash_chunk(chunk, pool, progress, on_error, writer)
     finally:
         reader.rollback()
         reader.close()
@@ -200,8 +226,8 @@ def _hash_pending(db: Database, roots: list[str], pool: HashPool, known: dict[st
     return stored
 
 
-def _hash_chunk(groups: list[list[_Member]], pool: HashPool, known: dict[str, Known], progress: Progress,
-                on_error: ErrorHandler, writer) -> int:
+def _hash_chunk(groups: list[list[_Member]], pool: HashPool, progress: Progress, on_error: ErrorHandler,
+                writer) -> int:
     """Partial, then full hashes for the inodes of these size groups that need them; stored."""
     inodes = []                 # per size group: (dev, inode) -> its members
     for members in groups:
@@ -210,7 +236,7 @@ def _hash_chunk(groups: list[list[_Member]], pool: HashPool, known: dict[str, Kn
             by_inode.setdefault(m.inode, []).append(m)
         if len(by_inode) > 1:
             inodes.append(by_inode)
-    reps = [_representative(paths, known) for by_inode in inodes for paths in by_inode.values()]
+    reps = [_representative(paths) for by_inode in inodes for paths in by_inode.values()]
     failed = _run(pool, hashing.PARTIAL, [r for r in reps if r.partial is None], progress, on_error)
     full_due = []
     for by_inode in inodes:
@@ -230,23 +256,18 @@ def _hash_chunk(groups: list[list[_Member]], pool: HashPool, known: dict[str, Kn
                 if (m.partial, m.full) != m.stored and m.partial is not None:
                     cat = category_for(m.path, m.head) if m.head else None
                     rows.append((m.partial, m.full, cat, m.id))
-    for i in range(0, len(rows), STORE_ROWS):
-        index.store_hashes(writer, rows[i:i + STORE_ROWS])
+    index.store_hashes(writer, rows, STORE_ROWS)
     return len(rows)
 
 
-def _representative(paths: list[_Member], known: dict[str, Known]) -> _Member:
-    """The member whose hashes stand for its inode (moved to the front of `paths`), with what
-    is already known of it: stored in the index, or found while walking."""
+def _representative(paths: list[_Member]) -> _Member:
+    """The member whose hashes stand for its inode, moved to the front of `paths`: one with
+    stored hashes if there is one."""
     for i, m in enumerate(paths):
         if m.partial is not None:
             paths.insert(0, paths.pop(i))
             return m
-    rep = paths[0]
-    early = known.get(rep.path)
-    if early is not None:
-        rep.partial, rep.full, rep.head = early
-    return rep
+    return paths[0]
 
 
 def _run(pool: HashPool, stage: int, members: list[_Member], progress: Progress,
@@ -261,7 +282,7 @@ def _run(pool: HashPool, stage: int, members: list[_Member], progress: Progress,
     try:
         for future in cf.as_completed(futures):
             progress.check()
-            results = future.result()
+            results = pool.results(future)
             for key, partial, full, extra in results:
                 m = by_id[key]
                 if partial is None and full is None:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from app.core import hashing
 
 MAX_WORKERS = 8
-BATCH_FILES = 256               # files per batch ...
+BATCH_FILES = 1024              # files per batch ...
 BATCH_BYTES = 16 * 2**20        # ... or about this many bytes read, whichever comes first
 
 WorkItem = tuple[int, str, int]     # (key, path, size)
@@ -53,10 +53,26 @@ class HashPool:
         return self
 
     def submit(self, stage: int, items: list[WorkItem]) -> cf.Future:
-        """Hash `items` at `stage` (``hashing.PARTIAL`` or ``FULL``) in a worker."""
-        self.start()
-        assert self._executor is not None
-        return self._executor.submit(hashing.hash_batch, stage, items)
+        """Hash `items` at `stage` (``hashing.PARTIAL`` or ``FULL``) in a worker; read the
+        outcome with ``results``."""
+        try:
+            self.start()
+            assert self._executor is not None
+            future = self._executor.submit(hashing.hash_batch, stage, items)
+        except (cf.BrokenExecutor, OSError, RuntimeError):     # no worker could start: hash here
+            future = cf.Future()
+            future.set_result(hashing.hash_batch(stage, items))
+        future.work = (stage, items)        # type: ignore[attr-defined]
+        return future
+
+    @staticmethod
+    def results(future: cf.Future) -> list[tuple]:
+        """The results of a submitted batch. If its worker died (killed, out of memory), the
+        batch is hashed again in this process: a lost worker costs time, never results."""
+        try:
+            return future.result()
+        except cf.BrokenExecutor:
+            return hashing.hash_batch(*future.work)     # type: ignore[attr-defined]
 
     def close(self) -> None:
         """Stop the workers (queued batches are dropped)."""
@@ -72,8 +88,9 @@ class HashPool:
         self.close()
 
 
-def batches(items: Iterable[WorkItem], stage: int) -> Iterator[list[WorkItem]]:
-    """Split work items into batches of at most BATCH_FILES files or about BATCH_BYTES bytes read."""
+def batches(items: Iterable[WorkItem], stage: int, *, partial: bool = True) -> Iterator[list[WorkItem]]:
+    """Split work items into batches of at most BATCH_FILES files or about BATCH_BYTES bytes read;
+    the last, smaller batch only with `partial`."""
     batch: list[WorkItem] = []
     nbytes = 0
     for item in items:
@@ -82,7 +99,7 @@ def batches(items: Iterable[WorkItem], stage: int) -> Iterator[list[WorkItem]]:
         if len(batch) >= BATCH_FILES or nbytes >= BATCH_BYTES:
             yield batch
             batch, nbytes = [], 0
-    if batch:
+    if batch and partial:
         yield batch
 
 

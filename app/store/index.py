@@ -319,8 +319,9 @@ from app.store.index_query import (  # noqa: E402
     dir_paths,
     duplicate_rows,
     store_hashes,
+    store_hashes_by_path,
 )
 
 __all__ = ["IndexWriter", "ScanCounts", "Scope", "candidate_groups", "count_files", "dir_paths",
            "duplicate_rows", "indexed_within", "is_within", "join_path", "listing_signature",
-           "root_ids_within", "store_hashes", "write_transaction"]
+           "root_ids_within", "store_hashes", "store_hashes_by_path", "write_transaction"]

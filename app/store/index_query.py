@@ -133,21 +133,47 @@ def candidate_groups(scope: Scope, min_size: int = 1, max_size: int | None = Non
         yield group
 
 
-def store_hashes(conn: sqlite3.Connection, rows: list[tuple[bytes | None, bytes | None, str | None, int]]
-                 ) -> None:
-    """Save ``(partial, full or None to keep, category or None to keep, file id)`` rows in one
-    short transaction."""
-    rows.sort(key=lambda r: r[3])       # in row id order: the B-tree pages are visited in order
+_SET_HASHES = ("UPDATE files SET partial_hash=coalesce(?, partial_hash), full_hash=coalesce(?, full_hash), "
+               "category=coalesce(?, category) WHERE ")
+
+
+def _write_in_batches(conn: sqlite3.Connection, sql: str, rows: list[tuple], batch: int) -> None:
     if conn.in_transaction:
         conn.commit()
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.executemany("UPDATE files SET partial_hash=coalesce(?, partial_hash), "
-                         "full_hash=coalesce(?, full_hash), category=coalesce(?, category) WHERE id=?", rows)
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
+    for i in range(0, len(rows), batch):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(sql, rows[i:i + batch])
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
+def store_hashes(conn: sqlite3.Connection, rows: list[tuple[bytes | None, bytes | None, str | None, int]],
+                 batch: int = 5000) -> None:
+    """Save ``(partial, full or None to keep, category or None to keep, file id)`` rows, a
+    short transaction per `batch` rows."""
+    rows.sort(key=lambda r: r[3])       # in row id order: the B-tree pages are visited in order
+    _write_in_batches(conn, _SET_HASHES + "id=?", rows, batch)
+
+
+HashRow = tuple[bytes, "bytes | None", "str | None", str]      # (partial, full, category, path)
+
+
+def store_hashes_by_path(conn: sqlite3.Connection, rows: Iterable[HashRow], batch: int = 5000) -> int:
+    """Save ``(partial, full or None, category or None, path)`` rows of indexed files (paths the
+    index does not hold are skipped); returns how many rows were saved."""
+    dirs = {from_db(path): did for did, path in conn.execute("SELECT id, path FROM dirs")}
+    args = []
+    for partial, full, cat, path in rows:
+        folder, name = os.path.split(path)
+        did = dirs.get(folder)
+        if did is not None:
+            args.append((partial, full, cat, did, to_db(name)))
+    args.sort(key=lambda a: a[3])       # folder by folder: the (dir_id, name) index in order
+    _write_in_batches(conn, _SET_HASHES + "dir_id=? AND name=?", args, batch)
+    return len(args)
 
 
 def duplicate_rows(scope: Scope, min_size: int = 1, max_size: int | None = None) -> list[tuple]:
