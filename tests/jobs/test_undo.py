@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core import trash
 from app.core.execute import execute
 from app.core.plan import FileState, Operation, OpKind, Plan
 from app.core.progress import Progress
@@ -34,6 +35,7 @@ def snapshot(root: Path) -> dict[str, tuple]:
     return out
 
 
+@pytest.mark.skipif(not trash.FREEDESKTOP, reason="undo restores from the freedesktop trash only")
 def test_undo_round_trip_on_a_corpus_restores_every_path(tmp_path, db, make_corpus):
     corpus, _manifest = make_corpus(files=1200, seed=7, total_mb=3)
     root = tmp_path / "tree"
