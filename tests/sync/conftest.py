@@ -16,6 +16,13 @@ __all__ = ["start_server", "stopped"]
 memory_keyring = sync_fixtures.memory_keyring
 
 
+@pytest.fixture(autouse=True)
+def _private_home(app_home):
+    """Every sync test writes below a fresh FILEORGANIZER_HOME: without a keyring, sign-ins go
+    to a file of the config folder, never the real user's."""
+    return app_home
+
+
 @pytest.fixture(scope="module")
 def sync_server(tmp_path_factory):
     server = start_server(tmp_path_factory.mktemp("sync-server"))

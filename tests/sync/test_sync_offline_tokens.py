@@ -141,7 +141,7 @@ def test_revoked_sign_in_signs_out(sync_server, device, email, memory_keyring):
     assert run_sync(b).ok                # the other device's sign-in is untouched
 
 
-def test_no_keyring_keeps_the_sign_in_for_the_session(sync_server, device, email):
+def test_no_keyring_keeps_the_sign_in_in_a_private_file(sync_server, device, email, app_home):
     import keyring
     from keyring.backends import fail
 
@@ -150,10 +150,20 @@ def test_no_keyring_keeps_the_sign_in_for_the_session(sync_server, device, email
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
-        assert "only until the app closes" in credentials.keyring_problem()
         a = device("A")
-        sign_in(a, sync_server, email, register=True)
-        new_rule(a, "Session only")
+        account = sign_in(a, sync_server, email, register=True)
+        path = credentials.token_file()
+        assert path.parent == app_home / "config" and path.exists()
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert status_dict(a)["storage"] == "file" and str(path) in status_dict(a)["keyring"]
+        new_rule(a, "Stored in a file")
+        assert run_sync(a).ok
+        account.sign_out()
+        assert not path.exists()
+        # opting out: the token stays in this process only
+        account = Account(a)
+        account.sign_in(sync_server.base, email, "correct horse battery", store=False)
+        assert not path.exists() and status_dict(a)["storage"] == "session"
         assert run_sync(a).ok
     finally:
         keyring.set_keyring(previous)
