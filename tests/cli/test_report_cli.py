@@ -4,10 +4,11 @@ import csv
 import io
 import json
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.tree_copy import copy_tree
 
 EVIL = "<img src=x onerror=alert(1)>.txt"
 
@@ -36,7 +37,7 @@ def corpus(make_corpus, tmp_path):
     """A private copy of a mkcorpus tree (tests change it) plus a few awkward names."""
     src, manifest = make_corpus(files=400, seed=11, total_mb=3)
     root = tmp_path / "tree"
-    subprocess.run(["cp", "-a", str(src), str(root)], check=True)      # keeps the hard links
+    copy_tree(src, root)                                                 # keeps the hard links
     (root / EVIL).write_text("evil")
     (root / "comma, \"quote\"\nnewline.txt").write_text("csv")
     with open(os.fsencode(root) + b"/latin1 caf\xe9.txt", "wb") as fh:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tree_copy import copy_tree
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed "
                                 "(scripts/install-system-deps.sh installs it)")
@@ -91,7 +93,7 @@ def rendered(make_corpus, tmp_path_factory):
     base = tmp_path_factory.mktemp("chromium")
     src, manifest = make_corpus(files=300, seed=21, total_mb=3)
     root = base / "Documents"
-    subprocess.run(["cp", "-a", str(src), str(root)], check=True)
+    copy_tree(src, root)
     for name in ATTACKS:
         (root / name).write_bytes(b"x" * 5_000_000)                 # big, so they are in "largest files"
     (root / "copy of attack.bin").write_bytes(b"x" * 5_000_000)     # and in a duplicate group
