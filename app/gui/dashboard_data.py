@@ -50,6 +50,17 @@ def age_range_ns(key: str, now: float | None = None) -> tuple[int | None, int | 
     raise KeyError(key)
 
 
+def below_folder_glob(folder: str, sep: str = os.sep) -> str:
+    """A GLOB pattern matching every path below `folder` (`sep` is the path separator).
+
+    GLOB rather than LIKE: LIKE ignores ASCII case, which Linux and macOS file names do not, and
+    its escape character, the backslash, is Windows' separator. GLOB compares exactly, and its
+    only special characters (* ? [) are made literal by bracketing them.
+    """
+    prefix = folder if folder.endswith(sep) else folder + sep     # "C:\\" and "/" stay as they are
+    return "".join(f"[{c}]" if c in "*?[" else c for c in prefix) + "*"
+
+
 def load_dashboard(
     db,
     folders: list[str],
@@ -113,9 +124,8 @@ def _filtered_largest(conn, root_ids, category, folder, age, limit) -> list[tupl
         sql += " AND f.category = ?"
         args.append(category)
     if folder:
-        esc = folder.rstrip(os.sep).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        sql += " AND (d.path = ? OR d.path LIKE ? ESCAPE '\\')"
-        args += [to_db(folder), esc + os.sep + "%"]
+        sql += " AND (d.path = ? OR d.path GLOB ?)"
+        args += [to_db(folder), below_folder_glob(folder)]
     if age:
         oldest, newest = age_range_ns(age)
         if oldest is not None:
