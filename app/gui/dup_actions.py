@@ -8,6 +8,7 @@ checked file gets an operation whose ``keep`` is a copy of the same group that s
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.core.plan import FileState, Operation, OpKind, Plan
@@ -36,12 +37,23 @@ class Selection:
         return len(self.items)
 
 
-def selection(groups: list, marked: set[str], preferred: dict[int, str] | None = None) -> Selection:
-    """Checked files with the kept copy of their group (the policy's choice if it is unchecked)."""
-    items = []
+def selection(
+    groups: list,
+    marked: set[str],
+    preferred: dict[int, str] | None = None,
+    only: Iterable[int] | None = None,
+) -> Selection:
+    """Checked files with the kept copy of their group (the policy's choice if it is unchecked).
+
+    ``only``: the numbers of the groups to look at (those the filters show). The same rule
+    counts "N checked" and builds the plan, so the summary and the action never disagree.
+    """
+    items: list = []
     if not marked:
         return Selection(items)
-    for i, group in enumerate(groups):
+    numbers = range(len(groups)) if only is None else only
+    for i in numbers:
+        group = groups[i]
         checked = [f for f in group.files if f.path in marked]
         if not checked:
             continue
@@ -91,13 +103,15 @@ def build_plan(sel: Selection, action: str, dest: str | None = None, policy: str
 
 
 def _title(action: str, n: int, dest: str | None) -> str:
+    """The History title of the run: 'Moved 3 duplicates to the trash'."""
     verbs = {
-        "trash": "Moved {n} duplicate(s) to the trash",
-        "hardlink": "Replaced {n} duplicate(s) with hard links",
-        "move": "Moved {n} duplicate(s) to {dest}",
-        "delete": "Deleted {n} duplicate(s) permanently",
+        "trash": "Moved {n} to the trash",
+        "hardlink": "Replaced {n} with hard links",
+        "move": "Moved {n} to {dest}",
+        "delete": "Deleted {n} permanently",
     }
-    return verbs[action].format(n=n, dest=dest or "")
+    what = "1 duplicate" if n == 1 else f"{n:,} duplicates"
+    return verbs[action].format(n=what, dest=dest or "")
 
 
 def run_plan(db, plan: Plan, progress):

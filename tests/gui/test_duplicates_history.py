@@ -18,7 +18,11 @@ def scanned(controller, window, dup_folder, wait_idle):
     wait_idle()
     window.show_view("duplicates")
     wait_idle()
-    return window.views["duplicates"]
+    view = window.views["duplicates"]
+    assert view.model.marked == set()  # nothing is checked until the user asks
+    view.select_btn.click()  # Select copies (keep the oldest)
+    wait_idle()
+    return view
 
 
 def test_groups_largest_first_and_auto_selected_by_policy(scanned, dup_folder):
@@ -78,7 +82,9 @@ def test_trash_then_undo_from_the_result_banner(scanned, dup_folder, monkeypatch
     monkeypatch.setattr(
         dup_view,
         "confirm_action",
-        lambda parent, action, paths, nbytes, dest=None: asked.append((action, paths, nbytes)) or True,
+        lambda parent, action, paths, nbytes, dest=None, note="": (
+            asked.append((action, paths, nbytes)) or True
+        ),
     )
     view = scanned
     view.trash_btn.click()
@@ -88,7 +94,7 @@ def test_trash_then_undo_from_the_result_banner(scanned, dup_folder, monkeypatch
     assert not (dup_folder / "other" / "a.bin").exists()
     assert (dup_folder / "a.bin").exists() and (dup_folder / "b.txt").exists()
     assert view.model.group_count() == 0
-    assert view.banner.isVisible() and "3 file(s) moved to the trash" in view.banner.text.text()
+    assert view.banner.isVisible() and "3 files moved to the trash" in view.banner.text.text()
     assert view.banner.action.text() == "Undo"
 
     view.banner.action.click()

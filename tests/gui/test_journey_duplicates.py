@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.journey import choose_folder, click, pick, shortcut, type_into, wait_for
+from app.gui.models.duplicates import NAME
+from tests.gui.journey import (
+    CTRL,
+    SHIFT,
+    answer_next_dialog,
+    choose_folder,
+    click,
+    click_check,
+    pick,
+    shortcut,
+    type_into,
+    wait_for,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -47,3 +61,75 @@ def test_size_category_and_folder_filters(dupes, dup_folder, qtbot):
     pick(qtbot, view.size_box, 0)
     pick(qtbot, view.folder_box, str(dup_folder))
     assert view.model.group_count() == 2
+
+
+def file_row(view, path) -> int:
+    model = view.model
+    return next(r for r in range(model.rowCount()) if (f := model.file_at(r)) and f.path == str(path))
+
+
+def test_nothing_checked_until_asked_hidden_checks_left_alone_then_all_trashed(
+    dupes, window, dup_folder, qtbot, wait_idle
+):
+    view = dupes
+    assert view.model.marked == set() and "checked" not in view.summary.text()
+    assert not view.trash_btn.isEnabled()
+
+    click_check(qtbot, view.tree, file_row(view, dup_folder / "sub" / "a copy.bin"), NAME)
+    assert "1 checked" in view.summary.text() and view.trash_btn.isEnabled()
+
+    shortcut(qtbot, window, Qt.Key.Key_F)
+    qtbot.keyClicks(view.search, "b.txt")
+    wait_for(qtbot, lambda: view.model.group_count() == 1)
+    assert "1 more checked in hidden groups" in view.summary.text()
+    assert not view.trash_btn.isEnabled()  # nothing checked that can be seen
+    shortcut(qtbot, window, Qt.Key.Key_A, CTRL | SHIFT)  # auto-select in what is shown
+    wait_idle()
+    assert view.model.marked == {str(dup_folder / "sub" / "a copy.bin"), str(dup_folder / "sub" / "b.txt")}
+    assert "1 checked" in view.summary.text()
+
+    seen: list[list[str]] = []
+    answer_next_dialog(qtbot, "accept", seen)
+    click(qtbot, view.trash_btn)
+    wait_idle()
+    assert any(t == "Move 1 file to the trash?" for t in seen[0])
+    assert "Left alone: 1 file checked in groups the filters hide." in seen[0]
+    assert not (dup_folder / "sub" / "b.txt").exists()
+    assert (dup_folder / "sub" / "a copy.bin").exists()  # hidden: not touched
+    assert view.banner.text.text().startswith("1 file moved to the trash")
+
+    type_into(qtbot, view.search, "", clear=True)
+    wait_for(qtbot, lambda: view.model.group_count() == 1)  # a.bin is left
+    shortcut(qtbot, window, Qt.Key.Key_A, CTRL | SHIFT)
+    wait_idle()
+    assert "2 checked" in view.summary.text()
+    answer_next_dialog(qtbot, "accept")
+    click(qtbot, view.trash_btn)
+    wait_idle()
+    assert view.model.group_count() == 0 and view.model.marked == set()
+    assert "checked" not in view.summary.text()
+    assert not view.trash_btn.isEnabled()
+    assert view.pages.currentWidget() is view.empty
+    assert view.empty.title.text() == "No duplicates left in the scanned folders"
+    assert "Add a folder" not in view.empty.text.text()
+
+
+def test_a_hard_link_of_the_kept_file_is_never_checked(window, dup_folder, qtbot, wait_idle):
+    os.link(dup_folder / "a.bin", dup_folder / "a link.bin")  # the oldest copy: the one kept
+    choose_folder(qtbot, str(dup_folder))
+    click(qtbot, window.add_btn)
+    wait_for(qtbot, lambda: window.session.folders() == [str(dup_folder)])
+    wait_idle()
+    shortcut(qtbot, window, Qt.Key.Key_3)
+    view = window.views["duplicates"]
+    header = view.model.data(view.model.index(view.model.group_row(0), NAME))
+    assert "3 copies, 4 names" in header
+    shortcut(qtbot, window, Qt.Key.Key_A, CTRL | SHIFT)
+    wait_idle()
+    assert str(dup_folder / "a link.bin") not in view.model.marked
+    assert "3 checked" in view.summary.text()  # 2 copies of a.bin, 1 of b.txt
+    answer_next_dialog(qtbot, "accept")
+    click(qtbot, view.trash_btn)
+    wait_idle()
+    assert view.banner.text.text().startswith("3 files moved to the trash")
+    assert (dup_folder / "a link.bin").exists() and (dup_folder / "a.bin").exists()

@@ -136,7 +136,9 @@ class DuplicatesModel(QAbstractTableModel):
             self.reclaim = [g.reclaimable for g in self.groups]
             self.visible = list(range(len(self.groups)))
             self.collapsed = set()
-            self.marked -= gone
+            # a check mark on a file whose group went away (its last copy) must not stay behind
+            left = {f.path for g in self.groups for f in g.files}
+            self.marked &= left
             self.kept = {}
 
         self._reset(change)
@@ -205,7 +207,10 @@ class DuplicatesModel(QAbstractTableModel):
                 return "▸" if g in self.collapsed else "▾"
             if col == NAME:
                 name = os.path.basename(group.files[0].path) if group.files else ""
-                return tr("{name}  ·  {n} copies").format(name=name, n=group.copies)
+                copies, paths = group.copies, len(group.files)
+                if paths != copies:  # hard links: one file on disk under several names
+                    return tr("{name}  ·  {n} copies, {p} names").format(name=name, n=copies, p=paths)
+                return tr("{name}  ·  {n} copies").format(name=name, n=copies)
             if col == SIZE:
                 return tr("{size} to free").format(size=fmt.size(self.reclaim[g]))
             if col == MODIFIED:
@@ -236,7 +241,11 @@ class DuplicatesModel(QAbstractTableModel):
         if role == DISPLAY:
             if col == NAME:
                 name = os.path.basename(f.path)
-                return tr("{name}  (keep)").format(name=name) if self.kept.get(g) == f.path else name
+                if self.kept.get(g) == f.path:
+                    return tr("{name}  (keep)").format(name=name)
+                if getattr(f, "hardlinked", False):
+                    return tr("{name}  (hard link: same file as another row)").format(name=name)
+                return name
             if col == SIZE:
                 return fmt.size(f.size)
             if col == MODIFIED:
@@ -269,9 +278,9 @@ class DuplicatesModel(QAbstractTableModel):
         group = self.groups[g]
         paths = [x.path for x in group.files]
         if f < 0:
-            if checked:  # all but one: never offer to remove every copy
+            if checked:  # all but one: never offer to remove every copy (nor a link of it)
                 keep = self.kept.get(g) or paths[0]
-                self.marked.update(p for p in paths if p != keep)
+                self.marked.update(removable(group.files, keep))
             else:
                 self.marked.difference_update(paths)
         else:
@@ -307,3 +316,10 @@ class DuplicatesModel(QAbstractTableModel):
                 key=lambda i: key(groups[i]), reverse=order == Qt.SortOrder.DescendingOrder
             )
         )
+
+
+def removable(files: list, keep: str) -> list[str]:
+    """Paths of ``files`` that removing would free space for: all but ``keep`` and its hard links
+    (the same file on disk under another name; removing one frees nothing)."""
+    kept = next(((f.dev, f.inode) for f in files if f.path == keep), None)
+    return [f.path for f in files if f.path != keep and (f.dev, f.inode) != kept]

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import dup_actions, fmt
 from app.gui.confirm import confirm_action
-from app.gui.models.duplicates import DuplicatesModel
+from app.gui.models.duplicates import DuplicatesModel, removable
 from app.gui.session import Session
 from app.gui.views.duplicates_filters import DuplicateFilters
 from app.gui.views.duplicates_table import DuplicatesTable
@@ -152,6 +152,7 @@ class DuplicatesView(QWidget):
         self.policy_box.setCurrentIndex(max(0, self.policy_box.findData(policy)))
         self.policy_box.currentIndexChanged.connect(self._policy_changed)
         session.duplicates_ready.connect(self.set_result)
+        session.undone.connect(self._undone_anywhere)
         session.folders_changed.connect(self._reload_folders)
         session.index_changed.connect(self._reload_categories)
         session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
@@ -173,8 +174,7 @@ class DuplicatesView(QWidget):
                 tr("No duplicates found"),
             )
         self.apply_filter()
-        if groups:
-            self.auto_select()
+        # nothing is checked until the user checks copies or presses Select copies
 
     def _reload_categories(self) -> None:
         """The built-in categories, then the custom ones in use (they change in Settings)."""
@@ -237,47 +237,72 @@ class DuplicatesView(QWidget):
             from app.core.keep import choose_keep
 
             progress.stage("select", total=len(visible))
-            marked, kept = set(), {}
+            marked, kept, shown = set(), {}, set()
             for n, i in enumerate(visible):
                 files = groups[i].files
+                shown.update(f.path for f in files)
                 keep = choose_keep(files, criteria, roots)
                 kept[i] = keep.path
-                marked.update(f.path for f in files if f.path != keep.path)
+                marked.update(removable(files, keep.path))  # never a hard link of the kept file
                 if n % 1000 == 0:
                     progress.check()
                     progress.advance(1000)
-            return marked, kept
+            return marked, kept, shown
 
         self.session.jobs.start(
             "select", run, label=tr("Selecting copies"), on_result=self._selected, quiet=True
         )
 
-    def _selected(self, value: tuple[set[str], dict[int, str]]) -> None:
-        marked, kept = value
-        self.model.set_marks(marked, kept)
+    def _selected(self, value: tuple[set[str], dict[int, str], set[str]]) -> None:
+        """The shown groups get the policy's marks; checks in groups the filters hide stay."""
+        marked, kept, shown = value
+        self.model.set_marks((self.model.marked - shown) | marked, {**self.model.kept, **kept})
 
     def _busy_changed(self, _busy: bool) -> None:
         self._update_summary()
+
+    def visible_selection(self) -> dup_actions.Selection:
+        """The checked files the actions act on: those in the groups the filters show."""
+        m = self.model
+        return dup_actions.selection(m.groups, m.marked, m.kept, only=m.visible)
+
+    def hidden_checked(self, shown: int) -> int:
+        """Checked files the filters hide (left alone by the actions)."""
+        if not self.model.marked or len(self.model.visible) == len(self.model.groups):
+            return 0
+        every = dup_actions.selection(self.model.groups, self.model.marked, self.model.kept)
+        return len(every) - shown
 
     def _update_summary(self) -> None:
         groups = len(self.model.visible)
         total = len(self.model.groups)
         reclaim = self.model.visible_reclaimable()
-        marked = len(self.model.marked)
-        text = tr("{g} groups · {r} to free").format(g=fmt.count(groups), r=fmt.size(reclaim))
+        sel = self.visible_selection()
+        marked = len(sel)
+        hidden = self.hidden_checked(marked)
+        what = fmt.plural(groups, tr("group"), tr("groups"))
+        text = tr("{groups} · {r} to free").format(groups=what, r=fmt.size(reclaim))
         if groups != total:
-            text = tr("{g} of {t} groups · {r} to free").format(
-                g=fmt.count(groups), t=fmt.count(total), r=fmt.size(reclaim)
+            text = tr("{g} of {groups} · {r} to free").format(
+                g=fmt.count(groups), groups=fmt.plural(total, tr("group"), tr("groups")), r=fmt.size(reclaim)
             )
         if marked:
-            text += tr("  ·  {n} checked").format(n=fmt.count(marked))
+            text += tr("  ·  {n} checked ({size})").format(n=fmt.count(marked), size=fmt.size(sel.bytes))
+        if hidden:
+            text += tr("  ·  {n} more checked in hidden groups").format(n=fmt.count(hidden))
         self.summary.setText(text)
+        self.summary.setToolTip(
+            tr("The actions act on the checked files you can see; checked files in groups the "
+               "filters hide are left alone.")
+            if hidden
+            else ""
+        )
         busy = self.session.jobs.is_running(ACT) or self.session.jobs.is_running("scan")
         for b in (self.trash_btn, self.link_btn, self.move_btn, self.delete_btn):
             b.setEnabled(bool(marked) and not busy)
         self.delete_btn.setVisible(bool(self.session.prefs.get("permanent_delete")))
         self.select_btn.setEnabled(bool(self.model.groups))
-        self.clear_btn.setEnabled(bool(marked))
+        self.clear_btn.setEnabled(bool(self.model.marked))
 
     def _toggle_all(self) -> None:
         expand = bool(self.model.collapsed)
@@ -286,15 +311,27 @@ class DuplicatesView(QWidget):
 
     # ---- actions ---------------------------------------------------------------------------
     def act(self, action: str) -> None:
-        sel = dup_actions.selection(self.model.groups, self.model.marked, self.model.kept)
+        sel = self.visible_selection()
         if not len(sel) or self.session.jobs.is_running(ACT):
+            if not len(sel) and not self.session.jobs.is_running(ACT):
+                self.banner.show_message(
+                    tr("Nothing is checked. Check the copies to remove, or press Select copies.")
+                )
             return
+        hidden = self.hidden_checked(len(sel))
         dest = None
         if action == "move":
             dest = QFileDialog.getExistingDirectory(self, tr("Move the checked copies to…"))
             if not dest:
                 return
-        if not confirm_action(self, action, [f.path for _g, f, _k in sel.items], sel.bytes, dest):
+        note = (
+            tr("Left alone: {files} checked in groups the filters hide.").format(
+                files=fmt.plural(hidden, tr("file"), tr("files"))
+            )
+            if hidden
+            else ""
+        )
+        if not confirm_action(self, action, [f.path for _g, f, _k in sel.items], sel.bytes, dest, note):
             return
         plan = dup_actions.build_plan(sel, action, dest, self.policy_box.currentData())
         db = self.session.db
@@ -312,19 +349,29 @@ class DuplicatesView(QWidget):
         action, result = value
         done_paths = [r.op.src for r in result.records if r.state == "done"]
         self.model.remove_paths(done_paths)
+        self.apply_filter()
         self.pages.setCurrentIndex(1 if self.model.groups else 0)
+        if not self.model.groups:
+            self.empty.set_text(
+                tr("Every copy you chose was removed. Scan again after adding files."),
+                tr("No duplicates left in the scanned folders"),
+            )
         verbs = {
             "trash": tr("moved to the trash"),
             "hardlink": tr("replaced with hard links"),
             "move": tr("moved"),
             "delete": tr("deleted"),
         }
-        text = tr("{n} file(s) {verb}, {b} freed.").format(
-            n=result.done, verb=verbs[action], b=fmt.size(result.bytes_done)
+        text = tr("{files} {verb}, {b} freed.").format(
+            files=fmt.plural(len(done_paths), tr("file"), tr("files")),
+            verb=verbs[action],
+            b=fmt.size(result.bytes_done),
         )
         problems = result.failed + result.skipped
         if problems:
-            text += " " + tr("{n} skipped (see History for the reasons).").format(n=problems)
+            text += " " + tr("{n} skipped (see History for the reasons).").format(
+                n=fmt.plural(problems, tr("file"), tr("files"))
+            )
         self.last_entry = result.entry_id
         if result.entry_id is not None and action != "delete":
             self.banner.show_message(text, tr("Undo"), self.undo_last)
@@ -334,36 +381,17 @@ class DuplicatesView(QWidget):
         self.session.index_changed.emit()
 
     def undo_last(self) -> None:
-        entry = self.last_entry
-        if entry is None or self.session.jobs.is_running("undo"):
-            return
-        db = self.session.db
+        if self.last_entry is not None:
+            self.session.undo(self.last_entry, self.banner.show_message, self.banner.show_message)
 
-        def run(progress):
-            from app.jobs.undo import undo
-
-            return undo(db, entry, progress)
-
-        self.session.jobs.start(
-            "undo",
-            run,
-            label=tr("Undoing"),
-            on_result=self._undone,
-            on_error=self._undo_failed,
-        )
-
-    def _undo_failed(self, message: str, _tb: str) -> None:
-        self.banner.show_message(tr("Undo failed: {m}").format(m=message))
-
-    def _undone(self, result) -> None:
-        problems = result.problems
-        text = tr("Undone: {n} file(s) restored.").format(n=result.run.done)
-        if problems:
-            text += " " + tr("{n} could not be restored (see History).").format(n=len(problems))
-        self.banner.show_message(text)
-        self.last_entry = None
-        self.session.history_changed.emit()
-        self.session.start_scan()  # the restored copies are duplicates again
+    def _undone_anywhere(self, entry_id: int, text: str) -> None:
+        """A run was undone (here, from History or the tray): the Undo offer for it is over,
+        and the list is stale until the rescan Session.undo starts delivers new groups."""
+        if entry_id == self.last_entry:
+            self.last_entry = None
+            self.banner.show_message(text)
+        elif not self.banner.isHidden() and not self.banner.action.isHidden():
+            self.banner.hide()  # an Undo offer for some other run: it may be stale now
 
     def refresh_theme(self) -> None:
         self.empty.refresh_icon()
