@@ -174,11 +174,14 @@ def category_for(name: str, head: bytes | None = None) -> str:
 
     A custom category claims its extensions outright: the first bytes do not override it.
     """
+    return refine(name, sniff(head) if head else None)
+
+
+def refine(name: str, found: tuple[str, bool] | None) -> str:
+    """The category of a file from its name and what ``sniff`` found in its first bytes."""
     by_ext = _active.get(extension_of(name), "other")
-    if head and by_ext not in _custom:
-        found = sniff(head)
-        if found is not None:
-            cat, strong = found
-            if by_ext == "other" or (strong and cat != by_ext):
-                return cat
+    if found is not None and by_ext not in _custom:
+        cat, strong = found
+        if by_ext == "other" or (strong and cat != by_ext):
+            return cat
     return by_ext

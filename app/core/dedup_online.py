@@ -24,8 +24,8 @@ from app.core import hashing
 
 # (stage, key, path, size): key numbers the hashing work; results come back by key
 Work = tuple[int, int, str, int]
-# what is known of an inode's content: (partial, full or None, first bytes)
-Known = tuple[bytes, "bytes | None", bytes]
+# what is known of an inode's content: (partial, full or None, what categories.sniff found)
+Known = tuple[bytes, "bytes | None", "tuple[str, bool] | None"]
 
 
 class _SizeGroup:
@@ -41,7 +41,7 @@ class _SizeGroup:
 class EarlyHashes:
     """Feed walk records with ``add`` and results with ``done``; both return the work now due.
 
-    ``known`` maps each hashed path to its (partial, full or None, head). At most `limit`
+    ``known`` maps each hashed path to its (partial, full or None, sniffed type). At most `limit`
     files are taken (their paths are held in memory); later ones are left to the finder.
     """
 

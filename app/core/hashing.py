@@ -19,6 +19,7 @@ import os
 
 from blake3 import blake3
 
+from app.core.categories import sniff
 from app.core.walk import describe_error
 
 BLOCK = 4096                  # bytes hashed at each end of a file for the partial hash
@@ -97,23 +98,23 @@ def full_hash(path: str, size: int) -> bytes:
 
 
 PARTIAL, FULL = 0, 1            # the stages of hash_batch
-HEAD_KEEP = 16                  # first bytes returned with a partial hash: enough to sniff a file type
 
 
 def hash_batch(stage: int, items: list[tuple[int, str, int]]) -> list[tuple]:
     """Hash ``(key, path, size)`` items at one stage; a module-level function so that worker
     processes can run it.
 
-    Returns, per item, ``(key, partial, full or None, head)`` for PARTIAL,
-    ``(key, None, full, None)`` for FULL, or ``(key, None, None, reason)`` where the file
-    could not be read (``reason`` says why: "changed since scan", "permission denied", ...).
+    Returns, per item, ``(key, partial, full or None, sniffed)`` for PARTIAL (``sniffed``: what
+    ``categories.sniff`` finds in the first bytes, or None), ``(key, None, full, None)`` for
+    FULL, or ``(key, None, None, reason)`` where the file could not be read (``reason`` says
+    why: "changed since scan", "permission denied", ...).
     """
     out: list[tuple] = []
     for key, path, size in items:
         try:
             if stage == PARTIAL:
                 partial, full, head = partial_hash(path, size)
-                out.append((key, partial, full, head[:HEAD_KEEP]))
+                out.append((key, partial, full, sniff(head)))
             else:
                 out.append((key, None, full_hash(path, size), None))
         except OSError as exc:

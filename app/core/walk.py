@@ -13,10 +13,13 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import pickle
 import re
 import stat
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
+
+from blake3 import blake3
 
 from app.core.progress import Progress
 
@@ -90,15 +93,16 @@ def _ignore(_path: str, _reason: str) -> None:
 
 def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidden: bool = True,
               on_error: ErrorHandler | None = None, progress: Progress | None = None,
-              prune: Container[str] = frozenset(), seen: set[tuple[int, int]] | None = None,
+              deferred: list[str] | None = None, seen: set[tuple[int, int]] | None = None,
               subtrees: bool = False) -> Iterator[DirListing]:
     """Yield one DirListing per folder under each root (depth first, the root first).
 
     A root that is a file yields a listing of its parent holding just that file.
-    A root that does not exist is reported through on_error. Folders whose path
-    is in `prune` are not entered (another walker takes them). `seen` collects the
-    (dev, inode) of every folder walked. With subtrees=True the roots are folders an
-    earlier walk found: not followed if they are links now, skipped unless folders.
+    A root that does not exist is reported through on_error. With a `deferred` list,
+    only the roots are listed and their subfolders are appended to it (for other walkers).
+    `seen` collects the (dev, inode) of every folder walked. With subtrees=True the roots
+    are folders an earlier walk found: not followed if they are links now, skipped unless
+    folders.
     """
     report = on_error or _ignore
     excluded = exclude_matcher(exclude)
@@ -189,8 +193,7 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
                                                                  est.st_ino, est.st_dev, est.st_nlink,
                                                                  False, est.st_ctime_ns)))
                         elif kind == S_IFDIR:
-                            if path not in prune:
-                                subdirs.append((path, est.st_dev, est.st_ino))
+                            subdirs.append((path, est.st_dev, est.st_ino))
                         elif kind == S_IFLNK:
                             files.append(new_record(FileRecord, (path, est.st_size, est.st_mtime_ns,
                                                                  est.st_ino, est.st_dev, est.st_nlink,
@@ -205,6 +208,9 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
             yield DirListing(dpath, ddev, dino, files, complete)
             if progress is not None and files:
                 progress.advance(len(files), nbytes)
+            if deferred is not None:
+                deferred.extend(path for path, _, _ in subdirs)
+                continue
             subdirs.reverse()           # so the stack pops them in directory order
             stack.extend(subdirs)
 
@@ -226,3 +232,47 @@ def walk(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidden: b
             batch = []
     if batch:
         yield batch
+
+
+def listing_signature(records: Sequence[FileRecord]) -> bytes:
+    """A digest of a folder's listing (every field of every record, in walk order): equal
+    digests mean the index's rows of that folder are still right.
+
+    The records are pickled as plain tuples: a named tuple pickles through its class, several
+    times slower.
+    """
+    return blake3(pickle.dumps(list(map(tuple, records)), 5)).digest(length=16)
+
+
+class FolderSeen(NamedTuple):
+    """One folder as a subtree walker saw it (``walk_subtrees``)."""
+
+    path: str
+    signature: bytes | None             # None: the listing broke off (not complete)
+    files: list[tuple] | None           # FileRecord fields; None: the signature is the one the caller knew
+    count: int                          # regular files
+    links: int
+    nbytes: int
+
+
+def walk_subtrees(paths: Sequence[str], exclude: Sequence[str], include_hidden: bool,
+                  known: Mapping[str, bytes]) -> tuple[list[FolderSeen], list[tuple[str, str]]]:
+    """Walk whole subtrees (folders another walk found) and describe every folder in them.
+
+    A folder whose listing digest equals ``known[path]`` comes without its records: the
+    caller's index has them already. A module-level function of plain values, so that a
+    worker process can run it. Returns (folders, errors).
+    """
+    errors: list[tuple[str, str]] = []
+    out: list[FolderSeen] = []
+    for listing in walk_dirs(paths, exclude=exclude, include_hidden=include_hidden, subtrees=True,
+                             on_error=lambda p, r: errors.append((p, r))):
+        files = listing.files
+        links = sum(1 for r in files if r[6])
+        nbytes = sum(r[1] for r in files if not r[6])
+        sig = listing_signature(files) if listing.complete else None
+        same = sig is not None and known.get(listing.path) == sig
+        # plain tuples in FileRecord's field order: a named tuple pickles through its class, ~7x slower
+        plain = None if same else list(map(tuple, files))
+        out.append(FolderSeen(listing.path, sig, plain, len(files) - links, links, nbytes))
+    return out, errors

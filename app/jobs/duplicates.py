@@ -5,7 +5,7 @@ The data flow, the same on every OS:
 1. **walk -> index** (``jobs.scan``): folders are listed and written in short transactions.
    On a tree nobody indexed yet every needed hash is new, so the walk's records also go to
    ``core.dedup_online.EarlyHashes``, which hands hashing work to the worker processes
-   (``jobs.hash_pool``) as soon as a file has a partner: the hashing overlaps the walk.
+   (``jobs.workers``) as soon as a file has a partner: the hashing overlaps the walk.
 2. **size groups -> partial hash -> full hash** (``_hash_pending``): the hashes found early
    are stored first; then SQLite lists the files in scope that share a size and still need
    a hash (normally none after a first look; on a rescan, the new and changed files), the
@@ -23,12 +23,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from app.core import hashing
-from app.core.categories import category_for
+from app.core.categories import refine
 from app.core.dedup import DuplicateGroup, groups_from_hashed, sort_groups, split_by_bytes
 from app.core.dedup_online import EarlyHashes, Known
 from app.core.progress import Progress
-from app.jobs.hash_pool import BATCH_BYTES, BATCH_FILES, HashPool, WorkItem, batches
 from app.jobs.scan import ScanResult, normalize_roots, scan
+from app.jobs.workers import BATCH_BYTES, BATCH_FILES, WorkerPool, WorkItem, batches
 from app.store import index
 from app.store.db import Database
 
@@ -70,7 +70,7 @@ class DuplicateResult:
 def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, min_size: int = 1,
                     max_size: int | None = None, exclude: Sequence[str] = (),
                     include_hidden: bool = True, paranoid: bool = False,
-                    pool: HashPool | None = None) -> DuplicateResult:
+                    pool: WorkerPool | None = None) -> DuplicateResult:
     """Scan `roots` (folders or files, nested or not, through symlinks or not), then group
     the files with identical bytes among them.
 
@@ -80,11 +80,11 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
     """
     started = time.monotonic()
     own_pool = pool is None
-    pool = (pool or HashPool()).start()
+    pool = (pool or WorkerPool()).start()
     try:
         early = _EarlyHashing(pool, min_size, max_size, progress) if _first_look(db, roots) else None
         scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                       on_listing=early.add if early is not None else None)
+                       on_listing=early.add if early is not None else None, pool=pool)
         result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
         walked = time.monotonic()
         result.timings["walk"] = walked - started
@@ -124,7 +124,7 @@ def _first_look(db: Database, roots: Sequence[str]) -> bool:
 class _EarlyHashing:
     """Sends the hashing ``EarlyHashes`` finds due during the walk to the pool, in batches."""
 
-    def __init__(self, pool: HashPool, min_size: int, max_size: int | None, progress: Progress) -> None:
+    def __init__(self, pool: WorkerPool, min_size: int, max_size: int | None, progress: Progress) -> None:
         self.plan = EarlyHashes(min_size=min_size, max_size=max_size)
         self.pool = pool
         self.progress = progress
@@ -152,7 +152,7 @@ class _EarlyHashing:
             self.waiting_bytes[stage] = 0
             sent = 0
             for batch in batches(items, stage, partial=final):     # a small last batch waits for more
-                self.in_flight.add(self.pool.submit(stage, batch))
+                self.in_flight.add(self.pool.hash(stage, batch))
                 sent += len(batch)
             self.waiting[stage] = rest = items[sent:]
             self.waiting_bytes[stage] = sum(size if stage == hashing.FULL else min(size, hashing.SMALL)
@@ -177,31 +177,33 @@ class _EarlyHashing:
 
 
 class _Member:
-    """A candidate file in a size group; ``partial``/``full``/``head`` filled in as known."""
+    """A candidate file in a size group; ``partial``/``full``/``found`` (its sniffed type)
+    filled in as known."""
 
-    __slots__ = ("id", "path", "size", "inode", "partial", "full", "head", "stored")
+    __slots__ = ("id", "path", "size", "inode", "partial", "full", "found", "stored")
 
     def __init__(self, row: tuple) -> None:
         self.id, self.path, self.size = row[0], row[1], row[2]
         self.inode = (row[5], row[4])
         self.partial, self.full = row[7], row[8]
-        self.head: bytes | None = None
+        self.found: tuple[str, bool] | None = None
         self.stored = (self.partial, self.full)
 
 
 def _store_early(db: Database, known: dict[str, Known]) -> int:
-    """Store the hashes found while walking; returns for how many files."""
+    """Store the hashes found while walking (and the file types their first bytes show);
+    returns for how many files."""
     conn = db.raw()
     try:
         return index.store_hashes_by_path(
-            conn, ((partial, full, category_for(path, head) if head else None, path)
-                   for path, (partial, full, head) in known.items()), STORE_ROWS)
+            conn, ((partial, full, refine(path, found) if found else None, path)
+                   for path, (partial, full, found) in known.items()), STORE_ROWS)
     finally:
         conn.close()
 
 
-def _hash_pending(db: Database, roots: list[str], pool: HashPool, progress: Progress, on_error: ErrorHandler,
-                  *, min_size: int, max_size: int | None) -> int:
+def _hash_pending(db: Database, roots: list[str], pool: WorkerPool, progress: Progress,
+                  on_error: ErrorHandler, *, min_size: int, max_size: int | None) -> int:
     """Compute and store the hashes still due for files in scope; returns how many files got one."""
     reader, writer = db.raw(), db.raw()
     stored = 0
@@ -226,7 +228,7 @@ def _hash_pending(db: Database, roots: list[str], pool: HashPool, progress: Prog
     return stored
 
 
-def _hash_chunk(groups: list[list[_Member]], pool: HashPool, progress: Progress, on_error: ErrorHandler,
+def _hash_chunk(groups: list[list[_Member]], pool: WorkerPool, progress: Progress, on_error: ErrorHandler,
                 writer) -> int:
     """Partial, then full hashes for the inodes of these size groups that need them; stored."""
     inodes = []                 # per size group: (dev, inode) -> its members
@@ -252,9 +254,9 @@ def _hash_chunk(groups: list[list[_Member]], pool: HashPool, progress: Progress,
         for paths in by_inode.values():
             rep = paths[0]
             for m in paths:
-                m.partial, m.full, m.head = rep.partial, rep.full, rep.head
+                m.partial, m.full, m.found = rep.partial, rep.full, rep.found
                 if (m.partial, m.full) != m.stored and m.partial is not None:
-                    cat = category_for(m.path, m.head) if m.head else None
+                    cat = refine(m.path, m.found) if m.found else None
                     rows.append((m.partial, m.full, cat, m.id))
     index.store_hashes(writer, rows, STORE_ROWS)
     return len(rows)
@@ -270,13 +272,13 @@ def _representative(paths: list[_Member]) -> _Member:
     return paths[0]
 
 
-def _run(pool: HashPool, stage: int, members: list[_Member], progress: Progress,
+def _run(pool: WorkerPool, stage: int, members: list[_Member], progress: Progress,
          on_error: ErrorHandler) -> set[int]:
     """Hash `members` at `stage` in the pool; returns the ids of those that could not be read."""
     if not members:
         return set()
     by_id = {m.id: m for m in members}
-    futures = [pool.submit(stage, batch)
+    futures = [pool.hash(stage, batch)
                for batch in batches(((m.id, m.path, m.size) for m in members), stage)]
     failed: set[int] = set()
     try:
@@ -289,7 +291,7 @@ def _run(pool: HashPool, stage: int, members: list[_Member], progress: Progress,
                     failed.add(key)
                     on_error(m.path, extra)
                 elif stage == hashing.PARTIAL:
-                    m.partial, m.full, m.head = partial, full, extra
+                    m.partial, m.full, m.found = partial, full, extra
                 else:
                     m.full = full
             progress.advance(len(results))

@@ -1,17 +1,23 @@
 """Scan job: walk folders and bring the index up to date (incrementally).
 
-The walk runs in this thread; each folder's listing goes to the index writer, which
-writes a batch at a time in short transactions (see ``store.index``). A cancelled
-scan keeps every batch it wrote. ``on_listing`` lets the duplicate finder look at
-each folder's records as they are found (to start hashing early).
+Each folder's listing goes to the index writer, which writes a batch at a time in
+short transactions (see ``store.index``); a cancelled scan keeps every batch it wrote.
+With a worker pool, this thread lists the top of a tree until it has a few dozen
+subtrees, and the workers walk those (``core.walk.walk_subtrees``) while this thread
+writes: a folder whose listing digest is the stored one comes back without its
+records, so an unchanged tree costs this thread almost nothing. ``on_listing`` lets
+the duplicate finder look at each folder's records as they are found (to start
+hashing early).
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.core.categories import classify, extension_of
 from app.core.progress import Cancelled, Progress
@@ -20,7 +26,11 @@ from app.store import categories_repo, index
 from app.store.db import Database
 from app.store.index import IndexWriter, ScanCounts
 
+if TYPE_CHECKING:
+    from app.jobs.workers import WorkerPool
+
 ListingHook = Callable[[Sequence[FileRecord]], None]
+SUBTREES_PER_WORKER = 8         # subtrees handed out per worker: enough to even out their sizes
 
 
 @dataclass
@@ -80,9 +90,10 @@ def normalize_roots(roots: Sequence[str]) -> list[str]:
 
 
 def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Sequence[str] = (),
-         include_hidden: bool = True, on_listing: ListingHook | None = None) -> ScanResult:
+         include_hidden: bool = True, on_listing: ListingHook | None = None,
+         pool: WorkerPool | None = None) -> ScanResult:
     """Walk `roots` (folders or files) and update the index: new, changed and vanished files;
-    stored hashes kept while a file is unchanged.
+    stored hashes kept while a file is unchanged. With `pool`, its workers walk most of it.
 
     Missing roots are listed in ``missing_roots`` (and as errors); the others are scanned.
     Raises Cancelled when progress.cancel() was called (the batches already written stay).
@@ -112,12 +123,21 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
                 progress.error(path, reason)
 
             writer = IndexWriter(conn, root, classify_name)
+
+            def record(path: str, files: Sequence[FileRecord], complete: bool, sig: bytes | None = None,
+                       writer: IndexWriter = writer) -> None:
+                writer.add_dir(path, files, complete, sig)
+                if on_listing is not None and files:
+                    on_listing(files)
+
             try:
-                for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
-                                         on_error=on_error, progress=progress):
-                    writer.add_dir(listing.path, listing.files, listing.complete)
-                    if on_listing is not None and listing.files:
-                        on_listing(listing.files)
+                if pool is None or not os.path.isdir(root):
+                    for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
+                                             on_error=on_error, progress=progress):
+                        record(listing.path, listing.files, listing.complete)
+                else:
+                    _walk_with(pool, root, writer, record, exclude=exclude, include_hidden=include_hidden,
+                               on_error=on_error, progress=progress)
             except Cancelled:
                 writer.flush()          # keep what was walked: the folders written are complete
                 raise
@@ -128,3 +148,55 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
         conn.close()
     result.elapsed = time.monotonic() - started
     return result
+
+
+def _walk_with(pool: WorkerPool, root: str, writer: IndexWriter, record: Callable[..., None], *,
+               exclude: Sequence[str], include_hidden: bool, on_error: Callable[[str, str], None],
+               progress: Progress) -> None:
+    """List the top of `root` here, level by level, until there are enough subtrees for the
+    workers; then let them walk those and record what they report as it comes."""
+    frontier, first, seen = [root], True, set()
+    target = SUBTREES_PER_WORKER * pool.workers
+    while frontier and len(frontier) < target:
+        deeper: list[str] = []
+        for listing in walk_dirs(frontier, exclude=exclude, include_hidden=include_hidden, on_error=on_error,
+                                 progress=progress, deferred=deeper, seen=seen, subtrees=not first):
+            record(listing.path, listing.files, listing.complete)
+        frontier, first = deeper, False
+    if not frontier:
+        return
+    chunks = [frontier[i::target] for i in range(min(target, len(frontier)))]
+    known = _signatures_by_chunk(writer.known_signatures(), chunks)
+    futures = [pool.walk(chunk, exclude, include_hidden, sigs)
+               for chunk, sigs in zip(chunks, known, strict=True)]
+    try:
+        for future in cf.as_completed(futures):
+            folders, errors = pool.results(future)
+            for f in folders:
+                progress.check()
+                if f.files is None:
+                    writer.add_known(f.path, f.signature, f.count, f.links, f.nbytes)
+                else:
+                    record(f.path, f.files, f.signature is not None, f.signature)
+                progress.advance(f.count + f.links, f.nbytes)
+            for path, reason in errors:
+                on_error(path, reason)
+    finally:
+        for future in futures:
+            future.cancel()
+
+
+def _signatures_by_chunk(known: dict[str, bytes], chunks: list[list[str]]) -> list[dict[str, bytes]]:
+    """The stored listing digests split by the chunk of subtrees each folder is in."""
+    chunk_of = {path: i for i, chunk in enumerate(chunks) for path in chunk}
+    out: list[dict[str, bytes]] = [{} for _ in chunks]
+    for path, sig in known.items():
+        p = path
+        while p not in chunk_of:
+            parent = os.path.dirname(p)
+            if parent == p:
+                break
+            p = parent
+        else:
+            out[chunk_of[p]][path] = sig
+    return out

@@ -21,21 +21,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from blake3 import blake3
-
+from app.core.walk import listing_signature
 from app.store.codec import from_db, to_db
 
 Classify = Callable[[str], tuple[str, str]]      # name -> (extension, category)
 
-_INSERT_FILE = ("INSERT INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, ext, category, "
-                "is_link, scan_gen, ctime_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+# INSERT OR IGNORE: a file listed twice in one scan (overlapping file roots) is one row
+_INSERT_FILE = ("INSERT OR IGNORE INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, ext, "
+                "category, is_link, scan_gen, ctime_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
 _UPDATE_CONTENT = ("UPDATE files SET size=?, mtime_ns=?, inode=?, dev=?, nlink=?, is_link=?, category=?, "
                    "ctime_ns=?, partial_hash=NULL, full_hash=NULL, scan_gen=? WHERE id=?")
 _UPDATE_META = "UPDATE files SET dev=?, nlink=?, scan_gen=? WHERE id=?"
@@ -58,15 +57,6 @@ class ScanCounts:
     def add(self, other: ScanCounts) -> None:
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-def listing_signature(records: Sequence[Any]) -> bytes:
-    """A digest of a folder's listing (every field of every record, in walk order).
-
-    The records are pickled as plain tuples: a named tuple pickles through its class, several
-    times slower.
-    """
-    return blake3(pickle.dumps(list(map(tuple, records)), 5)).digest(length=16)
 
 
 def join_path(dir_path: str, name: str) -> str:
@@ -166,17 +156,33 @@ class IndexWriter:
         self._signatures[row[0]] = row[1]
         return row[0]
 
-    def add_dir(self, path: str, records: Sequence[Any], complete: bool = True) -> None:
+    def known_signatures(self) -> dict[str, bytes]:
+        """Path -> stored listing digest of this root's folders (for walkers in other processes)."""
+        return {from_db(key): self._signatures[did] for key, did in self._dirs.items()
+                if self._signatures.get(did) is not None}
+
+    def add_known(self, path: str, sig: bytes, files: int, links: int, nbytes: int) -> None:
+        """Record a folder another process walked whose listing digest is the stored `sig`."""
+        did = self._dirs[to_db(path)]
+        self._unchanged(did, sig, files, links, nbytes)
+
+    def add_dir(self, path: str, records: Sequence[Any], complete: bool = True,
+                sig: bytes | None = None) -> None:
         """Record one folder as the walk saw it (records: ``core.walk.FileRecord``).
 
         With complete=False (a file root, or the listing broke off) files missing from
-        `records` are kept rather than treated as vanished.
+        `records` are kept rather than treated as vanished. `sig`: the listing's digest,
+        when the caller has it already.
         """
         key = to_db(path)
         did = self._known_dir(key)
-        sig = listing_signature(records) if complete else None
+        if complete and sig is None:
+            sig = listing_signature(records)
+        elif not complete:
+            sig = None
         if did is not None and sig is not None and sig == self._signatures.get(did):
-            self._unchanged(did, sig, records)
+            links = sum(1 for r in records if r[6])
+            self._unchanged(did, sig, len(records) - links, links, sum(r[1] for r in records if not r[6]))
             return
         self.modified = True
         counts = self.counts
@@ -207,17 +213,14 @@ class IndexWriter:
         ext, cat = self.classify(name)
         return (to_db(name), r[1], r[2], r[3], r[4], r[5], ext, cat, r[6], self.gen, r[7])
 
-    def _unchanged(self, did: int, sig: bytes, records: Sequence[Any]) -> None:
+    def _unchanged(self, did: int, sig: bytes, files: int, links: int, nbytes: int) -> None:
         self._seen_dirs.append((self.root_id, self.gen, sig, did))
         counts = self.counts
         counts.dirs += 1
-        for r in records:
-            if r[6]:
-                counts.links += 1
-            else:
-                counts.files += 1
-                counts.bytes += r[1]
-        counts.unchanged += len(records)
+        counts.files += files
+        counts.links += links
+        counts.bytes += nbytes
+        counts.unchanged += files + links
         self._pending += 1
         if self._pending >= self.batch_rows:
             self.flush()
@@ -280,8 +283,7 @@ class IndexWriter:
         if self._meta:
             cur.executemany(_UPDATE_META, self._meta)
         if inserts:
-            # INSERT OR IGNORE: a file listed twice in one scan (overlapping file roots) is one row
-            cur.executemany(_INSERT_FILE.replace("INSERT", "INSERT OR IGNORE", 1), inserts)
+            cur.executemany(_INSERT_FILE, inserts)
         # signatures last: the files triggers unsign the folders whose rows changed above
         if self._seen_dirs:
             cur.executemany("UPDATE dirs SET root_id=?, scan_gen=?, signature=? WHERE id=?", self._seen_dirs)

@@ -165,10 +165,11 @@ def store_hashes_by_path(conn: sqlite3.Connection, rows: Iterable[HashRow], batc
     """Save ``(partial, full or None, category or None, path)`` rows of indexed files (paths the
     index does not hold are skipped); returns how many rows were saved."""
     dirs = {from_db(path): did for did, path in conn.execute("SELECT id, path FROM dirs")}
+    sep = os.sep
     args = []
     for partial, full, cat, path in rows:
-        folder, name = os.path.split(path)
-        did = dirs.get(folder)
+        folder, _, name = path.rpartition(sep)
+        did = dirs.get(folder or sep)
         if did is not None:
             args.append((partial, full, cat, did, to_db(name)))
     args.sort(key=lambda a: a[3])       # folder by folder: the (dir_id, name) index in order

@@ -1,14 +1,15 @@
-"""Worker processes that hash files for the duplicate finder, the same way on every OS.
+"""Worker processes that walk and hash for the scanner and the duplicate finder, on every OS.
 
-Hashing is CPU work in Python around I/O, so threads would queue on the GIL: the
-work goes to processes started with ``spawn`` (what Windows and macOS use anyway;
-no ``fork``, so it is safe from a GUI thread). There are as many workers as the
-process may use CPUs (bounded by MAX_WORKERS). They are started at the beginning
-of a search, so their start-up overlaps the walk; the desktop app keeps one pool
+Walking and hashing are CPU work in Python around system calls, so threads would queue
+on the GIL: the work goes to processes started with ``spawn`` (what Windows and macOS
+use anyway; no ``fork``, so it is safe from a GUI thread). There are as many workers as
+the process may use CPUs (bounded by MAX_WORKERS). They are started at the beginning
+of a job, so their start-up overlaps its first steps; the desktop app keeps one pool
 for its lifetime (``shared_pool``), a command makes one per job.
 
-Work is sent in batches of a few hundred files or a few MiB (``batches``): per-file
-messages would cost more than small files take to hash.
+Hashing is sent in batches of up to a thousand files or a few MiB (``batches``), walking
+in whole subtrees (``core.walk.walk_subtrees``): per-file messages would cost more than
+small files take to hash.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
-from app.core import hashing
+from app.core import hashing, walk
 
 MAX_WORKERS = 8
 BATCH_FILES = 1024              # files per batch ...
@@ -34,15 +36,15 @@ def usable_cpus() -> int:
     return max(1, (count() if count else None) or os.cpu_count() or 1)
 
 
-class HashPool:
-    """A pool of hashing processes; ``submit`` a stage's batch, get a future of its results."""
+class WorkerPool:
+    """A pool of worker processes: ``hash`` a batch or ``walk`` subtrees, get a future."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, min(workers or usable_cpus(), MAX_WORKERS))
         self._executor: cf.ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def start(self) -> HashPool:
+    def start(self) -> WorkerPool:
         """Start the workers now (they take ~0.1 s to start: better during the walk)."""
         with self._lock:
             if self._executor is None:
@@ -52,7 +54,7 @@ class HashPool:
                     self._executor.submit(hashing.hash_batch, hashing.PARTIAL, [])
         return self
 
-    def submit(self, stage: int, items: list[WorkItem]) -> cf.Future:
+    def hash(self, stage: int, items: list[WorkItem]) -> cf.Future:
         """Hash `items` at `stage` (``hashing.PARTIAL`` or ``FULL``) in a worker; read the
         outcome with ``results``."""
         try:
@@ -62,17 +64,32 @@ class HashPool:
         except (cf.BrokenExecutor, OSError, RuntimeError):     # no worker could start: hash here
             future = cf.Future()
             future.set_result(hashing.hash_batch(stage, items))
-        future.work = (stage, items)        # type: ignore[attr-defined]
+        future.work = (hashing.hash_batch, (stage, items))       # type: ignore[attr-defined]
+        return future
+
+    def walk(self, paths: list[str], exclude: Sequence[str], include_hidden: bool,
+             known: Mapping[str, bytes]) -> cf.Future:
+        """Walk these subtrees in a worker (``core.walk.walk_subtrees``); read with ``results``."""
+        args = (list(paths), list(exclude), include_hidden, dict(known))
+        try:
+            self.start()
+            assert self._executor is not None
+            future = self._executor.submit(walk.walk_subtrees, *args)
+        except (cf.BrokenExecutor, OSError, RuntimeError):
+            future = cf.Future()
+            future.set_result(walk.walk_subtrees(*args))
+        future.work = (walk.walk_subtrees, args)        # type: ignore[attr-defined]
         return future
 
     @staticmethod
-    def results(future: cf.Future) -> list[tuple]:
-        """The results of a submitted batch. If its worker died (killed, out of memory), the
-        batch is hashed again in this process: a lost worker costs time, never results."""
+    def results(future: cf.Future) -> Any:
+        """The results of submitted work. If its worker died (killed, out of memory), the work
+        is done again in this process: a lost worker costs time, never results."""
         try:
             return future.result()
         except cf.BrokenExecutor:
-            return hashing.hash_batch(*future.work)     # type: ignore[attr-defined]
+            fn, args = future.work                      # type: ignore[attr-defined]
+            return fn(*args)
 
     def close(self) -> None:
         """Stop the workers (queued batches are dropped)."""
@@ -81,7 +98,7 @@ class HashPool:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
-    def __enter__(self) -> HashPool:
+    def __enter__(self) -> WorkerPool:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -103,14 +120,14 @@ def batches(items: Iterable[WorkItem], stage: int, *, partial: bool = True) -> I
         yield batch
 
 
-_shared: HashPool | None = None
+_shared: WorkerPool | None = None
 
 
-def shared_pool() -> HashPool:
+def shared_pool() -> WorkerPool:
     """The long-lived pool of the desktop app (started on first use, closed by ``close_shared``)."""
     global _shared
     if _shared is None:
-        _shared = HashPool()
+        _shared = WorkerPool()
     return _shared
 
 
