@@ -18,7 +18,8 @@ from .settings import Settings
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="fileorganizer-server", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="fileorganizer-server", description=__doc__.split("\n\n")[0],
+                                allow_abbrev=False)  # "--secret-key" must not mean "--secret-key-file"
     p.add_argument("--host", help="address to listen on (FO_SERVER_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (FO_SERVER_PORT, default 8000)")
     p.add_argument("--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
