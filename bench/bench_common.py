@@ -72,6 +72,32 @@ def drop_caches() -> None:
         raise SystemExit(f"--cold needs root to drop the page cache: {exc}") from None
 
 
+def taskset(cores: str) -> list[str]:
+    """The command prefix that limits a run to `cores` CPUs ('all': none)."""
+    if cores == "all":
+        return []
+    n = int(cores)
+    return ["taskset", "-c", "0" if n == 1 else f"0-{n - 1}"]
+
+
+def on(cores: str) -> str:
+    """'1 core', '2 cores', 'all cores'."""
+    return "all cores" if cores == "all" else f"{cores} core" + ("" if cores == "1" else "s")
+
+
+def group_sets(path: Path) -> set[frozenset[bytes]]:
+    """The groups of an fdupes-style file, each as the set of its paths."""
+    return {frozenset(b.split(b"\n")) for b in path.read_bytes().strip(b"\n").split(b"\n\n") if b.strip()}
+
+
+def count_groups(path: Path, rdfind: bool = False) -> int:
+    """Groups in an fdupes-style file (blank-line separated), or in rdfind's results file."""
+    text = path.read_bytes()
+    if rdfind:
+        return sum(1 for line in text.splitlines() if line.startswith(b"DUPTYPE_FIRST_OCCURRENCE"))
+    return sum(1 for block in text.strip(b"\n").split(b"\n\n") if block.strip())
+
+
 class TreeSampler(threading.Thread):
     """Samples the summed VmRSS of a process and its descendants until ``stop()``.
 

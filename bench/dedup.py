@@ -124,27 +124,6 @@ def our_env(home: Path) -> dict:
     return {**env, "FILEORGANIZER_HOME": str(home), "PYTHONPATH": str(REPO)}
 
 
-def taskset(cores: str) -> list[str]:
-    """The command prefix that limits a run to `cores` CPUs ('all': none)."""
-    if cores == "all":
-        return []
-    n = int(cores)
-    return ["taskset", "-c", "0" if n == 1 else f"0-{n - 1}"]
-
-
-def on(cores: str) -> str:
-    """'1 core', '2 cores', 'all cores'."""
-    return "all cores" if cores == "all" else f"{cores} core" + ("" if cores == "1" else "s")
-
-
-def count_groups(path: Path, rdfind: bool = False) -> int:
-    """Groups in an fdupes-style file (blank-line separated), or in rdfind's results file."""
-    text = path.read_bytes()
-    if rdfind:
-        return sum(1 for line in text.splitlines() if line.startswith(b"DUPTYPE_FIRST_OCCURRENCE"))
-    return sum(1 for block in text.strip(b"\n").split(b"\n\n") if block.strip())
-
-
 def index_mib(home: Path) -> float:
     """Our index on disk, its write-ahead log checkpointed first."""
     db = home / "data" / "fileorganizer.db"
@@ -160,6 +139,7 @@ class Runs:
     def __init__(self) -> None:
         self.runs: dict[tuple[str, str], list[Measured]] = {}
         self.groups: dict[tuple[str, str], int] = {}
+        self.differ: dict[tuple[str, str], int] = {}     # most groups not in jdupes' answer, or not found
 
     def add(self, tool: str, cores: str, m: Measured, groups: int | None = None) -> None:
         self.runs.setdefault((tool, cores), []).append(m)
@@ -194,7 +174,7 @@ class Bench:
     def timed(self, cmd: list[str], cores: str, **kw) -> Measured:
         if self.a.cold:
             bc.drop_caches()
-        return bc.measure(taskset(cores) + cmd, ok_codes=OK_CODES, **kw)
+        return bc.measure(bc.taskset(cores) + cmd, ok_codes=OK_CODES, **kw)
 
     def peers(self) -> list[tuple[str, list[str], Path, bool]]:
         """(name, command, result file, rdfind format) of each other tool installed; jdupes
@@ -219,11 +199,15 @@ class Bench:
                 for name, cmd, result, rd in peers:
                     with open(self.work / f"{name}.out", "wb") as fh:
                         m = self.timed(cmd, cores, stdout=fh, cwd=self.work)
-                    runs.add(name, cores, m, count_groups(result, rd))
+                    runs.add(name, cores, m, bc.count_groups(result, rd))
                 home = self.work / f"home-{cores}-{i}"
                 cmd = fileorganizer() + ["dupes", str(self.tree), "--format", "fdupes", "-o", str(out), "-q"]
+                theirs = bc.group_sets(self.work / "jdupes.out") if shutil.which("jdupes") else None
                 for label in (OURS_FIRST, OURS_RERUN):
-                    runs.add(label, cores, self.timed(cmd, cores, env=our_env(home)), count_groups(out))
+                    runs.add(label, cores, self.timed(cmd, cores, env=our_env(home)), bc.count_groups(out))
+                    if theirs is not None:
+                        differ = len(bc.group_sets(out) ^ theirs)
+                        runs.differ[(label, cores)] = max(differ, runs.differ.get((label, cores), 0))
                 index = index_mib(home)
                 shutil.rmtree(home)
         self.report.add(self.dupes_table(runs, index))
@@ -252,23 +236,28 @@ class Bench:
         if manifest.exists():
             true = len(json.loads(manifest.read_text(encoding="utf-8"))["duplicate_groups"])
             lines += [f"The corpus manifest lists {true:,} duplicate groups (hard links left out)."]
+        if runs.differ and not any(runs.differ.values()):
+            lines.append("Our groups equal jdupes' path for path in every run.")
         first_target = 0.8 if self.a.cold else 1.0
         for cores in self.cores:
             theirs, base = runs.groups.get(("jdupes", cores)), runs.wall("jdupes", cores)
             for label, target in ((OURS_FIRST, first_target), (OURS_RERUN, 0.4)):
                 ours, wall = runs.groups.get((label, cores)), runs.wall(label, cores)
                 if theirs is not None and ours is not None and ours != theirs:
-                    lines.append(f"**WARNING**: {label} on {on(cores)} found {ours:,} groups, "
+                    lines.append(f"**WARNING**: {label} on {bc.on(cores)} found {ours:,} groups, "
                                  f"jdupes {theirs:,}.")
+                if runs.differ.get((label, cores)):
+                    lines.append(f"**WARNING**: {label} on {bc.on(cores)}: {runs.differ[(label, cores)]:,} "
+                                 "groups are in only one of ours and jdupes' (compared path for path).")
                 if base and wall is not None:
                     verdict = "met" if wall / base <= target else "MISSED"
-                    lines.append(f"- {label} on {on(cores)}: {wall / base:.2f}x jdupes, "
+                    lines.append(f"- {label} on {bc.on(cores)}: {wall / base:.2f}x jdupes, "
                                  f"target <= {target:.1f}x: {verdict}.")
             peak = max((m.peak_sum_mib for label in (OURS_FIRST, OURS_RERUN)
                         for m in runs.runs.get((label, cores), [])), default=None)
             if peak is not None:
                 verdict = "met" if peak * 2**20 <= 300e6 else "MISSED"
-                lines.append(f"- fileorganizer dupes on {on(cores)}: peak memory of the whole job "
+                lines.append(f"- fileorganizer dupes on {bc.on(cores)}: peak memory of the whole job "
                              f"{peak:,.0f} MiB, target <= 300 MB (286 MiB): {verdict}.")
         return "\n".join(lines)
 
@@ -277,7 +266,7 @@ class Bench:
         rows = []
         for cores in self.cores:
             home = self.work / f"stages-{cores}"
-            proc = subprocess.run(taskset(cores) + [sys.executable, "-c", STAGES_SCRIPT, str(self.tree),
+            proc = subprocess.run(bc.taskset(cores) + [sys.executable, "-c", STAGES_SCRIPT, str(self.tree),
                                   str(self.work / "stages.txt"), "1" if self.a.cold else "0"],
                                   env=our_env(home), capture_output=True, text=True, check=False)
             if proc.returncode != 0:
