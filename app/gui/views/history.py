@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from app.gui import fmt
@@ -54,6 +55,7 @@ class HistoryView(QWidget):
         self.session = session
         self._dirty = True
         self._select_id: int | None = None
+        self._known_ids: set[int] | None = None  # entries listed before the last reload
         lay = QVBoxLayout(self)
         lay.setContentsMargins(28, 22, 28, 16)
         lay.setSpacing(12)
@@ -72,7 +74,8 @@ class HistoryView(QWidget):
         self.header.add(self.source_box)
         self.undo_btn = button(tr("Undo"), "undo", primary=True, tip=tr("Undo the selected entry (Ctrl+Z)"))
         self.undo_btn.clicked.connect(self.undo_selected)
-        self.undo_btn.setShortcut("Ctrl+Z")
+        # a shortcut of the page, not of the button: a disabled button would swallow it silently
+        QShortcut(QKeySequence.StandardKey.Undo, self, activated=self.undo_key)
         self.header.add(self.undo_btn)
         lay.addWidget(self.header)
         self.banner = Banner()
@@ -177,22 +180,28 @@ class HistoryView(QWidget):
         db, source = self.session.db, self.source_box.currentData()
 
         def run(_progress):
-            from app.store.journal import JournalStore
+            from app.jobs.history import entries
 
-            entries = JournalStore(db).entries(limit=500)
-            return [e for e in entries if not source or e.source == source]
+            return entries(db, source, limit=500)
 
         self.session.jobs.start(
             "history", run, label=tr("Loading history"), on_result=self._loaded, quiet=True
         )
 
     def _loaded(self, entries) -> None:
+        """Show ``entries``. New runs since the last load: select the newest (the user wants to
+        see what just happened); otherwise the selection stays on the entry it was on."""
         current = self.entries.row(self.entries_view.currentIndex())
-        keep_id = self._select_id or (current.id if current else None)
+        ids = {e.id for e in entries}
+        new = self._known_ids is not None and bool(ids - self._known_ids)
+        self._known_ids = ids
+        newest = max(entries, key=lambda e: (e.started_at, e.id)).id if entries else None
+        keep_id = self._select_id or (newest if new else (current.id if current else None))
         self._select_id = None
         self.entries.set_rows(entries)
         self.pages.setCurrentIndex(1 if entries or self.source_box.currentData() else 0)
-        row = next((i for i, e in enumerate(entries) if e.id == keep_id), 0 if entries else -1)
+        shown = [self.entries.row(self.entries.index(i, 0)) for i in range(self.entries.rowCount())]
+        row = next((i for i, e in enumerate(shown) if e.id == keep_id), 0 if entries else -1)
         if row >= 0:
             self.entries_view.selectionModel().setCurrentIndex(
                 self.entries.index(row, 0),
@@ -202,25 +211,31 @@ class HistoryView(QWidget):
             self.records.set_rows([])
             self.undo_btn.setEnabled(False)
 
+    @staticmethod
+    def why_not_undoable(entry) -> str:
+        """'' when ``entry`` can be undone, else the reason in a sentence."""
+        if entry.source == "undo":
+            return tr("It is an undo itself; undo the original entry again instead.")
+        if entry.status == "undone" or entry.done_count <= getattr(entry, "undone_count", 0):
+            return tr("It was undone already.")
+        if entry.status == "running":
+            return tr("It is still running.")
+        if entry.status not in ("done", "partial"):
+            return tr("Nothing in it was done, so there is nothing to undo.")
+        return ""
+
     def _entry_changed(self, current, _previous) -> None:
         entry = self.entries.row(current)
-        self.undo_btn.setEnabled(
-            bool(
-                entry
-                and entry.source != "undo"
-                and entry.status in ("done", "partial")
-                and entry.done_count > getattr(entry, "undone_count", 0)
-            )
-        )
+        self.undo_btn.setEnabled(bool(entry) and not self.why_not_undoable(entry))
         if entry is None:
             return
         self.detail_title.setText(tr("Files of “{t}”").format(t=entry.title or entry.source))
         db = self.session.db
 
         def run(_progress):
-            from app.store.journal import JournalStore
+            from app.jobs.history import records
 
-            return entry.id, JournalStore(db).records(entry.id)
+            return entry.id, records(db, entry.id)
 
         self.session.jobs.start(
             "history-records", run, on_result=self._records_loaded, label=tr("Loading history"), quiet=True
@@ -235,52 +250,44 @@ class HistoryView(QWidget):
         self.records.set_rows(records)
         problems = [r for r in records if r.state in ("failed", "skipped")]
         self.detail_note.setText(
-            tr(
-                "{n} operation(s) did not happen or could not be undone; the reason is in the Result column."
-            ).format(n=len(problems))
+            tr("{ops} did not happen or could not be undone; the reason is in the Result column.").format(
+                ops=fmt.plural(len(problems), tr("operation"), tr("operations"))
+            )
             if problems
             else ""
         )
         self.detail_note.setVisible(bool(problems))
 
     # ---- undo ------------------------------------------------------------------------------
+    def undo_key(self) -> None:
+        """Ctrl+Z: undo the selected entry, or the newest one when none is selected; always
+        say what happened (never silently nothing)."""
+        entry = self.entries.row(self.entries_view.currentIndex())
+        if entry is None:
+            if self.session.undo(None, self._undone, self.banner.show_message):
+                self.banner.show_message(tr("Undoing the newest entry…"))
+            return
+        why = self.why_not_undoable(entry)
+        if why:
+            title = entry.title or entry.source
+            self.banner.show_message(tr("“{t}” cannot be undone. {why}").format(t=title, why=why))
+            return
+        self.undo_selected()
+
     def undo_selected(self) -> None:
         entry = self.entries.row(self.entries_view.currentIndex())
-        if entry is None or not self.undo_btn.isEnabled():
+        if entry is None or self.why_not_undoable(entry):
             return
-        db = self.session.db
-
-        def run(progress):
-            from app.jobs.undo import undo
-
-            return undo(db, entry.id, progress)
-
+        if self.session.jobs.is_running("undo"):
+            self.banner.show_message(tr("An undo is running; wait until it is finished."))
+            return
+        self._select_id = entry.id
         self.undo_btn.setEnabled(False)
-        self.session.jobs.start(
-            "undo",
-            run,
-            label=tr("Undoing"),
-            on_result=self._undone,
-            on_error=self._undo_failed,
-        )
+        self.banner.show_message(tr("Undoing “{t}”…").format(t=entry.title or entry.source))
+        self.session.undo(entry.id, self._undone, self.banner.show_message)
 
-    def _undo_failed(self, message: str, _tb: str) -> None:
-        self.banner.show_message(tr("Undo failed: {m}").format(m=message))
-
-    def _undone(self, result) -> None:
-        problems = result.problems
-        text = tr("Undone: {n} operation(s) reverted.").format(n=result.run.done)
-        if problems:
-            text += (
-                " "
-                + tr("{n} could not be undone:").format(n=len(problems))
-                + " "
-                + "; ".join(f"{os.path.basename(p)} ({why})" for p, why in problems[:5])
-            )
+    def _undone(self, text: str) -> None:
         self.banner.show_message(text)
-        self._select_id = result.entry.id
-        self.session.history_changed.emit()
-        self.session.index_changed.emit()
 
     def refresh_theme(self) -> None:
         self.empty.refresh_icon()
