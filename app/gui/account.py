@@ -76,9 +76,9 @@ class SyncController(QObject):
     def _done(self, result) -> None:
         self.last_error = result.error
         if result.received or result.conflicts:
-            self.session.message.emit(
-                tr("Sync: {n} rule change(s) received").format(n=result.received + result.conflicts)
-            )
+            n = result.received + result.conflicts
+            text = tr("Sync: 1 rule change received") if n == 1 else tr("Sync: {n} rule changes received")
+            self.session.message.emit(text.format(n=f"{n:,}"))
         self.changed.emit()
 
     def _failed(self, message: str, _tb: str) -> None:
@@ -159,7 +159,11 @@ class AccountCard(Card):
         self.sign_in_btn = button(tr("Sign in"), primary=True)
         self.sign_out_btn = button(tr("Sign out"), tip=tr("Sign out and forget the sign-in here"))
         self.sync_btn = button(tr("Sync now"))
-        for b in (self.sign_up_btn, self.sign_in_btn, self.sign_out_btn, self.sync_btn):
+        self.discard_btn = button(
+            tr("Discard refused changes"),
+            tip=tr("Forget the changes the server refused; your rules here stay as they are"),
+        )
+        for b in (self.sign_up_btn, self.sign_in_btn, self.sign_out_btn, self.sync_btn, self.discard_btn):
             row.addWidget(b)
         row.addStretch(1)
         self.body.addLayout(row)
@@ -168,8 +172,11 @@ class AccountCard(Card):
         self.details = label("", "Muted", wrap=True)
         self.error = label("", "Muted", wrap=True)
         self.error.setAccessibleName(tr("Last sync error"))
-        for w in (self.state, self.details, self.error):
+        self.refused = label("", "Muted", wrap=True)
+        self.refused.setAccessibleName(tr("Changes the server refused"))
+        for w in (self.state, self.details, self.error, self.refused):
             self.body.addWidget(w)
+        self.discard_btn.clicked.connect(self._discard_refused)
         self.sign_up_btn.clicked.connect(lambda: self._sign_in(register=True))
         self.sign_in_btn.clicked.connect(lambda: self._sign_in(register=False))
         self.sign_out_btn.clicked.connect(self._sign_out)
@@ -213,11 +220,38 @@ class AccountCard(Card):
             if status["linked"]
             else ""
         )
+        if not signed_in and status["revoke_pending"]:
+            self.state.setText(self.state.text() + " " + tr(
+                "The server could not be reached to end the last sign-in: it is ended the next "
+                "time the server answers."))
         error = self.ctl.last_error or status["last_error"]
         if self.form_error and not signed_in:
             self.error.setText(self.form_error)
         else:
             self.error.setText(tr("Last problem: {e}").format(e=error) if error else "")
+        self._show_refused(status["refused"])
+
+    def _show_refused(self, entries: list[dict]) -> None:
+        """The changes the server refused, each with its reason: fix them (edit the rule, it is
+        sent again) or discard them."""
+        from app.sync.refused import describe
+
+        self.discard_btn.setVisible(bool(entries))
+        if not entries:
+            self.refused.setText("")
+            return
+        head = (tr("The server refused 1 change; fix it and sync again, or discard it:")
+                if len(entries) == 1 else
+                tr("The server refused {n} changes; fix them and sync again, or discard them:")
+                .format(n=f"{len(entries):,}"))
+        self.refused.setText("\n".join([head, *(describe(e) for e in entries)]))
+
+    def _discard_refused(self) -> None:
+        from app.sync import refused
+
+        for entry in refused.entries(self.session.db):
+            refused.discard(self.session.db, entry["id"])
+        self.ctl.changed.emit()
 
     def _sign_in(self, register: bool) -> None:
         server, email = self.server.text().strip(), self.email.text().strip()

@@ -113,7 +113,7 @@ def test_without_a_keyring_the_page_says_the_sign_in_is_for_this_session(
         qtbot.mouseClick(page.sign_up_btn, qtbot_button())
         qtbot.waitUntil(lambda: "Signed in" in page.state.text(), timeout=60_000)
         wait_idle()
-        assert "only until the app closes" in page.state.text()
+        assert "a file only you can read" in page.state.text()
         assert "Up to date" in window.sync_indicator.text()
     finally:
         keyring.set_keyring(previous)
