@@ -124,7 +124,7 @@ class Tray(QObject):
     batch_done = Signal(object)
     summary_ready = Signal(object)
     folder_status = Signal(object, str, str)
-    undo_finished = Signal(str)
+    undo_finished = Signal(str, object)  # the sentence, the history entries undone
 
     def __init__(
         self,
@@ -192,7 +192,9 @@ class Tray(QObject):
         tip = (
             tr("FileOrganizer Pro: watching paused")
             if paused
-            else tr("FileOrganizer Pro: watching {n} folder(s)").format(n=len(self.service.folders()))
+            else tr("FileOrganizer Pro: watching {folders}").format(
+                folders=_folders(len(self.service.folders()))
+            )
         )
         self.icon.setToolTip(tip)
         if paused:
@@ -272,26 +274,42 @@ class Tray(QObject):
         self._update_icon()
 
     def undo_last(self) -> None:
-        """Undo the watcher's newest run in the background; the result comes as a tray message."""
+        """Undo the watcher's newest run in the background; the result comes as a tray message.
+        With the main window's session it runs in the window's job manager (one undo at a time,
+        shown in the status area); the window's views then show the state after it."""
         if self._undoing:
+            return
+        jobs = getattr(getattr(self.window, "session", None), "jobs", None)
+        if jobs is not None and jobs.is_running("undo"):
+            self.notify(tr("Undo"), tr("An undo is running already."))
             return
         self._undoing = True
 
-        def work() -> None:
+        def work(_progress=None) -> tuple[str, list[int]]:
             try:
                 result = self.service.undo_last()
                 if result is None:
-                    text = tr("Nothing to undo.")
-                else:
-                    text = tr("Undid {n} operation(s)").format(n=result.done)
-                    if result.problems:
-                        text += tr("; {n} could not be undone").format(n=len(result.problems))
+                    return tr("Nothing to undo."), []
+                text = tr("Undid {n}.").format(n=_files(result.done))
+                if result.problems:
+                    text += " " + tr("{n} could not be undone.").format(n=_files(len(result.problems)))
+                return text, list(result.entries)
             except Exception as exc:  # reported, never raised into the event loop
                 log.exception("undo failed")
-                text = tr("Undo failed: {err}").format(err=exc)
-            self.undo_finished.emit(text)
+                return tr("Undo failed: {err}").format(err=exc), []
 
-        threading.Thread(target=work, name="tray-undo", daemon=True).start()
+        if jobs is not None:
+            jobs.start(
+                "undo",
+                work,
+                label=tr("Undoing"),
+                on_result=lambda value: self.undo_finished.emit(*value),
+                owner=self,
+            )
+        else:
+            thread = threading.Thread(target=lambda: self.undo_finished.emit(*work()), name="tray-undo")
+            thread.daemon = True
+            thread.start()
 
     def quit(self) -> None:
         self._quit()
@@ -334,12 +352,17 @@ class Tray(QObject):
         )
         self.notify(tr("Watched folder"), text, kind)
 
-    def _on_undo_finished(self, text: str) -> None:
+    def _on_undo_finished(self, text: str, entries: list[int]) -> None:
         self._undoing = False
         self.notify(tr("Undo"), text)
         session = getattr(self.window, "session", None)
         if session is not None and hasattr(session, "history_changed"):
             session.history_changed.emit()
+        if entries and hasattr(session, "undone"):
+            session.index_changed.emit()
+            for entry_id in entries:
+                session.undone.emit(entry_id, text)
+            session.start_scan()  # files put back: the duplicate list is rebuilt
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (QSystemTrayIcon.ActivationReason.Trigger, QSystemTrayIcon.ActivationReason.DoubleClick):
@@ -369,10 +392,18 @@ class Tray(QObject):
             self.notify(
                 tr("FileOrganizer Pro is still running"),
                 tr(
-                    "It keeps watching {n} folder(s) from the tray. Choose Quit in the tray menu to stop."
-                ).format(n=len(self.service.folders())),
+                    "It keeps watching {folders} from the tray. Choose Quit in the tray menu to stop."
+                ).format(folders=_folders(len(self.service.folders()))),
             )
         return False
+
+
+def _folders(n: int) -> str:
+    return tr("1 folder") if n == 1 else tr("{n} folders").format(n=f"{n:,}")
+
+
+def _files(n: int) -> str:
+    return tr("1 file") if n == 1 else tr("{n} files").format(n=f"{n:,}")
 
 
 def create_tray(controller) -> Tray:

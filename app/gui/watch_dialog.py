@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui import autostart
+from app.gui import autostart, fmt
 from app.jobs import watch_rules
 from app.store import watched
 from app.store.watched import WatchedFolder
@@ -265,5 +265,6 @@ class WatcherSettings(QWidget):
 
     def _show_summary(self) -> None:
         count = len(watched.list_folders(self.db, enabled_only=True))
-        self.summary.setText(tr("Watching {n} folder(s)").format(n=count) if count
+        folders = fmt.plural(count, tr("folder"), tr("folders"))
+        self.summary.setText(tr("Watching {folders}").format(folders=folders) if count
                              else tr("No folders are watched"))

@@ -62,7 +62,7 @@ def test_add_validates_inline_then_saves_and_reclassifies(editor, controller, du
     wait_idle()
     assert not editor.form.isVisible()
     assert names(editor) == ["Blobs"]
-    assert "Added “Blobs”. 3 indexed file(s)" in editor.status.text()
+    assert "Added “Blobs”. 3 indexed files are now in their new category." in editor.status.text()
     assert stored(controller)["a copy.bin"] == "Blobs"
     assert category_for("x.dat") == "Blobs"
 

@@ -256,7 +256,7 @@ def test_the_app_puts_up_its_tray_and_settings_reach_it(qapp, app_home, tmp_path
         assert wait_for(qapp, ctl.window.isVisible, 5)
 
         settings = ctl.window.views["settings"].watcher
-        assert settings.summary.text() == "Watching 1 folder(s)"
+        assert settings.summary.text() == "Watching 1 folder"
         dialog = settings.open_dialog()
         dialog.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)    # switch the folder off
         assert tray.service.folders() == [] and not ctl.window.hide_on_close

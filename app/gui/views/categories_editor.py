@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.core.custom_categories import CategoryError, CustomCategory, split_extensions, validate
 from app.core.report_style import category_color
-from app.gui import theme
+from app.gui import fmt, theme
 from app.gui.session import Session
 from app.gui.widgets import Card, button, label
 
@@ -365,8 +365,9 @@ class CategoriesEditor(Card):
             return
         self.close_form()
         n = change.files
-        self.status.setText(tr("{verb} “{name}”. {n} indexed file(s) now in their new category.").format(
-            verb=verb, name=change.category.name, n=n) if n else
+        files = fmt.plural(n, tr("indexed file is"), tr("indexed files are"))
+        self.status.setText(tr("{verb} “{name}”. {files} now in their new category.").format(
+            verb=verb, name=change.category.name, files=files) if n else
             tr("{verb} “{name}”.").format(verb=verb, name=change.category.name))
         self.status.show()
         self.reload()

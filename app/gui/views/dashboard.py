@@ -263,9 +263,17 @@ class DashboardView(QWidget):
     def _loaded(self, data: DashboardData) -> None:
         self.data = data
         n = len(self.session.folders())
-        self.header.subtitle.setText(tr("Where the space goes in {n} scanned folder(s).").format(n=n))
-        self.card_files.set(fmt.count(data.files), tr("in {n} folders").format(n=fmt.count(data.folders)))
-        self.card_size.set(fmt.size(data.bytes), tr("{n} categories").format(n=len(data.by_category)))
+        self.header.subtitle.setText(
+            tr("Where the space goes in {folders}.").format(
+                folders=fmt.plural(n, tr("scanned folder"), tr("scanned folders"))
+            )
+        )
+        folders = fmt.plural(data.folders, tr("folder"), tr("folders"))
+        self.card_files.set(fmt.count(data.files), tr("in {folders}").format(folders=folders))
+        self.card_size.set(
+            fmt.size(data.bytes),
+            fmt.plural(len(data.by_category), tr("category"), tr("categories")),
+        )
         if data.dup_groups:
             self.card_dupes.set(
                 fmt.size(data.reclaimable),

@@ -191,8 +191,8 @@ class DuplicatesView(QWidget):
             and not self.session.jobs.is_running("scan")
         ):
             self.empty.set_text(
-                tr("Press Scan now to look for duplicates in your {n} folder(s).").format(
-                    n=len(self.session.folders())
+                tr("Press Scan now to look for duplicates in your {folders}.").format(
+                    folders=fmt.plural(len(self.session.folders()), tr("folder"), tr("folders"))
                 )
             )
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
 )
 
-from app.gui import theme
+from app.gui import fmt, theme
 from app.gui.session import Session
 from app.gui.views.rule_editor import RuleEditor
 from app.gui.widgets import Card, EmptyState, button, label, tool_button
@@ -153,7 +153,9 @@ class RulesPanel(Card):
         acts = ", ".join(
             f"{a.type} {a.options.get('to') or a.options.get('name') or ''}".strip() for a in rule.actions
         )
-        return f"{rule.name}: {len(rule.conditions)} condition(s); {acts}"
+        n = len(rule.conditions)
+        conds = tr("no condition (every file)") if not n else fmt.plural(n, tr("condition"), tr("conditions"))
+        return f"{rule.name}: {conds}; {acts}"
 
     def _selected(self):
         row = self.list.currentRow()
@@ -253,7 +255,8 @@ class RulesPanel(Card):
             self.message.emit(tr("Could not import {f}: {e}").format(f=os.path.basename(path), e=exc))
             return
         repo.save_rules(self.session.db, imported)
-        self.message.emit(tr("Imported {n} rule(s).").format(n=len(imported)))
+        rules = fmt.plural(len(imported), tr("rule"), tr("rules"))
+        self.message.emit(tr("Imported {rules}.").format(rules=rules))
         self.reload_rules()
 
     def export_rules(self) -> None:
@@ -267,7 +270,8 @@ class RulesPanel(Card):
         except (ValueError, OSError) as exc:
             self.message.emit(tr("Could not export: {e}").format(e=exc))
             return
-        self.message.emit(tr("Exported {n} rule(s) to {p}").format(n=len(self.rules), p=path))
+        rules = fmt.plural(len(self.rules), tr("rule"), tr("rules"))
+        self.message.emit(tr("Exported {rules} to {p}").format(rules=rules, p=path))
 
     def refresh_theme(self) -> None:
         self.list_empty.refresh_icon()
