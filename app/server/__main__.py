@@ -14,6 +14,7 @@ import uvicorn
 
 from . import logsetup
 from .app import create_app
+from .protocol import EnvelopeProtocol
 from .settings import Settings
 
 
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     logsetup.configure(settings.log_level)
     proxies = settings.forwarded_allow_ips
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                access_log=False, ws="websockets", proxy_headers=bool(proxies),
+                access_log=False, ws="websockets", http=EnvelopeProtocol, proxy_headers=bool(proxies),
                 forwarded_allow_ips=proxies or None)
     return 0
 

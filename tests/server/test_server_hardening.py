@@ -166,3 +166,26 @@ def test_concurrent_creates_with_one_client_id(two_processes, path):
     listed = httpx.get(second.base + "/api/v1" + path, headers=headers, timeout=30).json()["data"]
     items = listed["items"] if isinstance(listed, dict) else listed
     assert len(items) == 10
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+    b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n",
+    b"GET /health HTTP/1.1\r\nHost: x\r\nX-Bad: \x01\r\n\r\n",
+], ids=["content-length-not-a-number", "two-content-lengths", "control-character"])
+def test_requests_broken_below_the_app_get_the_envelope(server, request_bytes):
+    import json
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request_bytes)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    assert lines[0] == "HTTP/1.1 400 Bad Request"
+    assert headers["content-type"] == "application/json" and headers["x-frame-options"] == "DENY"
+    data = json.loads(body)
+    assert data["error"] == "bad_request" and data["status"] == 400 and "not valid HTTP" in data["message"]
