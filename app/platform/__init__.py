@@ -14,6 +14,8 @@ Concerns (one module each):
 * ``filelock``: an exclusive lock on a lock file that the OS drops when the process dies
   (flock, msvcrt.locking).
 * ``desktop``: the command that shows a file selected in the file manager.
+* ``cpus``: how many CPUs this process may use (the worker pools are sized by it).
+* ``filestat``: a listed file's lstat with its identity (inode, device, link count).
 
 Nothing else in ``app/`` may call a Unix- or Windows-only function (tests/test_portability.py),
 and this package imports nothing of the project outside itself.
