@@ -10,7 +10,7 @@ from app.gui import fmt
 from app.gui.widgets import button
 from app.gui.worker import JobManager
 
-STAGE_NAMES = {
+STAGE_NAMES = {  # every stage a job names (progress.stage); users never read the internal names
     "walk": "Scanning folders",
     "scan": "Scanning folders",
     "index": "Updating the index",
@@ -19,7 +19,19 @@ STAGE_NAMES = {
     "partial": "Comparing file starts",
     "hash": "Hashing candidates",
     "full": "Hashing candidates",
+    "compare": "Comparing files with the same size",
     "group": "Building groups",
+    "plan": "Planning the changes",
+    "apply": "Applying the changes",
+    "verify": "Checking the files before acting",
+    "select": "Selecting copies",
+    "export": "Writing the report",
+    "report": "Preparing the report",
+    "forget": "Removing from the index",
+    "recover": "Finishing an interrupted operation",
+    "sync": "Syncing",
+    "sign-in": "Signing in",
+    "sign-out": "Signing out",
 }
 
 
@@ -84,27 +96,33 @@ class StatusArea(QFrame):
     def _progress(self, kind: str, snap: Snapshot) -> None:
         if kind != self.current:
             return
-        stage = STAGE_NAMES.get(snap.stage, snap.stage) if snap.stage else self.jobs.labels.get(kind, kind)
-        self.stage.setText(tr(stage) + "…")
-        frac = snap.fraction
+        label = self.jobs.labels.get(kind, kind)
+        stage = tr(STAGE_NAMES[snap.stage]) if snap.stage in STAGE_NAMES else label
+        self.stage.setText(stage + "…")
+        # A scan's total is an estimate from the last scan of these folders; a folder added
+        # since makes it too small. Past it, the count is all that is known: no bar, no ETA.
+        overrun = bool(snap.total) and snap.done > snap.total and not snap.bytes_total
+        frac = None if overrun else snap.fraction
         if frac is None:
             self.bar.setRange(0, 0)
         else:
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(frac * 1000))
         parts = []
-        if snap.total:
+        if snap.total and not overrun:
             parts.append(
-                tr("{done} of {total} files").format(done=fmt.count(snap.done), total=fmt.count(snap.total))
+                tr("{done} of {total}").format(
+                    done=fmt.count(snap.done), total=fmt.plural(snap.total, tr("file"), tr("files"))
+                )
             )
         elif snap.done:
-            parts.append(tr("{done} files").format(done=fmt.count(snap.done)))
+            parts.append(fmt.plural(snap.done, tr("file"), tr("files")))
         if snap.bytes_total:
             parts.append(f"{fmt.size(snap.bytes_done)} / {fmt.size(snap.bytes_total)}")
-        if snap.eta is not None:
+        if snap.eta is not None and not overrun:
             parts.append(tr("about {t} left").format(t=fmt.duration(snap.eta)))
         if snap.errors:
-            parts.append(tr("{n} problems").format(n=snap.errors))
+            parts.append(fmt.plural(snap.errors, tr("problem"), tr("problems")))
         if snap.message:
             parts.append(snap.message)
         self.detail.setText(" · ".join(parts))

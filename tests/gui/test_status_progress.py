@@ -1,0 +1,44 @@
+"""The status strip during a job: stage names in words, and a count past the estimated total
+(a scan of folders added since the last scan) shown as a count, not '49,781 of 9,653 files'."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+def test_a_count_past_the_estimate_is_shown_as_a_count_without_eta(window, controller, qtbot, wait_idle):
+    status = window.status_area
+    seen: list[tuple[str, str, int]] = []
+    release = threading.Event()
+
+    def job(progress):
+        progress.stage("scan", total=40)  # what the last scan of the old folders saw
+        for _ in range(120):  # the new folder holds more
+            progress.advance(1)
+            time.sleep(0.004)
+        progress.stage("compare", total=10)
+        progress.advance(5)
+        release.wait(5)
+
+    controller.session.jobs.progress.connect(
+        lambda _k, _s: seen.append((status.stage.text(), status.detail.text(), status.bar.maximum()))
+    )
+    controller.session.jobs.start("scan", job, label="Scanning")
+    qtbot.waitUntil(lambda: any("Comparing" in s for s, _d, _m in seen), timeout=10_000)
+    release.set()
+    wait_idle()
+    for _stage, detail, _maximum in seen:
+        m = re.match(r"([\d\u202f]+) of ([\d\u202f]+) files", detail)
+        if m:
+            done, total = (int(x.replace("\u202f", "")) for x in m.groups())
+            assert done <= total, detail
+    overrun = [(d, m) for s, d, m in seen if s.startswith("Scanning") and "of" not in d and d]
+    assert overrun, seen  # the scan went past 40 and was shown as a plain count
+    assert all(m == 0 and "left" not in d for d, m in overrun)  # busy bar, no "about 0 s left"
+    assert any(s == "Comparing files with the same size…" for s, _d, _m in seen)  # not "compare…"
