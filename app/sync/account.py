@@ -30,6 +30,7 @@ from app.sync.api import ApiClient, ApiError, SyncError, normalize_server
 _access: dict[tuple[str, str, str], tuple[str, float]] = {}
 _refresh_lock = threading.Lock()
 SIGNED_OUT_CODES = {"token_revoked", "token_reused", "token_expired", "invalid_token"}
+clock = time.time   # when cached access tokens expire; tests replace it instead of sleeping
 REVOKE_KEY = "sync.revoke_pending"   # [[server, email, device_id], ...]: no secrets
 
 
@@ -226,7 +227,7 @@ class Account:
         self.info.storage = credentials.save(*self._key(), pair["refresh_token"],
                                              store=self.info.store)
         lifetime = float(pair.get("expires_in") or 3600)
-        _access[self._key()] = (pair["access_token"], time.time() + lifetime * 0.9)
+        _access[self._key()] = (pair["access_token"], clock() + lifetime * 0.9)
 
     # --- tokens -----------------------------------------------------------------------------
     def access_token(self, force_refresh: bool = False) -> str:
@@ -237,7 +238,7 @@ class Account:
         key = self._key()
         with _refresh_lock, _across_processes(Path(self.db.path).with_name("sync-refresh.lock")):
             cached = _access.get(key)
-            if cached and not force_refresh and cached[1] > time.time():
+            if cached and not force_refresh and cached[1] > clock():
                 return cached[0]
             refresh = credentials.load(*key)
             if not refresh:

@@ -86,25 +86,45 @@ def test_backoff_doubles_with_jitter_and_is_capped():
     assert len({round(backoff_delay(12), 6) for _ in range(5)}) > 1    # jittered
 
 
-@pytest.fixture
-def short_token_server(tmp_path):
-    server = start_server(tmp_path / "short", {"FO_SERVER_ACCESS_TTL": "2"})
-    yield server
-    server.stop()
+def test_expired_access_token_is_refreshed(sync_server, device, email, memory_keyring,
+                                          monkeypatch):
+    """The client's clock says the access token expired (an injected clock, no sleeping): the
+    next call refreshes it (rotation, stored again) and goes through."""
+    from app.sync import account as account_module
 
-
-def test_expired_access_token_is_refreshed(short_token_server, device, email, memory_keyring):
     a = device("A")
-    account = sign_in(a, short_token_server, email, register=True)
+    account = sign_in(a, sync_server, email, register=True)
     first_refresh = dict(memory_keyring.store)
     new_rule(a, "Before expiry")
     assert run_sync(a, account).ok
-    time.sleep(2.5)
+    later = time.time() + 3600
+    monkeypatch.setattr(account_module, "clock", lambda: later)
     new_rule(a, "After expiry")
     assert run_sync(a, account).ok
     assert memory_keyring.store != first_refresh       # rotated and stored again
-    rules = api_get(short_token_server, account, "/rules")["items"]
+    rules = api_get(sync_server, account, "/rules")["items"]
     assert sorted(r["name"] for r in rules) == ["After expiry", "Before expiry"]
+
+
+def test_access_token_the_server_finds_expired_is_refreshed(sync_server, device, email,
+                                                             memory_keyring):
+    """The server answers 401 token_expired (a token of this sign-in whose exp has passed,
+    signed with the test key): the call refreshes once and succeeds."""
+    import jwt
+    from server_services import SECRET
+
+    from app.sync import account as account_module
+
+    a = device("A")
+    account = sign_in(a, sync_server, email, register=True)
+    key = account._key()
+    claims = jwt.decode(account_module._access[key][0], SECRET, algorithms=["HS256"])
+    expired = jwt.encode({**claims, "exp": int(time.time()) - 60}, SECRET, algorithm="HS256")
+    account_module._access[key] = (expired, time.time() + 3600)   # the client thinks it is fine
+    r = httpx.get(sync_server.base + "/api/v1/auth/me", headers={"Authorization": "Bearer " + expired})
+    assert r.status_code == 401 and r.json()["error"] == "token_expired"
+    assert account.call("GET", "/auth/me")["email"] == email
+    assert account_module._access[key][0] != expired
 
 
 def test_reused_refresh_token_signs_out_with_a_message(sync_server, device, email, memory_keyring):
