@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -42,16 +44,25 @@ class FolderList(QWidget):
             lambda: self.remove.setEnabled(bool(self.list.selectedItems()))
         )
         session.folders_changed.connect(self.reload)
+        session.scan_finished.connect(self._scanned)  # bound: disconnected when deleted
         self.reload()
 
     def reload(self) -> None:
         self.list.clear()
         for path in self.session.folders():
-            item = QListWidgetItem(theme.icon("folder"), path)
+            if os.path.isdir(path):
+                item = QListWidgetItem(theme.icon("folder"), path)
+                item.setToolTip(path)
+            else:
+                text = tr("{path}  (gone from disk)").format(path=path)
+                item = QListWidgetItem(theme.icon("warning"), text)
+                item.setToolTip(tr("This folder no longer exists. Select it and press Remove to forget it."))
             item.setData(Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(path)
             self.list.addItem(item)
         self.remove.setEnabled(False)
+
+    def _scanned(self, _result) -> None:
+        self.reload()  # a folder may be gone from disk now
 
     def _remove(self) -> None:
         for item in self.list.selectedItems():

@@ -55,6 +55,10 @@ class Session(QObject):
     def folders(self) -> list[str]:
         return self.prefs.get("folders")
 
+    def missing_folders(self) -> list[str]:
+        """Scanned folders that no longer exist on disk (deleted, renamed, or a drive unplugged)."""
+        return [f for f in self.folders() if not os.path.isdir(f)]
+
     def add_folders(self, paths: list[str], scan: bool = True) -> list[str]:
         """Add existing folders (ignoring files and ones already listed); optionally scan them."""
         current = self.folders()
@@ -175,10 +179,10 @@ class Session(QObject):
 
         def run(progress):
             from app.jobs.duplicates import find_duplicates
+            from app.jobs.workers import shared_pool
 
-            result = find_duplicates(
-                db, folders, progress=progress, exclude=exclude, include_hidden=include_hidden
-            )
+            result = find_duplicates(db, folders, progress=progress, exclude=exclude,
+                                     include_hidden=include_hidden, pool=shared_pool())
             # per-group sums are computed here, off the UI thread: 100,000 groups take ~0.5 s
             return result, [g.reclaimable for g in result.groups]
 
@@ -205,14 +209,18 @@ class Session(QObject):
         self.last_scan = result.scan
         self.duplicates = groups
         errors = len(result.errors)
-        self.message.emit(
-            tr("Scanned {n} files in {t:.1f} s; {g} duplicate groups{e}.").format(
-                n=result.files_scanned,
-                t=result.elapsed,
-                g=len(groups),
-                e=tr(", {n} could not be read").format(n=errors) if errors else "",
-            )
+        from app.gui import fmt
+
+        text = tr("Scanned {files} in {t:.1f} s; {groups}{e}.").format(
+            files=fmt.plural(result.files_scanned, tr("file"), tr("files")),
+            t=result.elapsed,
+            groups=fmt.plural(len(groups), tr("duplicate group"), tr("duplicate groups")),
+            e=tr(", {n} could not be read").format(n=fmt.count(errors)) if errors else "",
         )
+        gone = self.missing_folders()
+        if gone:
+            text += " " + tr("Not scanned, gone from disk: {paths}.").format(paths=", ".join(gone))
+        self.message.emit(text)
         self.scan_finished.emit(result)
         self.duplicates_ready.emit((groups, reclaim))
         self.index_changed.emit()

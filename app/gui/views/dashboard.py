@@ -24,7 +24,7 @@ from app.gui.dashboard_data import DashboardData, load_dashboard
 from app.gui.folder_list import FolderList
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
-from app.gui.widgets import Card, EmptyState, PageHeader, StatCard, button, label, table
+from app.gui.widgets import Banner, Card, EmptyState, PageHeader, StatCard, button, label, table
 
 CATEGORY_LABELS = {
     "documents": "Documents",
@@ -91,6 +91,8 @@ class DashboardView(QWidget):
 
         session.index_changed.connect(self._mark_dirty)
         session.folders_changed.connect(self._mark_dirty)
+        session.folders_changed.connect(self.show_gone_folders)
+        session.scan_finished.connect(self._scanned)
         session.history_changed.connect(self._mark_dirty)
         session.jobs.finished.connect(self._job_finished)
         self._show_page()
@@ -102,6 +104,9 @@ class DashboardView(QWidget):
         lay.setSpacing(16)
         self.header = PageHeader(tr("Dashboard"), "")
         lay.addWidget(self.header)
+        self.gone_banner = Banner(error=True)  # scanned folders deleted from disk
+        self.gone_banner.setAccessibleName(tr("Folders gone from disk"))
+        lay.addWidget(self.gone_banner)
 
         cards = QHBoxLayout()
         cards.setSpacing(14)
@@ -260,8 +265,39 @@ class DashboardView(QWidget):
         if kind == "dashboard" and self._dirty and self.isVisible():
             self.reload()
 
+    def show_gone_folders(self) -> None:
+        """Name the scanned folders deleted from disk and offer to forget them: until then their
+        files stay in the index and in the totals here, while a scan no longer sees them."""
+        gone = self.session.missing_folders()
+        if not gone:
+            self.gone_banner.hide()
+            return
+        if len(gone) == 1:
+            text = tr(
+                "The scanned folder {path} is gone from disk. "
+                "Its files still count here until you forget it."
+            )
+            self.gone_banner.show_message(text.format(path=gone[0]), tr("Forget it"), self._forget_gone)
+        else:
+            text = tr(
+                "{n} scanned folders are gone from disk: {paths}. "
+                "Their files still count here until you forget them."
+            )
+            self.gone_banner.show_message(
+                text.format(n=len(gone), paths=", ".join(gone)), tr("Forget them"), self._forget_gone
+            )
+
+    def _scanned(self, _result) -> None:
+        self.show_gone_folders()
+
+    def _forget_gone(self) -> None:
+        for path in self.session.missing_folders():
+            self.session.remove_folder(path)
+        self.gone_banner.hide()
+
     def _loaded(self, data: DashboardData) -> None:
         self.data = data
+        self.show_gone_folders()
         n = len(self.session.folders())
         self.header.subtitle.setText(
             tr("Where the space goes in {folders}.").format(
