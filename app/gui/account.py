@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit
 
 from app.gui.widgets import Card, button, label
 from app.jobs import sync as jobs
@@ -153,6 +153,9 @@ class AccountCard(Card):
         form.addRow(tr("Email"), self.email)
         form.addRow(tr("Password"), self.password)
         form.addRow(tr("Device name"), self.device)
+        self.keep = QCheckBox(tr("Keep me signed in on this computer"))
+        self.keep.setToolTip(tr("Off: the sign-in is not stored and ends when the app closes"))
+        form.addRow("", self.keep)
         self.body.addLayout(form)
         row = QHBoxLayout()
         self.sign_up_btn = button(tr("Sign up"), tip=tr("Create an account on this server"))
@@ -198,7 +201,9 @@ class AccountCard(Card):
         if fill or not self.device.text():
             self.device.setText(status["device_name"] or jobs.default_device_name())
         signed_in = status["signed_in"]
-        for w in (self.server, self.email, self.password, self.device):
+        if fill:
+            self.keep.setChecked(status.get("store", True))
+        for w in (self.server, self.email, self.password, self.device, self.keep):
             w.setEnabled(not signed_in and not busy)
         self.sign_up_btn.setVisible(not signed_in)
         self.sign_in_btn.setVisible(not signed_in)
@@ -263,6 +268,9 @@ class AccountCard(Card):
         self.form_error = ""
         self.error.setText("")
         self.state.setText(tr("Creating the account…") if register else tr("Signing in…"))
+        from app.sync.account import set_store
+
+        set_store(self.session.db, self.keep.isChecked())
 
         def run(progress):
             return jobs.sign_in(

@@ -86,6 +86,13 @@ def save_info(db, info: AccountInfo) -> None:
     db.set_setting(ACCOUNT_KEY, asdict(info))
 
 
+def set_store(db, store: bool) -> None:
+    """The setting behind "Keep me signed in": False keeps the next sign-ins in memory only."""
+    info = load_info(db)
+    info.store = store
+    save_info(db, info)
+
+
 class Account:
     """Sign up, sign in, sign out and authorized calls for one app database."""
 
@@ -121,7 +128,7 @@ class Account:
         self._client = client
         if not same_account and self.info.server:
             self._drop_waiting()        # another account's changes never go to this one
-        info = self.info if same_account else AccountInfo()
+        info = self.info if same_account else AccountInfo(store=self.info.store)
         info.server, info.email = server, email
         info.device_name = device_name or info.device_name or default_device_name()
         info.signed_in, info.message = True, ""

@@ -168,6 +168,7 @@ def status_dict(db) -> dict:
             "last_sync_at": status.get("last_sync_at"), "last_error": status.get("last_error", ""),
             "offline": bool(status.get("offline")), "next_attempt_at": status.get("next_attempt_at", 0),
             "status": status_line(db), "storage": info.storage if info.signed_in else "",
+            "store": info.store,
             "keyring": _storage_note(info), "refused": refusals.entries(db),
             "revoke_pending": len(account.pending_revocations())}
 

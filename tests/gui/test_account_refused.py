@@ -57,3 +57,25 @@ def test_refused_change_is_listed_with_its_reason_and_can_be_discarded(
     qtbot.waitUntil(lambda: page.refused.text() == "", timeout=10_000)
     assert status_dict(db)["refused"] == [] and not page.discard_btn.isVisible()
     assert [r.name for r in organize_jobs.saved_rules(db)] == ["N" * 250]   # local rule stays
+
+
+def test_keep_me_signed_in_off_stores_nothing(qtbot, window, controller, wait_idle,
+                                              refusing_server, memory_keyring):
+    from PySide6.QtCore import Qt
+
+    from app.sync.engine import status_dict
+
+    window.show_view("settings")
+    page = window.views["settings"].account
+    page.refresh(fill=True)
+    assert page.keep.isChecked()
+    page.keep.setChecked(False)
+    page.server.setText(refusing_server.base)
+    page.email.setText(f"gui-{uuid.uuid4().hex[:10]}@example.org")
+    page.password.setText("correct horse battery")
+    qtbot.mouseClick(page.sign_up_btn, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status_dict(controller.db)["signed_in"], timeout=60_000)
+    wait_idle()
+    assert memory_keyring.store == {} and status_dict(controller.db)["storage"] == "session"
+    assert "ends when this program exits" in page.state.text()
+    assert not page.keep.isEnabled()              # the choice is made at sign-in
