@@ -133,3 +133,26 @@ def test_a_hard_link_of_the_kept_file_is_never_checked(window, dup_folder, qtbot
     wait_idle()
     assert view.banner.text.text().startswith("3 files moved to the trash")
     assert (dup_folder / "a link.bin").exists() and (dup_folder / "a.bin").exists()
+
+
+def test_del_trashes_the_checked_copies_wherever_the_focus_is_but_edits_text_in_the_filter(
+    dupes, window, dup_folder, qtbot, wait_idle
+):
+    view = dupes
+    window.nav.setFocus()  # the sidebar has the focus, not the list
+    shortcut(qtbot, window, Qt.Key.Key_A, CTRL | SHIFT)
+    wait_idle()
+    shortcut(qtbot, window, Qt.Key.Key_F)
+    qtbot.keyClicks(view.search, "xy")
+    qtbot.keyClick(view.search, Qt.Key.Key_Home)
+    qtbot.keyClick(view.search, Qt.Key.Key_Delete)  # Del in the filter deletes a character
+    assert view.search.text() == "y"
+    type_into(qtbot, view.search, "", clear=True)
+    wait_for(qtbot, lambda: view.model.group_count() == 2)
+    window.nav.setFocus()
+    seen: list[list[str]] = []
+    answer_next_dialog(qtbot, "accept", seen)
+    shortcut(qtbot, window, Qt.Key.Key_Delete, Qt.KeyboardModifier.NoModifier)
+    wait_idle()
+    assert "Move 3 files to the trash?" in seen[0]
+    assert not (dup_folder / "sub" / "b.txt").exists()

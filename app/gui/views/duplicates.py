@@ -8,7 +8,7 @@ models.duplicates), the confirm dialog (app.gui.confirm) and the plan building (
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -142,12 +142,8 @@ class DuplicatesView(QWidget):
         # shortcuts of this page (a page's shortcuts are live only while it is shown)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
         QShortcut(QKeySequence("Ctrl+Shift+A"), self, activated=self.auto_select)
-        QShortcut(
-            QKeySequence.StandardKey.Delete,
-            self.tree,
-            activated=lambda: self.act("trash"),
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+        # Del anywhere on the page (a text field with the focus keeps Del for its text)
+        QShortcut(QKeySequence.StandardKey.Delete, self, activated=lambda: self.act("trash"))
         policy = session.prefs.get("keep_policy")
         self.policy_box.setCurrentIndex(max(0, self.policy_box.findData(policy)))
         self.policy_box.currentIndexChanged.connect(self._policy_changed)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import time
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QKeyCombination, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QRadioButton,
     QStackedWidget,
     QVBoxLayout,
@@ -110,7 +112,10 @@ class ReportsView(QWidget):
         self.export_btn = button(
             tr("Export report"), "export", primary=True, tip=tr("Write the report (Ctrl+E)")
         )
-        self.export_btn.setShortcut("Ctrl+E")
+        # a page shortcut: the button's own would wait for an animation, and a line edit takes
+        # Ctrl+E (end of line on Linux) first, so the file name field lets it through below
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.export)
+        self.path.installEventFilter(self)
         self.export_btn.clicked.connect(self.export)
         actions.addWidget(self.export_btn)
         self.open_btn = button(tr("Open in browser"), "browser")
@@ -153,10 +158,26 @@ class ReportsView(QWidget):
         return self.format_group.checkedButton().property("format")
 
     def _suggest_path(self) -> None:
+        """A name for a new report; after a format change, the typed name with the new ending."""
         ext = self.format()
         current = self.path.text().strip()
-        folder = os.path.dirname(current) if current else _default_folder()
-        self.path.setText(os.path.join(folder, f"fileorganizer-report-{time.strftime('%Y-%m-%d')}.{ext}"))
+        if current:
+            stem, old = os.path.splitext(current)
+            known = {f".{key}" for key, _n, _d in FORMATS}
+            self.path.setText((stem if old.lower() in known else current) + f".{ext}")
+            return
+        name = f"fileorganizer-report-{time.strftime('%Y-%m-%d')}.{ext}"
+        self.path.setText(os.path.join(_default_folder(), name))
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API)
+        """Let Ctrl+E reach the page's shortcut while the file name field has the focus."""
+        if (
+            obj is self.path
+            and event.type() == QEvent.Type.ShortcutOverride
+            and event.keyCombination() == QKeyCombination(Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_E)
+        ):
+            return True  # not accepted by the field: the shortcut fires
+        return super().eventFilter(obj, event)
 
     def _browse(self) -> None:
         ext = self.format()
@@ -202,6 +223,18 @@ class ReportsView(QWidget):
             return
         db, kind = self.session.db, self.format()
         out = os.path.abspath(os.path.expanduser(out))
+        if os.path.exists(out):
+            answer = QMessageBox.question(
+                self,
+                tr("Replace the report?"),
+                tr("{name} exists already in {folder}. Replace it?").format(
+                    name=os.path.basename(out), folder=os.path.dirname(out)
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         exclude = tuple(self.session.prefs.get("exclude"))
 
         def run(progress):
@@ -226,7 +259,8 @@ class ReportsView(QWidget):
         path, kind = value
         self.last_path = path
         size = os.path.getsize(path) if os.path.exists(path) else 0
-        self.exports.set_rows([(time.time(), path, kind, size), *self.exports.rows])
+        others = [r for r in self.exports.rows if r[1] != path]  # a replaced file is listed once
+        self.exports.set_rows([(time.time(), path, kind, size), *others])
         self.exports_view.show()
         self.exports_empty.hide()
         self._update_buttons()
