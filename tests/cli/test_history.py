@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,9 @@ from app.core import trash
 from tests.windows_like import pythonpath, trashed_files
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# A pseudo-terminal is POSIX only (the pty module needs termios, which Windows lacks).
+needs_pty = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal (pty)")
 
 
 @pytest.fixture
@@ -124,7 +126,10 @@ def test_hardlink_action_and_move_action(tree, run_cli, tmp_path):
     assert run_cli("dupes", str(ref), "--action", "move").returncode == 2      # --to missing
 
 
+@needs_pty
 def test_on_a_terminal_it_asks_first(tree, app_home):
+    import pty
+
     ref, other = tree
     env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": pythonpath(ROOT)}
 

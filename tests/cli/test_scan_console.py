@@ -2,7 +2,6 @@
 
 import io
 import os
-import pty
 import signal
 import subprocess
 import sys
@@ -14,6 +13,9 @@ from app.cli.console import ProgressLine, format_snapshot, human_bytes, human_du
 from app.core.progress import Progress, Snapshot
 from tests.conftest import ROOT
 from tests.windows_like import pythonpath
+
+# A pseudo-terminal is POSIX only (the pty module needs termios, which Windows lacks).
+needs_pty = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal (pty)")
 
 
 def test_units():
@@ -49,7 +51,10 @@ def test_progress_line_draws_only_on_a_terminal():
     assert on.getvalue().endswith("\r")
 
 
+@needs_pty
 def test_cli_shows_progress_on_a_tty_stderr(app_home, make_corpus):
+    import pty
+
     root, _ = make_corpus(1500, seed=7, total_mb=6)
     master, slave = pty.openpty()
     env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": pythonpath(ROOT)}
@@ -71,7 +76,10 @@ def test_cli_shows_progress_on_a_tty_stderr(app_home, make_corpus):
     assert "scan:" in text or "compare:" in text
 
 
+@needs_pty
 def test_ctrl_c_cancels_cleanly(app_home, tmp_path):
+    import pty
+
     root = tmp_path / "t"
     root.mkdir()
     for i in range(300):

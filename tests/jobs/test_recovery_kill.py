@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -112,7 +111,7 @@ def kill_at(proc: subprocess.Popen, db_path: Path, source: str, point: tuple[str
         wait_for_progress(db_path, proc, source, done)
     killed = proc.poll() is None
     if killed:
-        os.kill(proc.pid, signal.SIGKILL)
+        proc.kill()                 # SIGKILL; TerminateProcess on Windows
     proc.wait(60)
     return killed
 
