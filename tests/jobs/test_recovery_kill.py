@@ -116,6 +116,10 @@ def kill_at(proc: subprocess.Popen, db_path: Path, source: str, point: tuple[str
     return killed
 
 
+needs_shm = pytest.mark.skipif(not os.path.isdir("/dev/shm"),
+                               reason="moves across devices to /dev/shm (Linux)")
+
+
 def one_kill_run(base: Path, home: Path, n: int, cross: int, seed: int) -> dict:
     rnd = random.Random(seed)
     src_root, dst_root = base / "src", base / "dst"
@@ -167,6 +171,7 @@ def one_kill_run(base: Path, home: Path, n: int, cross: int, seed: int) -> dict:
         shutil.rmtree(shm_root, ignore_errors=True)
 
 
+@needs_shm
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_kill_9_during_a_10000_file_undo(tmp_path, app_home):
@@ -187,6 +192,7 @@ def test_kill_9_during_a_10000_file_undo(tmp_path, app_home):
     assert all(o["killed"] for o in outcomes)
 
 
+@needs_shm
 def test_kill_9_during_a_small_undo(tmp_path, app_home):
     for k in range(2):
         base = tmp_path / f"run{k}"
