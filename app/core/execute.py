@@ -8,9 +8,18 @@ unconfirmed operation from the disk state.
 
 Every operation re-checks its source against ``op.expect`` (size, mtime_ns, inode) and
 is skipped, with the reason, if it changed. Operations that remove or replace a
-duplicate (``op.keep`` set) first verify that the kept file exists, is not the source
-itself (same inode or real path) and still has ``op.keep_hash`` (full blake3). The
-kept file's hash is cached per run while its (size, mtime_ns, inode, dev) are unchanged.
+duplicate (``op.keep`` set: trash, delete, hard or symbolic link, move) first verify that
+the kept file exists, is not the source itself (same inode or real path) and still has
+``op.keep_hash`` (full blake3), and re-hash the copy itself: an index entry can be stale
+(content rewritten with the same size and mtime), and a copy whose bytes differ is never
+removed. The kept file's hash is cached per run while its (size, mtime_ns, ctime_ns,
+inode, dev) are unchanged. A hard link replaces a copy only when owner, group and mode
+are the same as the kept file's (``plan.link_any_owner`` allows it): a link must not widen
+who can read the bytes or take a file away from its owner.
+
+Folders keep their modification times through an undo: ``prepare`` notes the time of
+every folder a run will change (before anything happens, ``core.folder_times``) and the
+undo puts them back once it is done.
 
 Core does not import the store: the store implements the small ``Journal`` protocol.
 Undo plans come from ``core.reverse``; crash recovery decisions from ``core.recover``.
@@ -26,6 +35,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from app.core import fileops, trash
+from app.core.folder_times import FolderTimes
 from app.core.journal_record import (  # noqa: F401 - its callers name the states from here too
     DONE,
     FAILED,
@@ -89,10 +99,13 @@ def prepare(plan: Plan, run_id: str, extras: list[dict] | None = None) -> list[J
     before acting so that recovery and undo know them even if the run dies."""
     locator = trash.TrashLocator() if trash.FREEDESKTOP else None
     dirs = _MissingDirs()
+    times = FolderTimes()
     records: list[JournalRecord] = []
     for seq, op in enumerate(plan.operations):
         rec = JournalRecord(seq, op, extra=dict(extras[seq]) if extras else {})
         kind = op.kind
+        if kind != OpKind.RESTORE and (folder_times := times.of(op)):
+            rec.extra["dir_times"] = folder_times
         if kind in (OpKind.MOVE, OpKind.RENAME, OpKind.COPY, OpKind.RESTORE, OpKind.MKDIR) and (
                 op.dst or kind == OpKind.MKDIR):
             made = dirs.claim(op.dst or op.src)
@@ -121,9 +134,10 @@ def prepare(plan: Plan, run_id: str, extras: list[dict] | None = None) -> list[J
 class _Runner:
     """Performs single operations; holds per-run caches."""
 
-    def __init__(self) -> None:
-        self.keep_hashes: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+    def __init__(self, link_any_owner: bool = False) -> None:
+        self.keep_hashes: dict[str, tuple[tuple[int, ...], str]] = {}
         self.dirs_ok: set[str] = set()
+        self.link_any_owner = link_any_owner
 
     # --- checks ---------------------------------------------------------------------------
     @staticmethod
@@ -149,23 +163,23 @@ class _Runner:
             raise Skip(f"the kept copy {keep!r} no longer exists") from None
         if not stat.S_ISREG(st.st_mode):
             raise Skip(f"the kept copy {keep!r} is not a regular file")
-        key = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+        key = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
         cached = self.keep_hashes.get(keep)
         if cached is None or cached[0] != key:
             cached = (key, fileops.file_hash(keep))
             self.keep_hashes[keep] = cached
         return st, cached[1]
 
-    def check_keep(self, op: Operation, src_st: os.stat_result, destructive: bool) -> os.stat_result:
-        """The kept copy exists, is another file than the source, and has the expected content."""
+    def check_keep(self, op: Operation, src_st: os.stat_result) -> os.stat_result:
+        """The kept copy exists, is another file than the source, and both still have the same
+        bytes: the kept one is hashed (cached while unchanged) and the copy is re-hashed now."""
         assert op.keep
         keep_st, digest = self.keep_digest(op.keep)
         if os.path.samestat(keep_st, src_st) or os.path.realpath(op.keep) == os.path.realpath(op.src):
             raise Skip("is the kept file itself (same inode or real path); nothing to do")
-        expected = op.keep_hash or fileops.file_hash(op.src)
-        if digest != expected:
+        if op.keep_hash and digest != op.keep_hash:
             raise Skip("the kept copy changed since the scan (content differs); nothing removed")
-        if destructive and op.keep_hash and fileops.file_hash(op.src) != digest:
+        if not stat.S_ISREG(src_st.st_mode) or fileops.file_hash(op.src) != digest:
             raise Skip("content differs from the kept copy; nothing removed")
         return keep_st
 
@@ -201,6 +215,8 @@ class _Runner:
     def do_move(self, rec: JournalRecord, op: Operation) -> None:
         dst = self._need_dst(op)
         st = self.check_source(op)
+        if op.keep:                               # a duplicate moved out of the way
+            self.check_keep(op, st)
         self.ensure_parent(dst, rec)
         fileops.move_file(op.src, dst, rec.tmp or _tmp_name(os.path.dirname(dst), "x", rec.seq), st)
 
@@ -215,7 +231,7 @@ class _Runner:
     def do_trash(self, rec: JournalRecord, op: Operation) -> None:
         st = self.check_source(op)
         if op.keep:
-            self.check_keep(op, st, destructive=False)
+            self.check_keep(op, st)
         if not trash.FREEDESKTOP:
             trash.send_to_platform_trash(op.src)
             return
@@ -226,7 +242,7 @@ class _Runner:
     def do_delete(self, rec: JournalRecord, op: Operation) -> None:
         st = self.check_source(op)
         if op.keep:
-            self.check_keep(op, st, destructive=True)
+            self.check_keep(op, st)
         if stat.S_ISDIR(st.st_mode):
             raise Skip("is a folder; only files are deleted")
         os.unlink(op.src)
@@ -237,10 +253,19 @@ class _Runner:
         st = self.check_source(op)
         if not stat.S_ISREG(st.st_mode):
             raise Skip("is not a regular file")
-        keep_st = self.check_keep(op, st, destructive=True)
+        keep_st = self.check_keep(op, st)
         if not symbolic and keep_st.st_dev != st.st_dev:
             raise Skip("hard links only work within one device; file left in place")
+        if not symbolic and not self.link_any_owner:
+            differ = [name for name, a, b in (
+                ("owner", st.st_uid, keep_st.st_uid), ("group", st.st_gid, keep_st.st_gid),
+                ("permissions", stat.S_IMODE(st.st_mode), stat.S_IMODE(keep_st.st_mode))) if a != b]
+            if differ:
+                verb = "differs" if differ in (["owner"], ["group"]) else "differ"
+                raise Skip(f"{_and(differ)} {verb} from the kept copy's; not linked, so nobody gains "
+                           "or loses access (allow it with --allow-different-owners)")
         rec.extra["mode"] = stat.S_IMODE(st.st_mode)
+        rec.extra["owner"] = [st.st_uid, st.st_gid]
         fileops.replace_with_link(op.src, op.keep, rec.tmp or _tmp_name(os.path.dirname(op.src), "x",
                                                                           rec.seq), symbolic)
 
@@ -256,10 +281,17 @@ class _Runner:
             raise Skip("folder already exists")
         self.ensure_parent(path, rec)
         os.mkdir(path)
+        if "owner" in rec.extra:                # undo of a removed folder: as it was
+            fileops.set_owner(path, *rec.extra["owner"])
+        if "mode" in rec.extra:
+            os.chmod(path, rec.extra["mode"])
 
     def do_rmdir(self, rec: JournalRecord, op: Operation) -> None:
         try:
+            st = os.lstat(op.src)
             os.rmdir(op.src)
+            rec.extra["mode"] = stat.S_IMODE(st.st_mode)
+            rec.extra["owner"] = [st.st_uid, st.st_gid]
         except FileNotFoundError:
             raise Skip("folder no longer exists") from None
         except OSError as exc:
@@ -286,8 +318,15 @@ class _Runner:
         mtime = op.expect.mtime_ns if op.expect else None
         fileops.restore_from_link(op.src, op.keep, rec.tmp or _tmp_name(os.path.dirname(op.src), "x",
                                                                          rec.seq), mtime)
+        if "owner" in rec.extra:
+            fileops.set_owner(op.src, *rec.extra["owner"])
         if "mode" in rec.extra:
             os.chmod(op.src, rec.extra["mode"])
+
+
+def _and(words: list[str]) -> str:
+    """['owner', 'group', 'permissions'] -> 'owner, group and permissions'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def execute(plan: Plan, journal: Journal, progress: Progress | None = None, *,
@@ -311,7 +350,7 @@ def execute(plan: Plan, journal: Journal, progress: Progress | None = None, *,
         raise
     result = ExecResult(entry, records=records)
     progress.stage("apply", total=len(records), bytes_total=plan.total_bytes or None)
-    runner = _Runner()
+    runner = _Runner(plan.link_any_owner)
     pending: list[JournalRecord] = []
     last = time.monotonic()
     index = 0

@@ -131,8 +131,41 @@ def copy_verified(src: str, tmp: str, src_stat: os.stat_result) -> str:
         raise
 
 
+def set_owner(path: str, uid: int, gid: int) -> None:
+    """Give `path` this owner and group if it has others (only where the OS has owners; a
+    refusal, as for a user who may not give files away, is left to the caller)."""
+    chown = getattr(os, "chown", None)
+    if chown is None:
+        return
+    st = os.lstat(path)
+    if (st.st_uid, st.st_gid) != (uid, gid):
+        chown(path, uid, gid, follow_symlinks=False)
+
+
+def _move_relative_link(src: str, dst: str, tmp: str, target: str) -> None:
+    """Move the symlink `src` whose target is relative: a new link at `dst` names the same
+    target from its new folder (through `tmp`, never replacing `dst`), then `src` goes."""
+    where = os.path.join(os.path.dirname(os.path.abspath(src)), target)
+    os.symlink(os.path.relpath(where, os.path.dirname(os.path.abspath(dst))), tmp)
+    try:
+        rename_noreplace(tmp, dst)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    os.unlink(src)
+
+
 def move_file(src: str, dst: str, tmp: str, src_stat: os.stat_result) -> bool:
-    """Move `src` to `dst` without ever replacing an existing `dst`; returns True if it crossed devices."""
+    """Move `src` to `dst` without ever replacing an existing `dst`; returns True if it crossed devices.
+
+    A symbolic link with a relative target is re-pointed so that it names the same target
+    from its new folder (a plain rename would break it)."""
+    if stat.S_ISLNK(src_stat.st_mode):
+        target = os.readlink(src)
+        if not os.path.isabs(target) and os.path.dirname(os.path.abspath(src)) != \
+                os.path.dirname(os.path.abspath(dst)):
+            _move_relative_link(src, dst, tmp, target)
+            return False
     try:
         rename_noreplace(src, dst)
         return False

@@ -15,6 +15,12 @@ the rule's conflict policy:
 
 Folders that the moves leave empty are removed (RMDIR operations, deepest first) for
 rules with ``remove_empty_folders``; undo creates them again.
+
+Symbolic links are left where they are (moving a link breaks what points through it, and
+a relative link's target moves with it) unless a rule sets ``symlinks``; the executor then
+re-points a moved relative link so it names the same target. Files that a link in the tree
+points at (directly or through a linked folder) stay in place too: moving them would break
+the link (``core.link_targets``).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from app.core import exif, hashing
+from app.core.link_targets import LinkTargets
 from app.core.matching import CompiledRule, FileInfo
 from app.core.plan import FileState, Operation, OpKind, Plan
 from app.core.progress import Progress
@@ -76,6 +83,7 @@ class _Planner:
         self.leaving: dict[str, set[str]] = {}  # folder -> names an op moves away
         self.empty_candidates: set[str] = set()
         self.next_number: dict[str, int] = {}  # conflicting path -> first "(n)" worth trying
+        self.link_targets: LinkTargets | None = None
 
     # --- the disk as the plan will leave it ---------------------------------------------------
     def on_disk(self, path: str) -> bool:
@@ -126,11 +134,17 @@ class _Planner:
         expect = FileState(info.size, info.mtime_ns, info.inode, info.dev)
         matched = False
         for cr in self.rules:
+            if info.is_link and not cr.rule.symlinks:
+                continue               # symbolic links stay where they are unless a rule asks
             if not cr.applies_to(info.path) or not cr.matches(info):
                 continue
             if not matched:
                 matched = True
                 self.out.matched += 1
+                if self.link_targets and self.link_targets.reached(info.path):
+                    self.out.plan.skipped.append((info.path, "a symbolic link points at it; left in "
+                                                             "place so the link keeps working"))
+                    break
             moved = self.act(cr, info, current, expect)
             if moved is None:          # trashed, skipped or failed: later rules have nothing to act on
                 break
@@ -322,6 +336,7 @@ def plan_organize(records: Iterable[tuple], rules: Sequence[CompiledRule], roots
     that holds each file). Nothing on disk changes."""
     planner = _Planner(rules, roots, dest, title)
     ordered = sorted(records, key=lambda r: r[0])
+    planner.link_targets = LinkTargets(ordered, roots)
     if progress is not None:
         progress.stage("plan", total=len(ordered))
     for rec in ordered:

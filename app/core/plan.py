@@ -81,6 +81,7 @@ class Plan:
     operations: list[Operation] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (path, reason) known at planning
     title: str = ""
+    link_any_owner: bool = False         # hard-link copies whose owner, group or mode differ
 
     @property
     def total_bytes(self) -> int:

@@ -2,7 +2,9 @@
 
 The undo plan runs through ``core.execute`` like any other plan, so undo is itself
 journaled and crash-safe; each undo operation carries ``{"undoes": seq}`` in its
-journal extra so the store can mark the original operation undone.
+journal extra so the store can mark the original operation undone. Once it has run,
+``core.folder_times.restore_folder_times`` gives the folders the run changed their
+modification times from before the run (moving files in and out of a folder changes them).
 """
 
 from __future__ import annotations
@@ -57,11 +59,13 @@ def undo_plan(records: list[JournalRecord],
             continue
         plan.operations.append(op)
         extra = {"undoes": rec.seq}
-        if "mode" in rec.extra:
-            extra["mode"] = rec.extra["mode"]
+        for key in ("mode", "owner"):         # a link's or a removed folder's, put back by undo
+            if key in rec.extra:
+                extra[key] = rec.extra[key]
         extras.append(extra)
         made_dirs.extend(rec.extra.get("made_dirs", []))
     for folder in sorted(set(made_dirs), key=lambda p: p.count(os.sep), reverse=True):
         plan.operations.append(Operation(OpKind.RMDIR, folder, rule="undo", note="folder created by the run"))
         extras.append({})
     return plan, extras, problems
+

@@ -83,6 +83,7 @@ class Rule:
     conflict: str = "rename"
     continue_: bool = False              # "continue" in files: later rules may match too
     remove_empty_folders: bool = False   # remove folders that the rule's moves leave empty
+    symlinks: bool = False               # act on symbolic links too (by default they stay put)
     uuid: str = field(default_factory=lambda: str(_uuid.uuid4()))
 
     @property
@@ -267,7 +268,7 @@ def _action(ck: _Checker, d: Any, where: str) -> Action:
 
 
 RULE_FIELDS = ("name", "uuid", "enabled", "folders", "subfolders", "match", "conditions", "actions",
-               "conflict", "continue", "remove_empty_folders")
+               "conflict", "continue", "remove_empty_folders", "symlinks")
 
 
 def rule_from_dict(d: Any, position: int = 0) -> Rule:
@@ -300,6 +301,7 @@ def rule_from_dict(d: Any, position: int = 0) -> Rule:
         match=match, conflict=conflict,
         continue_=ck.get(d, "continue", "continue", bool, False),
         remove_empty_folders=ck.get(d, "remove_empty_folders", "remove_empty_folders", bool, False),
+        symlinks=ck.get(d, "symlinks", "symlinks", bool, False),
     )
     if "uuid" in d:
         rule.uuid = ck.get(d, "uuid", "uuid", str)
@@ -331,7 +333,7 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
         "actions": [{"type": a.type, **a.options} for a in rule.actions],
         "conflict": rule.conflict, "continue": rule.continue_,
         "remove_empty_folders": rule.remove_empty_folders,
-    }
+    } | ({"symlinks": True} if rule.symlinks else {})
 
 
 def validate(rule: Rule, position: int = 0) -> Rule:

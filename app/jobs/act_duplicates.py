@@ -5,7 +5,10 @@ kept one (other inode and other real path) gets the action. Paths that are the s
 file as the kept one (hard links of its inode, other spellings of its path) are left
 alone: removing them would remove the kept copy. Each operation carries the scan-time
 state (skipped if the file changed since) and the kept file with its full hash, which
-the executor re-checks right before acting.
+the executor re-checks right before acting: both files are hashed again, for every action
+that removes or replaces the copy (trash, delete, hard or symbolic link, move), so a stale
+index entry never costs a file. Hard links join only files with the same owner, group and
+permissions unless the plan allows it (``allow_different_owners``).
 """
 
 from __future__ import annotations
@@ -58,12 +61,17 @@ def _free_name(path: str, taken: set[str]) -> str:
 
 
 def plan_actions(groups: Sequence, action: str, policy: Sequence[str], roots: Sequence[str] = (),
-                 to: str | None = None) -> ActionPlan:
-    """Build the plan. `groups`: objects with .hash and .files (each .path .size .mtime_ns .inode .dev)."""
+                 to: str | None = None, allow_different_owners: bool = False) -> ActionPlan:
+    """Build the plan. `groups`: objects with .hash and .files (each .path .size .mtime_ns .inode .dev).
+
+    `allow_different_owners`: hard-link copies even when their owner, group or permissions
+    differ from the kept file's (by default those are skipped and reported by the executor).
+    """
     kind = ACTIONS[action]
     if kind == OpKind.MOVE and not to:
         raise ValueError("--action move needs --to DIR")
-    out = ActionPlan(Plan(source="duplicates", title=f"duplicates: {action}"))
+    out = ActionPlan(Plan(source="duplicates", title=f"duplicates: {action}",
+                          link_any_owner=allow_different_owners))
     taken: set[str] = set()
     target_root = os.path.abspath(to) if to else None
     for group in groups:

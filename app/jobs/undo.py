@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.execute import ExecResult, execute
+from app.core.execute import DONE, ExecResult, execute
+from app.core.folder_times import restore_folder_times
 from app.core.progress import Progress
 from app.core.reverse import undo_plan
 from app.store.db import Database
@@ -50,4 +51,6 @@ def undo(db: Database, entry_id: int | None = None, progress: Progress | None = 
         raise NothingToUndo(f"entry #{entry.id} has nothing left to undo")
     plan, extras, not_undoable = undo_plan(records, title=f"Undo #{entry.id} {entry.title}".strip())
     run = execute(plan, store, progress, undo_of=entry.id, extras=extras)
+    undone = {r.extra["undoes"] for r in run.records if r.state == DONE and "undoes" in r.extra}
+    restore_folder_times(records, undone)      # after every file and folder is back
     return UndoResult(store.entry(entry.id) or entry, run, not_undoable)

@@ -72,7 +72,10 @@ def test_copy_of_a_symlink_stays_a_symlink(tmp_path, other_fs):
     link = tmp_path / "l"
     link.symlink_to("target-somewhere")
     fileops.move_file(str(link), str(other_fs / "l"), str(other_fs / ".t"), os.lstat(link))
-    assert os.readlink(other_fs / "l") == "target-somewhere" and not os.path.lexists(link)
+    # still a link, re-pointed so that it names the same target from its new folder
+    moved = os.readlink(other_fs / "l")
+    assert os.path.normpath(os.path.join(other_fs, moved)) == str(tmp_path / "target-somewhere")
+    assert not os.path.lexists(link)
 
 
 def test_copy_detects_a_source_that_changes_during_the_copy(tmp_path, monkeypatch):
@@ -145,3 +148,24 @@ def test_file_hash_is_blake3_of_the_bytes(tmp_path):
     f = tmp_path / "f"
     f.write_bytes(b"hello" * 300_000)
     assert fileops.file_hash(str(f)) == blake3.blake3(b"hello" * 300_000).hexdigest()
+
+
+def test_a_moved_relative_link_still_points_at_its_target(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "t.txt").write_text("target")
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    link = tmp_path / "a" / "b" / "l.txt"
+    link.symlink_to("../../data/t.txt")
+    dst = tmp_path / "sorted" / "l.txt"
+    dst.parent.mkdir()
+    assert fileops.move_file(str(link), str(dst), str(tmp_path / "sorted" / ".t"), os.lstat(link)) is False
+    assert dst.is_symlink() and dst.read_text() == "target" and os.readlink(dst) == "../data/t.txt"
+    assert not os.path.lexists(link) and not (tmp_path / "sorted" / ".t").exists()
+    # and back (as undo moves it): the original spelling again
+    fileops.move_file(str(dst), str(link), str(link.parent / ".t"), os.lstat(dst))
+    assert os.readlink(link) == "../../data/t.txt" and link.read_text() == "target"
+    # a link never replaces a file that is there
+    dst.write_text("other")
+    with pytest.raises(FileExistsError):
+        fileops.move_file(str(link), str(dst), str(tmp_path / "sorted" / ".t"), os.lstat(link))
+    assert link.is_symlink() and dst.read_text() == "other" and not (tmp_path / "sorted" / ".t").exists()

@@ -46,7 +46,7 @@ def test_by_extension(tmp_path):
     assert run("by-extension", root, dest) == {
         "a.JPG": (OpKind.MOVE, "jpg/a.JPG"), "sub/b.tar.gz": (OpKind.MOVE, "tar.gz/b.tar.gz"),
         "README": (OpKind.MOVE, "no-extension/README"), "c.Pdf": (OpKind.MOVE, "pdf/c.Pdf"),
-        ".bashrc": (OpKind.MOVE, "no-extension/.bashrc")}
+        ".bashrc": (OpKind.MOVE, "no-extension/.bashrc"), "sub": (OpKind.RMDIR, None)}
 
 
 def test_by_category(tmp_path):
@@ -81,3 +81,33 @@ def test_downloads_cleanup(tmp_path):
     assert run("downloads-cleanup", root, home) == {
         "old-setup.exe": (OpKind.TRASH, None), "old.zip": (OpKind.TRASH, None),
         "cat.png": (OpKind.MOVE, "Pictures/cat.png"), "paper.pdf": (OpKind.MOVE, "Documents/paper.pdf")}
+
+
+def test_presets_leave_symlinks_and_what_they_point_at_in_place(tmp_path):
+    """A link, a link to a folder, and the files they reach are not moved (moving them breaks
+    the links); a folder the moves empty is removed; a link to the tree itself protects nothing."""
+    root, dest = tmp_path / "in", tmp_path / "out"
+    for rel in ("lib/target.txt", "lib/other.txt", "shared/js/a.js", "shared/js/b.js", "solo/c.txt",
+                "d.txt"):
+        mk(root, rel)
+    os.symlink("../lib/target.txt", root / "solo" / "link.txt")            # relative link to a file
+    os.symlink(str(root / "shared"), root / "shared-abs")                  # absolute link to a folder
+    os.symlink("..", root / "lib" / "up")                                  # a loop: the tree itself
+    got = run("by-category", root, dest)
+    assert got == {"lib/other.txt": (OpKind.MOVE, "documents/other.txt"),
+                   "d.txt": (OpKind.MOVE, "documents/d.txt"),
+                   "solo/c.txt": (OpKind.MOVE, "documents/c.txt")}
+    # every preset: links never move, and the folders their moves empty are removed
+    for slug in PRESETS:
+        ops = run(slug, root, dest)
+        assert not {"solo/link.txt", "shared-abs", "lib/up", "lib/target.txt", "shared/js/a.js"} & set(ops)
+
+
+def test_emptied_folders_are_removed_by_every_preset(tmp_path):
+    root, dest = tmp_path / "in", tmp_path / "out"
+    mk(root, "a/b/c/photo.jpg", age_days=40)
+    mk(root, "a/keep/notes.txt", age_days=40)
+    for slug in ("by-category", "by-date", "by-extension"):
+        ops = run(slug, root, dest)
+        rmdirs = {src for src, (kind, _) in ops.items() if kind == OpKind.RMDIR}
+        assert rmdirs == {"a/b/c", "a/b", "a/keep", "a"}, slug

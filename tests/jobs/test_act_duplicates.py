@@ -27,9 +27,10 @@ def groups_of(db, *roots: Path):
     return find_duplicates(db, [str(r) for r in roots], progress=Progress()).groups
 
 
-def run(db, roots, action="trash", policy=("first-root",), to=None, before_act=None):
+def run(db, roots, action="trash", policy=("first-root",), to=None, before_act=None, allow=False):
     groups = groups_of(db, *roots)
-    planned = plan_actions(groups, action, policy, [str(r) for r in roots], str(to) if to else None)
+    planned = plan_actions(groups, action, policy, [str(r) for r in roots], str(to) if to else None,
+                           allow_different_owners=allow)
     if before_act:
         before_act()
     return planned, act_on_duplicates(db, planned.plan)
@@ -151,7 +152,7 @@ def test_link_replacement_and_undo_gives_back_independent_bytes(tmp_path, db, ac
     dup = put(root / "sub" / "bb.txt", "payload")
     os.chmod(dup, 0o640)
     os.utime(dup, ns=(1, 1_400_000_000_000_000_000))
-    _, result = run(db, [root], action=action, policy=("shortest-path",))
+    _, result = run(db, [root], action=action, policy=("shortest-path",), allow=True)
     assert result.done == 1
     assert (dup.is_symlink() if action == "symlink" else os.path.samefile(dup, keep))
     u = undo(db)
@@ -209,3 +210,100 @@ def test_states_in_journal(tmp_path, db):
     recs = JournalStore(db).records(result.entry_id)
     assert [r.state for r in recs] == [DONE] and recs[0].op.keep_hash and recs[0].op.keep.endswith("a.txt")
     assert SKIPPED not in [r.state for r in recs]
+
+
+def _rewrite_keeping_size_and_mtime(path: Path, data: bytes) -> None:
+    """A stale index entry: other bytes, same size and modification time."""
+    st = os.stat(path)
+    with open(path, "r+b") as f:
+        f.write(data)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+@pytest.mark.parametrize("action", ["trash", "delete", "move", "symlink", "hardlink"])
+def test_every_removing_action_rehashes_the_copy_right_before_acting(tmp_path, db, action):
+    """Issue 18.1: `--action trash --keep newest` trashed a copy whose bytes had changed since
+    the scan (same size and mtime); now every action that removes or replaces it re-hashes it."""
+    root = tmp_path / "r"
+    put(root / "a.txt", "same bytes")
+    dup = put(root / "bb.txt", "same bytes")
+    _, result = run(db, [root], action=action, policy=("shortest-path",), to=tmp_path / "moved",
+                    before_act=lambda: _rewrite_keeping_size_and_mtime(dup, b"SAME"))
+    assert (result.done, result.skipped) == (0, 1)
+    assert result.problems == [(str(dup), "content differs from the kept copy; nothing removed")]
+    assert dup.read_text() == "SAME bytes" and not dup.is_symlink() and os.stat(dup).st_nlink == 1
+    assert trashed_files(tmp_path) == [] and not (tmp_path / "moved").exists()
+
+
+def test_the_kept_file_is_rehashed_when_it_changed_in_place(tmp_path, db):
+    """The kept file's hash is cached per run only while its ctime is unchanged too: a rewrite
+    that restores size and mtime is still seen."""
+    root = tmp_path / "r"
+    keep = put(root / "a.txt", "same bytes")
+    put(root / "bb.txt", "same bytes")
+    put(root / "ccc.txt", "same bytes")
+    groups = groups_of(db, root)
+    planned = plan_actions(groups, "trash", ("shortest-path",), [str(root)])
+    from app.core.execute import _Runner
+    runner = _Runner()
+    assert runner.keep_digest(str(keep))[1] == groups[0].hash        # cached now
+    _rewrite_keeping_size_and_mtime(keep, b"SAME")
+    assert runner.keep_digest(str(keep))[1] != groups[0].hash
+    result = act_on_duplicates(db, planned.plan)
+    assert (result.done, result.skipped) == (0, 2)
+
+
+def _owned(path: Path, mode: int, uid: int | None = None, gid: int | None = None) -> Path:
+    os.chmod(path, mode)
+    if uid is not None or gid is not None:
+        os.chown(path, -1 if uid is None else uid, -1 if gid is None else gid)
+    return path
+
+
+needs_root = pytest.mark.skipif(not hasattr(os, "chown") or os.getuid() != 0,
+                                reason="giving files to other owners needs root")
+
+
+@needs_root
+@pytest.mark.parametrize(("mode", "uid", "gid", "named"), [
+    (0o600, None, None, "permissions differ"),
+    (0o644, 65534, None, "owner differs"),
+    (0o644, None, 65534, "group differs"),
+    (0o600, 65534, 65534, "owner, group and permissions differ"),
+])
+def test_hardlink_joins_only_files_with_the_same_owner_group_and_mode(tmp_path, db, mode, uid, gid, named):
+    """Issue 18.2: a 0600 copy linked to a 0644 original became readable by all and lost its owner."""
+    root = tmp_path / "r"
+    keep = _owned(put(root / "a.txt", "secret"), 0o644)
+    dup = _owned(put(root / "bb.txt", "secret"), mode, uid, gid)
+    before = os.stat(dup)
+    _, result = run(db, [root], action="hardlink", policy=("shortest-path",))
+    assert (result.done, result.skipped) == (0, 1)
+    path, reason = result.problems[0]
+    assert path == str(dup) and reason.startswith(named + " from the kept copy's; not linked")
+    assert "--allow-different-owners" in reason
+    after = os.stat(dup)
+    assert not os.path.samefile(dup, keep)
+    assert (after.st_mode, after.st_uid, after.st_gid) == (before.st_mode, before.st_uid, before.st_gid)
+
+
+@needs_root
+def test_allowed_hardlink_across_owners_is_undone_with_owner_group_and_mode(tmp_path, db):
+    root = tmp_path / "r"
+    keep = _owned(put(root / "a.txt", "secret"), 0o644)
+    dup = _owned(put(root / "bb.txt", "secret"), 0o600, 65534, 65534)
+    _, result = run(db, [root], action="hardlink", policy=("shortest-path",), allow=True)
+    assert result.done == 1 and os.path.samefile(dup, keep)
+    assert undo(db).problems == []
+    st = os.stat(dup)
+    assert not os.path.samefile(dup, keep) and dup.read_text() == "secret"
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (65534, 65534, 0o600)
+    assert os.stat(keep).st_uid == 0 and os.stat(keep).st_mode & 0o777 == 0o644
+
+
+def test_hardlink_with_the_same_owner_and_mode_still_links(tmp_path, db):
+    root = tmp_path / "r"
+    keep = _owned(put(root / "a.txt", "x" * 100), 0o640)
+    dup = _owned(put(root / "bb.txt", "x" * 100), 0o640)
+    _, result = run(db, [root], action="hardlink", policy=("shortest-path",))
+    assert result.done == 1 and os.path.samefile(dup, keep)

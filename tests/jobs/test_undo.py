@@ -100,3 +100,47 @@ def test_undo_of_an_entry_by_id_and_the_undo_entry_itself(tmp_path, db):
     assert redo.run.done == 1 and (tmp_path / "b.txt").exists() and not a.exists()
     with pytest.raises(NothingToUndo):
         undo(db, 999)
+
+
+def test_organize_preset_then_undo_gives_back_folders_times_modes_and_links(tmp_path, db):
+    """Issue 18.3 and 18.4: by-category on a tree with links and nested folders leaves no folder
+    empty and no link broken; undo brings back every folder with its mode and modification time."""
+    from app.jobs.organize import apply, preview, rule_set
+
+    root = tmp_path / "tree"
+    for i, rel in enumerate(("docs/a/guide.txt", "docs/a/b/deep.pdf", "img/x.png", "img/y.jpg",
+                             "private/diary.txt", "shared/lib.js", "top.mp3")):
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(rel)
+        os.utime(p, ns=(1, 1_500_000_000_000_000_000 + i))
+    os.symlink("../shared/lib.js", root / "docs" / "lib.js")       # link to a file in the tree
+    os.symlink("../img", root / "docs" / "pictures")                # link to a folder
+    os.symlink("missing-target", root / "img" / "dangling")        # broken before: stays broken
+    os.chmod(root / "private", 0o700)
+    for n, (dirpath, _, _) in enumerate(sorted(os.walk(root), reverse=True)):
+        os.utime(dirpath, ns=(1, 1_400_000_000_000_000_000 + n))
+    folders = {d: (os.lstat(d).st_mtime_ns, os.lstat(d).st_mode) for d, _, _ in os.walk(root)}
+
+    def broken() -> int:
+        return sum(1 for d, dirs, files in os.walk(root) for n in dirs + files
+                   if os.path.islink(os.path.join(d, n)) and not os.path.exists(os.path.join(d, n)))
+
+    before = snapshot(root)
+    assert broken() == 1
+    chosen = rule_set(db, "by-category")
+    pv = preview(db, [str(root)], chosen.rules, dest=chosen.default_dest)
+    res = apply(db, pv)
+    assert res.failed == res.skipped == 0
+    assert broken() == 1                                       # no link broken by organizing
+    assert (root / "docs" / "lib.js").read_text() == "shared/lib.js"
+    assert sorted(os.listdir(root / "docs" / "pictures")) == ["dangling", "x.png", "y.jpg"]
+    empty = [d for d, dirs, files in os.walk(root) if not dirs and not files]
+    assert empty == []                                         # emptied folders are removed
+    assert not (root / "private").exists() and (root / "documents" / "diary.txt").exists()
+
+    back = undo(db, res.entry_id)
+    assert back.problems == []
+    assert snapshot(root) == before
+    now = {d: (os.lstat(d).st_mtime_ns, os.lstat(d).st_mode) for d, _, _ in os.walk(root)}
+    assert now == folders                                      # times and modes of every folder
