@@ -58,7 +58,7 @@ def test_tokens_with_odd_claims_are_401_never_500(client, new_account):
 
 def test_security_headers_on_a_500(tmp_path):
     """An unexpected error (a route that raises) through the real middleware stack."""
-    from fastapi.testclient import TestClient
+    import asyncio
 
     from app.server.app import create_app
 
@@ -70,8 +70,12 @@ def test_security_headers_on_a_500(tmp_path):
     def boom():
         raise RuntimeError("an unexpected failure")
 
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        r = test_client.get("/api/v1/boom")
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            return await http.get("/api/v1/boom")
+
+    r = asyncio.run(call())
     assert r.status_code == 500 and r.json()["error"] == "internal_error"
     assert "unexpected failure" not in r.text
     assert_security_headers(r)
