@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from typing import TextIO
 
+from app.cli.words import count
 from app.core.progress import Progress, Snapshot
 from app.core.units import human_bytes
 
@@ -40,9 +41,7 @@ def human_duration(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def count_noun(n: int, singular: str, plural: str | None = None) -> str:
-    """(1, 'file') -> '1 file'; (1385, 'file') -> '1,385 files'."""
-    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+count_noun = count        # the commands' name for app.cli.words.count
 
 
 def format_snapshot(snap: Snapshot) -> str:
@@ -61,7 +60,7 @@ def format_snapshot(snap: Snapshot) -> str:
     if eta is not None:
         parts.append(f"ETA {human_duration(eta)}")
     if snap.errors:
-        parts.append(f"{snap.errors} errors")
+        parts.append(count(snap.errors, "error"))
     return f"{snap.stage or 'working'}: " + "  ".join(parts)
 
 

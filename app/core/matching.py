@@ -258,3 +258,12 @@ def compile_rules(rules: Sequence[Rule], roots: Sequence[str], now: float | None
     """The enabled rules, compiled, in order."""
     ctx = MatchContext(time.time() if now is None else now, duplicates)
     return [CompiledRule(r, roots, ctx) for r in rules if r.enabled]
+
+
+def rules_outside(rules: Sequence[Rule], roots: Sequence[str]) -> list[Rule]:
+    """The enabled rules whose own `folders` lie outside every root (and hold none of them):
+    they cannot match anything there, which the user should be told (a rules file written
+    for ~/Desktop, run on another folder)."""
+    tops = _folders(roots)
+    return [r for r in rules if r.enabled and r.folders
+            and not any(t.startswith(f) or f.startswith(t) for f in _folders(r.folders) for t in tops)]

@@ -92,7 +92,7 @@ def test_trash_history_and_undo_round_trip(tree, run_cli, tmp_path):
         assert sorted(f.read_bytes() for f in trashed_files(tmp_path / "xdg")) == [b"P" * 5000] * 2 + [b"doc"]
         return
     assert undone.returncode == 0, undone.stderr
-    assert "3 operations reversed as entry #2" in undone.stdout
+    assert "Undo of #1 (duplicates): 3 files put back as entry #2." in undone.stdout
     assert {p: Path(p).read_bytes() for p in files(ref, other)} == before
     listing = run_cli("history", check=True).stdout
     assert "undone" in listing and "(undo of #1)" in listing
@@ -100,7 +100,9 @@ def test_trash_history_and_undo_round_trip(tree, run_cli, tmp_path):
     assert "3/3 operations done, 0 failed, 0 skipped, 3 undone, 9.8 KiB" in original   # human units
     assert "10003" not in listing                                                # (raw bytes: --format json)
     again = run_cli("undo")
-    assert again.returncode == 0 and "nothing to undo" in again.stderr
+    assert (again.returncode, again.stderr) == (1, "Nothing undone: there is nothing to undo.\n")
+    twice = run_cli("undo", "1")
+    assert (twice.returncode, twice.stderr) == (1, "Nothing undone: entry #1 is already undone.\n")
 
 
 def test_undo_reports_what_it_cannot_undo(tree, run_cli):
@@ -108,7 +110,10 @@ def test_undo_reports_what_it_cannot_undo(tree, run_cli):
     run_cli("dupes", str(ref), str(other), "--keep", "first-root", "--action", "delete", "--yes", check=True)
     proc = run_cli("undo", "1")
     assert proc.returncode == 1 and proc.stderr.count("permanently deleted; cannot be restored") == 3
-    assert run_cli("undo", "42").returncode == 2
+    missing = run_cli("undo", "42")
+    assert missing.returncode == 2
+    assert missing.stderr == ("fileorganizer: error: there is no history entry #42 "
+                              "(see `fileorganizer history`)\n")
 
 
 def test_hardlink_action_and_move_action(tree, run_cli, tmp_path):
@@ -170,10 +175,18 @@ def test_undo_of_selected_operations_only(tree, run_cli):
     detail = run_cli("history", "1", check=True).stdout
     seq = next(line.split()[0] for line in detail.splitlines() if "doc.txt" in line and "trash" in line)
     proc = run_cli("undo", "1", "--op", seq)
-    assert proc.returncode == 0 and "1 operation reversed" in proc.stdout
+    assert proc.returncode == 0 and "1 file put back" in proc.stdout
     assert (other / "doc.txt").read_text() == "doc" and not (other / "photo copy.jpg").exists()
     rest = run_cli("undo", check=True)          # the entry still has the other two to undo
-    assert "2 operations reversed" in rest.stdout and (other / "photo copy.jpg").exists()
+    assert "2 files put back" in rest.stdout and (other / "photo copy.jpg").exists()
+    again = run_cli("undo", "1", "--op", seq)
+    assert (again.returncode, again.stderr) == (
+        1, f"Nothing undone: operation {seq} of entry #1 was already undone.\n")
+    missing = run_cli("undo", "1", "--op", "9999")
+    assert missing.returncode == 2 and missing.stderr == (
+        "fileorganizer: error: entry #1 has no operation 9,999 (it has operations 0 to 2; "
+        "see `fileorganizer history 1`)\n")
+    assert run_cli("undo", "--op", "1").returncode == 2
 
 
 def test_one_duplicate_reads_in_the_singular(tmp_path, run_cli, monkeypatch):
@@ -198,9 +211,9 @@ def test_one_duplicate_reads_in_the_singular(tmp_path, run_cli, monkeypatch):
     assert "1/1 operation done, 0 failed, 0 skipped, 0 undone, 3 B" in listing
     undone = run_cli("undo").stdout
     if trash.FREEDESKTOP:
-        assert "Undo of #1 (duplicates): 1 operation reversed as entry #2." in undone
+        assert "Undo of #1 (duplicates): 1 file put back as entry #2." in undone
     else:       # send2trash: restored by hand (the message is tested above)
-        assert "Undo of #1 (duplicates): 0 operations reversed." in undone
+        assert "Undo of #1 (duplicates): no files put back as entry #2." in undone
     [entry] = [e for e in json_history(run_cli) if e["id"] == 1]
     assert entry["bytes"] == 3                                      # exact bytes in JSON
 

@@ -69,15 +69,22 @@ def test_preview_changes_nothing_and_apply_then_undo_restores_a_corpus(tmp_path,
     assert doc["summary"]["applied"] is False
     files_and_links = sum(1 for v in before.values() if v[0] != "dir")
     assert files_and_links >= manifest["files"] >= 600
-    assert sum(op["kind"] in ("move", "rename") for op in doc["operations"]) == files_and_links
+    links = sum(1 for v in before.values() if v[0] == "link")
+    reached = [s["path"] for s in doc["skipped"] if "symbolic link points at it" in s["reason"]]
+    assert links                                  # links and what they point at stay in place
+    moved = sum(op["kind"] in ("move", "rename") for op in doc["operations"])
+    assert moved == files_and_links - links - len(reached)
     assert any(op["kind"] == "rmdir" for op in doc["operations"])
     assert snapshot(root) == before and not dest.exists()
 
     proc = run_cli("organize", str(root), "--rules", str(rules), "--dest", str(dest), "--apply", env=env)
     assert proc.returncode == 0, proc.stderr
     assert "Undo with: fileorganizer undo 1" in proc.stdout
-    left = [p for p in root.rglob("*")]
-    assert left == []                                       # every file moved, every folder removed
+    left = [p for p in root.rglob("*") if not p.is_dir() or p.is_symlink()]
+    # every file moved but the links and their targets, which all still work; no empty folder
+    assert sorted(str(p) for p in left if not p.is_symlink()) == sorted(reached)
+    assert all(p.exists() for p in left)
+    assert [d for d in root.rglob("*") if d.is_dir() and not any(d.iterdir())] == []
     assert (dest / "notes" / "txt").is_dir() and (dest / "images").is_dir()
 
     hist = run_cli("history", env=env)
@@ -107,9 +114,53 @@ def test_downloads_cleanup_defaults_to_the_home_folder(tmp_path, run_cli, env):
     root = tmp_path / "Downloads"
     root.mkdir()
     (root / "cat.png").write_bytes(b"png")
+    preview = run_cli("organize", str(root), "--preset", "downloads-cleanup", env=env)
     proc = run_cli("organize", str(root), "--preset", "downloads-cleanup", "--apply", env=env)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "home" / "Pictures" / "cat.png").read_bytes() == b"png"
+    # issue 18.5: said before anything moves, in the preview and before applying
+    home, app_home = tmp_path / "home", os.environ.get("FILEORGANIZER_HOME") or ""
+    for out in (preview.stderr, proc.stderr):
+        assert out.startswith(f"note: downloads-cleanup sorts files into folders below {home} (your home "
+                              f"folder; FILEORGANIZER_HOME=")
+        assert "only moves the app's own data); add --dest DIR to choose another folder." in out
+    assert app_home == "" or app_home in proc.stderr
+    dest = tmp_path / "elsewhere"
+    dest.mkdir()
+    (root / "dog.png").write_bytes(b"dog")
+    quiet = run_cli("organize", str(root), "--preset", "downloads-cleanup", "--dest", str(dest), env=env)
+    assert "note:" not in quiet.stderr
+
+
+def test_dest_that_is_a_file_is_a_usage_error(tmp_path, run_cli, env):
+    """Issue 18.8: --dest FILE failed once per file with 'a different file already exists'."""
+    root = tmp_path / "in"
+    root.mkdir()
+    for name in ("a.txt", "b.jpg"):
+        (root / name).write_text(name)
+    target = tmp_path / "not-a-folder.txt"
+    target.write_text("x")
+    proc = run_cli("organize", str(root), "--preset", "by-extension", "--dest", str(target), "--apply",
+                   env=env)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (f"fileorganizer: error: --dest {target}: not a folder (give the folder files "
+                           f"are sorted into)\n")
+    assert sorted(os.listdir(root)) == ["a.txt", "b.jpg"]
+
+
+def test_rules_for_other_folders_are_named_when_skipped(tmp_path, run_cli, env):
+    """Issue 18.17: a rules file for ~/Desktop run on another folder matched nothing, silently."""
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "a.txt").write_text("a")
+    rules = tmp_path / "rules.toml"
+    rules.write_text('version = 1\n[[rules]]\nname = "Desktop notes"\nfolders = ["~/Desktop"]\n'
+                     '[[rules.actions]]\ntype = "move"\nto = "notes"\n')
+    proc = run_cli("organize", str(root), "--rules", str(rules), env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (f"note: rule 'Desktop notes' was skipped: it applies only to ~/Desktop (its 'folders'), "
+            f"not to {root}") in proc.stderr
+    assert "Planned: 0 operations for 0 of 1 file" in proc.stdout
 
 
 def test_usage_errors(tmp_path, run_cli, env):
@@ -188,5 +239,5 @@ def test_template_errors_are_shown_in_the_preview_with_exit_1(tmp_path, run_cli,
     assert proc.returncode == 1
     expected = f"error: {root / 'aux' / 'a.txt'}: 'sorted/{{parent}}' gives 'aux' is a reserved name"
     assert expected in proc.stderr
-    assert "1 operation(s) for 2 of 2 file(s)" in proc.stdout and "1 error(s)" in proc.stdout
+    assert "1 operation for 2 of 2 files (1 B); 0 already in place, 0 skipped, 1 error." in proc.stdout
     assert not (root / "sorted").exists()

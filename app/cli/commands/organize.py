@@ -12,8 +12,9 @@ import json
 import os
 import sys
 
-from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, error
 from app.cli.console import cancel_on_interrupt, human_bytes, make_progress
+from app.cli.words import count, files_and_folders
 from app.core.presets import PRESETS
 
 
@@ -24,11 +25,16 @@ def _show(path: str | None) -> str:
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "organize", help="sort files by rules (preview, or --apply)",
-        description=__doc__.split("\n\n")[0] + " Without --apply nothing changes.",
-        epilog="Presets: " + "; ".join(f"{s}: {p.description}" for s, p in PRESETS.items()))
+        description="Sort the files of PATH by a preset, a rules file or the saved rules. Without "
+                    "--apply it prints the plan and changes nothing; with --apply the plan runs as "
+                    "one history entry that `fileorganizer undo` reverses. Symbolic links, and the "
+                    "files they point at, stay where they are.",
+        epilog="Presets:\n" + "\n".join(f"  {s:<18} {p.description}" for s, p in PRESETS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="+", metavar="PATH", help="folders to organize")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--preset", choices=sorted(PRESETS), help="a ready-made rule set")
+    src.add_argument("--preset", choices=sorted(PRESETS), metavar="NAME",
+                     help=f"a ready-made rule set: {', '.join(sorted(PRESETS))} (listed below)")
     src.add_argument("--rules", metavar="FILE", help="rules file (.toml or .json); default: saved rules")
     p.add_argument("--dest", metavar="DIR", help="folder that relative destinations start from "
                                                  "(default: the organized folder; home for "
@@ -61,9 +67,10 @@ def _print_text(preview, apply: bool) -> None:
 def _print_summary(preview, apply: bool) -> None:
     planned = preview.planned
     verb = "Planned" if not apply else "Applying"
-    print(f"{verb}: {len(planned.plan):,} operation(s) for {planned.matched:,} of {planned.files:,} "
-          f"file(s) ({human_bytes(planned.plan.total_bytes)}); {planned.in_place:,} already in place, "
-          f"{len(planned.skipped):,} skipped, {len(preview.errors):,} error(s)."
+    print(f"{verb}: {count(len(planned.plan), 'operation')} for {planned.matched:,} of "
+          f"{count(planned.files, 'file')} ({human_bytes(planned.plan.total_bytes)}); "
+          f"{planned.in_place:,} already in place, {len(planned.skipped):,} skipped, "
+          f"{count(len(preview.errors), 'error')}."
           + ("" if apply else " Nothing was changed (add --apply)."))
 
 
@@ -87,6 +94,23 @@ def _print_json(preview, run=None) -> None:
     print()
 
 
+def _say_default_dest(preset: str | None, default: str) -> None:
+    """Before anything happens: where a preset's relative destinations go when --dest is not
+    given (downloads-cleanup: the real home folder, whatever FILEORGANIZER_HOME says)."""
+    where = os.path.expanduser(default)
+    app_home = os.environ.get("FILEORGANIZER_HOME")
+    print(f"note: {preset or 'these rules'} sorts files into folders below {_show(where)}"
+          + (f" (your home folder; FILEORGANIZER_HOME={_show(app_home)} only moves the app's own data)"
+             if app_home else "")
+          + "; add --dest DIR to choose another folder.", file=sys.stderr)
+
+
+def _rules_outside(rules, paths: list[str]):
+    from app.core.matching import rules_outside
+
+    return rules_outside(rules, paths)
+
+
 def handler(args: argparse.Namespace) -> int:
     from app.core.progress import Cancelled
     from app.core.rules_io import RulesFileError
@@ -95,8 +119,12 @@ def handler(args: argparse.Namespace) -> int:
 
     missing = [p for p in args.paths if not os.path.isdir(p)]
     for p in missing:
-        print(f"fileorganizer: error: {p}: no such folder", file=sys.stderr)
+        error(f"{p}: no such folder")
     if missing:
+        return EXIT_USAGE
+    if args.dest and os.path.lexists(os.path.expanduser(args.dest)) and \
+            not os.path.isdir(os.path.expanduser(args.dest)):
+        error(f"--dest {args.dest}: not a folder (give the folder files are sorted into)")
         return EXIT_USAGE
     db = open_database()
     progress, line = make_progress(args.quiet or args.format == "json")
@@ -107,6 +135,12 @@ def handler(args: argparse.Namespace) -> int:
             print(f"fileorganizer: error: {str(exc).strip(chr(34) + chr(39))}", file=sys.stderr)
             return EXIT_USAGE
         dest = args.dest or chosen.default_dest
+        if not args.dest and chosen.default_dest:
+            _say_default_dest(args.preset, chosen.default_dest)
+        for rule in _rules_outside(chosen.rules, args.paths):
+            print(f"note: rule {rule.name!r} was skipped: it applies only to "
+                  f"{', '.join(rule.folders)} (its 'folders'), not to {', '.join(args.paths)}",
+                  file=sys.stderr)
         try:
             with cancel_on_interrupt(progress):
                 pv = preview(db, args.paths, chosen.rules, dest=dest, progress=progress,
@@ -137,8 +171,9 @@ def handler(args: argparse.Namespace) -> int:
         for path, reason in run.problems:
             print(f"error: {_show(path)}: {reason}", file=sys.stderr)
         if args.format == "text":
-            print(f"{run.done:,} done ({human_bytes(run.bytes_done)}), {run.skipped} skipped, "
-                  f"{run.failed} failed" + (" (cancelled)" if run.cancelled else "")
+            print(f"{files_and_folders(run.records)} done ({human_bytes(run.bytes_done)}), "
+                  f"{run.skipped:,} skipped, {run.failed:,} failed"
+                  + (" (cancelled)" if run.cancelled else "")
                   + (f". Undo with: fileorganizer undo {run.entry_id}" if run.entry_id and run.done
                      else "."))
         if run.failed or run.skipped:

@@ -42,10 +42,6 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if missing_roots(args.paths):
         return EXIT_USAGE
-    folder = os.path.dirname(os.path.abspath(args.output or "-"))
-    if args.output and args.output != "-" and not os.path.isdir(folder):
-        print(f"fileorganizer: error: {args.output}: the folder does not exist", file=sys.stderr)
-        return EXIT_USAGE
     refresh = "none" if args.no_scan else ("scan" if args.no_hash else "hash")
     limits = ReportLimits(files=args.top, folders=args.top, groups=args.top)
     progress, line = make_progress(args.quiet)
@@ -60,9 +56,12 @@ def run(args: argparse.Namespace) -> int:
         line.clear()
         print("Cancelled; no report written (the index keeps what was scanned).", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise                                   # `| head`: the command ends quietly (app.cli)
     except OSError as exc:
         line.clear()
-        print(f"fileorganizer: error: {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"fileorganizer: error: {exc.filename or args.output or 'output'}: {exc.strerror or exc}",
+              file=sys.stderr)
         return EXIT_ERRORS
     finally:
         line.clear()

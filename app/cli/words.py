@@ -1,0 +1,47 @@
+"""Words the command line prints: counts with the right plural and thousands separators.
+
+One place for it, so every command says "1 file", "2 files", "1,385 files" (never
+"file(s)" or "1 files"), and run summaries count files and folders the same way for a
+run and for its undo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+_IRREGULAR = {"copy": "copies", "category": "categories", "entry": "entries", "was": "were",
+              "symlink": "symlinks", "match": "matches"}
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """(1, 'file') -> '1 file'; (1385, 'file') -> '1,385 files'; (2, 'copy') -> '2 copies'."""
+    if n == 1:
+        return f"1 {singular}"
+    return f"{n:,} {plural or _IRREGULAR.get(singular) or singular + 's'}"
+
+
+def and_list(parts: Iterable[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    items = [p for p in parts if p]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+_FOLDER_KINDS = ("mkdir", "rmdir")
+
+
+def files_and_folders(records: Iterable, state: str = "done") -> str:
+    """How many files and folders the journal records in `state` touched:
+    '4,218 files and 684 folders', '1 file', 'no files' (folders only when there are any)."""
+    files = folders = 0
+    for rec in records:
+        if rec.state == state:
+            if rec.op.kind.value in _FOLDER_KINDS:
+                folders += 1
+            else:
+                files += 1
+    if not files and not folders:
+        return "no files"
+    return and_list([count(files, "file") if files or not folders else "",
+                     count(folders, "folder") if folders else ""])
