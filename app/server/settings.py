@@ -52,6 +52,7 @@ class Settings:
     login_backoff_base: float = 1.0  # seconds: the first wait, doubled after each failure...
     login_backoff_max: float = 900.0  # ...up to this (a slowing back-off, never a lock)
     login_failure_ttl: int = 3600  # seconds without a failure after which failures are forgotten
+    login_known_ttl: int = 30 * 24 * 3600  # an address that signed in to an account is known so long
     register_limit: int = 10  # accounts created per client address per register_window
     register_window: int = 3600  # seconds
     ws_recheck: float = 30.0  # seconds between checks that a WebSocket's sign-in is still valid

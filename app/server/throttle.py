@@ -5,7 +5,9 @@ then each attempt must wait a back-off that doubles with every failure (capped: 
 back-off, never a permanent lock). The attempt is counted *before* the password is checked, so
 parallel guesses cannot slip in before their failures are recorded; a success takes its own
 attempt back (so sign-ins from a busy address never add up) and clears the account's failures.
-Registrations are counted per client address in a fixed window.
+Registrations are counted per client address in a fixed window. An address that signed in to
+an account before is remembered (``remember``/``known``), so that guesses from elsewhere cannot
+keep the owner out: from a known address the account's back-off is counted for that address only.
 
 In process by default; with Redis, small Lua scripts keep the counters atomic and shared
 between server processes, on Redis' clock.
@@ -38,6 +40,7 @@ class MemoryThrottle:
         self._lock = threading.Lock()
         self._attempts: dict[str, tuple[int, float]] = {}   # key -> (count, last attempt)
         self._windows: dict[str, tuple[int, float]] = {}    # key -> (count, window end)
+        self._known: dict[str, float] = {}                  # key -> forgotten at
 
     def attempt(self, key: str, rule: Backoff) -> float:
         """0 and the attempt is counted; else the seconds to wait (nothing counted)."""
@@ -72,6 +75,17 @@ class MemoryThrottle:
                 count, end = 0, now + window
             self._windows[key] = (count + 1, end)
             return count + 1, end - now
+
+    def remember(self, key: str, ttl: float) -> None:
+        with self._lock:
+            now = self._clock()
+            self._known[key] = now + ttl
+            if len(self._known) > 100_000:
+                self._known = {k: v for k, v in self._known.items() if v > now}
+
+    def known(self, key: str) -> bool:
+        with self._lock:
+            return self._known.get(key, 0) > self._clock()
 
     def close(self) -> None:
         pass
@@ -130,6 +144,12 @@ class RedisThrottle:
     def count(self, key: str, window: float) -> tuple[int, float]:
         count, pttl = self._count(keys=[self.PREFIX + key], args=[max(1, int(window * 1000))])
         return int(count), max(0.0, float(pttl) / 1000)
+
+    def remember(self, key: str, ttl: float) -> None:
+        self._redis.set(self.PREFIX + key, 1, ex=max(1, int(ttl)))
+
+    def known(self, key: str) -> bool:
+        return bool(self._redis.exists(self.PREFIX + key))
 
     def close(self) -> None:
         self._redis.close()

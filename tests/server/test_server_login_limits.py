@@ -42,7 +42,9 @@ def login(api, email, password=PASSWORD, headers=None) -> httpx.Response:
 
 def test_failed_sign_ins_slow_down_per_account(strict_server):
     attacker_box, owner_box = client_at(strict_server, 21), client_at(strict_server, 22)
+    new_box = client_at(strict_server, 27)
     victim, _ = register(owner_box)
+    assert login(owner_box, victim).status_code == 200         # the owner's usual address
     _, own_token = register(attacker_box)
     for _ in range(3):
         assert login(attacker_box, victim, "wrong guess!").status_code == 401
@@ -51,12 +53,14 @@ def test_failed_sign_ins_slow_down_per_account(strict_server):
         assert r.status_code == 429 and r.json()["error"] == "rate_limited"
         assert "for this account" in r.json()["message"]
         assert int(r.headers["retry-after"]) == 1 and r.headers["x-frame-options"] == "DENY"
-    # per account: from another address too, even with the right password, while it runs...
-    r = login(owner_box, victim)
+    # per account: from any other address too, even with the right password, while it runs...
+    r = login(new_box, victim)
     assert r.status_code == 429
+    # ...but not from an address that signed in to the account before: the owner gets in
+    assert login(owner_box, victim).status_code == 200
     time.sleep(int(r.headers["retry-after"]) + 0.2)
     # ...and only while it runs: a back-off, not a lock; success clears the failures
-    assert login(owner_box, victim).status_code == 200
+    assert login(new_box, victim).status_code == 200
     assert login(attacker_box, victim, "wrong guess!").status_code == 401
 
 
@@ -104,3 +108,7 @@ def test_backoff_doubles_up_to_the_cap_and_forgets():
     assert throttle.count("r", 10) == (1, 10) and throttle.count("r", 10)[0] == 2
     now[0] += 10
     assert throttle.count("r", 10) == (1, 10)
+    throttle.remember("known", 5)
+    assert throttle.known("known") and not throttle.known("other")
+    now[0] += 5
+    assert not throttle.known("known")

@@ -54,9 +54,15 @@ def address_rule(settings: Settings) -> Backoff:
 def check_password(request: Request, settings: Settings, user: User | None, email: str,
                    password: str) -> bool:
     """Verify a password under the sign-in throttle (per account, per address): a 429 while
-    a back-off runs; a success clears the account's failures."""
+    a back-off runs; a success clears the account's failures. From an address that signed in to
+    this account before, the account's back-off counts for that address alone, so guesses from
+    elsewhere cannot keep the owner out."""
     throttle = request.app.state.throttle
-    ip_key, account_key = "login-ip:" + client_ip(request), "login-account:" + email
+    ip = client_ip(request)
+    ip_key, account_key = "login-ip:" + ip, "login-account:" + email
+    trusted_key = f"login-known:{email}|{ip}"
+    if throttle.known(trusted_key):
+        account_key = f"login-pair:{email}|{ip}"
     wait = throttle.attempt(ip_key, address_rule(settings))
     if wait > 0:
         raise _too_many("failed sign-ins from this address", wait)
@@ -68,6 +74,7 @@ def check_password(request: Request, settings: Settings, user: User | None, emai
         return False
     throttle.succeeded(account_key, clear=True)
     throttle.succeeded(ip_key, clear=False)
+    throttle.remember(trusted_key, settings.login_known_ttl)
     return True
 
 
