@@ -77,6 +77,8 @@ def test_a_quick_answer_within_the_deadline_is_read():
 
 
 def _self_signed(tmp_path):
+    pytest.importorskip("cryptography", reason="makes the test certificate (comes with keyring "
+                                               "on Linux through SecretStorage)")
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
