@@ -99,6 +99,25 @@ def load_rules(path: str, fmt: str | None = None) -> list[Rule]:
     return rules_from_data(data, path)
 
 
+def same_name(a: str, b: str) -> bool:
+    """Rule names are compared as people read them: case and outer spaces do not count."""
+    return a.strip().casefold() == b.strip().casefold()
+
+
+def adopt_saved(imported: Sequence[Rule], saved: Sequence[Rule]) -> list[str]:
+    """Give each imported rule that has the name of a saved rule that rule's uuid, so storing
+    it replaces the saved one instead of adding a second rule of the same name (importing one
+    file twice changes nothing). Returns the names replaced, in the file's order."""
+    by_name = {r.name.strip().casefold(): r for r in saved}
+    replaced = []
+    for rule in imported:
+        old = by_name.get(rule.name.strip().casefold())
+        if old is not None:
+            rule.uuid = old.uuid
+            replaced.append(old.name)
+    return replaced
+
+
 def dumps(rules: Sequence[Rule], fmt: str) -> str:
     """The rules as TOML or JSON text."""
     data = rules_to_data(rules)

@@ -23,7 +23,7 @@ from app.core.organize import OrganizePlan, plan_organize
 from app.core.presets import preset as get_preset
 from app.core.progress import Progress
 from app.core.rules import Rule
-from app.core.rules_io import load_rules
+from app.core.rules_io import adopt_saved, load_rules, same_name
 from app.core.rules_io import save_rules as save_rules_file
 from app.core.walk import walk
 from app.store import categories_repo
@@ -161,13 +161,37 @@ def reorder_rules(db: Database, uuids: Sequence[str]) -> None:
     _rules_repo().reorder(db, uuids)
 
 
-def import_rules(db: Database, path: str, replace: bool = False) -> int:
-    """Add (or, with `replace`, replace all saved rules by) the rules of a .toml/.json file.
+@dataclass(slots=True)
+class ImportedRules:
+    """What an import did: how many rules it stored, and the saved ones it replaced by name."""
+
+    stored: int
+    replaced: list[str] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return self.stored - len(self.replaced)
+
+
+def import_rules(db: Database, path: str, replace: bool = False) -> ImportedRules:
+    """Add the rules of a .toml/.json file to the saved ones; a saved rule with the name of an
+    imported one is replaced by it (so importing a file twice changes nothing). With `replace`
+    the saved rules become exactly the file's.
 
     Raises core.rules_io.RulesFileError naming the rule and field at fault; nothing is
     saved then. Rules with a uuid already saved are updated in place.
     """
-    return _rules_repo().save_rules(db, load_rules(path), replace=replace)
+    rules = load_rules(path)
+    replaced = adopt_saved(rules, _rules_repo().list_rules(db))
+    return ImportedRules(_rules_repo().save_rules(db, rules, replace=replace), replaced)
+
+
+def remove_rules_named(db: Database, name: str) -> list[Rule]:
+    """Delete the saved rules called `name` (case and outer spaces do not count); returns them."""
+    gone = [r for r in saved_rules(db) if same_name(r.name, name)]
+    for rule in gone:
+        delete_rule(db, rule.uuid)
+    return gone
 
 
 def export_rules(db: Database, path: str) -> int:

@@ -53,7 +53,8 @@ def test_fdupes_csv_text_and_output_file(run_cli, tmp_path):
     proc = run_cli("dupes", str(root), "--min-size", "1k")
     assert "2 copies of 2.9 KiB" in proc.stdout and "hard link" in proc.stdout
     assert "small1" not in proc.stdout
-    assert "1 groups, 1 duplicate files" in proc.stdout
+    summary = proc.stdout.splitlines()[-1]       # issue 18.10: plurals
+    assert summary.startswith("1 group, 1 duplicate file, 2.9 KiB reclaimable; 7 files scanned, 0 errors, ")
 
 
 def test_undecodable_names_in_json_and_fdupes(run_cli, app_home, tmp_path):
@@ -76,3 +77,28 @@ def test_bad_usage_exit_2(run_cli, tmp_path):
     assert run_cli("dupes", str(tmp_path / "missing")).returncode == 2
     assert run_cli("dupes", str(tmp_path), "--format", "xml").returncode == 2
     assert run_cli("dupes", str(tmp_path), "--min-size", "lots").returncode == 2
+
+
+def test_hardlink_skips_copies_with_other_permissions_unless_allowed(run_cli, tmp_path):
+    """Issue 18.2 from the command line: a 0600 copy is not linked to a 0644 original by default;
+    --allow-different-owners links it, and undo gives it back its own mode."""
+    root = tmp_path / "t"
+    root.mkdir()
+    keep, secret = root / "a.txt", root / "bb.txt"
+    for p, mode in ((keep, 0o644), (secret, 0o600)):
+        p.write_text("same content")
+        os.chmod(p, mode)
+    env = {"XDG_DATA_HOME": str(tmp_path / "xdg")}
+    proc = run_cli("dupes", str(root), "--action", "hardlink", "--keep", "shortest-path", "--yes", env=env)
+    assert proc.returncode == 1
+    assert proc.stderr == (f"error: {secret}: permissions differ from the kept copy's; not linked, so nobody "
+                           "gains or loses access (allow it with --allow-different-owners)\n")
+    assert "0 files done (0 B), 1 skipped, 0 failed." in proc.stdout
+    assert not os.path.samefile(keep, secret) and os.stat(secret).st_mode & 0o777 == 0o600
+    proc = run_cli("dupes", str(root), "--action", "hardlink", "--keep", "shortest-path", "--yes",
+                   "--allow-different-owners", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert os.path.samefile(keep, secret)
+    assert run_cli("undo", env=env).returncode == 0
+    assert not os.path.samefile(keep, secret) and os.stat(secret).st_mode & 0o777 == 0o600
+    assert "--allow-different-owners" in run_cli("dupes", "--help").stdout

@@ -185,7 +185,12 @@ def test_rules_import_list_export_and_organize_with_saved_rules(tmp_path, run_cl
     proc = run_cli("rules", "list", env=env)
     assert "No saved rules" in proc.stdout
     proc = run_cli("rules", "import", str(rules), env=env)
-    assert proc.returncode == 0 and "Imported 2 rule(s)" in proc.stdout
+    assert (proc.returncode, proc.stdout) == (0, f"Imported 2 rules from {rules}.\n")
+    # issue 18.12: the same file again replaces the rules of the same name (not 4 rules now)
+    proc = run_cli("rules", "import", str(rules), env=env)
+    assert proc.stdout == (f"Imported 2 rules from {rules}; they replace the saved rules of the same "
+                           "name ('Text into notes', 'The rest by category').\n")
+    assert len(run_cli("rules", "list", env=env).stdout.splitlines()) == 2
     proc = run_cli("rules", "list", env=env)
     assert proc.stdout.splitlines()[0].startswith("1. Text into notes: all of: extension extensions=")
     out_json = tmp_path / "export.json"
@@ -241,3 +246,20 @@ def test_template_errors_are_shown_in_the_preview_with_exit_1(tmp_path, run_cli,
     assert expected in proc.stderr
     assert "1 operation for 2 of 2 files (1 B); 0 already in place, 0 skipped, 1 error." in proc.stdout
     assert not (root / "sorted").exists()
+
+
+def test_rules_remove_by_name(tmp_path, run_cli, env):
+    """Issue 18.12: there was no way to delete a rule from the command line."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text(RULES_TOML)
+    run_cli("rules", "import", str(rules), env=env, check=True)
+    proc = run_cli("rules", "remove", "text INTO notes ", env=env)
+    assert (proc.returncode, proc.stdout) == (0, "Removed 1 rule called 'Text into notes'.\n")
+    listing = run_cli("rules", "list", env=env).stdout.splitlines()
+    assert len(listing) == 1 and listing[0].startswith("1. The rest by category:")
+    proc = run_cli("rules", "remove", "Text into notes", env=env)
+    assert proc.returncode == 2 and proc.stderr == ("fileorganizer: error: no saved rule is called "
+                                                    "'Text into notes' (saved: 'The rest by category')\n")
+    export = run_cli("rules", "export", str(tmp_path / "missing" / "r.toml"), env=env)
+    assert export.returncode == 2 and export.stderr.startswith("fileorganizer: error: ")
+    assert "Exported 1 rule to" in run_cli("rules", "export", str(tmp_path / "r.toml"), env=env).stdout

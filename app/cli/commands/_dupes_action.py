@@ -32,7 +32,11 @@ def add_action_arguments(parser: argparse.ArgumentParser) -> None:
                    help=f"which copy stays: {', '.join(POLICIES)}; a comma list breaks ties in order "
                         f"(default {','.join(DEFAULT_POLICY)})")
     g.add_argument("--to", metavar="DIR", help="destination folder for --action move")
-    g.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    g.add_argument("--allow-different-owners", action="store_true",
+                   help="with --action hardlink, also link copies whose owner, group or permissions "
+                        "differ from the kept file's (by default they are skipped and reported: a link "
+                        "would let others read them or take them from their owner)")
+    g.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
     g.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
@@ -69,7 +73,8 @@ def act(args: argparse.Namespace, result) -> int:
     if action == "move" and not args.to:
         print("fileorganizer: error: --action move needs --to DIR", file=sys.stderr)
         return EXIT_USAGE
-    planned = plan_actions(result.groups, action, args.keep or DEFAULT_POLICY, args.paths, args.to)
+    planned = plan_actions(result.groups, action, args.keep or DEFAULT_POLICY, args.paths, args.to,
+                           allow_different_owners=args.allow_different_owners)
     ops = planned.plan.operations
     what = describe(action, len(ops), planned.bytes, args.to)
     if args.dry_run or (not args.yes and sys.stdin.isatty()):

@@ -18,6 +18,7 @@ from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.commands._dupes_action import act, add_action_arguments, wants_action
 from app.cli.commands.scan import add_walk_arguments, missing_roots, print_errors
 from app.cli.console import cancel_on_interrupt, human_bytes, make_progress, parse_size
+from app.cli.words import count
 from app.core.progress import Cancelled, Progress
 
 FORMATS = ("text", "json", "csv", "fdupes")
@@ -40,7 +41,8 @@ def add_find_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--paranoid", action="store_true",
                         help="confirm equal hashes with a byte-by-byte comparison")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report here instead of stdout")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write the report to FILE instead of standard output")
 
 
 def find(args: argparse.Namespace, progress: Progress, db):
@@ -57,16 +59,16 @@ def find(args: argparse.Namespace, progress: Progress, db):
 def _text(result) -> str:
     out = []
     for g in result.groups:
-        out.append(f"{g.copies} copies of {human_bytes(g.size)}, {human_bytes(g.reclaimable)} reclaimable "
-                   f"(blake3 {g.hash[:16]})")
+        out.append(f"{count(g.copies, 'copy')} of {human_bytes(g.size)}, "
+                   f"{human_bytes(g.reclaimable)} reclaimable (blake3 {g.hash[:16]})")
         for f in g.files:
             out.append(f"  {f.path}" + (f"  [hard link: inode {f.inode}, {f.nlink} links]"
                                          if f.hardlinked else ""))
         out.append("")
     s = result.summary()
-    out.append(f"{s['groups']:,} groups, {s['duplicate_files']:,} duplicate files, "
-               f"{human_bytes(s['reclaimable_bytes'])} reclaimable; {s['files_scanned']:,} files scanned, "
-               f"{s['errors']} errors, {result.elapsed:.2f}s.")
+    out.append(f"{count(s['groups'], 'group')}, {count(s['duplicate_files'], 'duplicate file')}, "
+               f"{human_bytes(s['reclaimable_bytes'])} reclaimable; {count(s['files_scanned'], 'file')} "
+               f"scanned, {count(s['errors'], 'error')}, {result.elapsed:.2f}s.")
     return "\n".join(out) + "\n"
 
 
