@@ -33,6 +33,14 @@ def test_add_list_edit_remove(run_cli):
     run_cli("categories", "edit", "e-books", "epub", "fb2", "--rename", "Books", check=True)
     text = run_cli("categories", "list", check=True).stdout
     assert "Custom categories:" in text and "Books" in text and ".fb2" in text and "E-books" not in text
+    # issue 18.11: the extensions a custom category took read as moved there, not as gained
+    documents = next(line for line in text.splitlines() if line.strip().startswith("documents "))
+    assert documents.endswith("  (.epub is in Books now)") and "[custom:" not in text
+    run_cli("categories", "add", "RAW", "cr2", "nef", check=True)
+    images = next(line for line in run_cli("categories", "list", check=True).stdout.splitlines()
+                  if line.strip().startswith("images "))
+    assert images.endswith(" .avif  (.cr2 .nef are in RAW now)")
+    run_cli("categories", "remove", "RAW", check=True)
 
     proc = run_cli("categories", "remove", "books", check=True)
     assert proc.stdout.startswith("Removed Books")

@@ -85,10 +85,19 @@ def test_watch_stops_cleanly_on_sigterm(app_home, tmp_path):
 
 def test_watch_usage_errors(app_home, tmp_path, run_cli):
     missing = run_cli("watch", str(tmp_path / "nope"), "--preset", "by-extension")
-    assert missing.returncode == 2 and "Not a folder" in missing.stderr
+    assert (missing.returncode, missing.stderr) == (
+        2, f"fileorganizer: error: {tmp_path / 'nope'}: no such folder\n")
     (tmp_path / "in").mkdir()
+    # issue 18.11: one line with the prefix, no stray quotes, and the names to choose from
+    names = "by-category, by-date, by-extension, downloads-cleanup"
     bad_preset = run_cli("watch", str(tmp_path / "in"), "--preset", "no-such-preset")
-    assert bad_preset.returncode == 2 and "no-such-preset" in bad_preset.stderr
+    assert (bad_preset.returncode, bad_preset.stderr) == (
+        2, f"fileorganizer: error: --preset no-such-preset: no such preset (choose one of {names})\n")
+    no_name = run_cli("watch", str(tmp_path / "in"), "--preset")
+    assert (no_name.returncode, no_name.stderr) == (
+        2, f"fileorganizer: error: --preset needs a NAME: one of {names}\n")
+    helped = run_cli("watch", "--help").stdout
+    assert all(slug in helped for slug in names.split(", ")) and "--recursive" in helped
     bad_rules = tmp_path / "rules.json"
     bad_rules.write_text("{not json")
     bad = run_cli("watch", str(tmp_path / "in"), "--rules", str(bad_rules))

@@ -11,6 +11,7 @@ import json
 import sys
 
 from app.cli import EXIT_OK, EXIT_USAGE
+from app.cli.words import and_list, count
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +42,7 @@ def _exts(values: list[str]) -> list[str]:
 
 
 def _files(n: int) -> str:
-    return f"{n} indexed file{'' if n == 1 else 's'} re-classified"
+    return f"{count(n, 'indexed file')} re-classified"
 
 
 def _list(db, as_json: bool) -> int:
@@ -55,17 +56,28 @@ def _list(db, as_json: bool) -> int:
         sys.stdout.write("\n")
         return EXIT_OK
     width = max(len(r.name) for r in rows)
+    customs = [r for r in rows if r.custom]
+    owner = {ext: c.name for c in customs for ext in c.extensions}
     print("Built-in categories:")
     for r in (r for r in rows if not r.custom):
         exts = " ".join(r.extensions) or "(files no other category claims)"
-        moved = f"  [custom: {' '.join(r.claimed)}]" if r.claimed else ""
-        print(f"  {r.name:<{width}}  {exts}{moved}")
-    customs = [r for r in rows if r.custom]
+        print(f"  {r.name:<{width}}  {exts}{_taken(r.claimed, owner)}")
     print("Custom categories:" if customs else
           "No custom categories. Add one: fileorganizer categories add E-books epub mobi azw3")
     for r in customs:
         print(f"  {r.name:<{width}}  {' '.join(r.extensions)}")
     return EXIT_OK
+
+
+def _taken(claimed, owner: dict[str, str]) -> str:
+    """'  (.cr2 .nef are in RAW now)': the built-in extensions custom categories took over."""
+    if not claimed:
+        return ""
+    by: dict[str, list[str]] = {}
+    for ext in claimed:
+        by.setdefault(owner.get(ext, "a custom category"), []).append(ext)
+    parts = [f"{' '.join(exts)} {'is' if len(exts) == 1 else 'are'} in {name}" for name, exts in by.items()]
+    return f"  ({and_list(parts)} now)"
 
 
 def handler(args: argparse.Namespace) -> int:

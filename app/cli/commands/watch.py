@@ -7,31 +7,51 @@ with `fileorganizer undo`.
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import sys
 import threading
 import time
 
-from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
+from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, error
+from app.core.presets import PRESETS
+
+_NAMES = ", ".join(sorted(PRESETS))
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("watch", help="watch folders and organize new files as they arrive",
-                              description=__doc__.splitlines()[0])
+    p = subparsers.add_parser(
+        "watch", help="watch folders and organize new files as they arrive",
+        description="Watch folders in the foreground until Ctrl+C and organize each new file once it "
+                    "has finished arriving, by a preset, a rules file or the saved rules. Every action "
+                    "is logged and journaled: `fileorganizer undo` reverses it.",
+        epilog="Presets:\n" + "\n".join(f"  {s:<18} {p.description}" for s, p in PRESETS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="+", metavar="PATH", help="folders to watch")
     how = p.add_mutually_exclusive_group()
-    how.add_argument("--preset", metavar="NAME", help="a ready-made rule set (e.g. by-category)")
-    how.add_argument("--rules", metavar="FILE", help="a rules file (JSON or TOML, as exported)")
-    p.add_argument("--dest", metavar="DIR", help="destination root (default: each watched folder)")
+    how.add_argument("--preset", metavar="NAME", nargs="?", const="",
+                     help=f"a ready-made rule set: {_NAMES} (listed below)")
+    how.add_argument("--rules", metavar="FILE", help="a rules file (.toml or .json, as `rules export` "
+                                                     "writes); default: the saved rules")
+    p.add_argument("--dest", metavar="DIR", help="folder that relative destinations start from "
+                                                 "(default: each watched folder)")
     p.add_argument("--settle", type=float, metavar="SECONDS",
-                   help="quiet time before a file counts as finished (default: the setting, 3)")
-    p.add_argument("--recursive", action="store_true", help="also watch subfolders")
+                   help="how long a file must stay unchanged before it counts as finished "
+                        "(default: the app's setting, 3 seconds)")
+    p.add_argument("--recursive", action="store_true",
+                   help="also watch the subfolders of each PATH (default: new files directly in PATH)")
     p.set_defaults(func=handler)
 
 
 def _show(path: str | None) -> str:
     return (path or "").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _plain(reason: object) -> str:
+    """A reason without the quotes str(KeyError(...)) puts around its message."""
+    text = str(reason)
+    return text[1:-1] if len(text) > 1 and text[0] == text[-1] and text[0] in "\"'" else text
 
 
 def handler(args) -> int:
@@ -48,17 +68,26 @@ def handler(args) -> int:
         logging.getLogger(name).setLevel(logging.WARNING)
     out = logging.getLogger("fileorganizer.watch")
     missing = [p for p in args.paths if not os.path.isdir(p)]
+    for p in missing:
+        error(f"{_show(p)}: no such folder")
     if missing:
-        print(f"Not a folder: {', '.join(_show(p) for p in missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.preset is not None and args.preset not in PRESETS:
+        error(f"--preset needs a NAME: one of {_NAMES}" if not args.preset else
+              f"--preset {args.preset}: no such preset (choose one of {_NAMES})")
+        return EXIT_USAGE
+    if args.dest and os.path.lexists(os.path.expanduser(args.dest)) and \
+            not os.path.isdir(os.path.expanduser(args.dest)):
+        error(f"--dest {args.dest}: not a folder (give the folder files are sorted into)")
         return EXIT_USAGE
     if args.settle is not None and args.settle <= 0:
-        print("--settle must be more than 0 seconds", file=sys.stderr)
+        error("--settle must be more than 0 seconds")
         return EXIT_USAGE
     if args.rules:
         try:
             spec = watch_rules.spec_from_file(args.rules)
         except (OSError, ValueError) as exc:
-            print(f"Cannot use {_show(args.rules)}: {exc}", file=sys.stderr)
+            error(f"{_show(args.rules)}: {_plain(exc)}")
             return EXIT_USAGE
     else:
         spec = {"preset": args.preset} if args.preset else []
@@ -87,7 +116,7 @@ def handler(args) -> int:
     bad = service.reload()
     if bad:
         for folder, reason in bad:
-            print(f"Cannot use the rules for {_show(folder.path)}: {reason}", file=sys.stderr)
+            error(f"cannot use the rules for {_show(folder.path)}: {_plain(reason)}")
         db.close()
         return EXIT_USAGE
     stop = threading.Event()
