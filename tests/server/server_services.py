@@ -142,3 +142,17 @@ class ServerProcess:
                 self.proc.kill()
                 self.proc.wait(5)
         self._log.close()
+
+
+def loopback_address(n: int) -> str:
+    """127.0.0.<n>, an address of this computer that tests use as another client; skips the
+    test where only 127.0.0.1 is configured (macOS)."""
+    import pytest
+
+    address = f"127.0.0.{n}"
+    try:
+        with socket.socket() as s:
+            s.bind((address, 0))
+    except OSError:
+        pytest.skip(f"{address} is not an address of this computer here")
+    return address

@@ -4,6 +4,7 @@ when two server processes receive the same create at once."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -101,6 +102,8 @@ def test_validation_messages_name_the_field_without_internals(client, new_accoun
 def test_database_files_are_private(server, stack, client, new_account):
     if stack.postgres is not None:
         pytest.skip("PostgreSQL keeps its own files")
+    if os.name == "nt":
+        pytest.skip("Windows has no POSIX file modes: the user's profile folder protects them")
     new_account()                       # something written, so the WAL exists
     data = server.log_path.parent / "data"
     files = [data / name for name in ("server.db", "server.db-wal", "server.db-shm")]

@@ -9,6 +9,7 @@ import uuid
 
 import httpx
 import pytest
+from server_services import loopback_address
 
 from app.server.throttle import Backoff, MemoryThrottle
 
@@ -26,7 +27,7 @@ def strict_server(stack, start_server):
 def client_at(server, n: int) -> httpx.Client:
     """A client connecting from 127.0.0.<n>."""
     return httpx.Client(base_url=server.base + "/api/v1", timeout=30,
-                        transport=httpx.HTTPTransport(local_address=f"127.0.0.{n}"))
+                        transport=httpx.HTTPTransport(local_address=loopback_address(n)))
 
 
 def register(api: httpx.Client) -> tuple[str, dict]:

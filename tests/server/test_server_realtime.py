@@ -77,8 +77,14 @@ def from_address(server, address: str) -> httpx.Client:
                         transport=httpx.HTTPTransport(local_address=address))
 
 
+def loopback(n: int) -> str:
+    from server_services import loopback_address
+
+    return loopback_address(n)
+
+
 def test_rate_limits_and_headers(limited_server):
-    api = from_address(limited_server, "127.0.0.3")
+    api = from_address(limited_server, loopback(3))
     tokens = []
     for name in ("a", "b"):
         r = api.post("/auth/register", json={"email": f"{name}-{time.time_ns()}@example.org",
@@ -110,7 +116,7 @@ def test_rate_limits_and_headers(limited_server):
     with pytest.raises(InvalidStatus):
         connect(f"{limited_server.ws_base}/ws/operations/x?token={token}", open_timeout=10)
     # No overall budget: another client is not locked out by this one.
-    other = from_address(limited_server, "127.0.0.4")
+    other = from_address(limited_server, loopback(4))
     assert other.get("/devices").status_code == 401
     assert httpx.get(limited_server.base + "/health").status_code == 200  # probes are not limited
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import httpx
@@ -39,7 +40,7 @@ def test_login_then_sync_without_a_keyring(run_cli, sync_server, email, tmp_path
     assert out.count("No system keyring is available") == 1       # said once, on its own line
     assert f"kept in {token_file(app_home)}, a file only you can read.\n" in r.stdout
     path = token_file(app_home)
-    assert path.stat().st_mode & 0o777 == 0o600
+    assert os.name == 'nt' or path.stat().st_mode & 0o777 == 0o600
     token = stored_token(app_home).encode()
     written = [p for p in app_home.rglob("*") if p.is_file() and p != path]
     assert not any(token in p.read_bytes() for p in written)     # database, WAL, settings
