@@ -166,6 +166,10 @@ def check_trash(tmp: Path) -> str:
     return "freedesktop trash: trashed and restored a file"
 
 
+class NotAvailable(Exception):  # noqa: N818 - a state, not a failure
+    """A check that cannot run on this machine (not a failure): reported as N/A."""
+
+
 def check_keyring(tmp: Path) -> str:
     import keyring
     from keyring.backend import KeyringBackend
@@ -207,7 +211,21 @@ def check_keyring(tmp: Path) -> str:
     finally:
         keyring.set_keyring(system)
     label = f"{type(system).__module__}.{type(system).__name__}"
+    if _no_keyring(system):
+        raise NotAvailable(f"no system keyring here ({label}): sign-ins are kept in a file only the "
+                           f"user can read (0600) instead; backends {', '.join(sorted(names))}, "
+                           "API round trip works")
     return f"backends {', '.join(sorted(names))}; system keyring {label}; API round trip"
+
+
+def _no_keyring(system) -> bool:
+    """True for keyring's stand-ins that store nothing: the 'fail' and 'null' backends, or a
+    chain of no backends (what keyring picks on a desktop without a secret service)."""
+    module = type(system).__module__
+    if module in ("keyring.backends.fail", "keyring.backends.null"):
+        return True
+    chained = getattr(system, "backends", None)
+    return chained is not None and not any(not _no_keyring(b) for b in chained)
 
 
 CHECKS: list[tuple[str, Callable[[Path], str]]] = [
@@ -222,7 +240,8 @@ CHECKS: list[tuple[str, Callable[[Path], str]]] = [
 
 
 def run_checks(emit: Callable[[str], None]) -> bool:
-    """Run every check on a fresh temporary folder; emit one line per check; True if all pass."""
+    """Run every check on a fresh temporary folder; emit one line per check (PASS, FAIL, or N/A
+    for what this machine lacks, e.g. a system keyring); True if none failed."""
     saved_home = os.environ.get(paths.HOME_ENV)
     all_ok = True
     with tempfile.TemporaryDirectory(prefix="fileorganizer-selftest-") as tmp_name:
@@ -231,13 +250,16 @@ def run_checks(emit: Callable[[str], None]) -> bool:
         try:
             for name, check in CHECKS:
                 started = time.perf_counter()
+                status = "PASS"
                 try:
-                    detail, ok = check(tmp), True
+                    detail = check(tmp)
+                except NotAvailable as exc:
+                    detail, status = str(exc), "N/A"
                 except Exception as exc:
-                    detail, ok = f"{type(exc).__name__}: {exc}", False
-                all_ok &= ok
+                    detail, status = f"{type(exc).__name__}: {exc}", "FAIL"
+                all_ok &= status != "FAIL"
                 ms = (time.perf_counter() - started) * 1000
-                emit(f"{'PASS' if ok else 'FAIL'} {name}: {detail} ({ms:.0f} ms)")
+                emit(f"{status} {name}: {detail} ({ms:.0f} ms)")
         finally:
             if saved_home is None:
                 os.environ.pop(paths.HOME_ENV, None)
