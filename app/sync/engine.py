@@ -108,8 +108,9 @@ def run_sync(db, account: Account | None = None, *, manual: bool = True, check=N
     result.waiting = outbox.count(db)
     kept = refusals.entries(db)
     if kept:
+        it = "it" if len(kept) == 1 else "them"
         result.error = (f"The server refused {_changes(len(kept))}: see `sync --status`; fix "
-                        "and sync again, or discard them.")
+                        f"{it} and sync again, or discard {it}.")
     result.ok = result.waiting == 0 and not kept
     _save_status(db, last_sync_at=time.time(), failures=0, next_attempt_at=0, offline=False,
                  last_error=result.error)

@@ -49,7 +49,8 @@ def add(db, item: outbox.Item, reason: str) -> None:
     target = item.payload.get("uuid") or item.payload.get("id")
     kept = [e for e in _load(db) if not (e["kind"] == item.kind and e.get("target") == target)]
     kept.append({"id": item.id, "kind": item.kind, "target": target, "payload": item.payload,
-                 "label": _label(db, item), "reason": reason[:500], "at": time.time()})
+                 "label": _label(db, item), "reason": reason.removeprefix("Invalid request: ")[:500],
+                 "at": time.time()})
     db.set_setting(KEY, kept)
 
 
