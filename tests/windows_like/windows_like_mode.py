@@ -42,6 +42,7 @@ _hidden: dict[str, object] = {}
 
 def is_project_file(filename: str) -> bool:
     """True for a source file of this checkout (app/, tests/, bench/ ...), not of .venv."""
+    filename = os.path.abspath(filename)           # a module found through "" has a relative name
     return filename.startswith(_ROOT) and not filename.startswith(_NOT_OURS)
 
 
