@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 
 
 def main() -> int:
+    # a bundled app starts its worker processes by running itself again: they stop here
+    multiprocessing.freeze_support()
     if "--self-test" in sys.argv:  # before any widget exists: it starts Qt offscreen itself
         from app.selftest import main as self_test
 

@@ -18,16 +18,6 @@ OS_ONLY = frozenset({
 })
 MODULES_ONLY = frozenset({"fcntl", "pwd", "grp", "resource", "termios", "msvcrt", "winreg", "ctypes"})
 
-# TEMPORARY: the fork-based duplicate engine that the lead is deleting (issue 16, item 1). Remove
-# each entry together with its file (or its last os.pread/os.fork); the list must end up empty.
-TEMPORARY_ALLOWED = {
-    "app/jobs/hash_helper.py",
-    "app/jobs/stream_helper.py",
-    "app/jobs/walk_split.py",
-    "app/core/hashing.py",
-}
-
-
 def _docstrings(tree: ast.AST) -> set[int]:
     """ids of the string constants that are docstrings (allowed to mention anything)."""
     ids = set()
@@ -82,7 +72,7 @@ def test_no_os_specific_calls_outside_app_platform():
     offenders = {}
     for path in sorted(APP.rglob("*.py")):
         rel = path.relative_to(APP.parent).as_posix()
-        if path.is_relative_to(PLATFORM) or rel in TEMPORARY_ALLOWED:
+        if path.is_relative_to(PLATFORM):
             continue
         uses = os_specific_uses(path.read_text(encoding="utf-8"))
         if uses:

@@ -1,3 +1,6 @@
+"""``python -m app.cli``: the `fileorganizer` command."""
+
 from app.cli import run
 
-run()
+if __name__ == "__main__":
+    run()

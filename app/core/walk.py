@@ -1,7 +1,7 @@
 """Fast directory walk: regular files and symlinks as FileRecords, in batches.
 
-One tight single-threaded loop over ``os.scandir``; each entry costs one
-``lstat`` (``DirEntry.stat(follow_symlinks=False)``). Symbolic links are reported
+One tight loop over ``os.scandir``; each entry costs one ``lstat``
+(``platform.filestat.entry_lstat``: the listing's own on POSIX). Symbolic links are reported
 with ``is_link=True`` and never followed, so link loops cannot hang the walk;
 directories are also remembered by (dev, inode), so a bind-mount loop is
 visited once. Problems (unreadable folders, files vanishing mid-walk, paths too
@@ -22,6 +22,7 @@ from typing import NamedTuple
 from blake3 import blake3
 
 from app.core.progress import Progress
+from app.platform import filestat
 
 ErrorHandler = Callable[[str, str], None]
 
@@ -113,6 +114,7 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
     new_record = tuple.__new__
     by_fd = os.scandir in os.supports_fd
     sep = os.sep
+    lstat_entry = filestat.entry_lstat
     for root in roots:
         root = os.path.abspath(root)
         if subtrees:
@@ -175,7 +177,7 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
                     for entry in it:
                         path = prefix + entry.name
                         try:
-                            est = entry.stat(follow_symlinks=False)
+                            est = lstat_entry(entry)
                         except OSError as exc:
                             report(path, describe_error(exc))
                             continue

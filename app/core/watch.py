@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -52,6 +53,7 @@ class Watcher:
         self._last_activity = 0.0
         self._delivered_since_idle = False
         self.health_interval = health_interval
+        self._events: queue.SimpleQueue[tuple[str, FileSystemEvent]] = queue.SimpleQueue()
         self._watches = FolderWatches(self._on_event, observer_factory)
         self._folders: dict[str, Folder] = {}
         self._scans: dict[str, tuple[str, bool]] = {}       # dir -> (folder key, force)
@@ -178,11 +180,29 @@ class Watcher:
 
     def _quiet(self) -> bool:
         """Nothing pending, being scanned or being handed on (caller holds the lock)."""
-        return not (self._files.pending or self._scans or self._scanning or self._files.busy)
+        return not (self._files.pending or self._scans or self._scanning or self._files.busy
+                    or not self._events.empty())
 
     # --- observer side ------------------------------------------------------------------------
 
     def _on_event(self, key: str, event: FileSystemEvent) -> None:
+        """Called by the observer's thread, which holds the observer's own lock meanwhile:
+        taking ``self._lock`` here would deadlock with this thread (un)scheduling a folder
+        under ``self._lock``. So the event only goes in a queue; the next ``_step`` (at the next
+        tick, or at once for a folder event) handles it."""
+        self._events.put((key, event))
+        if event.is_directory:
+            self._wake.set()
+
+    def _handle_events(self) -> None:
+        while True:
+            try:
+                key, event = self._events.get_nowait()
+            except queue.Empty:
+                return
+            self._handle_event(key, event)
+
+    def _handle_event(self, key: str, event: FileSystemEvent) -> None:
         src = os.fsdecode(event.src_path)
         dest = os.fsdecode(event.dest_path) if event.dest_path else ""
         with self._lock:
@@ -222,6 +242,7 @@ class Watcher:
             self._wake.clear()
 
     def _step(self) -> None:
+        self._handle_events()
         now = time.monotonic()
         if now - self._last_health >= self.health_interval:
             self._last_health = now

@@ -82,6 +82,9 @@ class Controller:
             return
         self._closed = True
         self.session.jobs.shutdown()
+        from app.jobs.workers import close_shared
+
+        close_shared()          # the scan's worker processes, kept for the app's lifetime
         self.theme.close()
         if self.server is not None:
             self.server.close()

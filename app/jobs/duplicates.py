@@ -80,7 +80,7 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
     """
     started = time.monotonic()
     own_pool = pool is None
-    pool = (pool or WorkerPool()).start()
+    pool = pool or WorkerPool()
     try:
         early = _EarlyHashing(pool, min_size, max_size, progress) if _first_look(db, roots) else None
         scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,

@@ -16,24 +16,18 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
-import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from app.core import hashing, walk
+from app.platform.cpus import usable_cpus
 
 MAX_WORKERS = 8
 BATCH_FILES = 1024              # files per batch ...
 BATCH_BYTES = 16 * 2**20        # ... or about this many bytes read, whichever comes first
 
 WorkItem = tuple[int, str, int]     # (key, path, size)
-
-
-def usable_cpus() -> int:
-    """CPUs this process may run on (its affinity where the OS has one, else the CPU count)."""
-    count = getattr(os, "process_cpu_count", None)       # Python 3.13+
-    return max(1, (count() if count else None) or os.cpu_count() or 1)
 
 
 class WorkerPool:
@@ -45,7 +39,7 @@ class WorkerPool:
         self._lock = threading.Lock()
 
     def start(self) -> WorkerPool:
-        """Start the workers now (they take ~0.1 s to start: better during the walk)."""
+        """Start the workers (~0.1 s each; done by the first piece of work sent)."""
         with self._lock:
             if self._executor is None:
                 self._executor = cf.ProcessPoolExecutor(self.workers,
@@ -99,7 +93,7 @@ class WorkerPool:
             executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> WorkerPool:
-        return self.start()
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()

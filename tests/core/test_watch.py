@@ -330,3 +330,22 @@ def test_folder_present_but_not_watchable_is_reported_once(shared_dir):
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines == [f"error Cannot watch {locked}: permission denied"]
+
+
+def test_the_observer_thread_never_waits_for_the_watcher_lock(tmp_path, watch):
+    """watchdog holds its own lock while it hands an event over, and the watcher (un)schedules
+    folders, which takes that lock, while holding its own: an event handler that waited for
+    the watcher's lock deadlocked both threads (seen in a health check racing a burst)."""
+    from watchdog.events import FileCreatedEvent
+
+    w, rec = watch()
+    path = tmp_path / "in" / "late.txt"
+    path.write_text("late")
+    handed_over = threading.Event()
+    with w._lock:                               # the watcher busy (re)scheduling a folder
+        observer = threading.Thread(target=lambda: (w._on_event("in", FileCreatedEvent(str(path))),
+                                                    handed_over.set()))
+        observer.start()
+        assert handed_over.wait(5)
+    observer.join()
+    assert wait_for(lambda: rec.names() == ["late.txt"])

@@ -14,6 +14,7 @@ import pytest
 from app.core.progress import Cancelled, Progress
 from app.jobs.duplicates import find_duplicates
 from app.jobs.scan import scan
+from app.jobs.workers import WorkerPool
 from app.store.db import open_database
 
 
@@ -186,7 +187,7 @@ def test_a_writer_gets_through_while_a_first_search_runs(app_home, make_corpus):
 def test_a_cancelled_scan_keeps_the_batches_it_wrote(app_home, make_corpus):
     root, _ = make_corpus(6000, seed=8, total_mb=4)
     db = open_database()
-    progress = Progress()
+    progress = Progress(min_interval=0)         # the listener hears every step
 
     def listener(snap):
         if snap.done >= 3000:
@@ -194,8 +195,8 @@ def test_a_cancelled_scan_keeps_the_batches_it_wrote(app_home, make_corpus):
 
     progress.listener = listener
     try:
-        with pytest.raises(Cancelled):
-            scan(db, [str(root)], progress=progress)
+        with pytest.raises(Cancelled), WorkerPool() as pool:
+            scan(db, [str(root)], progress=progress, pool=pool)
         conn = db.raw()
         try:
             kept = conn.execute("SELECT count(*) FROM files").fetchone()[0]

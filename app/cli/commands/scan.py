@@ -8,6 +8,7 @@ import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.console import cancel_on_interrupt, human_bytes, make_progress
+from app.cli.words import count
 from app.core.progress import Cancelled
 
 
@@ -40,6 +41,7 @@ def print_errors(errors: list[tuple[str, str]]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.jobs.scan import scan
+    from app.jobs.workers import WorkerPool
     from app.store.db import open_database
 
     if missing_roots(args.paths):
@@ -47,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
     progress, line = make_progress(args.quiet)
     db = open_database()
     try:
-        with cancel_on_interrupt(progress):
+        with cancel_on_interrupt(progress), WorkerPool() as pool:
             result = scan(db, args.paths, progress=progress, exclude=tuple(args.exclude),
-                          include_hidden=args.include_hidden)
+                          include_hidden=args.include_hidden, pool=pool)
     except Cancelled:
         line.clear()
         print("Cancelled; the index keeps what was scanned so far.", file=sys.stderr)
@@ -59,9 +61,9 @@ def run(args: argparse.Namespace) -> int:
         db.close()
     print_errors(result.errors)
     c = result.counts
-    print(f"Scanned {c.files:,} files ({human_bytes(c.bytes)}), {c.links:,} symlinks, {c.dirs:,} folders "
-          f"in {result.elapsed:.2f}s: {c.new:,} new, {c.changed:,} changed, {c.removed:,} removed, "
-          f"{len(result.errors)} errors.")
+    print(f"Scanned {count(c.files, 'file')} ({human_bytes(c.bytes)}), {count(c.links, 'symlink')}, "
+          f"{count(c.dirs, 'folder')} in {result.elapsed:.2f}s: {c.new:,} new, {c.changed:,} changed, "
+          f"{c.removed:,} removed, {count(len(result.errors), 'error')}.")
     return EXIT_ERRORS if result.errors else EXIT_OK
 
 
