@@ -39,8 +39,10 @@ def command_names() -> list[str]:
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered, or just `only` (importing each
     command's module costs a few ms: a command line naming one needs no other)."""
-    parser = argparse.ArgumentParser(prog="fileorganizer", description=__doc__.splitlines()[0],
-                                     epilog=EPILOG)
+    parser = argparse.ArgumentParser(
+        prog="fileorganizer", epilog=EPILOG,
+        description="FileOrganizer Pro from the command line, the same engine as the app: scan "
+                    "folders, find duplicates, organize by rules, export reports, undo any run.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
                         help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -17,13 +17,18 @@ from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 def register(subparsers) -> None:
     p = subparsers.add_parser("account", help="change the password, sign out everywhere, "
                                               "delete the sync account",
-                              description=__doc__.splitlines()[0])
+                              description="Manage the account this computer syncs with: change its "
+                                          "password, sign it out everywhere, or delete it.")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    pw = actions.add_parser("password", help="change the password (ends every other sign-in)")
+    pw = actions.add_parser("password", help="change the password (ends every other sign-in)",
+                            description="Change the account's password; every other sign-in ends.")
     pw.add_argument("--password-stdin", action="store_true",
                     help="read the current and the new password from standard input, one a line")
-    actions.add_parser("sign-out-everywhere", help="end every sign-in of the account")
-    delete = actions.add_parser("delete", help="delete the account and its data on the server")
+    actions.add_parser("sign-out-everywhere", help="end every sign-in of the account",
+                       description="End every sign-in of the account, this computer's too.")
+    delete = actions.add_parser("delete", help="delete the account and its data on the server",
+                                description="Delete the account and everything stored for it on the "
+                                            "server; the files, rules and history on this computer stay.")
     delete.add_argument("--password-stdin", action="store_true",
                         help="read the password from standard input")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")

@@ -16,22 +16,30 @@ from app.cli.words import and_list, count
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("categories", help="list the categories; add, edit or remove custom ones",
-                              description=__doc__.splitlines()[0],
+                              description="Files are sorted into categories by extension. A custom "
+                                          "category takes its extensions over from the built-in ones; "
+                                          "scans, reports, the organizer and the watcher use it.",
                               epilog="Example: fileorganizer categories add E-books epub mobi azw3")
     sub = p.add_subparsers(dest="categories_command", metavar="ACTION", required=True)
-    ls = sub.add_parser("list", help="show the built-in and custom categories with their extensions")
+    ls = sub.add_parser("list", help="show the built-in and custom categories with their extensions",
+                        description="Show the built-in and custom categories with their extensions.")
     ls.add_argument("--json", action="store_true", help="print JSON instead of text")
-    add = sub.add_parser("add", help="create a custom category claiming the extensions EXT...")
-    add.add_argument("name", metavar="NAME")
+    add = sub.add_parser("add", help="create a custom category claiming the extensions EXT...",
+                         description="Create a custom category that takes the extensions EXT... "
+                                     "over from the built-in categories.")
+    add.add_argument("name", metavar="NAME", help="the new category's name, e.g. E-books")
     add.add_argument("extensions", metavar="EXT", nargs="+", help="e.g. epub or .epub")
-    edit = sub.add_parser("edit", help="replace a custom category's extensions (and optionally rename it)")
-    edit.add_argument("name", metavar="NAME")
+    edit = sub.add_parser("edit", help="replace a custom category's extensions (and optionally rename it)",
+                          description="Replace a custom category's extensions, rename it, or both.")
+    edit.add_argument("name", metavar="NAME", help="the custom category to change")
     edit.add_argument("extensions", metavar="EXT", nargs="*",
                       help="the new extensions (leave out to keep them, e.g. with --rename)")
     edit.add_argument("--rename", metavar="NEW_NAME", help="give the category a new name")
     rm = sub.add_parser("remove",
-                        help="delete a custom category (its extensions return to the built-in ones)")
-    rm.add_argument("name", metavar="NAME")
+                        help="delete a custom category (its extensions return to the built-in ones)",
+                        description="Delete a custom category; its extensions return to the built-in "
+                                    "categories.")
+    rm.add_argument("name", metavar="NAME", help="the custom category to delete")
     p.set_defaults(func=handler)
 
 

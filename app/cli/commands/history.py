@@ -19,10 +19,13 @@ if TYPE_CHECKING:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("history", help="list past runs (moves, trash, links) that can be undone",
-                              description=__doc__.splitlines()[0])
-    p.add_argument("id", nargs="?", type=int, help="show the operations of this entry")
-    p.add_argument("--limit", type=int, default=30, help="entries to list (default 30)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+                              description="List past runs, newest first, with what each did; with ID, "
+                                          "list the operations of that run (their numbers are what "
+                                          "`fileorganizer undo ID --op N` takes).")
+    p.add_argument("id", nargs="?", type=int, metavar="ID", help="show the operations of this entry")
+    p.add_argument("--limit", type=int, default=30, metavar="N", help="entries to list (default 30)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (sizes in KiB, MiB, GiB; the default) or json (exact byte counts)")
     p.set_defaults(func=handler)
 
 
@@ -68,7 +71,8 @@ def handler(args) -> int:
             return EXIT_OK
         entry = store.entry(args.id)
         if entry is None:
-            print(f"No history entry #{args.id}.", file=sys.stderr)
+            print(f"fileorganizer: error: there is no history entry #{args.id} "
+                  "(see `fileorganizer history`)", file=sys.stderr)
             return EXIT_USAGE
         records = store.records(entry.id)
         if args.format == "json":

@@ -14,6 +14,7 @@ import sys
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.commands.scan import add_walk_arguments, missing_roots, print_errors
 from app.cli.console import cancel_on_interrupt, human_bytes, make_progress
+from app.cli.words import count
 from app.core.progress import Cancelled
 
 FORMATS = ("html", "csv", "json")
@@ -68,10 +69,10 @@ def run(args: argparse.Namespace) -> int:
         db.close()
     print_errors(result.errors)
     if result.output != "-":
-        what = f"{result.rows:,} rows" if fmt == "csv" else fmt.upper()
+        what = count(result.rows, "row") if fmt == "csv" else fmt.upper()
         print(f"Wrote {result.output} ({what}, {human_bytes(result.bytes_written)}) in "
               f"{result.report_seconds:.2f}s after {result.refresh_seconds:.2f}s refreshing the index; "
-              f"{len(result.errors)} errors.", file=sys.stderr)
+              f"{count(len(result.errors), 'error')}.", file=sys.stderr)
     return EXIT_ERRORS if result.errors else EXIT_OK
 
 
