@@ -127,7 +127,7 @@ def test_rule_editor_validates_and_shows_a_live_example(window, qtbot, tmp_path)
     editor.to.setText("{nonsense}")
     editor.update_example()
     assert not editor.ok.isEnabled()
-    assert "to" in editor.error.text()
+    assert editor.error.text().startswith("⚠ Then (the destination)")
     editor.to.setText("Invoices/{year}")
     editor.accept()
     assert editor.result_dict["conditions"] == [{"type": "extension", "extensions": ["pdf"]}]

@@ -7,6 +7,7 @@ core.rules.rule_from_dict, so every error message names the field at fault.
 from __future__ import annotations
 
 import os
+import re
 import time
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
@@ -187,7 +188,8 @@ class RuleEditor(QDialog):
         form.addRow(tr("Applies when"), self.match)
         lay.addLayout(form)
 
-        lay.addWidget(label(tr("Conditions (none: every file)"), "SectionTitle"))
+        self.cond_title = label(tr("Conditions (none: every file)"), "SectionTitle")
+        lay.addWidget(self.cond_title)
         self.cond_box = QVBoxLayout()
         self.cond_box.setSpacing(6)
         lay.addLayout(self.cond_box)
@@ -279,6 +281,7 @@ class RuleEditor(QDialog):
         row = ConditionRow(cond, self._timer_start, self._remove_condition)
         self.rows.append(row)
         self.cond_box.addWidget(row)
+        self._update_cond_title()
         self._timer_start()
 
     def _timer_start(self) -> None:
@@ -288,7 +291,11 @@ class RuleEditor(QDialog):
     def _remove_condition(self, row: ConditionRow) -> None:
         self.rows.remove(row)
         row.deleteLater()
+        self._update_cond_title()
         self._timer_start()
+
+    def _update_cond_title(self) -> None:
+        self.cond_title.setText(tr("Conditions") if self.rows else tr("Conditions (none: every file)"))
 
     def _action_changed(self) -> None:
         self.to.setEnabled(self.action.currentData() in ("move", "copy"))
@@ -349,7 +356,7 @@ class RuleEditor(QDialog):
             self.ok.setEnabled(True)
         except RuleError as exc:
             self.error.setText(
-                f"⚠ {exc.field}: {exc.message}" if d.get("name") else tr("Give the rule a name.")
+                f"⚠ {field_words(exc.field)}: {exc.message}" if d.get("name") else tr("Give the rule a name.")
             )
             self.ok.setEnabled(False)
         sample = self._sample()
@@ -382,7 +389,25 @@ class RuleEditor(QDialog):
         try:
             rule_from_dict(d)
         except RuleError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(f"⚠ {field_words(exc.field)}: {exc.message}")
             return
         self.result_dict = d
         super().accept()
+
+
+def field_words(field: str) -> str:
+    """The rule file's field path in the editor's words: 'conditions[0].extensions' ->
+    'Condition 1, extensions'; 'actions[0].to' -> 'Then (the destination)'."""
+    m = re.fullmatch(r"conditions\[(\d+)\](?:\.(\w+))?", field)
+    if m:
+        what = tr("Condition {n}").format(n=int(m.group(1)) + 1)
+        return f"{what}, {m.group(2).replace('_', ' ')}" if m.group(2) else what
+    m = re.fullmatch(r"actions\[(\d+)\](?:\.(\w+))?", field)
+    if m:
+        return {
+            "to": tr("Then (the destination)"),
+            "name": tr("Rename to"),
+        }.get(m.group(2) or "", tr("Then"))
+    return {"name": tr("Name"), "match": tr("Applies when"), "conflict": tr("If the target exists")}.get(
+        field, field.replace("_", " ").capitalize()
+    )
