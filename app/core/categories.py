@@ -9,6 +9,8 @@ shared by several types (ZIP for .docx, OLE2 for .doc/.msi, ISO-BMFF for
 
 from __future__ import annotations
 
+import os
+
 CATEGORIES: tuple[str, ...] = (
     "documents", "images", "audio", "video", "archives", "code", "installers", "other",
 )
@@ -101,6 +103,8 @@ def extension_of(name: str) -> str:
     A leading dot alone does not make an extension: '.bashrc' has none.
     """
     base = name.rpartition("/")[2]
+    if os.sep != "/":                   # Windows: either separator
+        base = base.rpartition(os.sep)[2]
     dot = base.rfind(".")
     if dot <= 0 or dot == len(base) - 1 or base[:dot].strip(".") == "":
         return ""

@@ -70,7 +70,8 @@ def describe_error(exc: OSError) -> str:
 
 def exclude_matcher(patterns: Iterable[str]) -> Callable[[str, str], bool] | None:
     """A test `(name, path) -> bool` true when a glob matches the name or the whole path."""
-    pats = [p.rstrip("/") or p for p in patterns if p]
+    seps = "/" + os.sep if os.altsep is None else os.sep + os.altsep
+    pats = [p.rstrip(seps) or p for p in patterns if p]
     if not pats:
         return None
     rx = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in pats))
@@ -120,8 +121,11 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
         if subtrees:
             try:
                 st = os.lstat(root)
-            except OSError:
-                continue                # gone since the parent was listed: the parent's walker saw that
+            except FileNotFoundError:
+                continue                # gone since its parent was listed
+            except OSError as exc:      # e.g. a path longer than the OS allows
+                report(root, describe_error(exc))
+                continue
             if not stat.S_ISDIR(st.st_mode):
                 continue
         else:
