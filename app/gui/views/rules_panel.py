@@ -54,7 +54,10 @@ class RulesPanel(Card):
         card.setMinimumWidth(300)
         head = QHBoxLayout()
         head.addWidget(label(tr("My rules"), "SectionTitle"), 1)
-        self.presets_btn = button(tr("Presets"), "plus", tip=tr("Add ready-made rules"))
+        # presets are run from the Organizer's "Using" box; here they are copied, to be changed
+        self.presets_btn = button(
+            tr("Copy a preset"), "plus", tip=tr("Copy a preset's rules into My rules, to change them")
+        )
         menu = QMenu(self.presets_btn)
         from app.core.presets import PRESETS
 
@@ -88,7 +91,7 @@ class RulesPanel(Card):
         self.list_empty = EmptyState(
             "organizer",
             tr("No rules yet"),
-            tr("Start from a preset (By category, By date…) or add your own rule."),
+            tr("Add a rule with +, or run a preset: choose it under Using."),
         )
         self.list_pages.addWidget(self.list_empty)
         self.list_pages.addWidget(self.list)
