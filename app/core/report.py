@@ -217,7 +217,8 @@ def report_dict(report: Report) -> dict:
                        "reclaimable_bytes": d.reclaimable_bytes},
         "duplicate_groups": _listing(report.duplicate_groups, lambda g: {
             "id": g.id, "size": g.size, "hash": g.hash, "copies": g.copies,
-            "reclaimable_bytes": g.reclaimable, "path_count": g.path_count, "paths": g.paths}),
+            "reclaimable_bytes": g.reclaimable, "path_count": g.path_count, "paths": g.paths,
+            "more_paths": max(0, g.path_count - len(g.paths))}),
         "errors": _listing(report.errors, lambda e: {
             "path": e.path, "reason": e.reason, "at": iso_utc(e.at)}),
     }

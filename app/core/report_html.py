@@ -90,33 +90,47 @@ def _bar_chart(rows: list[tuple[str, str, float, str, str]], label: str) -> str:
     return "".join(parts)
 
 
+def _year_labels(count: int, room: int) -> list[int]:
+    """Which columns get a year under them: the oldest and the newest, and evenly spaced ones
+    between (at most `room` in all); one that would crowd the newest is left out."""
+    every = max(1, -(-count // max(1, room - 1)))     # ceil: never more labels than fit
+    picked = list(range(0, count, every))
+    if picked[-1] != count - 1:
+        if len(picked) > 1 and count - 1 - picked[-1] < every * 0.75:
+            picked.pop()
+        picked.append(count - 1)
+    return picked
+
+
 def _year_chart(years: list[YearCount]) -> str:
-    """Columns of bytes per year of last modification."""
+    """Columns of bytes per year of last modification. The drawing is as wide as the card
+    (1080 units at 1:1 in a full-width report) with a margin on both sides, so the first and
+    last year labels are never cut, and labels are spaced so that they never touch."""
     if not years:
         return ""
     first, last = years[0].year, years[-1].year
     span = list(range(first, last + 1)) if last - first < 80 else [y.year for y in years]
     found = {y.year: y for y in years}
     top = max(y.bytes for y in years) or 1
-    width, height, base = 720, 170, 140
-    step = width / len(span)
+    width, height, base, margin = 1080, 170, 140, 24
+    step = (width - 2 * margin) / len(span)
     col = max(2.0, min(40.0, step * 0.7))
-    every = max(1, round(len(span) / 12))
+    labelled = set(_year_labels(len(span), int((width - 2 * margin) // 48)))   # "2024" needs ~35 units
     parts = [f'<svg class="chart years" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="Bytes by year last modified" preserveAspectRatio="xMinYMin meet">',
-             f'<line class="axis" x1="0" y1="{base}" x2="{width}" y2="{base}"/>']
+             f'<line class="axis" x1="{margin}" y1="{base}" x2="{width - margin}" y2="{base}"/>']
     for i, year in enumerate(span):
-        x = i * step + (step - col) / 2
+        x = margin + i * step + (step - col) / 2
         y = found.get(year)
         if y is not None and y.bytes > 0:
             h = max(2.0, (base - 26) * y.bytes / top)     # headroom for the value label
             parts.append(f'<rect class="bar col" x="{x:.1f}" y="{base - h:.1f}" width="{col:.1f}" '
-                         f'height="{h:.1f}" rx="2"><title>{year}: {_num(y.files)} files, '
-                         f'{human_bytes(y.bytes)}</title></rect>')
+                         f'height="{h:.1f}" rx="2"><title>{year}: {_num(y.files)} '
+                         f'{"file" if y.files == 1 else "files"}, {human_bytes(y.bytes)}</title></rect>')
             if len(span) <= 16:
                 parts.append(f'<text class="val" x="{x + col / 2:.1f}" y="{base - h - 6:.1f}" '
                              f'text-anchor="middle">{human_bytes(y.bytes)}</text>')
-        if i % every == 0 or i == len(span) - 1:
+        if i in labelled:
             parts.append(f'<text class="lbl" x="{x + col / 2:.1f}" y="{base + 20}" '
                          f'text-anchor="middle">{year}</text>')
     parts.append("</svg>")

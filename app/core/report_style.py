@@ -64,6 +64,7 @@ margin-top:16px}
 .note{margin:-6px 0 12px;color:var(--muted)}
 .note strong{color:var(--fg)}
 .chart{width:100%;max-width:900px;height:auto;display:block;margin:0 0 12px}
+.chart.years{max-width:none}
 .chart .lbl{fill:var(--fg);font-size:13px}
 .chart .val{fill:var(--muted);font-size:12px}
 .chart .track{fill:var(--track)}

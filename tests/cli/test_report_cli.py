@@ -162,3 +162,15 @@ def test_usage_errors_exit_2(run_cli, tmp_path):
     proc = run_cli("report", str(tmp_path / "a"), "-o", str(tmp_path / "no" / "such" / "r.html"))
     assert proc.returncode == 2 and "does not exist" in proc.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_json_duplicate_paths_say_how_many_are_left_out(run_cli, tmp_path):
+    """Issue 18.15: a group's `paths` stopped at 10 without a word; `more_paths` counts the rest."""
+    root = tmp_path / "same"
+    root.mkdir()
+    for i in range(12):
+        (root / f"copy{i:02d}.bin").write_bytes(b"identical bytes" * 100)
+    proc = run_cli("report", str(root), "--format", "json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    [group] = json.loads(proc.stdout)["duplicate_groups"]["items"]
+    assert (group["path_count"], len(group["paths"]), group["more_paths"]) == (12, 10, 2)

@@ -66,7 +66,7 @@ def test_json_has_schema_version_and_parses_back_exactly():
     assert doc["largest_files"]["items"][1]["duplicate_group"] is None
     assert doc["duplicate_groups"]["items"][0] == {"id": 1, "size": 5000, "hash": "ab" * 32, "copies": 2,
                                                    "reclaimable_bytes": 5000, "path_count": 3,
-                                                   "paths": ["/r/a", "/r/b"]}
+                                                   "paths": ["/r/a", "/r/b"], "more_paths": 1}
     assert doc["errors"] == {"total": 7, "items": [{"path": "/r/locked", "reason": "permission denied",
                                                     "at": "2023-11-14T22:13:20Z"}]}
     assert set(doc) == set(report_dict(sample_report()))
