@@ -2,8 +2,8 @@
 
 Every aggregate takes a ``Source``: a ``Database`` (each call borrows a pooled connection) or an
 open ``sqlite3.Connection`` (``reading(db)`` gives one inside a read transaction, so several
-calls see one consistent snapshot), plus a ``Scope`` (``scope_for(src, paths)``; EVERYTHING =
-the whole index).
+calls see one consistent snapshot), plus a ``Scope`` (``scope_for(src, paths)``, by path: the
+files below some folders and some single files; EVERYTHING = the whole index).
 """
 
 # SQL here is built only from fixed fragments and "?" placeholders; values are always bound.
@@ -12,49 +12,60 @@ the whole index).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from app.store.codec import from_db
+from app.store.codec import from_db, to_db
 from app.store.db import Database
-from app.store.index import root_ids_within
+from app.store.index import is_within, root_ids_within
 
 Source = Database | sqlite3.Connection
 
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Which indexed roots an aggregate covers; root_ids None = all of them.
+    """Which indexed files an aggregate covers: every file below some folders plus some single
+    files, by path, whichever indexed root they were recorded under (None = everything).
 
-    ``whole`` says root_ids was every indexed root when the scope was made: file queries
-    then need no filter and can read covering indexes alone.
+    ``root_ids`` are the indexed roots inside those folders (for their scan problems and scan
+    times). ``whole`` says the scope was the whole index when it was made: file queries then
+    need no filter and can read covering indexes alone.
     """
 
     root_ids: tuple[int, ...] | None = None
     whole: bool = False
+    dir_ids: str = "[]"         # JSON arrays: bound as one value each (json_each), however long
+    file_ids: str = "[]"
 
     def files_sql(self, links: bool = False, dirs: bool = False) -> tuple[str, tuple]:
-        """'FROM ... WHERE ...' over files f (joined to dirs d when scoped or asked) and its arguments.
+        """'FROM ... WHERE ...' over files f (joined to dirs d when asked) and its arguments.
 
         CROSS JOIN keeps files as the outer loop: SQLite scans files (or a covering index of
         them) once and checks each folder through a Bloom filter, instead of visiting the
         files folder by folder.
         """
         link_cond = "" if links else " AND f.is_link=0"
-        filtered = self.root_ids is not None and not self.whole
-        join = " CROSS JOIN dirs d ON d.id=f.dir_id" if dirs or filtered else ""
-        if not filtered:
+        join = " CROSS JOIN dirs d ON d.id=f.dir_id" if dirs else ""
+        if self.root_ids is None or self.whole:
             return f"FROM files f{join} WHERE 1{link_cond}", ()
-        marks = ",".join("?" * len(self.root_ids))
-        return f"FROM files f{join} WHERE d.root_id IN ({marks}){link_cond}", self.root_ids
+        return (f"FROM files f{join} WHERE (f.dir_id IN (SELECT value FROM json_each(?)) "
+                f"OR f.id IN (SELECT value FROM json_each(?))){link_cond}", (self.dir_ids, self.file_ids))
 
     def roots_sql(self, column: str) -> tuple[str, tuple]:
         """A WHERE condition on a root id column and its arguments."""
         if self.root_ids is None or self.whole:
             return "1", ()
         return f"{column} IN ({','.join('?' * len(self.root_ids))})", self.root_ids
+
+    def dirs_sql(self) -> tuple[str, tuple]:
+        """A WHERE condition on dirs (as d) for the folders holding files in scope."""
+        if self.root_ids is None or self.whole:
+            return "1", ()
+        return ("(d.id IN (SELECT value FROM json_each(?)) OR d.id IN (SELECT dir_id FROM files "
+                "WHERE id IN (SELECT value FROM json_each(?))))", (self.dir_ids, self.file_ids))
 
 
 EVERYTHING = Scope()
@@ -87,13 +98,26 @@ def reading(db: Database) -> Iterator[sqlite3.Connection]:
 
 
 def scope_for(src: Source, paths: Iterable[str] | None = None) -> Scope:
-    """The scope of indexed roots equal to or inside `paths` (None: the whole index)."""
+    """The scope of `paths` (folders or files; None: the whole index)."""
     if paths is None:
         return EVERYTHING
+    # as the scanner records them: absolute, symbolic links resolved
+    wanted = [os.path.realpath(p) if os.path.exists(p) else os.path.abspath(p) for p in paths]
+    folders = [p for p in wanted if not os.path.isfile(p)]
     with connection(src) as conn:
-        ids = tuple(root_ids_within(conn, paths))
-        every = {i for (i,) in conn.execute("SELECT id FROM roots")}
-    return Scope(ids, whole=bool(ids) and set(ids) == every)
+        ids = tuple(root_ids_within(conn, wanted))
+        every = list(conn.execute("SELECT id, path FROM dirs"))
+        dir_ids = [did for did, path in every if any(is_within(from_db(path), f) for f in folders)]
+        file_ids = []
+        for path in wanted:
+            if path not in folders:
+                parent, name = os.path.split(path)
+                row = conn.execute("SELECT f.id FROM files f JOIN dirs d ON d.id=f.dir_id WHERE d.path=? "
+                                   "AND f.name=?", (to_db(parent), to_db(name))).fetchone()
+                if row is not None:
+                    file_ids.append(row[0])
+    return Scope(ids, whole=bool(dir_ids) and len(dir_ids) == len(every) and not file_ids,
+                 dir_ids=json.dumps(dir_ids), file_ids=json.dumps(file_ids))
 
 
 def root_paths(src: Source, scope: Scope = EVERYTHING) -> list[str]:
@@ -109,6 +133,6 @@ def root_paths(src: Source, scope: Scope = EVERYTHING) -> list[str]:
 
 
 def dir_paths(conn: sqlite3.Connection, scope: Scope) -> dict[int, str]:
-    """Folder id -> path of every indexed folder in the scope."""
-    where, args = scope.roots_sql("root_id")
-    return {i: from_db(p) for i, p in conn.execute(f"SELECT id, path FROM dirs WHERE {where}", args)}
+    """Folder id -> path of every indexed folder holding files in the scope."""
+    where, args = scope.dirs_sql()
+    return {i: from_db(p) for i, p in conn.execute(f"SELECT d.id, d.path FROM dirs d WHERE {where}", args)}

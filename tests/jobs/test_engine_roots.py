@@ -216,3 +216,13 @@ def test_json_output_of_file_roots(run_cli, abc):
     assert out.returncode == 0, out.stderr
     (group,) = json.loads(out.stdout)["groups"]
     assert sorted(os.path.relpath(f["path"], abc) for f in group["files"]) == ["c/x3", "x1"]
+
+
+def test_a_report_of_file_roots_after_their_folder_was_indexed(run_cli, abc, tmp_path):
+    assert run_cli("scan", str(abc)).returncode == 0
+    out = tmp_path / "r.json"
+    proc = run_cli("report", str(abc / "x1"), str(abc / "b" / "x2"), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    assert doc["totals"]["files"] == 2
+    assert doc["duplicates"]["groups"] == 1 and doc["duplicates"]["duplicate_files"] == 1

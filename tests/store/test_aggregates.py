@@ -103,7 +103,7 @@ def test_scope_follows_roots_and_unknown_paths_are_empty(two_roots):
     assert agg.scope_for(db, ["/a"]).root_ids == (a,)
     whole = agg.scope_for(db, ["/"])
     assert set(whole.root_ids) == {a, b} and whole.whole and not agg.scope_for(db, ["/a"]).whole
-    assert agg.totals(db, whole) == agg.totals(db) == agg.totals(db, agg.Scope((a, b)))
+    assert agg.totals(db, whole) == agg.totals(db) == agg.totals(db, agg.scope_for(db, ["/a", "/b"]))
     empty = agg.scope_for(db, ["/elsewhere"])
     assert agg.totals(db, empty).files == 0
     assert agg.by_category(db, empty) == []
