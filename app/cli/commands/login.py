@@ -14,9 +14,12 @@ from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("login", help="sign in to a sync server (this device is registered)",
-                              description=__doc__.splitlines()[0])
+                              description="Sign in to a sync server (or create the account with "
+                                          "--register); this computer is registered as a device. "
+                                          "Without a system keyring the sign-in is kept in a file "
+                                          "only you can read.")
     p.add_argument("--server", required=True, help="server address, e.g. https://sync.example.org")
-    p.add_argument("--email", required=True)
+    p.add_argument("--email", required=True, help="the account's email address")
     p.add_argument("--password-stdin", action="store_true",
                    help="read the password from the first line of standard input")
     p.add_argument("--register", action="store_true", help="create the account first (sign up)")

@@ -14,7 +14,10 @@ from app.cli import EXIT_ERRORS, EXIT_OK
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("logout", help="sign out of the sync server",
-                              description=__doc__.splitlines()[0])
+                              description="End the sign-in on the server and forget it here; "
+                                          "changes still waiting are sent after the next sign-in "
+                                          "to the same account. Exit code 1 when the server "
+                                          "could not be reached to end it.")
     p.set_defaults(func=handler)
 
 

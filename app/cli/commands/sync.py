@@ -13,7 +13,9 @@ from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("sync", help="sync rules, history and summaries with the server",
-                              description=__doc__.splitlines()[0])
+                              description="Send the changes waiting here and fetch the rules "
+                                          "changed elsewhere. Exit code 1 while changes wait "
+                                          "(offline, signed out) or the server refused some.")
     p.add_argument("--status", action="store_true", help="only show the sync status")
     p.add_argument("--upload-report", action="store_true",
                    help="also send the current report (what `report` shows) to the server")
@@ -21,7 +23,8 @@ def register(subparsers) -> None:
                    help="forget a change the server refused (its number in `sync --status`)")
     p.add_argument("--retry", type=int, metavar="ID",
                    help="queue a refused change again and sync")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text for people (default) or json for scripts")
     p.set_defaults(func=handler)
 
 
