@@ -158,22 +158,29 @@ class _EarlyHashing:
             self.waiting_bytes[stage] = sum(size if stage == hashing.FULL else min(size, hashing.SMALL)
                                             for _, _, size in rest)
 
-    def _take(self, finished: Iterable[cf.Future]) -> None:
+    def _take(self, finished: Iterable[cf.Future]) -> int:
+        """Take the results of finished batches; returns how many files they answered."""
+        answered = 0
         for future in finished:
             self.in_flight.discard(future)
-            self._queue(self.plan.done(self.pool.results(future)))
+            results = self.pool.results(future)
+            answered += len(results)
+            self._queue(self.plan.done(results))
+        return answered
 
     def finish(self) -> dict[str, Known]:
-        """After the walk: wait for every due hash; returns path -> (partial, full, head)."""
-        self.progress.stage("compare", total=None)
+        """After the walk: wait for every due hash; returns path -> (partial, full, sniffed type).
+        Progress counts the files still being hashed (the full hashes they call for add to it)."""
+        self.progress.stage("compare", total=self.plan.outstanding)     # queued or being hashed
         while True:
             self._send(final=True)
             if not self.in_flight:
                 return self.plan.known
             done, _ = cf.wait(self.in_flight, timeout=0.2, return_when=cf.FIRST_COMPLETED)
             self.progress.check()
-            self._take(done)
-            self.progress.advance(0)
+            answered = self._take(done)
+            self.progress.total = self.progress.done + answered + self.plan.outstanding
+            self.progress.advance(answered)
 
 
 class _Member:
