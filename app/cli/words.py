@@ -9,15 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-_IRREGULAR = {"copy": "copies", "category": "categories", "entry": "entries", "was": "were",
-              "symlink": "symlinks", "match": "matches"}
-
-
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """(1, 'file') -> '1 file'; (1385, 'file') -> '1,385 files'; (2, 'copy') -> '2 copies'."""
-    if n == 1:
-        return f"1 {singular}"
-    return f"{n:,} {plural or _IRREGULAR.get(singular) or singular + 's'}"
+from app.core.units import count  # noqa: F401 - the commands' helper; reports use it too
 
 
 def and_list(parts: Iterable[str]) -> str:

@@ -28,7 +28,7 @@ from app.core.report import (
     local_time,
 )
 from app.core.report_style import CATEGORY_COLORS, SORT_SCRIPT, STYLE, category_class, category_color
-from app.core.units import human_bytes
+from app.core.units import count, human_bytes
 
 _SCRIPT_HASH = base64.b64encode(hashlib.sha256(SORT_SCRIPT.encode()).digest()).decode()
 CSP = (f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -125,8 +125,8 @@ def _year_chart(years: list[YearCount]) -> str:
         if y is not None and y.bytes > 0:
             h = max(2.0, (base - 26) * y.bytes / top)     # headroom for the value label
             parts.append(f'<rect class="bar col" x="{x:.1f}" y="{base - h:.1f}" width="{col:.1f}" '
-                         f'height="{h:.1f}" rx="2"><title>{year}: {_num(y.files)} '
-                         f'{"file" if y.files == 1 else "files"}, {human_bytes(y.bytes)}</title></rect>')
+                         f'height="{h:.1f}" rx="2"><title>{year}: {count(y.files, "file")}, '
+                         f'{human_bytes(y.bytes)}</title></rect>')
             if len(span) <= 16:
                 parts.append(f'<text class="val" x="{x + col / 2:.1f}" y="{base - h - 6:.1f}" '
                              f'text-anchor="middle">{human_bytes(y.bytes)}</text>')
@@ -238,7 +238,7 @@ def _summary(r: Report) -> str:
               if t.unique_bytes != t.bytes else ""),
         _card("folders", "Folders", t.folders, _num(t.folders)),
         _card("reclaimable", "Reclaimable", d.reclaimable_bytes, human_bytes(d.reclaimable_bytes),
-              f"{_num(d.duplicate_files)} duplicate files in {_num(d.groups)} groups"),
+              f"{count(d.duplicate_files, 'duplicate file')} in {count(d.groups, 'group')}"),
         _card("errors", "Scan problems", r.errors.total, _num(r.errors.total)),
     ]
     return f'<div class="cards" id="summary" role="group" aria-label="Summary">{"".join(cards)}</div>'
@@ -255,9 +255,9 @@ def render_html(report: Report) -> str:
     path = _Paths(r.roots)
     total = r.totals.bytes
     cat_rows = [(_label(s.key), category_class(s.key), s.bytes, f"{human_bytes(s.bytes)} · {_pct(s.share)}",
-                 f"{_label(s.key)}: {_num(s.files)} files, {human_bytes(s.bytes)}") for s in r.by_category]
-    age_rows = [(a.label, "age", a.bytes, f"{human_bytes(a.bytes)} · {_num(a.files)} files",
-                 f"{a.label}: {_num(a.files)} files, {human_bytes(a.bytes)}") for a in r.by_age]
+                 f"{_label(s.key)}: {count(s.files, 'file')}, {human_bytes(s.bytes)}") for s in r.by_category]
+    age_rows = [(a.label, "age", a.bytes, f"{human_bytes(a.bytes)} · {count(a.files, 'file')}",
+                 f"{a.label}: {count(a.files, 'file')}, {human_bytes(a.bytes)}") for a in r.by_age]
     by_cat_table = _table("categories", (("Category", "text"), ("Files", "num"), ("Size", "num"),
                                          ("Share", "num")),
                           (f'<tr><td><span class="swatch {category_class(s.key)}"></span>'
@@ -266,7 +266,7 @@ def render_html(report: Report) -> str:
                            f'<td class="num" data-v="{s.share:.6f}">{_pct(s.share)}</td></tr>'
                            for s in r.by_category), "Space by category")
     d = r.duplicates
-    dup_note = (f"{_num(d.groups)} groups of identical files; keeping one copy of each would free "
+    dup_note = (f"{count(d.groups, 'group')} of identical files; keeping one copy of each would free "
                 f"<strong>{human_bytes(d.reclaimable_bytes)}</strong>." if d.groups else
                 "No duplicate files found (files are compared by content hash).")
     roots = "".join(f"<li>{esc(p)}</li>" for p in r.roots) or "<li>the whole index</li>"

@@ -1,4 +1,5 @@
-"""Human units shared by the command line and the reports."""
+"""Human units shared by the command line and the reports: sizes in KiB/MiB/GiB, and counts
+with the right plural and thousands separators ("1 file", "1,385 files")."""
 
 from __future__ import annotations
 
@@ -13,3 +14,15 @@ def human_bytes(n: float) -> str:
             return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} {_UNITS[-1]}"
+
+
+_IRREGULAR = {"copy": "copies", "category": "categories", "entry": "entries", "match": "matches"}
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """(1, 'file') -> '1 file'; (1385, 'file') -> '1,385 files'; (2, 'copy') -> '2 copies'."""
+    if n == 1:
+        return f"1 {singular}"
+    last = singular.rsplit(" ", 1)[-1]
+    default = singular[: len(singular) - len(last)] + _IRREGULAR.get(last, last + "s")
+    return f"{n:,} {plural or default}"

@@ -126,3 +126,13 @@ def test_many_years_and_a_big_capped_report_stay_small():
                               errors=Listing([ErrorEntry(long, "permission denied", 0.0)] * 500, 10**5)))
     assert len(page.encode()) < 5 * 2**20
     assert ">1900<" in page and ">2029<" in page
+
+
+def test_counts_in_the_page_read_in_the_singular_too():
+    """Issue 18.10: '1 groups', '1 files' in the summary card, the notes and the tooltips."""
+    one = DuplicateSet(1, 10, "ab" * 32, 2, 10, ["/r/a", "/r/b"])
+    page = render_html(report(duplicates=DuplicateSummary(1, 1, 10), duplicate_groups=Listing([one], 1),
+                              by_year=[YearCount(2020, 1, 10)]))
+    assert "1 duplicate file in 1 group" in page and "1 group of identical files" in page
+    assert "2020: 1 file, 10 B" in page
+    assert not re.search(r"\b1 (files|groups|duplicate files)\b", page)
