@@ -4,8 +4,8 @@ The data flow, the same on every OS:
 
 1. **walk -> index** (``jobs.scan``): folders are listed and written in short transactions.
    On a tree nobody indexed yet every needed hash is new, so the walk's records also go to
-   ``core.dedup_online.EarlyHashes``, which hands hashing work to the worker processes
-   (``jobs.workers``) as soon as a file has a partner: the hashing overlaps the walk.
+   ``jobs.early_hashing``, which hands hashing work to the worker processes (``jobs.workers``)
+   as soon as a file has a partner: the hashing overlaps the walk.
 2. **size groups -> partial hash -> full hash** (``_hash_pending``): the hashes found early
    are stored first; then SQLite lists the files in scope that share a size and still need
    a hash (normally none after a first look; on a rescan, the new and changed files), the
@@ -20,22 +20,21 @@ from __future__ import annotations
 import concurrent.futures as cf
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.core import hashing
 from app.core.categories import refine
 from app.core.dedup import DuplicateGroup, groups_from_hashed, sort_groups, split_by_bytes
-from app.core.dedup_online import EarlyHashes, Known
 from app.core.progress import Progress
+from app.jobs.early_hashing import STORE_ROWS, EarlyHashing, store_early
 from app.jobs.scan import ScanResult, normalize_roots, scan
-from app.jobs.workers import BATCH_BYTES, BATCH_FILES, WorkerPool, WorkItem, batches
+from app.jobs.workers import WorkerPool, batches
 from app.store import index
 from app.store.db import Database
 
 CHUNK_FILES = 20_000        # candidate files held in memory at once while hashing
-STORE_ROWS = 5_000          # hash rows written per transaction
 
 ErrorHandler = Callable[[str, str], None]
 
@@ -86,7 +85,7 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
     stored: cf.Future | None = None
     try:
         if _first_look(db, roots):
-            early = _EarlyHashing(pool, min_size, max_size, progress)
+            early = EarlyHashing(pool, min_size, max_size, progress)
         else:
             # the groups as the index holds them, read while the workers walk: what a rescan
             # that changes nothing ends with (most reruns), so it need not wait for them after
@@ -104,7 +103,7 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
 
         present = [r for r in scanned.roots if r not in scanned.missing_roots]
         if early is not None:
-            result.hashed_files = _store_early(db, early.finish())
+            result.hashed_files = store_early(db, early.finish())
         if present:
             result.hashed_files += _hash_pending(db, present, pool, progress, on_error,
                                                  min_size=min_size, max_size=max_size)
@@ -155,68 +154,6 @@ def _first_look(db: Database, roots: Sequence[str]) -> bool:
         conn.close()
 
 
-class _EarlyHashing:
-    """Sends the hashing ``EarlyHashes`` finds due during the walk to the pool, in batches."""
-
-    def __init__(self, pool: WorkerPool, min_size: int, max_size: int | None, progress: Progress) -> None:
-        self.plan = EarlyHashes(min_size=min_size, max_size=max_size)
-        self.pool = pool
-        self.progress = progress
-        self.waiting: dict[int, list[WorkItem]] = {hashing.PARTIAL: [], hashing.FULL: []}
-        self.waiting_bytes = {hashing.PARTIAL: 0, hashing.FULL: 0}
-        self.in_flight: set[cf.Future] = set()
-
-    def add(self, records: Sequence) -> None:
-        """The walk found a folder: queue what became due, send full batches, take results."""
-        self._queue(self.plan.add(records))
-        self._send(final=False)
-        if self.in_flight:
-            self._take([f for f in self.in_flight if f.done()])
-
-    def _queue(self, due: Iterable[tuple]) -> None:
-        for stage, key, path, size in due:
-            self.waiting[stage].append((key, path, size))
-            self.waiting_bytes[stage] += size if stage == hashing.FULL else min(size, hashing.SMALL)
-
-    def _send(self, final: bool) -> None:
-        for stage, items in self.waiting.items():
-            small = len(items) < BATCH_FILES and self.waiting_bytes[stage] < BATCH_BYTES
-            if not items or (small and not final):
-                continue
-            self.waiting_bytes[stage] = 0
-            sent = 0
-            for batch in batches(items, stage, partial=final):     # a small last batch waits for more
-                self.in_flight.add(self.pool.hash(stage, batch))
-                sent += len(batch)
-            self.waiting[stage] = rest = items[sent:]
-            self.waiting_bytes[stage] = sum(size if stage == hashing.FULL else min(size, hashing.SMALL)
-                                            for _, _, size in rest)
-
-    def _take(self, finished: Iterable[cf.Future]) -> int:
-        """Take the results of finished batches; returns how many files they answered."""
-        answered = 0
-        for future in finished:
-            self.in_flight.discard(future)
-            results = self.pool.results(future)
-            answered += len(results)
-            self._queue(self.plan.done(results))
-        return answered
-
-    def finish(self) -> dict[str, Known]:
-        """After the walk: wait for every due hash; returns path -> (partial, full, sniffed type).
-        Progress counts the files still being hashed (the full hashes they call for add to it)."""
-        self.progress.stage("compare", total=self.plan.outstanding)     # queued or being hashed
-        while True:
-            self._send(final=True)
-            if not self.in_flight:
-                return self.plan.known
-            done, _ = cf.wait(self.in_flight, timeout=0.2, return_when=cf.FIRST_COMPLETED)
-            self.progress.check()
-            answered = self._take(done)
-            self.progress.total = self.progress.done + answered + self.plan.outstanding
-            self.progress.advance(answered)
-
-
 class _Member:
     """A candidate file in a size group; ``partial``/``full``/``found`` (its sniffed type)
     filled in as known."""
@@ -229,18 +166,6 @@ class _Member:
         self.partial, self.full = row[7], row[8]
         self.found: tuple[str, bool] | None = None
         self.stored = (self.partial, self.full)
-
-
-def _store_early(db: Database, known: dict[str, Known]) -> int:
-    """Store the hashes found while walking (and the file types their first bytes show);
-    returns for how many files."""
-    conn = db.raw()
-    try:
-        return index.store_hashes_by_path(
-            conn, ((partial, full, refine(path, found) if found else None, path)
-                   for path, (partial, full, found) in known.items()), STORE_ROWS)
-    finally:
-        conn.close()
 
 
 def _hash_pending(db: Database, roots: list[str], pool: WorkerPool, progress: Progress,
