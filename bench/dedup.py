@@ -272,21 +272,22 @@ class Bench:
             if proc.returncode != 0:
                 raise SystemExit(f"the stage run failed: {proc.stderr[-2000:]}")
             for r in json.loads(proc.stdout.splitlines()[-1]):
-                stage = (f"{r.get(k, 0.0):.2f}" for k in ("walk", "hash", "group", "output"))
+                stage = (f"{r.get(k, 0.0):.2f}" for k in ("walk", "insert", "hash", "group", "output"))
                 startup = "" if r["startup"] is None else f"{r['startup']:.2f}"
                 rows.append([r["run"], cores, startup, *stage, f"{r['total']:.2f}", f"{r['hashed']:,}",
                              f"{r['groups']:,}"])
             shutil.rmtree(home)
         self.report.add("\n".join([
             f"### Where our time goes: one in-process run, {self.cache_short}", "",
-            bc.md_table(["run", "cores", "imports + open (s)", "walk (s)", "hash (s)", "group (s)",
-                         "output (s)", "total (s)", "files hashed", "groups"], rows, 1), "",
+            bc.md_table(["run", "cores", "imports + open (s)", "walk (s)", "of it insert (s)", "hash (s)",
+                         "group (s)", "output (s)", "total (s)", "files hashed", "groups"], rows, 1), "",
             "walk: listing folders and writing the index, with the hashing that overlaps it; hash: "
             "the hashes still due after the walk, stored; group: groups from the stored hashes; "
             "output: the fdupes report written; total: from the walk to the report written. "
             "Imports + open: importing the app and opening the database, once per process (the "
             "interpreter's own start is not included). The rerun runs in the same process, on the "
-            "index the first run wrote. Index inserts are part of the walk."]))
+            "index the first run wrote. Insert: the part of the walk spent in write transactions of the "
+            "index (the walk and the hashing go on in the worker processes meanwhile)."]))
 
     def writer(self) -> None:
         """The longest wait of another process writing to our database during a first run."""

@@ -49,8 +49,9 @@ class DuplicateResult:
     hashed_files: int = 0       # files whose hashes were computed by this run
     errors: list[tuple[str, str]] = field(default_factory=list)
     elapsed: float = 0.0
-    # seconds per stage: "walk" (walk and index writes, hashing overlapping it), "hash" (hashes
-    # still due after the walk, stored), "group" (groups from the stored hashes)
+    # seconds per stage: "walk" (walk and index writes, hashing overlapping it; "insert" is the
+    # part of it spent writing the index), "hash" (hashes still due after the walk, stored),
+    # "group" (groups from the stored hashes)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -96,6 +97,7 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
         result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
         walked = time.monotonic()
         result.timings["walk"] = walked - started
+        result.timings["insert"] = scanned.write_seconds
 
         def on_error(path: str, reason: str) -> None:
             result.errors.append((path, reason))

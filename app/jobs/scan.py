@@ -43,6 +43,7 @@ class ScanResult:
     missing_roots: list[str] = field(default_factory=list)
     elapsed: float = 0.0
     changed: bool = True        # False: no file row, folder or root of the index changed
+    write_seconds: float = 0.0  # of `elapsed`, the time spent writing the index
 
     @property
     def files(self) -> int:
@@ -142,6 +143,7 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
                 writer.flush()          # keep what was walked: the folders written are complete
                 raise
             result.counts.add(writer.finish(errors))
+            result.write_seconds += writer.write_seconds
             result.changed = result.changed or writer.modified
             result.errors.extend(errors)
     finally:

@@ -109,6 +109,7 @@ class IndexWriter:
 
     def __post_init__(self) -> None:
         self.modified = False       # a file row, folder or root changed
+        self.write_seconds = 0.0    # spent in write transactions
         key = to_db(self.root)
         with write_transaction(self.conn) as cur:
             row = cur.execute("SELECT id, scan_gen FROM roots WHERE path=?", (key,)).fetchone()
@@ -257,9 +258,11 @@ class IndexWriter:
 
     def flush(self) -> None:
         """Write the buffered changes in one transaction and commit."""
+        started = time.monotonic()
         with write_transaction(self.conn) as cur:
             self._write(cur)
         self._reset()
+        self.write_seconds += time.monotonic() - started
 
     def _write(self, cur: sqlite3.Cursor) -> None:
         inserts = self._inserts
@@ -294,6 +297,7 @@ class IndexWriter:
 
     def finish(self, errors: Iterable[tuple[str, str]] = ()) -> ScanCounts:
         """Write what is left, drop folders of this root the scan did not see, store the errors."""
+        started = time.monotonic()
         with write_transaction(self.conn) as cur:
             self._write(cur)
             marks = ",".join("?" * len(self.owned))
@@ -310,6 +314,7 @@ class IndexWriter:
                             [(self.root_id, to_db(p), reason, now) for p, reason in errors])
             cur.execute("UPDATE roots SET last_scan_at=? WHERE id=?", (now, self.root_id))
         self._reset()
+        self.write_seconds += time.monotonic() - started
         return self.counts
 
 
