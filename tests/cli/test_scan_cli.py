@@ -5,7 +5,7 @@ def test_scan_prints_summary_and_exit_codes(run_cli, tmp_path):
     (tmp_path / "l").symlink_to(tmp_path / "a.txt")
     proc = run_cli("scan", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
-    assert "Scanned 1 files" in proc.stdout and "1 symlinks" in proc.stdout
+    assert proc.stdout.startswith("Scanned 1 file (5 B), 1 symlink, 1 folder in ")    # issue 18.10
     assert proc.stderr == ""                      # not a terminal: no progress line
     proc = run_cli("scan", str(tmp_path))
     assert "0 new" in proc.stdout
