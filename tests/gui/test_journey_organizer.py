@@ -65,7 +65,7 @@ def test_a_preset_destination_goes_with_the_preset_and_home_is_announced(
     rows = {view.plan_model.data(view.plan_model.index(r, 1)): r for r in range(view.plan_model.rowCount())}
     assert {"up.png", "old/up.png", "report.pdf"} <= set(rows)  # two up.png told apart
     assert view.plan_model.data(view.plan_model.index(rows["report.pdf"], 2)) == "pdf/"
-    assert "5 changes" in view.summary.text()
+    assert "6 changes" in view.summary.text()  # 5 moves, and the folder "old" they empty is removed
 
     # back to Clean up Downloads: the confirmation names the home folder and warns; say no
     pick(qtbot, view.rule_source, "downloads-cleanup")
