@@ -22,6 +22,7 @@ class FolderTimes:
 
     def __init__(self) -> None:
         self.seen: dict[str, int | None] = {}
+        self.lists: dict[tuple[str, str | None, bool], list[list]] = {}   # most operations share folders
 
     def _time(self, folder: str) -> int | None:
         if folder not in self.seen:
@@ -33,8 +34,18 @@ class FolderTimes:
         return self.seen[folder]
 
     def of(self, op: Operation) -> list[list]:
+        """[[folder, mtime_ns], ...] for the folders `op` changes (a list the caller must not change)."""
+        is_dir = op.kind in (OpKind.RMDIR, OpKind.MKDIR)
+        key = (op.src if is_dir else os.path.dirname(op.src), os.path.dirname(op.dst) if op.dst else None,
+               is_dir)
+        found = self.lists.get(key)
+        if found is None:
+            found = self.lists[key] = self._compute(op, is_dir)
+        return found
+
+    def _compute(self, op: Operation, is_dir: bool) -> list[list]:
         folders = [os.path.dirname(op.src)]
-        if op.kind in (OpKind.RMDIR, OpKind.MKDIR):
+        if is_dir:
             folders.append(op.src)
         if op.dst:
             folder = os.path.dirname(op.dst)
