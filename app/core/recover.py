@@ -19,6 +19,9 @@ MOVE / RENAME / RESTORE
   6. src exists, dst absent               -> not started                      -> skipped
   7. src exists, dst is a different file  -> not started, nothing overwritten -> skipped
   8. src gone, dst gone (or dst differs)  -> not ours to fix                  -> failed
+  A moved symbolic link with a relative target is a new link (re-pointed, made at tmp and
+  renamed into place) before the old one goes: src gone and dst a link -> done; src and dst
+  links naming the same target -> remove src -> done.
   RESTORE additionally removes the .trashinfo once the file is back (row 2).
 COPY
   1. tmp exists                           -> remove tmp                       -> skipped
@@ -94,7 +97,7 @@ def _recover_move(rec: JournalRecord) -> JournalRecord:
         _remove(rec.tmp)
         tmp = None
     if src is None:
-        if dst is not None and _matches(dst, rec, check_mtime=False):
+        if dst is not None and (_matches(dst, rec, check_mtime=False) or stat.S_ISLNK(dst.st_mode)):
             _remove(rec.tmp)
             if op.kind == OpKind.RESTORE:
                 _remove(_trash_info_of(op.src))
@@ -105,7 +108,9 @@ def _recover_move(rec: JournalRecord) -> JournalRecord:
         return _set(rec, FAILED, "interrupted: the file is at neither place; nothing was changed now")
     if dst is None:
         return _set(rec, SKIPPED, NOT_STARTED)
-    if os.path.samestat(src, dst):
+    same_link = (stat.S_ISLNK(src.st_mode) and stat.S_ISLNK(dst.st_mode) and _matches(src, rec)
+                 and _link_target(op.src) == _link_target(op.dst))
+    if os.path.samestat(src, dst) or same_link:
         os.unlink(op.src)
         return _set(rec, DONE)
     if (stat.S_ISREG(src.st_mode) and stat.S_ISREG(dst.st_mode) and _matches(src, rec)
@@ -118,6 +123,11 @@ def _recover_move(rec: JournalRecord) -> JournalRecord:
             return _set(rec, SKIPPED, NOT_STARTED + " (the source cannot be removed; copy taken back)")
         return _set(rec, DONE)
     return _set(rec, SKIPPED, NOT_STARTED + " (a different file is at the destination)")
+
+
+def _link_target(link: str) -> str:
+    """Where a symbolic link points, as an absolute path (without following further links)."""
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(link)), os.readlink(link)))
 
 
 def _trash_info_of(trashed_file: str) -> str:

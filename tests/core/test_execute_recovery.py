@@ -251,3 +251,34 @@ def test_move_row5_source_that_cannot_be_removed_gets_its_copy_taken_back(tmp_pa
     r = recover_record(rec(OpKind.MOVE, src, tmp_path / "b", tmp_path / ".t", expect=exp))
     monkeypatch.undo()
     assert r.state == SKIPPED and src.read_text() == "content" and not (tmp_path / "b").exists()
+
+
+def test_move_of_a_relative_link_interrupted_at_each_step(tmp_path):
+    """A relative link is moved as a new, re-pointed link (tmp, renamed into place), then the old
+    one is removed: whatever step the crash hit, recovery leaves exactly one working link."""
+    target = put(tmp_path / "data" / "t.txt", "target")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "sorted").mkdir()
+    src, dst, tmp = tmp_path / "a" / "l.txt", tmp_path / "sorted" / "l.txt", tmp_path / "sorted" / ".t"
+
+    def fresh():
+        for p in (src, dst, tmp):
+            if os.path.lexists(p):
+                os.unlink(p)
+        src.symlink_to("../data/t.txt")
+        return rec(OpKind.MOVE, src, dst, tmp, expect=state_of(src))
+
+    r = fresh()                                  # new link made at tmp only
+    tmp.symlink_to("../data/t.txt")
+    assert recover_record(r).state == SKIPPED and src.read_text() == "target" and not os.path.lexists(tmp)
+    r = fresh()                                  # renamed into place, the old one not yet removed
+    dst.symlink_to("../data/t.txt")
+    assert recover_record(r).state == DONE and not os.path.lexists(src) and dst.read_text() == "target"
+    r = fresh()                                  # all done, not yet confirmed
+    dst.symlink_to("../data/t.txt")
+    src.unlink()
+    assert recover_record(r).state == DONE and dst.read_text() == "target"
+    r = fresh()                                  # a link elsewhere at dst is not ours
+    dst.symlink_to("../a/l.txt")
+    assert recover_record(r).state == SKIPPED and os.path.lexists(src) and os.path.lexists(dst)
+    assert target.read_text() == "target"
