@@ -219,6 +219,8 @@ class _Runner:
             self.check_keep(op, st)
         self.ensure_parent(dst, rec)
         fileops.move_file(op.src, dst, rec.tmp or _tmp_name(os.path.dirname(dst), "x", rec.seq), st)
+        if stat.S_ISLNK(st.st_mode) and (size := os.lstat(dst).st_size) != st.st_size:
+            rec.extra["link_size"] = size         # re-pointed: what undo expects to find there
 
     do_rename = do_move
 

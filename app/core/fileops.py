@@ -142,11 +142,16 @@ def set_owner(path: str, uid: int, gid: int) -> None:
         chown(path, uid, gid, follow_symlinks=False)
 
 
-def _move_relative_link(src: str, dst: str, tmp: str, target: str) -> None:
+def _move_relative_link(src: str, dst: str, tmp: str, target: str, src_stat: os.stat_result) -> None:
     """Move the symlink `src` whose target is relative: a new link at `dst` names the same
-    target from its new folder (through `tmp`, never replacing `dst`), then `src` goes."""
+    target from its new folder (through `tmp`, never replacing `dst`, with the old link's
+    times where the OS can set a link's times), then `src` goes."""
     where = os.path.join(os.path.dirname(os.path.abspath(src)), target)
     os.symlink(os.path.relpath(where, os.path.dirname(os.path.abspath(dst))), tmp)
+    try:
+        os.utime(tmp, ns=(src_stat.st_atime_ns, src_stat.st_mtime_ns), follow_symlinks=False)
+    except (NotImplementedError, OSError):
+        pass
     try:
         rename_noreplace(tmp, dst)
     except BaseException:
@@ -164,7 +169,7 @@ def move_file(src: str, dst: str, tmp: str, src_stat: os.stat_result) -> bool:
         target = os.readlink(src)
         if not os.path.isabs(target) and os.path.dirname(os.path.abspath(src)) != \
                 os.path.dirname(os.path.abspath(dst)):
-            _move_relative_link(src, dst, tmp, target)
+            _move_relative_link(src, dst, tmp, target, src_stat)
             return False
     try:
         rename_noreplace(src, dst)

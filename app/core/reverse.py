@@ -19,7 +19,8 @@ from app.core.plan import FileState, Operation, OpKind, Plan
 def inverse(rec: JournalRecord) -> tuple[Operation | None, str]:
     """The operation that undoes a done record, or (None, why it cannot be undone)."""
     op, exp = rec.op, rec.op.expect
-    back = FileState(exp.size, exp.mtime_ns, 0, 0) if exp else None
+    # a moved relative symlink was re-pointed: its size (the target's spelling) changed
+    back = FileState(rec.extra.get("link_size", exp.size), exp.mtime_ns, 0, 0) if exp else None
     if op.kind in (OpKind.MOVE, OpKind.RENAME, OpKind.RESTORE) and op.dst:
         if op.kind == OpKind.RESTORE:
             return None, "restored files are not put back into the trash; trash them again"

@@ -144,3 +144,30 @@ def test_organize_preset_then_undo_gives_back_folders_times_modes_and_links(tmp_
     assert snapshot(root) == before
     now = {d: (os.lstat(d).st_mtime_ns, os.lstat(d).st_mode) for d, _, _ in os.walk(root)}
     assert now == folders                                      # times and modes of every folder
+
+
+def test_a_rule_that_asks_for_symlinks_moves_them_still_pointing_at_their_targets(tmp_path, db):
+    """Issue 18.3: a rule may opt in ("symlinks": true); a moved relative link then still names the
+    same target (re-pointed), and undo gives it back its own spelling."""
+    from app.core.rules import rule_from_dict
+    from app.jobs.organize import apply, preview
+
+    root, outside = tmp_path / "tree", tmp_path / "outside"
+    (root / "deep" / "er").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "t.txt").write_text("target")
+    os.symlink("../../../outside/t.txt", root / "deep" / "er" / "link.txt")
+    os.utime(root / "deep" / "er" / "link.txt", ns=(1, 1_300_000_000_000_000_000), follow_symlinks=False)
+    rule = rule_from_dict({"name": "links too", "symlinks": True, "remove_empty_folders": True,
+                           "actions": [{"type": "move", "to": "sorted"}]})
+    before = snapshot(root)
+    res = apply(db, preview(db, [str(root)], [rule]))
+    assert res.done == 3 and res.failed == res.skipped == 0          # the link and two emptied folders
+    moved = root / "sorted" / "link.txt"
+    assert os.readlink(moved) == "../../outside/t.txt" and moved.read_text() == "target"
+    assert os.lstat(moved).st_mtime_ns == 1_300_000_000_000_000_000       # the link's own time kept
+    assert sorted(os.listdir(root)) == ["sorted"]
+    assert undo(db, res.entry_id).problems == []
+    assert snapshot(root) == before
+    assert os.readlink(root / "deep" / "er" / "link.txt") == "../../../outside/t.txt"
+    assert os.lstat(root / "deep" / "er" / "link.txt").st_mtime_ns == 1_300_000_000_000_000_000
