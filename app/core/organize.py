@@ -49,6 +49,7 @@ class OrganizePlan:
     files: int = 0                 # files looked at
     matched: int = 0               # files some rule matched
     in_place: int = 0              # matched, already where the rule would put them
+    links_left: int = 0            # symbolic links no rule asked for (left where they are)
     errors: list[tuple[str, str]] = field(default_factory=list)   # (path, why) template problems
 
     @property
@@ -152,6 +153,8 @@ class _Planner:
                 current, expect = moved, FileState(info.size, info.mtime_ns, 0, 0)
             if not cr.rule.continue_:
                 break
+        if info.is_link and not matched:
+            self.out.links_left += 1
 
     def act(self, cr: CompiledRule, info: FileInfo, src: str, expect: FileState) -> str | None:
         """Plan one rule's actions on the file now at `src`; returns where the file will be."""

@@ -263,3 +263,22 @@ def test_rules_remove_by_name(tmp_path, run_cli, env):
     export = run_cli("rules", "export", str(tmp_path / "missing" / "r.toml"), env=env)
     assert export.returncode == 2 and export.stderr.startswith("fileorganizer: error: ")
     assert "Exported 1 rule to" in run_cli("rules", "export", str(tmp_path / "r.toml"), env=env).stdout
+
+
+def test_the_preview_says_which_links_and_targets_stay(tmp_path, run_cli, env):
+    """Issue 18.3: links stay, and so does what they point at; the preview says so."""
+    root = tmp_path / "in"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "guide.txt").write_text("guide")
+    (root / "notes.txt").write_text("notes")
+    os.symlink("docs/guide.txt", root / "guide-link.txt")
+    proc = run_cli("organize", str(root), "--preset", "by-extension", env=env)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert f"skip     {root / 'docs' / 'guide.txt'}: a symbolic link points at it; left in place so the " \
+           "link keeps working" in lines
+    assert lines[-1] == ("Planned: 1 operation for 2 of 3 files (5 B); 0 already in place, 1 skipped, "
+                         "0 errors; 1 symbolic link left where it is. Nothing was changed (add --apply).")
+    doc = json.loads(run_cli("organize", str(root), "--preset", "by-extension", "--format", "json",
+                             env=env).stdout)
+    assert doc["summary"]["links_left"] == 1

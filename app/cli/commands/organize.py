@@ -70,7 +70,9 @@ def _print_summary(preview, apply: bool) -> None:
     print(f"{verb}: {count(len(planned.plan), 'operation')} for {planned.matched:,} of "
           f"{count(planned.files, 'file')} ({human_bytes(planned.plan.total_bytes)}); "
           f"{planned.in_place:,} already in place, {len(planned.skipped):,} skipped, "
-          f"{count(len(preview.errors), 'error')}."
+          f"{count(len(preview.errors), 'error')}"
+          + (f"; {count(planned.links_left, 'symbolic link')} left where "
+             f"{'it is' if planned.links_left == 1 else 'they are'}" if planned.links_left else "") + "."
           + ("" if apply else " Nothing was changed (add --apply)."))
 
 
@@ -84,6 +86,7 @@ def _print_json(preview, run=None) -> None:
         "summary": {"files": planned.files, "matched": planned.matched, "in_place": planned.in_place,
                     "operations": len(planned.plan), "bytes": planned.plan.total_bytes,
                     "skipped": len(planned.skipped), "errors": len(preview.errors),
+                    "links_left": planned.links_left,
                     "applied": run is not None},
     }
     if run is not None:
