@@ -111,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if summary := recover_at_start():       # a crashed run is finished or rolled back first
             print(summary, file=sys.stderr)
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()                       # a closed pipe shows here, not at exit
+        return code
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130
