@@ -282,3 +282,17 @@ def test_the_preview_says_which_links_and_targets_stay(tmp_path, run_cli, env):
     doc = json.loads(run_cli("organize", str(root), "--preset", "by-extension", "--format", "json",
                              env=env).stdout)
     assert doc["summary"]["links_left"] == 1
+
+
+def test_a_run_and_its_undo_count_the_same_files_and_folders(tmp_path, run_cli, env):
+    """Issue 18.9: '201 files done' was later '303 operations reversed'."""
+    root = tmp_path / "in"
+    for i in range(3):
+        (root / f"d{i}").mkdir(parents=True)
+        (root / f"d{i}" / f"f{i}.txt").write_text(str(i))
+    run = run_cli("organize", str(root), "--preset", "by-extension", "--apply", env=env)
+    assert run.returncode == 0, run.stderr
+    # 3 files moved, 3 folders emptied and removed, 1 folder (txt) created on the way
+    assert run.stdout.splitlines()[-1].startswith("3 files and 4 folders done (3 B), 0 skipped, 0 failed.")
+    back = run_cli("undo", env=env)
+    assert back.stdout == "Undo of #1 (organizer): 3 files and 4 folders put back as entry #2.\n"
