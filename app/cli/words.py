@@ -26,7 +26,7 @@ _FOLDER_KINDS = ("mkdir", "rmdir")
 def files_and_folders(records: Iterable, state: str = "done") -> str:
     """How many files and folders (removed, or created on the way) the journal records in
     `state` touched, so that a run and its undo give the same numbers:
-    '4,218 files and 684 folders', '1 file', 'no files' (folders only when there are any)."""
+    '4,218 files and 684 folders', '1 file', '0 files' (folders only when there are any)."""
     files = folders = 0
     for rec in records:
         if rec.state == state:
@@ -36,6 +36,6 @@ def files_and_folders(records: Iterable, state: str = "done") -> str:
                 files += 1
             folders += len(rec.extra.get("made_dirs", ()))    # created on the way (undo removes them)
     if not files and not folders:
-        return "no files"
+        return "0 files"
     return and_list([count(files, "file") if files or not folders else "",
                      count(folders, "folder") if folders else ""])

@@ -11,6 +11,7 @@ import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.console import cancel_on_interrupt, count_noun, human_bytes, make_progress
+from app.cli.words import files_and_folders
 from app.core.keep import DEFAULT_POLICY, POLICIES, parse_policy
 from app.core.progress import Cancelled
 
@@ -107,7 +108,7 @@ def act(args: argparse.Namespace, result) -> int:
         db.close()
     for path, reason in run.problems:
         print(f"error: {_show(path)}: {reason}", file=sys.stderr)
-    print(f"{count_noun(run.done, 'file')} done ({human_bytes(run.bytes_done)}), {run.skipped:,} skipped, "
+    print(f"{files_and_folders(run.records)} done ({human_bytes(run.bytes_done)}), {run.skipped:,} skipped, "
           f"{run.failed:,} failed" + (" (cancelled)" if run.cancelled else "")
           + (f". Undo with: fileorganizer undo {run.entry_id}" if run.entry_id and run.done else "."))
     return EXIT_ERRORS if run.failed or run.skipped else EXIT_OK
