@@ -213,7 +213,7 @@ def test_one_duplicate_reads_in_the_singular(tmp_path, run_cli, monkeypatch):
     if trash.FREEDESKTOP:
         assert "Undo of #1 (duplicates): 1 file put back as entry #2." in undone
     else:       # send2trash: restored by hand (the message is tested above)
-        assert "Undo of #1 (duplicates): no files put back." in undone
+        assert "Undo of #1 (duplicates): 0 files put back." in undone
     [entry] = [e for e in json_history(run_cli) if e["id"] == 1]
     assert entry["bytes"] == 3                                      # exact bytes in JSON
 
