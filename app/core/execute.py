@@ -258,14 +258,8 @@ class _Runner:
         keep_st = self.check_keep(op, st)
         if not symbolic and keep_st.st_dev != st.st_dev:
             raise Skip("hard links only work within one device; file left in place")
-        if not symbolic and not self.link_any_owner:
-            differ = [name for name, a, b in (
-                ("owner", st.st_uid, keep_st.st_uid), ("group", st.st_gid, keep_st.st_gid),
-                ("permissions", stat.S_IMODE(st.st_mode), stat.S_IMODE(keep_st.st_mode))) if a != b]
-            if differ:
-                verb = "differs" if differ in (["owner"], ["group"]) else "differ"
-                raise Skip(f"{_and(differ)} {verb} from the kept copy's; not linked, so nobody gains "
-                           "or loses access (allow it with --allow-different-owners)")
+        if not symbolic and not self.link_any_owner and (why := access_differs(st, keep_st)):
+            raise Skip(why)
         rec.extra["mode"] = stat.S_IMODE(st.st_mode)
         rec.extra["owner"] = [st.st_uid, st.st_gid]
         fileops.replace_with_link(op.src, op.keep, rec.tmp or _tmp_name(os.path.dirname(op.src), "x",
@@ -324,6 +318,19 @@ class _Runner:
             fileops.set_owner(op.src, *rec.extra["owner"])
         if "mode" in rec.extra:
             os.chmod(op.src, rec.extra["mode"])
+
+
+def access_differs(st: os.stat_result, keep_st: os.stat_result) -> str | None:
+    """Why a copy with stat `st` may not become a hard link of the kept file (owner, group or
+    permissions differ: the link would widen or take away access), or None if it may."""
+    differ = [name for name, a, b in (
+        ("owner", st.st_uid, keep_st.st_uid), ("group", st.st_gid, keep_st.st_gid),
+        ("permissions", stat.S_IMODE(st.st_mode), stat.S_IMODE(keep_st.st_mode))) if a != b]
+    if not differ:
+        return None
+    verb = "differs" if differ in (["owner"], ["group"]) else "differ"
+    return (f"{_and(differ)} {verb} from the kept copy's; not linked, so nobody gains or loses "
+            "access (allow it with --allow-different-owners)")
 
 
 def _and(words: list[str]) -> str:

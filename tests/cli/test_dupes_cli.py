@@ -89,6 +89,13 @@ def test_hardlink_skips_copies_with_other_permissions_unless_allowed(run_cli, tm
         p.write_text("same content")
         os.chmod(p, mode)
     env = {"XDG_DATA_HOME": str(tmp_path / "xdg")}
+    preview = run_cli("dupes", str(root), "--action", "hardlink", "--keep", "shortest-path", "--dry-run",
+                      env=env).stdout.splitlines()
+    assert preview == [
+        f"hardlink: {secret}  (keeps {keep})  [will be skipped: permissions differ from the kept copy's]",
+        "Would replace 1 duplicate file (12 B) with a hard link to the kept copy; it will be skipped "
+        "(owner, group or permissions differ from the kept copy's; --allow-different-owners links them). "
+        "Nothing was changed (dry run)."]
     proc = run_cli("dupes", str(root), "--action", "hardlink", "--keep", "shortest-path", "--yes", env=env)
     assert proc.returncode == 1
     assert proc.stderr == (f"error: {secret}: permissions differ from the kept copy's; not linked, so nobody "

@@ -61,6 +61,24 @@ def describe(action: str, count: int, nbytes: int, to: str | None = None) -> str
             "delete": f"PERMANENTLY delete {files}"}[action]
 
 
+def _held_back(ops) -> dict[str, str]:
+    """For the preview: the copies the executor will not hard-link (owner, group or mode differ
+    from the kept file's), with the reason; it checks again when it acts."""
+    import os
+
+    from app.core.execute import access_differs
+
+    held = {}
+    for op in ops:
+        try:
+            why = access_differs(os.lstat(op.src), os.lstat(op.keep or op.src))
+        except OSError:
+            continue
+        if why:
+            held[op.src] = why.split(";")[0]
+    return held
+
+
 def act(args: argparse.Namespace, result) -> int:
     """Plan, confirm and execute the chosen action on `result.groups`; returns the exit code."""
     from app.jobs.act_duplicates import act_on_duplicates, plan_actions
@@ -78,15 +96,21 @@ def act(args: argparse.Namespace, result) -> int:
                            allow_different_owners=args.allow_different_owners)
     ops = planned.plan.operations
     what = describe(action, len(ops), planned.bytes, args.to)
+    held = _held_back(ops) if action == "hardlink" and not args.allow_different_owners else {}
     if args.dry_run or (not args.yes and sys.stdin.isatty()):
         for op in ops:
             print(f"{action}: {_show(op.src)}" + (f" -> {_show(op.dst)}" if op.dst else "")
-                  + f"  (keeps {_show(op.keep or '')})")
+                  + f"  (keeps {_show(op.keep or '')})"
+                  + (f"  [will be skipped: {held[op.src]}]" if op.src in held else ""))
     if not ops:
         print("No duplicates to act on.")
         return EXIT_OK
     if args.dry_run:
-        print(f"Would {what}. Nothing was changed (dry run).")
+        which = "it" if len(ops) == 1 else "all of them" if len(held) == len(ops) else f"{len(held):,} of them"
+        print(f"Would {what}" + (f"; {which} will be skipped "
+                                 "(owner, group or permissions differ from the kept copy's; "
+                                 "--allow-different-owners links them)" if held else "")
+              + ". Nothing was changed (dry run).")
         return EXIT_OK
     if not args.yes:
         if not sys.stdin.isatty():
