@@ -106,7 +106,8 @@ def act(args: argparse.Namespace, result) -> int:
         print("No duplicates to act on.")
         return EXIT_OK
     if args.dry_run:
-        which = "it" if len(ops) == 1 else "all of them" if len(held) == len(ops) else f"{len(held):,} of them"
+        which = ("it" if len(ops) == 1 else "all of them" if len(held) == len(ops)
+                 else f"{len(held):,} of them")
         print(f"Would {what}" + (f"; {which} will be skipped "
                                  "(owner, group or permissions differ from the kept copy's; "
                                  "--allow-different-owners links them)" if held else "")
