@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -50,7 +51,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("FileOrganizer Pro")
         self.setWindowIcon(theme.app_icon())
         self.setAcceptDrops(True)
-        self.setMinimumSize(QSize(960, 620))
+        self.setMinimumSize(QSize(760, 540))  # every view is laid out to work from 800x600 up
         self.hide_on_close = False  # set by the tray: closing the window keeps the app running
 
         central = QWidget()
@@ -72,8 +73,19 @@ class MainWindow(QMainWindow):
             "history": HistoryView(session),
             "settings": SettingsView(session),
         }
-        for view in self.views.values():
-            self.stack.addWidget(view)
+        self.pages: dict[str, QScrollArea] = {}
+        for key, view in self.views.items():
+            # a view taller than a small window scrolls instead of squeezing its rows together
+            page = QScrollArea()
+            page.setObjectName("ViewPage")
+            page.setWidgetResizable(True)
+            page.setFrameShape(QFrame.Shape.NoFrame)
+            page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            # the list pages fill the window and never scroll as a whole (their table does); the
+            # form-like pages take the height their wrapped texts need, and scroll when short
+            page.setWidget(_Fit(view) if key in ("duplicates", "history") else view)
+            self.pages[key] = page
+            self.stack.addWidget(page)
         body.addWidget(self.stack, 1)
 
         self.status_area = StatusArea(session.jobs)
@@ -94,7 +106,7 @@ class MainWindow(QMainWindow):
     def _sidebar(self) -> QWidget:
         side = QFrame()
         side.setObjectName("Sidebar")
-        side.setFixedWidth(228)
+        side.setFixedWidth(228)  # the app title needs it; the views work from 572 px up
         lay = QVBoxLayout(side)
         lay.setContentsMargins(12, 16, 12, 14)
         lay.setSpacing(4)
@@ -178,7 +190,7 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         view = self.views[VIEWS[row]]
-        self.stack.setCurrentWidget(view)
+        self.stack.setCurrentWidget(self.pages[VIEWS[row]])
         view.on_shown()
 
     # ---- folders and drops -----------------------------------------------------------------
@@ -286,3 +298,30 @@ class MainWindow(QMainWindow):
             return
         self.closing.emit()
         event.accept()
+
+
+class _Fit(QWidget):
+    """Holds a view in its page, as large as the page's viewport and never below the view's
+    minimum. Without a layout it reports no height-for-width, so the page gives the view the
+    window's height (scrolling only below its minimum) rather than its preferred height,
+    which would make every page scroll in a small window."""
+
+    def __init__(self, view: QWidget) -> None:
+        super().__init__()
+        self.view = view
+        view.setParent(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(0, self.view.minimumSizeHint().height())  # the width is the window's
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return self.minimumSizeHint()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.view.setGeometry(self.rect())
+        super().resizeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        # a page resized while hidden gets its resize late, or not at all: fit on showing too
+        self.view.setGeometry(self.rect())
+        super().showEvent(event)

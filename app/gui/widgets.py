@@ -87,6 +87,7 @@ class PageHeader(QWidget):
         self.title.setAccessibleName(title)
         text.addWidget(self.title)
         self.subtitle = label(subtitle, "PageSubtitle", wrap=True)
+        self.subtitle.setMinimumWidth(120)  # wraps to more lines beside the actions when narrow
         text.addWidget(self.subtitle)
         lay.addLayout(text, 1)
         self.actions = QHBoxLayout()
@@ -151,19 +152,22 @@ class EmptyState(QWidget):
     def __init__(self, icon_name: str, title: str, text: str, action: QPushButton | None = None) -> None:
         super().__init__()
         self.icon_name = icon_name
-        lay = QVBoxLayout(self)
+        lay = self._lay = QVBoxLayout(self)
         lay.addStretch(1)
         self.icon = QLabel()
         self.icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.icon)
-        self.title = label(title, "EmptyTitle")
+        # the texts fill a column at most 480 px wide, centred by the side margins (resizeEvent)
+        self.title = label(title, "EmptyTitle", wrap=True)
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.title)
         self.text = label(text, "EmptyText", wrap=True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text.setFixedWidth(480)
+        lay.addWidget(self.text)
+        for lab in (self.title, self.text):
+            lab.setMinimumWidth(160)
+        self._width = 480
         self.set_text(text)
-        lay.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
         if action is not None:
             lay.addSpacing(8)
             lay.addWidget(action, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -171,11 +175,31 @@ class EmptyState(QWidget):
         self.refresh_icon()
 
     def set_text(self, text: str, title: str | None = None) -> None:
-        """Change the explanation (and title); wrapped labels need their height set by hand."""
+        """Change the explanation (and title)."""
         if title is not None:
             self.title.setText(title)
         self.text.setText(text)
-        self.text.setMinimumHeight(self.text.heightForWidth(480) + 4)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Wrapped labels get the height their text needs at the width they have (a stacked
+        page does not ask its children for height-for-width)."""
+        for lab in (self.title, self.text):
+            lab.setMinimumHeight(lab.heightForWidth(self._width) + 4)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        # the heights are set by _fit; reporting height-for-width would make every page that
+        # holds an empty state (even hidden, in a stack) as tall as its text at the least width
+        return False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        width = max(160, min(480, event.size().width() - 24))
+        side = max(12, (event.size().width() - width) // 2)
+        self._lay.setContentsMargins(side, 12, side, 12)
+        if width != self._width:
+            self._width = width
+            self._fit()
+        super().resizeEvent(event)
 
     def refresh_icon(self) -> None:
         self.icon.setPixmap(theme.icon(self.icon_name, "accent").pixmap(48, 48))

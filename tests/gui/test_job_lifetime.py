@@ -76,7 +76,8 @@ def _duplicates_trash(session, monkeypatch, qtbot):
 
     monkeypatch.setattr(dup_view, "confirm_action", lambda *a, **k: True)
     view = dup_view.DuplicatesView(session)
-    view.set_result((session.duplicates, None))  # checks the copies in a "select" job
+    view.set_result((session.duplicates, None))  # nothing checked until asked
+    view.auto_select()  # checks the copies in a "select" job
     finish_jobs(qtbot, session)
     assert view.model.marked
     return view, lambda: view.act("trash"), dup_view.ACT

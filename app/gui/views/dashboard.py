@@ -100,7 +100,7 @@ class DashboardView(QWidget):
     # ---- layout ----------------------------------------------------------------------------
     def _build(self, content: QWidget) -> None:
         lay = QVBoxLayout(content)
-        lay.setContentsMargins(28, 22, 28, 22)
+        lay.setContentsMargins(20, 18, 20, 18)
         lay.setSpacing(16)
         self.header = PageHeader(tr("Dashboard"), "")
         lay.addWidget(self.header)

@@ -13,7 +13,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import dup_actions, fmt
 from app.gui.confirm import confirm_action
+from app.gui.flow import FlowLayout
 from app.gui.models.duplicates import DuplicatesModel, removable
 from app.gui.session import Session
 from app.gui.views.duplicates_filters import DuplicateFilters
@@ -49,7 +49,7 @@ class DuplicatesView(QWidget):
         self.model.folder_label = self._folder_label  # 'Photos/2024' rather than the full path
         self.last_entry: int | None = None
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(28, 22, 28, 16)
+        lay.setContentsMargins(20, 18, 20, 12)
         lay.setSpacing(12)
         self.header = PageHeader(
             tr("Duplicates"),
@@ -67,33 +67,33 @@ class DuplicatesView(QWidget):
         self.cat_box, self.folder_box = self.filters.cat_box, self.filters.folder_box
         lay.addWidget(self.filters)
 
-        select_row = QHBoxLayout()
-        select_row.setSpacing(8)
-        select_row.addWidget(label(tr("Auto-select:"), "Muted"))
+        select_box = QWidget()
+        select_row = FlowLayout(select_box)
+        select_row.add(label(tr("Auto-select:"), "Muted"))
         self.policy_box = QComboBox()
-        self.policy_box.setMinimumWidth(240)
+        self.policy_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.policy_box.setMinimumContentsLength(14)  # the full text shows in the open list
         self.policy_box.setAccessibleName(tr("Keep policy"))
         for key, text in POLICIES:
             self.policy_box.addItem(tr(text), key)
-        select_row.addWidget(self.policy_box)
+        select_row.add(self.policy_box)
         self.select_btn = button(
             tr("Select copies"),
             "select",
             tip=tr("Check every copy except the one the policy keeps (Ctrl+Shift+A)"),
         )
         self.select_btn.clicked.connect(self.auto_select)
-        select_row.addWidget(self.select_btn)
+        select_row.add(self.select_btn)
         self.clear_btn = button(tr("Clear"), tip=tr("Uncheck everything"))
         self.clear_btn.clicked.connect(lambda: self.model.set_marks(set(), self.model.kept))
-        select_row.addWidget(self.clear_btn)
+        select_row.add(self.clear_btn)
         self.expand_btn = button(tr("Collapse all"), tip=tr("Show or hide the copies of every group"))
         self.expand_btn.clicked.connect(self._toggle_all)
-        select_row.addWidget(self.expand_btn)
-        select_row.addStretch(1)
-        self.summary = label("", "Muted")
+        select_row.add(self.expand_btn)
+        lay.addWidget(select_box)
+        self.summary = label("", "Muted", wrap=True)  # a line of its own: long in a narrow window
         self.summary.setAccessibleName(tr("Selection summary"))
-        select_row.addWidget(self.summary)
-        lay.addLayout(select_row)
+        lay.addWidget(self.summary)
 
         self.banner = Banner()
         lay.addWidget(self.banner)
@@ -113,10 +113,11 @@ class DuplicatesView(QWidget):
         self.pages.addWidget(self.empty)
         self.tree = DuplicatesTable(self.model)
         self.pages.addWidget(self.tree)
+        self.pages.setMinimumHeight(120)  # not the empty state's: the actions stay in view at 800x600
         lay.addWidget(self.pages, 1)
 
-        actions = QHBoxLayout()
-        actions.setSpacing(8)
+        actions_box = QWidget()
+        actions = FlowLayout(actions_box)
         self.trash_btn = button(
             tr("Move to trash"),
             "trash",
@@ -135,9 +136,8 @@ class DuplicatesView(QWidget):
         )
         self.delete_btn.clicked.connect(lambda: self.act("delete"))
         for b in (self.trash_btn, self.link_btn, self.move_btn, self.delete_btn):
-            actions.addWidget(b)
-        actions.addStretch(1)
-        lay.addLayout(actions)
+            actions.add(b)
+        lay.addWidget(actions_box)
 
         # shortcuts of this page (a page's shortcuts are live only while it is shown)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
+from app.gui.flow import FlowLayout
 from app.gui.views.dashboard import CATEGORY_LABELS
 
 SIZES = (
@@ -34,29 +35,29 @@ class DuplicateFilters(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(8)
+        lay = FlowLayout(self)  # wraps to a second row in a narrow window
         self.search = QLineEdit()
         self.search.setPlaceholderText(tr("Filter by name or path (Ctrl+F)"))
         self.search.setAccessibleName(tr("Filter by name or path"))
         self.search.setClearButtonEnabled(True)
-        lay.addWidget(self.search, 2)
+        lay.add(self.search, min_width=180)
         self.size_box = QComboBox()
         self.size_box.setAccessibleName(tr("Minimum size"))
         for value, text in SIZES:
             self.size_box.addItem(tr(text), value)
-        lay.addWidget(self.size_box)
+        lay.add(self.size_box)
         self.cat_box = QComboBox()
         self.cat_box.setAccessibleName(tr("Category"))
         self.cat_box.addItem(tr("All categories"), "")
         for key, text in CATEGORY_LABELS.items():
             self.cat_box.addItem(tr(text), key)
-        lay.addWidget(self.cat_box)
+        lay.add(self.cat_box)
         self.folder_box = QComboBox()
         self.folder_box.setAccessibleName(tr("Folder"))
-        self.folder_box.setMinimumWidth(160)
-        lay.addWidget(self.folder_box, 1)
+        for box in (self.size_box, self.cat_box, self.folder_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(9)
+        lay.add(self.folder_box)
 
         # a signal is not a callable: `timeout=self.changed` made every keystroke raise
         self._typing = QTimer(self, singleShot=True, interval=200)

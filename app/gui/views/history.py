@@ -57,7 +57,7 @@ class HistoryView(QWidget):
         self._select_id: int | None = None
         self._known_ids: set[int] | None = None  # entries listed before the last reload
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(28, 22, 28, 16)
+        lay.setContentsMargins(20, 18, 20, 12)
         lay.setSpacing(12)
         self.header = PageHeader(
             tr("History"),

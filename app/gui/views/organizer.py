@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.gui import fmt, theme
 from app.gui.confirm import confirm_action
+from app.gui.flow import FlowLayout
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
 from app.gui.views.history import KINDS
@@ -43,7 +44,7 @@ class OrganizerView(QWidget):
         self.last_entry: int | None = None
         self._auto_dest = ""  # what a preset put into "Into" (the user did not type it)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(28, 22, 28, 16)
+        lay.setContentsMargins(20, 18, 20, 12)
         lay.setSpacing(12)
         header = PageHeader(
             tr("Organizer"),
@@ -55,7 +56,7 @@ class OrganizerView(QWidget):
         lay.addWidget(header)
         self.banner = Banner()
         lay.addWidget(self.banner)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = self.split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
         self.rules_panel = RulesPanel(session, lambda: (self.dest.text(), self.source.currentText()))
         self.rules_panel.message.connect(self.banner.show_message)
@@ -69,6 +70,15 @@ class OrganizerView(QWidget):
         self._reload_folders()
 
     # ---- layout ----------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """Side by side when there is room; the rules above the preview in a narrow window."""
+        wide = event.size().width() >= 700
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.split.orientation() != orientation:
+            self.split.setOrientation(orientation)
+            self.split.setSizes([320, 860] if wide else [200, 400])
+        super().resizeEvent(event)
+
     def on_shown(self) -> None:
         self.rules_panel.ensure_loaded()
 
@@ -89,6 +99,9 @@ class OrganizerView(QWidget):
         self.source = QComboBox()
         self.source.setAccessibleName(tr("Folder to organize"))
         self.source.setEditable(True)
+        # a long path must not widen the page: the box shows its end, the list shows all
+        self.source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.source.setMinimumContentsLength(16)
         self.source.lineEdit().setPlaceholderText(tr("Choose a folder"))
         src.addWidget(self.source, 1)
         browse = tool_button("folder-open", tr("Choose the folder to organize"))
@@ -105,6 +118,8 @@ class OrganizerView(QWidget):
         dst.addWidget(browse2)
         form.addRow(tr("Into"), dst)
         self.rule_source = QComboBox()
+        self.rule_source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.rule_source.setMinimumContentsLength(16)
         self.rule_source.setAccessibleName(tr("Rules to use"))
         self.rule_source.addItem(tr("My rules (the checked ones)"), MY_RULES)
         from app.core.presets import PRESETS
@@ -120,7 +135,8 @@ class OrganizerView(QWidget):
         card.body.addWidget(self.dest_note)
         self.dest.textChanged.connect(self._dest_changed)
         self.source.currentTextChanged.connect(self._dest_changed)
-        actions = QHBoxLayout()
+        actions_box = QWidget()
+        actions = FlowLayout(actions_box)
         self.preview_btn = button(
             tr("Preview"), "preview", primary=True, tip=tr("List what would change (Ctrl+P)")
         )
@@ -131,12 +147,11 @@ class OrganizerView(QWidget):
         self.undo_btn = button(tr("Undo"), "undo", tip=tr("Put everything back as it was"))
         self.undo_btn.clicked.connect(self.undo)
         for b in (self.preview_btn, self.apply_btn, self.undo_btn):
-            actions.addWidget(b)
-        actions.addStretch(1)
-        self.summary = label("", "Muted")
+            actions.add(b)
+        card.body.addWidget(actions_box)
+        self.summary = label("", "Muted", wrap=True)  # its own line: it is long, the card narrow
         self.summary.setAccessibleName(tr("Preview summary"))
-        actions.addWidget(self.summary)
-        card.body.addLayout(actions)
+        card.body.addWidget(self.summary)
         self.plan_model = RowsModel(
             [
                 Column(tr("Action"), lambda r: r[0], icon=lambda r: theme.icon("warning") if r[4] else None),
@@ -161,11 +176,13 @@ class OrganizerView(QWidget):
             ),
         )
         self.plan_pages.addWidget(self.plan_empty)
-        self.plan_view = table(self.plan_model, stretch=2, name=tr("Planned changes"))
-        self.plan_view.setColumnWidth(0, 80)
-        self.plan_view.setColumnWidth(1, 170)
-        self.plan_view.setColumnWidth(3, 110)
-        self.plan_view.setColumnWidth(4, 110)
+        self.plan_view = table(self.plan_model, stretch=4, name=tr("Planned changes"))
+        self.plan_view.setColumnWidth(0, 70)
+        self.plan_view.setColumnWidth(1, 180)
+        self.plan_view.setColumnWidth(3, 100)
+        self.plan_view.setColumnWidth(4, 140)
+        self.plan_view.setColumnWidth(2, 200)  # the Note column takes what is left
+        self.plan_view.header().setMinimumSectionSize(60)
         self.plan_pages.addWidget(self.plan_view)
         card.body.addWidget(self.plan_pages, 1)
         self._update_buttons()

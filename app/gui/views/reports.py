@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app import paths
 from app.gui import fmt, theme
 from app.gui.desktop import open_file, reveal_in_file_manager
+from app.gui.flow import FlowLayout
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
 from app.gui.widgets import Banner, Card, EmptyState, PageHeader, button, label, table
@@ -47,7 +48,7 @@ class ReportsView(QWidget):
         self.session = session
         self.last_path: str | None = None
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(28, 22, 28, 16)
+        lay.setContentsMargins(20, 18, 20, 12)
         lay.setSpacing(12)
         lay.addWidget(
             PageHeader(
@@ -74,12 +75,12 @@ class ReportsView(QWidget):
         self.pages.addWidget(body)
         lay.addWidget(self.pages, 1)
 
-        row = QHBoxLayout(body)
+        row = self.body_row = QHBoxLayout(body)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(14)
         left = Card()
         left.body.addWidget(label(tr("Folders"), "SectionTitle"))
-        left.body.addWidget(label(tr("Check the folders the report covers."), "Muted"))
+        left.body.addWidget(label(tr("Check the folders the report covers."), "Muted", wrap=True))
         self.folders = QListWidget()
         self.folders.setAccessibleName(tr("Folders in the report"))
         self.folders.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the full path is the tooltip
@@ -91,11 +92,15 @@ class ReportsView(QWidget):
         right.body.addWidget(label(tr("Format"), "SectionTitle"))
         self.format_group = QButtonGroup(self)
         for i, (key, name, desc) in enumerate(FORMATS):
-            radio = QRadioButton(f"{name} — {tr(desc)}")
+            radio = QRadioButton(name)
             radio.setProperty("format", key)
             radio.setAccessibleName(name)
+            radio.setToolTip(tr(desc))
             self.format_group.addButton(radio, i)
             right.body.addWidget(radio)
+            about = label(tr(desc), "Muted", wrap=True)  # wraps in a narrow window
+            about.setContentsMargins(24, 0, 0, 0)
+            right.body.addWidget(about)
         self.format_group.button(0).setChecked(True)
         self.format_group.idToggled.connect(lambda _i, on: on and self._suggest_path())
         right.body.addSpacing(6)
@@ -108,7 +113,8 @@ class ReportsView(QWidget):
         browse.clicked.connect(self._browse)
         path_row.addWidget(browse)
         right.body.addLayout(path_row)
-        actions = QHBoxLayout()
+        actions_box = QWidget()
+        actions = FlowLayout(actions_box)  # wraps in a narrow window
         self.export_btn = button(
             tr("Export report"), "export", primary=True, tip=tr("Write the report (Ctrl+E)")
         )
@@ -117,15 +123,14 @@ class ReportsView(QWidget):
         QShortcut(QKeySequence("Ctrl+E"), self, activated=self.export)
         self.path.installEventFilter(self)
         self.export_btn.clicked.connect(self.export)
-        actions.addWidget(self.export_btn)
+        actions.add(self.export_btn)
         self.open_btn = button(tr("Open in browser"), "browser")
         self.open_btn.clicked.connect(lambda: self.last_path and open_file(self.last_path))
         self.reveal_btn = button(tr("Show in folder"), "reveal")
         self.reveal_btn.clicked.connect(lambda: self.last_path and reveal_in_file_manager(self.last_path))
-        actions.addWidget(self.open_btn)
-        actions.addWidget(self.reveal_btn)
-        actions.addStretch(1)
-        right.body.addLayout(actions)
+        actions.add(self.open_btn)
+        actions.add(self.reveal_btn)
+        right.body.addWidget(actions_box)
         right.body.addSpacing(6)
         right.body.addWidget(label(tr("Exported this session"), "SectionTitle"))
         self.exports = RowsModel(
@@ -153,6 +158,15 @@ class ReportsView(QWidget):
         self._reload_folders()
         self._suggest_path()
         self._update_buttons()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        """The folders beside the export card when there is room, above it otherwise."""
+        direction = QHBoxLayout.Direction.LeftToRight if event.size().width() >= 700 else (
+            QHBoxLayout.Direction.TopToBottom
+        )
+        if self.body_row.direction() != direction:
+            self.body_row.setDirection(direction)
+        super().resizeEvent(event)
 
     def format(self) -> str:
         return self.format_group.checkedButton().property("format")

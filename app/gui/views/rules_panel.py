@@ -10,15 +10,16 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QMenu,
     QMessageBox,
     QStackedWidget,
+    QWidget,
 )
 
 from app.gui import fmt, theme
+from app.gui.flow import FlowLayout
 from app.gui.session import Session
 from app.gui.views.rule_editor import RuleEditor
 from app.gui.widgets import Card, EmptyState, button, label, tool_button
@@ -51,9 +52,10 @@ class RulesPanel(Card):
 
     def _build(self) -> None:
         card = self
-        card.setMinimumWidth(300)
-        head = QHBoxLayout()
-        head.addWidget(label(tr("My rules"), "SectionTitle"), 1)
+        card.setMinimumWidth(240)
+        head_box = QWidget()
+        head = FlowLayout(head_box)  # the button goes under the title in a narrow panel
+        head.add(label(tr("My rules"), "SectionTitle"), min_width=90)
         # presets are run from the Organizer's "Using" box; here they are copied, to be changed
         self.presets_btn = button(
             tr("Copy a preset"), "plus", tip=tr("Copy a preset's rules into My rules, to change them")
@@ -65,8 +67,8 @@ class RulesPanel(Card):
             act = menu.addAction(tr(p.title), lambda s=slug: self.add_preset(s))
             act.setToolTip(tr(p.description))
         self.presets_btn.setMenu(menu)
-        head.addWidget(self.presets_btn)
-        card.body.addLayout(head)
+        head.add(self.presets_btn)
+        card.body.addWidget(head_box)
         card.body.addWidget(
             label(
                 tr(
@@ -96,8 +98,8 @@ class RulesPanel(Card):
         self.list_pages.addWidget(self.list_empty)
         self.list_pages.addWidget(self.list)
         card.body.addWidget(self.list_pages, 1)
-        row = QHBoxLayout()
-        row.setSpacing(4)
+        row_box = QWidget()
+        row = FlowLayout(row_box, spacing=4)  # two rows of tool buttons in a narrow panel
         self.add_btn = tool_button("plus", tr("Add a rule"))
         self.add_btn.clicked.connect(self.add_rule)
         self.edit_btn = tool_button("edit", tr("Edit the selected rule"))
@@ -111,15 +113,14 @@ class RulesPanel(Card):
         self.down_btn = tool_button("down", tr("Move down"))
         self.down_btn.clicked.connect(lambda: self.move_rule(1))
         for b in (self.add_btn, self.edit_btn, self.dup_btn, self.del_btn, self.up_btn, self.down_btn):
-            row.addWidget(b)
-        row.addStretch(1)
+            row.add(b)
         self.import_btn = tool_button("import", tr("Import rules from a JSON or TOML file"))
         self.import_btn.clicked.connect(self.import_rules)
         self.export_btn = tool_button("export", tr("Export the rules to a file"))
         self.export_btn.clicked.connect(self.export_rules)
-        row.addWidget(self.import_btn)
-        row.addWidget(self.export_btn)
-        card.body.addLayout(row)
+        row.add(self.import_btn)
+        row.add(self.export_btn)
+        card.body.addWidget(row_box)
 
     def ensure_loaded(self) -> None:
         if not self._loaded:

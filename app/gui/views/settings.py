@@ -48,7 +48,7 @@ class SettingsView(QWidget):
         scroll.setWidget(content)
         outer.addWidget(scroll)
         lay = QVBoxLayout(content)
-        lay.setContentsMargins(28, 22, 28, 22)
+        lay.setContentsMargins(20, 18, 20, 18)
         lay.setSpacing(14)
         lay.addWidget(PageHeader(tr("Settings"), tr("Changes are saved right away.")))
         grid = QGridLayout()

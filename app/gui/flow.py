@@ -1,0 +1,114 @@
+"""A layout that places widgets in a row and wraps to the next row when the width runs out.
+
+Rows of buttons and filter boxes use it so that an 800 px window shows every control whole
+(on two rows) instead of cutting the last ones off or laying them over each other.
+A widget added with ``stretch`` takes the spare width of its row (a search box).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
+from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget, QWidgetItem
+
+
+class FlowLayout(QLayout):
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._stretch: dict[int, int] = {}  # id(item) -> minimum width it grows from
+        self._spacing = spacing
+        self.setContentsMargins(QMargins(0, 0, 0, 0))
+
+    # ---- filling ----------------------------------------------------------------------------
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt API)
+        self._items.append(item)
+
+    def add(self, widget: QWidget, min_width: int = 0) -> None:
+        """Add ``widget``; with ``min_width`` it is at least that wide and takes the row's spare
+        width."""
+        self.addChildWidget(widget)
+        item = QWidgetItem(widget)
+        self._items.append(item)
+        if min_width:
+            self._stretch[id(item)] = min_width
+        self.invalidate()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt API)
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt API)
+        if 0 <= index < len(self._items):
+            item = self._items.pop(index)
+            self._stretch.pop(id(item), None)
+            return item
+        return None
+
+    # ---- sizes ------------------------------------------------------------------------------
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 (Qt API)
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 (Qt API)
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        items = self._visible()
+        width = sum(self._width(i) for i in items) + self._spacing * max(0, len(items) - 1)
+        height = max((i.sizeHint().height() for i in self._visible()), default=0)
+        return QSize(width, height)
+
+    def minimumSize(self) -> QSize:  # noqa: N802 (Qt API)
+        size = QSize()
+        for item in self._visible():
+            size = size.expandedTo(QSize(self._width(item), item.minimumSize().height()))
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    # ---- placing ----------------------------------------------------------------------------
+    def _visible(self) -> list[QLayoutItem]:
+        return [i for i in self._items if not (i.widget() and i.widget().isHidden())]
+
+    def _width(self, item: QLayoutItem) -> int:
+        return max(self._stretch.get(id(item), 0), item.sizeHint().width())
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        """Lay the items out in rows within ``rect``; returns the height used."""
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        rows: list[list[QLayoutItem]] = [[]]
+        used = 0
+        for item in self._visible():
+            w = self._width(item)
+            if rows[-1] and used + self._spacing + w > area.width():
+                rows.append([])
+                used = 0
+            used += (self._spacing if rows[-1] else 0) + w
+            rows[-1].append(item)
+        y = area.y()
+        for row in rows:
+            if not row:
+                continue
+            height = max(i.sizeHint().height() for i in row)
+            widths = [min(self._width(i), area.width()) for i in row]
+            spare = area.width() - sum(widths) - self._spacing * (len(row) - 1)
+            growing = [n for n, i in enumerate(row) if id(i) in self._stretch]
+            if spare > 0 and growing:
+                for n in growing:
+                    widths[n] += spare // len(growing)
+            x = area.x()
+            for item, w in zip(row, widths, strict=True):
+                if move:
+                    h = item.sizeHint().height()
+                    item.setGeometry(QRect(QPoint(x, y + (height - h) // 2), QSize(w, h)))
+                x += w + self._spacing
+            y += height + self._spacing
+        return y - self._spacing - area.y() + m.top() + m.bottom() if rows[0] else 0

@@ -1,0 +1,48 @@
+"""Layout at the sizes people use: every view, light and dark, at 800x600, 1024x640 and
+1440x900, with data in it. Fails when a visible label or button is narrower than its text
+(or icon) needs, wrapped text is cut, widgets of one layout overlap or stick out, or a control
+is cut off by the window; the list pages (Duplicates, History) must not scroll as a whole.
+Screenshots go to the test's tmp folder (or to $FO_LAYOUT_SHOTS, to look at them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from app.gui.main_window import VIEWS
+from tests.gui.layout_check import problems
+
+pytestmark = pytest.mark.gui
+
+SIZES = ((800, 600), (1024, 640), (1440, 900))
+
+
+def test_every_view_fits_at_every_size_in_both_themes(
+    controller, window, dup_folder, tmp_path, wait_idle, qtbot, monkeypatch
+):
+    shots = Path(os.environ.get("FO_LAYOUT_SHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    controller.session.add_folders([str(dup_folder)], scan=True)
+    wait_idle()
+    assert window.minimumSize().width() <= 800 and window.minimumSize().height() <= 600
+    found: list[str] = []
+    for scheme in ("light", "dark"):
+        controller.theme.set_preference(scheme)
+        for width, height in SIZES:
+            window.resize(width, height)
+            size = (width, height)
+            qtbot.waitUntil(lambda s=size: (window.width(), window.height()) == s, timeout=5000)
+            for key in VIEWS:
+                window.show_view(key)
+                wait_idle()
+                qtbot.wait(30)
+                window.grab().save(str(shots / f"{key}-{scheme}-{width}x{height}.png"))
+                found += [f"{key} {scheme} {width}x{height}: {p}" for p in problems(window)]
+                if key in ("duplicates", "history"):
+                    bar = window.pages[key].verticalScrollBar()
+                    if bar.maximum() > 0:
+                        found.append(f"{key} {scheme} {width}x{height}: scrolls by {bar.maximum()} px")
+    assert found == [], "\n".join(found)
+    assert len(list(shots.glob("*.png"))) == 2 * len(SIZES) * len(VIEWS)
