@@ -45,7 +45,7 @@ class EarlyHashes:
     files are taken (their paths are held in memory); later ones are left to the finder.
     """
 
-    def __init__(self, *, min_size: int = 1, max_size: int | None = None, limit: int = 250_000) -> None:
+    def __init__(self, *, min_size: int = 1, max_size: int | None = None, limit: int = 100_000) -> None:
         self._lo = max(1, min_size)
         self._hi = max_size
         self._limit = limit

@@ -30,7 +30,14 @@ if TYPE_CHECKING:
     from app.jobs.workers import WorkerPool
 
 ListingHook = Callable[[Sequence[FileRecord]], None]
-SUBTREES_PER_WORKER = 8         # subtrees handed out per worker: enough to even out their sizes
+# The top of a tree is listed here until SUBTREES_PER_WORKER subtrees per worker are found;
+# they are handed out as PIECES_PER_WORKER pieces of work per worker, so that sizes even out
+# and a piece's records (held in memory until this thread has written them: the workers list
+# faster than the index is written) stay a small part of the tree; at most
+# IN_FLIGHT_PER_WORKER pieces per worker are out at a time.
+SUBTREES_PER_WORKER = 256
+PIECES_PER_WORKER = 64
+IN_FLIGHT_PER_WORKER = 2
 
 
 @dataclass
@@ -158,8 +165,7 @@ def _walk_with(pool: WorkerPool, root: str, writer: IndexWriter, record: Callabl
     """List the top of `root` here, level by level, until there are enough subtrees for the
     workers; then let them walk those and record what they report as it comes."""
     frontier, first, seen = [root], True, set()
-    target = SUBTREES_PER_WORKER * pool.workers
-    while frontier and len(frontier) < target:
+    while frontier and len(frontier) < SUBTREES_PER_WORKER * pool.workers:
         deeper: list[str] = []
         for listing in walk_dirs(frontier, exclude=exclude, include_hidden=include_hidden, on_error=on_error,
                                  progress=progress, deferred=deeper, seen=seen, subtrees=not first):
@@ -167,24 +173,31 @@ def _walk_with(pool: WorkerPool, root: str, writer: IndexWriter, record: Callabl
         frontier, first = deeper, False
     if not frontier:
         return
-    chunks = [frontier[i::target] for i in range(min(target, len(frontier)))]
-    known = _signatures_by_chunk(writer.known_signatures(), chunks)
-    futures = [pool.walk(chunk, exclude, include_hidden, sigs)
-               for chunk, sigs in zip(chunks, known, strict=True)]
+    count = min(PIECES_PER_WORKER * pool.workers, len(frontier))
+    pieces = [frontier[i::count] for i in range(count)]
+    known = _signatures_by_chunk(writer.known_signatures(), pieces)
+    waiting = list(zip(pieces, known, strict=True))
+    waiting.reverse()               # popped from the end: in listing order
+    running: set[cf.Future] = set()
     try:
-        for future in cf.as_completed(futures):
-            folders, errors = pool.results(future)
-            for f in folders:
-                progress.check()
-                if f.files is None:
-                    writer.add_known(f.path, f.signature, f.count, f.links, f.nbytes)
-                else:
-                    record(f.path, f.files, f.signature is not None, f.signature)
-                progress.advance(f.count + f.links, f.nbytes)
-            for path, reason in errors:
-                on_error(path, reason)
+        while waiting or running:
+            while waiting and len(running) < IN_FLIGHT_PER_WORKER * pool.workers:
+                piece, sigs = waiting.pop()
+                running.add(pool.walk(piece, exclude, include_hidden, sigs))
+            done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                folders, errors = pool.results(future)
+                for f in folders:
+                    progress.check()
+                    if f.files is None:
+                        writer.add_known(f.path, f.signature, f.count, f.links, f.nbytes)
+                    else:
+                        record(f.path, f.files, f.signature is not None, f.signature)
+                    progress.advance(f.count + f.links, f.nbytes)
+                for path, reason in errors:
+                    on_error(path, reason)
     finally:
-        for future in futures:
+        for future in running:
             future.cancel()
 
 

@@ -52,7 +52,9 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object = None) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA temp_store=MEMORY")
-    cur.execute("PRAGMA cache_size=-65536")
+    # 16 MiB of pages per connection: a job holds several connections, and the peak memory of a
+    # million-file search must stay well under 300 MB (64 MiB each added ~70 MB to it)
+    cur.execute("PRAGMA cache_size=-16384")
     cur.close()
 
 
