@@ -52,7 +52,7 @@ def test_import_export_and_replace(db, tmp_path):
     other = tmp_path / "other.json"
     from app.core.rules_io import save_rules
     save_rules(str(other), preset("downloads-cleanup").build())
-    assert jobs.import_rules(db, str(other)) == 3
+    assert jobs.import_rules(db, str(other)).stored == 3
     assert len(jobs.saved_rules(db)) == 4
-    assert jobs.import_rules(db, str(path), replace=True) == 1
+    assert jobs.import_rules(db, str(path), replace=True).stored == 1
     assert [r.name for r in jobs.saved_rules(db)] == ["By year and month"]
