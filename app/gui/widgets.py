@@ -263,7 +263,7 @@ def table(model, *, stretch: int = 0, sortable: bool = True, name: str = ""):
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSortingEnabled(sortable)
     view.setAllColumnsShowFocus(True)
-    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # paths: keep both ends visible
+    view.setTextElideMode(Qt.TextElideMode.ElideLeft)  # paths: the file name stays; tooltips show all
     if name:
         view.setAccessibleName(name)
     header = view.header()

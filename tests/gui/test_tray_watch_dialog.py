@@ -48,3 +48,17 @@ def test_missing_folder_is_marked(qtbot, db, tmp_path):
     qtbot.addWidget(dialog)
     dialog.add_folder(str(tmp_path / "unplugged"))
     assert dialog.table.item(0, 1).text().endswith("(not found)")
+
+
+def test_the_rules_box_shows_its_whole_choice(qtbot, db, tmp_path):
+    dialog = WatchDialog(db)
+    qtbot.addWidget(dialog)
+    inbox = tmp_path / "Downloads"
+    inbox.mkdir()
+    dialog.add_folder(str(inbox))
+    dialog.resize(700, 400)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    box = dialog.table.cellWidget(0, 2)
+    assert box.currentText() == "By category"
+    assert box.width() >= box.sizeHint().width()  # not cut to "By ca"

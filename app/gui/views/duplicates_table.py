@@ -28,7 +28,7 @@ class DuplicatesTable(QTableView):
         self.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # paths: keep both ends visible
+        self.setTextElideMode(Qt.TextElideMode.ElideLeft)  # paths: the file name stays visible
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
         self.clicked.connect(self._clicked)
