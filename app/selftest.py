@@ -1,8 +1,8 @@
 """``FileOrganizerPro --self-test``: does this installation work? One line per check, exit 0 if all pass.
 
 Meant for the frozen bundle (installers, CI) as much as for a source checkout: it starts Qt
-offscreen, and checks that Qt, the resources, the database, hashing, the watcher, the trash and
-the keyring load and work, all on a temporary folder (FILEORGANIZER_HOME points there while it
+offscreen, and checks that Qt, the resources, the database, hashing, the worker processes, the
+watcher, the trash and the keyring load and work, all on a temporary folder (FILEORGANIZER_HOME points there while it
 runs, so the user's own database is never opened). A windowed frozen app may have no console
 (sys.stdout is None): the report then goes to ``selftest.log`` in the user's log folder.
 """
@@ -106,6 +106,23 @@ def check_hashing(tmp: Path) -> str:
         raise RuntimeError("full_hash differs from blake3 of the same bytes")
     partial_hash(str(path), len(data))
     return f"blake3 known answer, full and partial hash of {len(data)} bytes"
+
+
+def check_workers(tmp: Path) -> str:
+    """The worker processes the scanner and the duplicate finder start (spawn: a bundled app
+    starts them by running itself again, which must stop at freeze_support)."""
+    from app.core import hashing
+    from app.jobs.workers import WorkerPool
+
+    data = os.urandom(20_000)
+    path = tmp / "worker.bin"
+    path.write_bytes(data)
+    with WorkerPool(workers=1) as pool:
+        future = pool.hash(hashing.FULL, [(1, str(path), len(data))])
+        (key, _, digest, _), = future.result(timeout=60)
+    if key != 1 or digest != hashing.full_hash(str(path), len(data)):
+        raise RuntimeError("a worker process hashed the file wrongly")
+    return "a spawned worker process hashed a file"
 
 
 def check_watcher(tmp: Path) -> str:
@@ -233,6 +250,7 @@ CHECKS: list[tuple[str, Callable[[Path], str]]] = [
     ("qt", check_qt),
     ("database", check_database),
     ("hashing", check_hashing),
+    ("workers", check_workers),
     ("watcher", check_watcher),
     ("trash", check_trash),
     ("keyring", check_keyring),

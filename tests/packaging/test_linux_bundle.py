@@ -36,7 +36,7 @@ def _assert_self_test_passes(executable: Path | str, home: Path) -> str:
     lines = proc.stdout.splitlines()
     assert "(frozen," in lines[0], lines[0]
     passed = {line.split(":")[0].split(" ", 1)[1] for line in lines if line.startswith(("PASS ", "N/A "))}
-    assert passed == {"resources", "qt", "database", "hashing", "watcher", "trash", "keyring"}
+    assert passed == {"resources", "qt", "database", "hashing", "workers", "watcher", "trash", "keyring"}
     assert lines[-1] == "all checks passed"
     return proc.stdout
 
