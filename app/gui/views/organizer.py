@@ -177,7 +177,7 @@ class OrganizerView(QWidget):
         )
         self.plan_pages.addWidget(self.plan_empty)
         self.plan_view = table(self.plan_model, stretch=4, name=tr("Planned changes"))
-        self.plan_view.setColumnWidth(0, 70)
+        self.plan_view.setColumnWidth(0, 90)  # "Action" and its sort arrow
         self.plan_view.setColumnWidth(1, 180)
         self.plan_view.setColumnWidth(3, 100)
         self.plan_view.setColumnWidth(4, 140)
