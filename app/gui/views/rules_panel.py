@@ -31,9 +31,9 @@ def tr(text: str) -> str:
 
 def _rules_api():
     from app.core import presets, rules, rules_io
-    from app.store import rules_repo
+    from app.jobs import rule_list  # the store, through jobs
 
-    return rules, presets, rules_io, rules_repo
+    return rules, presets, rules_io, rule_list
 
 
 class RulesPanel(Card):
