@@ -85,9 +85,15 @@ def on(cores: str) -> str:
     return "all cores" if cores == "all" else f"{cores} core" + ("" if cores == "1" else "s")
 
 
-def group_sets(path: Path) -> set[frozenset[bytes]]:
-    """The groups of an fdupes-style file, each as the set of its paths."""
-    return {frozenset(b.split(b"\n")) for b in path.read_bytes().strip(b"\n").split(b"\n\n") if b.strip()}
+def group_sets(path: Path) -> set[frozenset[tuple[int, int]]]:
+    """The groups of an fdupes-style file, each as the set of its files on disk (device, inode):
+    ours lists every path of a hard-linked inode, jdupes one of them."""
+    groups = set()
+    for block in path.read_bytes().strip(b"\n").split(b"\n\n"):
+        if block.strip():
+            stats = (os.lstat(p) for p in block.split(b"\n"))
+            groups.add(frozenset((st.st_dev, st.st_ino) for st in stats))
+    return groups
 
 
 def count_groups(path: Path, rdfind: bool = False) -> int:

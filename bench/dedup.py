@@ -237,7 +237,8 @@ class Bench:
             true = len(json.loads(manifest.read_text(encoding="utf-8"))["duplicate_groups"])
             lines += [f"The corpus manifest lists {true:,} duplicate groups (hard links left out)."]
         if runs.differ and not any(runs.differ.values()):
-            lines.append("Our groups equal jdupes' path for path in every run.")
+            lines.append("Our groups equal jdupes' file for file (hard links of one inode count once) "
+                         "in every run.")
         first_target = 0.8 if self.a.cold else 1.0
         for cores in self.cores:
             theirs, base = runs.groups.get(("jdupes", cores)), runs.wall("jdupes", cores)
@@ -248,7 +249,7 @@ class Bench:
                                  f"jdupes {theirs:,}.")
                 if runs.differ.get((label, cores)):
                     lines.append(f"**WARNING**: {label} on {bc.on(cores)}: {runs.differ[(label, cores)]:,} "
-                                 "groups are in only one of ours and jdupes' (compared path for path).")
+                                 "groups are in only one of ours and jdupes' (compared file for file).")
                 if base and wall is not None:
                     verdict = "met" if wall / base <= target else "MISSED"
                     lines.append(f"- {label} on {bc.on(cores)}: {wall / base:.2f}x jdupes, "
