@@ -3,8 +3,9 @@
 Meant for the frozen bundle (installers, CI) as much as for a source checkout: it starts Qt
 offscreen, and checks that Qt, the resources, the database, hashing, the worker processes, the
 watcher, the trash and the keyring load and work, all on a temporary folder (FILEORGANIZER_HOME
-points there while it runs, so the user's own database is never opened). A windowed frozen app may have no console
-(sys.stdout is None): the report then goes to ``selftest.log`` in the user's log folder.
+points there while it runs, so the user's own database is never opened). A windowed frozen app
+may have no console (sys.stdout is None): the report then goes to ``selftest.log`` in the
+user's log folder.
 """
 
 from __future__ import annotations
