@@ -94,7 +94,8 @@ class ConfirmDialog(QDialog):
         lay.addLayout(head)
         self.files = QListWidget()
         self.files.setAccessibleName(tr("Files affected"))
-        self.files.setUniformItemSizes(True)
+        # not uniform: a name with CJK characters needs a taller row (its underscores were cut)
+        self.files.setUniformItemSizes(False)
         self.files.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the file names are at the end
         self.files.addItems(paths[:MAX_LISTED])
         if len(paths) > MAX_LISTED:

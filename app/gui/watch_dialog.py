@@ -86,8 +86,7 @@ class WatchDialog(QDialog):
         self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        # the rules box shows its whole choice ("By category"), not "By ca"
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # the rules box shows its whole choice ("By category"), not "By ca": see _fit_rules
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setAccessibleName(tr("Watched folders"))
         self.table.itemChanged.connect(self._item_changed)
@@ -140,6 +139,22 @@ class WatchDialog(QDialog):
             sub.setCheckState(Qt.CheckState.Checked if folder.recursive else Qt.CheckState.Unchecked)
             self.table.setItem(row, 4, sub)
         self.table.blockSignals(False)
+        self._fit_rules()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self._fit_rules()
+
+    def _fit_rules(self) -> None:
+        """The Rules column as wide as its widest box wants (styled boxes know it once shown)."""
+        boxes = [self.table.cellWidget(row, 2) for row in range(self.table.rowCount())]
+        for b in boxes:
+            if b is not None:
+                b.ensurePolished()  # the style sheet's padding counts
+        widths = [b.sizeHint().width() for b in boxes if b is not None]
+        if widths:
+            # the cell's box is placed inside the item's padding (the style sheet's): add room
+            self.table.setColumnWidth(2, max(widths) + 16)
 
     @staticmethod
     def _text(text: str) -> QTableWidgetItem:

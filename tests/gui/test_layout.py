@@ -46,3 +46,29 @@ def test_every_view_fits_at_every_size_in_both_themes(
                         found.append(f"{key} {scheme} {width}x{height}: scrolls by {bar.maximum()} px")
     assert found == [], "\n".join(found)
     assert len(list(shots.glob("*.png"))) == 2 * len(SIZES) * len(VIEWS)
+
+
+def test_the_rule_editor_and_the_confirmation_fit_with_an_error_and_long_names(window, qtbot, tmp_path):
+    from app.gui.confirm import ConfirmDialog
+    from app.gui.views.rule_editor import RuleEditor
+
+    editor = RuleEditor(
+        window,
+        {"name": "Invoices", "conditions": [{"type": "extension", "extensions": [".pdf"]}],
+         "actions": [{"type": "move", "to": "Invoices/{nonsense}"}]},
+        str(tmp_path / "Sorted"),
+        str(tmp_path),
+    )
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitUntil(lambda: editor.error.text().startswith("⚠"), timeout=5000)
+    qtbot.wait(50)
+    assert problems(editor) == []
+    names = [f"/x/写真_{i}_旅行_2024.jpg" for i in range(5)]
+    dialog = ConfirmDialog(window, "trash", names, 5000)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.wait(50)
+    assert problems(dialog) == []
+    rows = [dialog.files.visualItemRect(dialog.files.item(i)).height() for i in range(5)]
+    assert min(rows) >= dialog.files.fontMetrics().height()

@@ -50,8 +50,8 @@ def test_missing_folder_is_marked(qtbot, db, tmp_path):
     assert dialog.table.item(0, 1).text().endswith("(not found)")
 
 
-def test_the_rules_box_shows_its_whole_choice(qtbot, db, tmp_path):
-    dialog = WatchDialog(db)
+def test_the_rules_box_shows_its_whole_choice(controller, qtbot, tmp_path):
+    dialog = WatchDialog(controller.db)  # with the app's style sheet, as people see it
     qtbot.addWidget(dialog)
     inbox = tmp_path / "Downloads"
     inbox.mkdir()
