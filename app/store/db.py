@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 2
 POOL_SIZE = 4           # idle plain connections kept for reuse
+BUSY_TIMEOUT = 10.0     # seconds a write waits for another connection's transaction
 
 
 def _add_ctime(conn: Any) -> None:
@@ -50,12 +52,35 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object = None) -> None:
     # NORMAL in WAL mode survives a process crash (kill -9); FULL would add an fsync per commit.
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
     cur.execute("PRAGMA temp_store=MEMORY")
     # 16 MiB of pages per connection: a job holds several connections, and the peak memory of a
     # million-file search must stay well under 300 MB (64 MiB each added ~70 MB to it)
     cur.execute("PRAGMA cache_size=-16384")
     cur.close()
+
+
+def begin_promptly(conn: sqlite3.Connection, timeout: float = BUSY_TIMEOUT) -> None:
+    """Start a write transaction, asking for the write lock every 2 ms until `timeout`.
+
+    A job writes in short transactions with short gaps between them. SQLite's own busy
+    handler sleeps longer and longer between tries (up to 100 ms), so a small write (the
+    window saving a setting) could miss gap after gap and wait half a second; asking often
+    gets it in at the next gap.
+    """
+    deadline = time.monotonic() + timeout
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.002)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
 
 
 class RawConnection(sqlite3.Connection):
@@ -194,9 +219,10 @@ class Database:
         return json.loads(row[0]) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
-        """Store a JSON setting."""
+        """Store a JSON setting (the window does, while jobs write: see ``begin_promptly``)."""
         conn = self.raw()
         try:
+            begin_promptly(conn)
             conn.execute("INSERT INTO settings(key, value) VALUES (?, ?) "
                          "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, json.dumps(value)))
             conn.commit()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -137,10 +138,17 @@ _SET_HASHES = ("UPDATE files SET partial_hash=coalesce(?, partial_hash), full_ha
                "category=coalesce(?, category) WHERE ")
 
 
+YIELD_SECONDS = 0.003    # pause between two write transactions: another writer's turn
+
+
 def _write_in_batches(conn: sqlite3.Connection, sql: str, rows: list[tuple], batch: int) -> None:
+    """executemany in short transactions; between two of them a pause long enough for a
+    waiting writer (which asks every 2 ms, ``store.db.begin_promptly``) to get its turn."""
     if conn.in_transaction:
         conn.commit()
     for i in range(0, len(rows), batch):
+        if i:
+            time.sleep(YIELD_SECONDS)
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.executemany(sql, rows[i:i + batch])
