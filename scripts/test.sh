@@ -12,7 +12,10 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 PYTHON="${PYTHON:-python3}"   # CI on Windows sets PYTHON=python
 [ -d .venv ] || "$PYTHON" -m venv .venv
-if [ -x .venv/bin/python ]; then VENV_PYTHON=.venv/bin/python; else VENV_PYTHON=.venv/Scripts/python.exe; fi
+if [ -x .venv/bin/python ]; then VENV_BIN="$PWD/.venv/bin"; else VENV_BIN="$PWD/.venv/Scripts"; fi
+VENV_PYTHON="$VENV_BIN/python"
+# scripts the tests run (scripts/build_linux.sh: `python3 -m PyInstaller`) use this environment too
+export VIRTUAL_ENV="$PWD/.venv" PATH="$VENV_BIN:$PATH"
 "$VENV_PYTHON" -m pip install -q --disable-pip-version-check -e '.[dev]'
 "$VENV_PYTHON" -m ruff check .
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
