@@ -9,7 +9,7 @@ keeps every batch it committed.
 
 A folder whose listing digest (``listing_signature``) equals the stored one has
 unchanged rows and costs no write. A file's stored hashes survive while its size,
-mtime_ns, ctime_ns and inode are unchanged (``ctime_ns`` catches content rewritten in
+mtime_ns, ctime_ns, inode and device are unchanged (``ctime_ns`` catches content rewritten in
 place with its old mtime put back, as copy and sync tools do). Folders of the root the
 scan did not see (vanished, now excluded or unreadable) are removed at ``finish``.
 """
@@ -243,12 +243,15 @@ class IndexWriter:
                 counts.files += 1
                 counts.bytes += r[1]
             fid, size, mtime_ns, inode, dev, nlink, is_link, ctime_ns = old
-            if size != r[1] or mtime_ns != r[2] or inode != r[3] or bool(is_link) != r[6] or ctime_ns != r[7]:
+            # the stored hashes stay only while these are all the same (the file's identity
+            # is its device and inode: another device may reuse an inode number)
+            if (size != r[1] or mtime_ns != r[2] or inode != r[3] or dev != r[4] or ctime_ns != r[7]
+                    or bool(is_link) != r[6]):
                 cat = self.classify(name)[1]
                 self._content.append((r[1], r[2], r[3], r[4], r[5], r[6], cat, r[7], gen, fid))
                 counts.changed += 1
             else:
-                if dev != r[4] or nlink != r[5]:
+                if nlink != r[5]:
                     self._meta.append((r[4], r[5], gen, fid))
                 counts.unchanged += 1
         if complete and stored:
