@@ -17,7 +17,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from app.core import hashing, walk
@@ -51,28 +51,24 @@ class WorkerPool:
     def hash(self, stage: int, items: list[WorkItem]) -> cf.Future:
         """Hash `items` at `stage` (``hashing.PARTIAL`` or ``FULL``) in a worker; read the
         outcome with ``results``."""
-        try:
-            self.start()
-            assert self._executor is not None
-            future = self._executor.submit(hashing.hash_batch, stage, items)
-        except (cf.BrokenExecutor, OSError, RuntimeError):     # no worker could start: hash here
-            future = cf.Future()
-            future.set_result(hashing.hash_batch(stage, items))
-        future.work = (hashing.hash_batch, (stage, items))       # type: ignore[attr-defined]
-        return future
+        return self._submit(hashing.hash_batch, stage, items)
 
     def walk(self, paths: list[str], exclude: Sequence[str], include_hidden: bool,
              known: Mapping[str, bytes]) -> cf.Future:
         """Walk these subtrees in a worker (``core.walk.walk_subtrees``); read with ``results``."""
-        args = (list(paths), list(exclude), include_hidden, dict(known))
+        return self._submit(walk.walk_subtrees, list(paths), list(exclude), include_hidden, dict(known))
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
+        """`fn(*args)` in a worker; done here at once when no worker can start. The future keeps
+        the work, so ``results`` can do it again if its worker dies."""
         try:
             self.start()
             assert self._executor is not None
-            future = self._executor.submit(walk.walk_subtrees, *args)
+            future = self._executor.submit(fn, *args)
         except (cf.BrokenExecutor, OSError, RuntimeError):
             future = cf.Future()
-            future.set_result(walk.walk_subtrees(*args))
-        future.work = (walk.walk_subtrees, args)        # type: ignore[attr-defined]
+            future.set_result(fn(*args))
+        future.work = (fn, args)        # type: ignore[attr-defined]
         return future
 
     @staticmethod
