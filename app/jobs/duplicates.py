@@ -18,11 +18,9 @@ The data flow, the same on every OS:
 from __future__ import annotations
 
 import concurrent.futures as cf
-import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from app.core import hashing
 from app.core.categories import refine
@@ -83,6 +81,7 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
     started = time.monotonic()
     own_pool = pool is None
     pool = pool or WorkerPool()
+    reader = cf.ThreadPoolExecutor(1, thread_name_prefix="stored-groups")
     stored: cf.Future | None = None
     try:
         if _first_look(db, roots):
@@ -90,8 +89,8 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
         else:
             # the groups as the index holds them, read while the workers walk: what a rescan
             # that changes nothing ends with (most reruns), so it need not wait for them after
-            early, stored = None, _in_thread(_groups, db, normalize_roots(roots), Progress(), _ignore,
-                                             min_size=min_size, max_size=max_size, paranoid=False)
+            early, stored = None, reader.submit(_groups, db, normalize_roots(roots), Progress(), _ignore,
+                                                min_size=min_size, max_size=max_size, paranoid=False)
         scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
                        on_listing=early.add if early is not None else None, pool=pool)
         result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
@@ -119,9 +118,7 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
                                     paranoid=paranoid)
         result.timings["group"] = time.monotonic() - hashed
     finally:
-        if stored is not None:
-            stored.cancel()
-            cf.wait([stored])
+        reader.shutdown(wait=True, cancel_futures=True)
         if own_pool:
             pool.close()
     result.elapsed = time.monotonic() - started
@@ -130,21 +127,6 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
 
 def _ignore(_path: str, _reason: str) -> None:
     return None
-
-
-def _in_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> cf.Future:
-    """Run `fn` in a thread of its own; its future."""
-    future: cf.Future = cf.Future()
-
-    def run() -> None:
-        if future.set_running_or_notify_cancel():
-            try:
-                future.set_result(fn(*args, **kwargs))
-            except BaseException as exc:       # noqa: BLE001 - handed to whoever reads the future
-                future.set_exception(exc)
-
-    threading.Thread(target=run, name="stored-groups", daemon=True).start()
-    return future
 
 
 def _first_look(db: Database, roots: Sequence[str]) -> bool:
