@@ -87,11 +87,7 @@ def normalize_roots(roots: Sequence[str]) -> list[str]:
     A root reached through a symbolic link is the folder it points at, so ``a`` and a link
     to ``a`` are one root and every file is listed once. Missing paths are kept as given.
     """
-    real = []
-    for r in roots:
-        path = os.path.abspath(r)
-        real.append(os.path.realpath(path) if os.path.exists(path) else path)
-    unique = list(dict.fromkeys(real))
+    unique = list(dict.fromkeys(index.resolved(roots)))
     folders = [o for o in unique if os.path.isdir(o)]
     return [r for r in unique
             if not (os.path.exists(r) and any(o != r and index.is_within(r, o) for o in folders))]

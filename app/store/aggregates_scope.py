@@ -18,9 +18,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from app.store.codec import from_db, to_db
+from app.store.codec import from_db
 from app.store.db import Database
-from app.store.index import is_within, root_ids_within
+from app.store.index import root_ids_within
+from app.store.index_query import ids_by_path, resolved
 
 Source = Database | sqlite3.Connection
 
@@ -101,22 +102,11 @@ def scope_for(src: Source, paths: Iterable[str] | None = None) -> Scope:
     """The scope of `paths` (folders or files; None: the whole index)."""
     if paths is None:
         return EVERYTHING
-    # as the scanner records them: absolute, symbolic links resolved
-    wanted = [os.path.realpath(p) if os.path.exists(p) else os.path.abspath(p) for p in paths]
-    folders = [p for p in wanted if not os.path.isfile(p)]
+    wanted = resolved(paths)
     with connection(src) as conn:
         ids = tuple(root_ids_within(conn, wanted))
-        every = list(conn.execute("SELECT id, path FROM dirs"))
-        dir_ids = [did for did, path in every if any(is_within(from_db(path), f) for f in folders)]
-        file_ids = []
-        for path in wanted:
-            if path not in folders:
-                parent, name = os.path.split(path)
-                row = conn.execute("SELECT f.id FROM files f JOIN dirs d ON d.id=f.dir_id WHERE d.path=? "
-                                   "AND f.name=?", (to_db(parent), to_db(name))).fetchone()
-                if row is not None:
-                    file_ids.append(row[0])
-    return Scope(ids, whole=bool(dir_ids) and len(dir_ids) == len(every) and not file_ids,
+        dir_ids, file_ids, dirs = ids_by_path(conn, wanted)
+    return Scope(ids, whole=bool(dir_ids) and len(dir_ids) == dirs and not file_ids,
                  dir_ids=json.dumps(dir_ids), file_ids=json.dumps(file_ids))
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from app.store.codec import from_db, to_db
+from app.store.index_query import is_within
 
 BATCH = 500  # folders per DELETE: keeps statements short and lets a cancel land quickly
 
@@ -30,10 +31,6 @@ class Forgotten:
     files: int = 0
     folders: int = 0
     roots: int = 0
-
-
-def _within(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder if folder.endswith(os.sep) else folder + os.sep)
 
 
 def _root_for(cur: sqlite3.Cursor, folder: str, gen: int) -> int:
@@ -60,7 +57,7 @@ def forget_folders(
     """
     keep = [os.path.abspath(k) for k in keep]
     gone_folders = [
-        f for f in (os.path.abspath(f) for f in folders) if not any(_within(f, k) for k in keep)
+        f for f in (os.path.abspath(f) for f in folders) if not any(is_within(f, k) for k in keep)
     ]
     out = Forgotten()
     if not gone_folders:
@@ -71,7 +68,7 @@ def forget_folders(
         roots = [(rid, from_db(p), gen) for rid, p, gen in rows]
         gone_roots = {
             rid for rid, path, _gen in roots
-            if any(_within(path, f) for f in gone_folders) and not any(_within(path, k) for k in keep)
+            if any(is_within(path, f) for f in gone_folders) and not any(is_within(path, k) for k in keep)
         }
         if not gone_roots:
             return out
@@ -81,7 +78,7 @@ def forget_folders(
         top_gen = max((gen for _r, _p, gen in roots), default=0)
         drop: list[int] = []
         for did, path in dirs:
-            home = next((k for k in keep if _within(path, k)), None)
+            home = next((k for k in keep if is_within(path, k)), None)
             if home is None:
                 drop.append(did)
             else:  # a scanned folder inside the forgotten one: its rows stay, under its own root
@@ -110,7 +107,7 @@ def forget_count(conn: sqlite3.Connection, folders: Iterable[str]) -> int:
     """How many indexed files lie in ``folders`` (for a progress total)."""
     wanted = [os.path.abspath(f) for f in folders]
     roots = conn.execute("SELECT id, path FROM roots").fetchall()
-    ids = [rid for rid, p in roots if any(_within(from_db(p), f) for f in wanted)]
+    ids = [rid for rid, p in roots if any(is_within(from_db(p), f) for f in wanted)]
     if not ids:
         return 0
     marks = ",".join("?" * len(ids))

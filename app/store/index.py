@@ -29,6 +29,7 @@ from typing import Any
 
 from app.core.walk import listing_signature
 from app.store.codec import from_db, to_db
+from app.store.index_query import is_within, resolved
 
 Classify = Callable[[str], tuple[str, str]]      # name -> (extension, category)
 
@@ -62,11 +63,6 @@ class ScanCounts:
 def join_path(dir_path: str, name: str) -> str:
     """dir + separator + name, without doubling the separator of a filesystem root."""
     return dir_path + name if dir_path.endswith(os.sep) else dir_path + os.sep + name
-
-
-def is_within(path: str, root: str) -> bool:
-    """True when `path` is `root` or below it (plain path comparison, no file system access)."""
-    return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
 
 
 def indexed_within(conn: sqlite3.Connection, roots: Iterable[str]) -> bool:
@@ -333,5 +329,5 @@ from app.store.index_query import (  # noqa: E402
 )
 
 __all__ = ["IndexWriter", "ScanCounts", "Scope", "candidate_groups", "count_files", "dir_paths",
-           "duplicate_rows", "indexed_within", "is_within", "join_path", "listing_signature",
+           "duplicate_rows", "indexed_within", "is_within", "resolved", "join_path", "listing_signature",
            "root_ids_within", "store_hashes", "store_hashes_by_path", "write_transaction"]

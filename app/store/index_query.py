@@ -21,8 +21,34 @@ from dataclasses import dataclass
 from app.store.codec import from_db, to_db
 
 
-def _within(path: str, root: str) -> bool:
+def is_within(path: str, root: str) -> bool:
+    """True when `path` is `root` or below it (plain path comparison, no file system access)."""
     return path == root or path.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
+def resolved(roots: Iterable[str]) -> list[str]:
+    """Paths as the scanner records its roots: absolute, symbolic links resolved."""
+    return [os.path.realpath(p) if os.path.exists(p) else os.path.abspath(p) for p in roots]
+
+
+def ids_by_path(conn: sqlite3.Connection, roots: Iterable[str]) -> tuple[list[int], list[int], int]:
+    """(ids of the indexed folders at or below the folder roots, ids of the indexed files that are
+    file roots, how many folders the index holds): what a scope by path covers.
+
+    Roots are taken as the scanner records them (``resolved``).
+    """
+    wanted = resolved(roots)
+    folders = [p for p in wanted if not os.path.isfile(p)]
+    every = list(conn.execute("SELECT id, path FROM dirs"))
+    dir_ids = [did for did, path in every if any(is_within(from_db(path), f) for f in folders)]
+    file_ids = []
+    for path in dict.fromkeys(p for p in wanted if p not in folders):
+        parent, name = os.path.split(path)
+        row = conn.execute("SELECT f.id FROM files f JOIN dirs d ON d.id=f.dir_id WHERE d.path=? "
+                           "AND f.name=?", (to_db(parent), to_db(name))).fetchone()
+        if row is not None:
+            file_ids.append(row[0])
+    return dir_ids, file_ids, len(every)
 
 
 @dataclass(frozen=True)
@@ -35,27 +61,15 @@ class Scope:
 
     @classmethod
     def of(cls, conn: sqlite3.Connection, roots: Iterable[str]) -> Scope:
-        """The scope of `roots` (absolute paths of folders or files) in the index as it is now."""
-        roots = [os.path.abspath(r) for r in roots]
-        folders = [r for r in roots if not os.path.isfile(r) or os.path.islink(r)]
+        """The scope of `roots` (folders or files) in the index as it is now."""
+        dir_ids, file_ids, dirs = ids_by_path(conn, roots)
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope_dirs (id INTEGER PRIMARY KEY)")
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS scope_files (id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM temp.scope_dirs")
         conn.execute("DELETE FROM temp.scope_files")
-        every = list(conn.execute("SELECT id, path FROM dirs"))
-        dir_ids = [(did,) for did, path in every if any(_within(from_db(path), r) for r in folders)]
-        conn.executemany("INSERT INTO temp.scope_dirs (id) VALUES (?)", dir_ids)
-        files = []
-        for path in roots:
-            if path in folders:
-                continue
-            parent, name = os.path.split(path)
-            row = conn.execute("SELECT f.id FROM files f JOIN dirs d ON d.id=f.dir_id WHERE d.path=? "
-                               "AND f.name=?", (to_db(parent), to_db(name))).fetchone()
-            if row is not None:
-                files.append(row)
-        conn.executemany("INSERT OR IGNORE INTO temp.scope_files (id) VALUES (?)", files)
-        return cls(conn, whole=not files and len(dir_ids) == len(every))
+        conn.executemany("INSERT INTO temp.scope_dirs (id) VALUES (?)", [(i,) for i in dir_ids])
+        conn.executemany("INSERT INTO temp.scope_files (id) VALUES (?)", [(i,) for i in file_ids])
+        return cls(conn, whole=not file_ids and len(dir_ids) == dirs)
 
     def where(self, alias: str = "f") -> str:
         """An SQL condition limiting files `alias` to the scope ('1' when it is everything)."""
