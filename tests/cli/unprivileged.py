@@ -1,6 +1,7 @@
 """Run the CLI as an unprivileged user (uid/gid 65534 via setpriv), for permission cases
-that root would not see. Skips where that cannot work: not root, no setpriv, or no Python
-of the same version that the unprivileged user may execute (the venv's may live in /root)."""
+that root would not see. Skips where that cannot work: not root, no setpriv, no Python of
+the same version that the unprivileged user may execute (the venv's may live in /root), or a
+checkout that user cannot read (a clone below a private folder)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ def skip_unless_possible() -> str:
     python = _python()
     if python is None:
         pytest.skip("no Python of this version that an unprivileged user may run")
+    probe = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", python,
+                            "-c", "import app.cli, blake3, platformdirs"],
+                           capture_output=True, text=True, env=_env(Path("/nonexistent")), cwd="/")
+    if probe.returncode != 0:
+        pytest.skip("the unprivileged user cannot read this checkout or its packages (a private "
+                    f"folder on the way): {probe.stderr.strip().splitlines()[-1:]}")
     return python
 
 
@@ -52,11 +59,14 @@ def shared_dir(tmp_path_factory) -> Path:
     return path
 
 
-def run_as_nobody(python: str, home: Path, *args: str) -> subprocess.CompletedProcess:
+def _env(home: Path) -> dict:
     site = sysconfig.get_paths()["purelib"]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
-           "FILEORGANIZER_HOME": str(home / "app-home"), "PYTHONPATH": os.pathsep.join([str(ROOT), site]),
-           "XDG_DATA_HOME": str(home / "xdg")}
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+            "FILEORGANIZER_HOME": str(home / "app-home"), "PYTHONPATH": os.pathsep.join([str(ROOT), site]),
+            "XDG_DATA_HOME": str(home / "xdg")}
+
+
+def run_as_nobody(python: str, home: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", python,
-                           "-m", "app.cli", *args], capture_output=True, text=True, env=env, cwd="/",
+                           "-m", "app.cli", *args], capture_output=True, text=True, env=_env(home), cwd="/",
                           timeout=120)

@@ -1,20 +1,13 @@
 """Bad input while finding duplicates: unreadable and changing files, cancel, very long paths."""
 
 import json
-import os
 import shutil
-import site
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from app.core.progress import Cancelled, Progress
 from app.jobs.duplicates import find_duplicates
 from app.store import open_database
-from tests.conftest import ROOT
 
 
 @pytest.fixture
@@ -28,28 +21,13 @@ def tree(tmp_path):
     return root
 
 
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-
-
-def _python_for_nobody() -> str:
-    """An interpreter of this Python version the unprivileged user may run (a virtualenv made
-    from a Python under /root is not one: its worker processes could not start)."""
-    for python in (sys.executable, f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}"):
-        probe = subprocess.run([*NOBODY, python, "-c", "import subprocess, sys; "
-                                "subprocess.run([sys.executable, '-c', 'pass'], check=True)"],
-                               capture_output=True, cwd="/")
-        if probe.returncode == 0:
-            return python
-    pytest.skip("no Python this test could run as an unprivileged user")
-
-
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv"),
-                    reason="root runs the command as an unprivileged user (root reads every file)")
-def test_unreadable_file_is_reported_once_rest_continues(tree):
+def test_unreadable_file_is_reported_once_rest_continues(tree, tmp_path_factory):
     """As a user who may not read one copy: it is reported once, the other copies still group."""
-    shared = Path(tempfile.mkdtemp(prefix="fo-unreadable-"))
+    from tests.cli.unprivileged import run_as_nobody, shared_dir, skip_unless_possible
+
+    python = skip_unless_possible()
+    shared = shared_dir(tmp_path_factory)
     try:
-        shared.chmod(0o777)
         work = shared / "t"
         shutil.copytree(tree, work)
         locked = work / "same0.bin"
@@ -57,11 +35,7 @@ def test_unreadable_file_is_reported_once_rest_continues(tree):
         for p in [work, *work.iterdir()]:
             if p != locked:
                 p.chmod(0o755 if p.is_dir() else 0o644)
-        python = _python_for_nobody()
-        env = {**os.environ, "FILEORGANIZER_HOME": str(shared / "home"),
-               "PYTHONPATH": os.pathsep.join([str(ROOT), *site.getsitepackages()])}
-        proc = subprocess.run([*NOBODY, python, "-m", "app.cli", "dupes", str(work), "--format", "json"],
-                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+        proc = run_as_nobody(python, shared, "dupes", str(work), "--format", "json")
         assert proc.returncode == 1, proc.stderr                # done, with a per-file problem
         out = json.loads(proc.stdout)
         assert sorted((g["size"], len(g["files"])) for g in out["groups"]) == [(300, 2), (20000, 3)]
