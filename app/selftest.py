@@ -96,7 +96,7 @@ def check_database(tmp: Path) -> str:
 def check_hashing(tmp: Path) -> str:
     from blake3 import blake3
 
-    from app.core.hashing import full_hash, partial_hash
+    from app.core.dedup.hashing import full_hash, partial_hash
 
     if blake3(b"").hexdigest() != BLAKE3_EMPTY:
         raise RuntimeError("blake3 of the empty input is wrong")
@@ -112,7 +112,7 @@ def check_hashing(tmp: Path) -> str:
 def check_workers(tmp: Path) -> str:
     """The worker processes the scanner and the duplicate finder start (spawn: a bundled app
     starts them by running itself again, which must stop at freeze_support)."""
-    from app.core import hashing
+    from app.core.dedup import hashing
     from app.jobs.workers import WorkerPool
 
     data = os.urandom(20_000)
@@ -129,7 +129,7 @@ def check_workers(tmp: Path) -> str:
 def check_watcher(tmp: Path) -> str:
     from watchdog.observers import Observer
 
-    from app.core.watch import Watcher
+    from app.core.watch.watcher import Watcher
 
     expected = NATIVE_OBSERVERS.get(_platform_key())
     if expected and Observer.__name__ != expected:
@@ -160,7 +160,7 @@ def check_watcher(tmp: Path) -> str:
 
 
 def check_trash(tmp: Path) -> str:
-    from app.core import trash
+    from app.core.ops import trash
 
     if not trash.FREEDESKTOP:
         # The Windows/macOS trash is the user's own: load its backend, do not put files in it.

@@ -100,11 +100,11 @@ def phases(corpus: Path, work: Path) -> dict[str, float]:
     """One in-process run of ours, timed per phase."""
     src, dest = fresh_copy(corpus, work)
     os.environ["FILEORGANIZER_HOME"] = str(work / "home")
-    from app.core.execute import execute
-    from app.core.matching import compile_rules
-    from app.core.organize import plan_organize
-    from app.core.presets import preset
-    from app.core.walk import walk
+    from app.core.ops.execute import execute
+    from app.core.organize.matching import compile_rules
+    from app.core.organize.planner import plan_organize
+    from app.core.organize.presets import preset
+    from app.core.scan.walk import walk
     from app.store.db import open_database
     from app.store.journal import JournalStore
 

@@ -90,7 +90,7 @@ INSERT = ("INSERT INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, e
 
 def fill_synthetic(db, n: int, seed: int = 1) -> None:
     """N file rows in ~N/40 folders: log-normal sizes, 20% in duplicate groups, 12 years of dates."""
-    from app.core.categories import EXTENSION_CATEGORY
+    from app.core.scan.categories import EXTENSION_CATEGORY
 
     rnd = random.Random(seed)
     exts = sorted(EXTENSION_CATEGORY)[:60] + [""]
@@ -134,8 +134,8 @@ def synthetic_mode(args: argparse.Namespace) -> None:
     home = Path(tempfile.mkdtemp(prefix="bench-report-synth-"))
     os.environ["FILEORGANIZER_HOME"] = str(home)
     try:
-        from app.core.report import write_files_csv
-        from app.core.report_html import render_html
+        from app.core.report.html import render_html
+        from app.core.report.model import write_files_csv
         from app.jobs.report import collect_report
         from app.store import aggregates as agg
         from app.store.db import open_database

@@ -107,7 +107,7 @@ def make_corpus(tmp_path_factory: pytest.TempPathFactory):
 def _builtin_categories_only():
     """Custom categories are process-wide once a job activates them: start and end each test
     with the built-in map only, so one test's categories never classify another's files."""
-    from app.core.categories import use_custom
+    from app.core.scan.categories import use_custom
 
     use_custom({})
     yield

@@ -14,7 +14,7 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from app.core.report import AGE_BUCKETS
+from app.core.report.model import AGE_BUCKETS
 from app.store import aggregates
 from app.store.codec import from_db, to_db
 from app.store.index import join_path

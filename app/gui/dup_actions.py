@@ -11,13 +11,13 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.ops.plan import FileState, Operation, OpKind, Plan
 
 ACTIONS = {"trash": OpKind.TRASH, "hardlink": OpKind.HARDLINK, "move": OpKind.MOVE, "delete": OpKind.DELETE}
 
 
 def policy_for(key: str, reference: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A keep policy chosen in the GUI -> (core.keep criteria, roots) for choose_keep."""
+    """A keep policy chosen in the GUI -> (core.dedup.keep criteria, roots) for choose_keep."""
     if key == "reference" and reference:
         return ("first-root", "oldest"), (reference,)
     return ((key,) if key in ("oldest", "newest", "shortest-path") else ("oldest",)), ()

@@ -12,7 +12,7 @@ from app import paths
 DEFAULTS: dict[str, Any] = {
     "folders": [],  # scanned folders, in the order the user added them
     "exclude": [".git", "node_modules", "__pycache__", "*.tmp"],
-    "keep_policy": "oldest",  # see app.core.keep
+    "keep_policy": "oldest",  # see app.core.dedup.keep
     "reference_folder": "",  # keep policy "reference": keep the copy below this folder
     "permanent_delete": False,  # False: system trash (default, undoable)
     "theme": "system",  # system | light | dark

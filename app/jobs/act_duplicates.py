@@ -17,9 +17,9 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.core.execute import ExecResult, execute
-from app.core.keep import choose_keep
-from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.dedup.keep import choose_keep
+from app.core.ops.execute import ExecResult, execute
+from app.core.ops.plan import FileState, Operation, OpKind, Plan
 from app.core.progress import Progress
 from app.store.db import Database
 from app.store.journal import JournalStore

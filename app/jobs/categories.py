@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.core.categories import CATEGORIES, EXTENSION_CATEGORY
-from app.core.custom_categories import CategoryError, split_extensions
+from app.core.scan.categories import CATEGORIES, EXTENSION_CATEGORY
+from app.core.scan.custom_categories import CategoryError, split_extensions
 from app.store import categories_repo
 from app.store.categories_repo import Change
 from app.store.db import Database

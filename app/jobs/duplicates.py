@@ -22,10 +22,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from app.core import hashing
-from app.core.categories import refine
-from app.core.dedup import DuplicateGroup, groups_from_hashed, sort_groups, split_by_bytes
+from app.core.dedup import hashing
+from app.core.dedup.groups import DuplicateGroup, groups_from_hashed, sort_groups, split_by_bytes
 from app.core.progress import Progress
+from app.core.scan.categories import refine
 from app.jobs.early_hashing import STORE_ROWS, EarlyHashing, store_early
 from app.jobs.scan import ScanResult, normalize_roots, scan
 from app.jobs.workers import WorkerPool, batches

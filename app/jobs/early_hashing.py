@@ -1,6 +1,6 @@
 """Hashing while the walk runs, for a first search of a tree: the pool gets work as it arises.
 
-``core.dedup_online.EarlyHashes`` decides which files will certainly need a hash (a file
+``core.dedup.online.EarlyHashes`` decides which files will certainly need a hash (a file
 with a partner of its size, then a partner of its partial hash); ``EarlyHashing`` sends
 that work to the worker processes in batches while the walk goes on, takes the results
 back, and ``store_early`` writes them to the index once the walk is done.
@@ -11,10 +11,10 @@ from __future__ import annotations
 import concurrent.futures as cf
 from collections.abc import Iterable, Sequence
 
-from app.core import hashing
-from app.core.categories import refine
-from app.core.dedup_online import EarlyHashes, Known
+from app.core.dedup import hashing
+from app.core.dedup.online import EarlyHashes, Known
 from app.core.progress import Progress
+from app.core.scan.categories import refine
 from app.jobs.workers import BATCH_BYTES, BATCH_FILES, WorkerPool, WorkItem, batches
 from app.store import index
 from app.store.db import Database

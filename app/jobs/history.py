@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.core.journal_record import JournalRecord
+from app.core.ops.journal_record import JournalRecord
 from app.store.db import Database
 from app.store.journal import JournalStore
 

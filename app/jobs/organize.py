@@ -17,15 +17,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.core.execute import ExecResult, execute
-from app.core.matching import DuplicateLookup, compile_rules
-from app.core.organize import OrganizePlan, plan_organize
-from app.core.presets import preset as get_preset
+from app.core.ops.execute import ExecResult, execute
+from app.core.organize.matching import DuplicateLookup, compile_rules
+from app.core.organize.planner import OrganizePlan, plan_organize
+from app.core.organize.presets import preset as get_preset
+from app.core.organize.rules import Rule
+from app.core.organize.rules_io import adopt_saved, load_rules, same_name
+from app.core.organize.rules_io import save_rules as save_rules_file
 from app.core.progress import Progress
-from app.core.rules import Rule
-from app.core.rules_io import adopt_saved, load_rules, same_name
-from app.core.rules_io import save_rules as save_rules_file
-from app.core.walk import walk
+from app.core.scan.walk import walk
 from app.store import categories_repo
 from app.store.db import Database
 from app.store.journal import JournalStore
@@ -66,7 +66,7 @@ def _rules_repo():
 def rule_set(db: Database | None, preset: str | None = None, rules_file: str | None = None) -> RuleSet:
     """The rules chosen by the user: a preset, a rules file, or the saved rules (enabled ones).
 
-    Raises KeyError (unknown preset), core.rules_io.RulesFileError or LookupError (no rules saved).
+    Raises KeyError (unknown preset), core.organize.rules_io.RulesFileError or LookupError (no rules saved).
     """
     if preset:
         p = get_preset(preset)
@@ -142,7 +142,7 @@ def saved_rules(db: Database, enabled_only: bool = False) -> list[Rule]:
 
 
 def save_rule(db: Database, rule: Rule, position: int | None = None) -> Rule:
-    """Validate and store one rule (new or edited, by uuid). Raises core.rules.RuleError."""
+    """Validate and store one rule (new or edited, by uuid). Raises core.organize.rules.RuleError."""
     return _rules_repo().save_rule(db, rule, position)
 
 
@@ -178,7 +178,7 @@ def import_rules(db: Database, path: str, replace: bool = False) -> ImportedRule
     imported one is replaced by it (so importing a file twice changes nothing). With `replace`
     the saved rules become exactly the file's.
 
-    Raises core.rules_io.RulesFileError naming the rule and field at fault; nothing is
+    Raises core.organize.rules_io.RulesFileError naming the rule and field at fault; nothing is
     saved then. Rules with a uuid already saved are updated in place.
     """
     rules = load_rules(path)

@@ -1,7 +1,7 @@
 """Crash recovery, run at every start of the app and of every `fileorganizer` command.
 
 Finds history entries left *running* by a process that died (its run lock is free),
-decides each unconfirmed operation from the disk (``core.recover``), stores the
+decides each unconfirmed operation from the disk (``core.ops.recover``), stores the
 outcome and closes the entry. Entries still in flight in another process are left alone.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from app.core.journal_record import DONE, PLANNED, SKIPPED
+from app.core.ops.journal_record import DONE, PLANNED, SKIPPED
 from app.core.progress import Progress
 from app.store.journal import JournalStore
 
@@ -44,7 +44,7 @@ def recover(db: Database, progress: Progress | None = None) -> RecoveryResult:
     running = store.running()
     if not running:
         return result
-    from app.core.recover import recover_record  # the disk checks: only with a run to recover
+    from app.core.ops.recover import recover_record  # the disk checks: only with a run to recover
 
     progress = progress or Progress()
     for entry_id in running:

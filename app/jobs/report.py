@@ -19,8 +19,8 @@ from typing import BinaryIO
 
 from app import APP_NAME, __version__
 from app.core.progress import Progress
-from app.core.report import Report, report_json, write_duplicates_csv, write_files_csv
-from app.core.report_html import render_html
+from app.core.report.html import render_html
+from app.core.report.model import Report, report_json, write_duplicates_csv, write_files_csv
 from app.jobs.duplicates import find_duplicates
 from app.jobs.scan import ScanResult, scan
 from app.store import aggregates

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.core.rules import Rule
+from app.core.organize.rules import Rule
 from app.store import rules_repo
 from app.store.db import Database
 
@@ -20,7 +20,7 @@ def list_rules(db: Database, enabled_only: bool = False) -> list[Rule]:
 
 
 def save_rule(db: Database, rule: Rule, position: int | None = None) -> Rule:
-    """Validate and store one rule (new, or edited by uuid); raises core.rules.RuleError."""
+    """Validate and store one rule (new, or edited by uuid); raises core.organize.rules.RuleError."""
     return rules_repo.save_rule(db, rule, position)
 
 

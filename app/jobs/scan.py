@@ -3,7 +3,7 @@
 Each folder's listing goes to the index writer, which writes a batch at a time in
 short transactions (see ``store.index``); a cancelled scan keeps every batch it wrote.
 With a worker pool, this thread lists the top of a tree until it has a few dozen
-subtrees, and the workers walk those (``core.walk.walk_subtrees``) while this thread
+subtrees, and the workers walk those (``core.scan.walk.walk_subtrees``) while this thread
 writes: a folder whose listing digest is the stored one comes back without its
 records, so an unchanged tree costs this thread almost nothing. ``on_listing`` lets
 the duplicate finder look at each folder's records as they are found (to start
@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from app.core.categories import classify, extension_of
 from app.core.progress import Cancelled, Progress
-from app.core.walk import FileRecord, walk_dirs
+from app.core.scan.categories import classify, extension_of
+from app.core.scan.walk import FileRecord, walk_dirs
 from app.store import categories_repo, index
 from app.store.db import Database
 from app.store.index import IndexWriter, ScanCounts

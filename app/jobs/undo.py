@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.execute import DONE, ExecResult, execute
-from app.core.folder_times import restore_folder_times
+from app.core.ops.execute import DONE, ExecResult, execute
+from app.core.ops.folder_times import restore_folder_times
+from app.core.ops.reverse import undo_plan
 from app.core.progress import Progress
-from app.core.reverse import undo_plan
 from app.store.db import Database
 from app.store.journal import HistoryEntry, JournalStore
 

@@ -1,4 +1,4 @@
-"""The folder watcher as a use case: watched folders -> core.watch -> organizer rules -> executor.
+"""The folder watcher as a use case: watched folders -> core.watch.watcher -> organizer rules -> executor.
 
 ``WatchService`` is shared by the tray (GUI) and ``fileorganizer watch`` (CLI). Files that finished
 arriving go through the organizer's planner and the executor like any organize run: journaled,
@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.core.execute import DONE, ExecResult, execute
-from app.core.plan import OpKind, Plan
+from app.core.ops.execute import DONE, ExecResult, execute
+from app.core.ops.plan import OpKind, Plan
 from app.core.progress import Progress
-from app.core.watch import Watcher
+from app.core.watch.watcher import Watcher
 from app.jobs import watch_rules
 from app.jobs.undo import NothingToUndo, UndoResult, undo
 from app.store import categories_repo, watched

@@ -11,13 +11,13 @@ import os
 import stat
 from dataclasses import dataclass
 
-from app.core.matching import compile_rules
-from app.core.organize import plan_organize
-from app.core.plan import Plan
-from app.core.presets import PRESETS, preset
-from app.core.rules import Rule
-from app.core.rules_io import load_rules, rules_from_data, rules_to_data
-from app.core.walk import FileRecord, describe_error
+from app.core.ops.plan import Plan
+from app.core.organize.matching import compile_rules
+from app.core.organize.planner import plan_organize
+from app.core.organize.presets import PRESETS, preset
+from app.core.organize.rules import Rule
+from app.core.organize.rules_io import load_rules, rules_from_data, rules_to_data
+from app.core.scan.walk import FileRecord, describe_error
 from app.store.db import Database
 from app.store.rules_repo import list_rules
 from app.store.watched import WatchedFolder

@@ -8,7 +8,7 @@ of a job, so their start-up overlaps its first steps; the desktop app keeps one 
 for its lifetime (``shared_pool``), a command makes one per job.
 
 Hashing is sent in batches of up to a thousand files or a few MiB (``batches``), walking
-in whole subtrees (``core.walk.walk_subtrees``): per-file messages would cost more than
+in whole subtrees (``core.scan.walk.walk_subtrees``): per-file messages would cost more than
 small files take to hash.
 """
 
@@ -20,7 +20,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from app.core import hashing, walk
+from app.core.dedup import hashing
+from app.core.scan import walk
 from app.platform.cpus import usable_cpus
 
 MAX_WORKERS = 8
@@ -55,7 +56,7 @@ class WorkerPool:
 
     def walk(self, paths: list[str], exclude: Sequence[str], include_hidden: bool,
              known: Mapping[str, bytes]) -> cf.Future:
-        """Walk these subtrees in a worker (``core.walk.walk_subtrees``); read with ``results``."""
+        """Walk these subtrees in a worker (``core.scan.walk.walk_subtrees``); read with ``results``."""
         return self._submit(walk.walk_subtrees, list(paths), list(exclude), include_hidden, dict(known))
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:

@@ -3,7 +3,7 @@ concern, so the rest of the app runs one code path on every OS.
 
 Concerns (one module each):
 
-* ``trash``: which system trash applies (our freedesktop.org implementation in ``core.trash``
+* ``trash``: which system trash applies (our freedesktop.org implementation in ``core.ops.trash``
   needs a numeric user id; elsewhere send2trash), the user id, and handing a file to send2trash.
 * ``autostart``: start at login: an XDG .desktop file (Linux), a LaunchAgent (macOS), the HKCU
   Run registry value (Windows).

@@ -1,6 +1,6 @@
 """Is a file still open for writing by some process? Only Linux can tell cheaply (/proc).
 
-Used by ``core.watch_settle`` before a file that stopped changing is handed on: a download that
+Used by ``core.watch.settle`` before a file that stopped changing is handed on: a download that
 pauses for a while is still held open by the browser. Elsewhere the answer is "none that we can
 see" and the settle time has to do.
 """

@@ -2,7 +2,7 @@
 
 Linux: renameat2(RENAME_NOREPLACE); macOS: renamex_np(RENAME_EXCL); Windows: its plain rename
 already refuses an existing target. Reached through ctypes, since the os module has none of them.
-``core.fileops.rename_noreplace`` falls back to link+unlink when this says "not available".
+``core.ops.fileops.rename_noreplace`` falls back to link+unlink when this says "not available".
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Which system trash this OS has, and the two OS calls it needs.
 
 Linux and the other freedesktop systems: the freedesktop.org Trash specification, implemented in
-``core.trash`` so undo knows where each file went. Its per-mount folders are named after the
+``core.ops.trash`` so undo knows where each file went. Its per-mount folders are named after the
 numeric user id, so it needs ``os.getuid``; a system without one (Windows) and macOS use the
 platform's own trash through send2trash, which does not say where the file went.
 """

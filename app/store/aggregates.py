@@ -8,12 +8,12 @@ errors, every file) and ``aggregates_duplicates`` (duplicate groups and reclaima
 Every function takes a ``Database`` or an open ``sqlite3.Connection`` (``reading(db)`` gives one
 inside a read transaction, so several calls see one consistent snapshot) plus a ``Scope``
 (``scope_for(src, paths)``; None = the whole index). SQLite does the grouping and sorting;
-Python only holds the rows it returns. Results are the plain dataclasses of ``core.report``.
+Python only holds the rows it returns. Results are the plain dataclasses of ``core.report.model``.
 """
 
 from __future__ import annotations
 
-from app.core.report import Listing
+from app.core.report.model import Listing
 from app.store.aggregates_breakdowns import (
     Breakdowns,
     breakdowns,

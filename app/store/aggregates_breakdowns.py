@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.core.report import AGE_BUCKETS, AgeBucket, Listing, Share, Totals, YearCount
+from app.core.report.model import AGE_BUCKETS, AgeBucket, Listing, Share, Totals, YearCount
 from app.store.aggregates_scope import EVERYTHING, Scope, Source, connection
 
 _DAY_NS = 86_400 * 10**9

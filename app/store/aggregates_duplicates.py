@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from app.core.report import DuplicateSet, DuplicateSummary, FileEntry, Listing
+from app.core.report.model import DuplicateSet, DuplicateSummary, FileEntry, Listing
 from app.store.aggregates_scope import EVERYTHING, Scope, Source, connection
 from app.store.codec import from_db
 from app.store.index import join_path

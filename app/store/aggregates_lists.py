@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from app.core.report import ErrorEntry, FileEntry, FolderEntry, Listing
+from app.core.report.model import ErrorEntry, FileEntry, FolderEntry, Listing
 from app.store.aggregates_duplicates import duplicate_group_ids
 from app.store.aggregates_scope import EVERYTHING, Scope, Source, connection, dir_paths, root_paths
 from app.store.codec import from_db

@@ -14,8 +14,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.core import categories as core_categories
-from app.core.custom_categories import (
+from app.core.scan import categories as core_categories
+from app.core.scan.custom_categories import (
     CategoryError,
     CustomCategory,
     builtin_category,

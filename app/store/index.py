@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.walk import listing_signature
+from app.core.scan.walk import listing_signature
 from app.store.codec import from_db, to_db
 from app.store.index_query import is_within, resolved
 
@@ -165,7 +165,7 @@ class IndexWriter:
 
     def add_dir(self, path: str, records: Sequence[Any], complete: bool = True,
                 sig: bytes | None = None) -> None:
-        """Record one folder as the walk saw it (records: ``core.walk.FileRecord``).
+        """Record one folder as the walk saw it (records: ``core.scan.walk.FileRecord``).
 
         With complete=False (a file root, or the listing broke off) files missing from
         `records` are kept rather than treated as vanished. `sig`: the listing's digest,

@@ -1,6 +1,6 @@
 """The journal store: history entries and their operations (tables history and journal).
 
-Implements ``core.execute.Journal``. ``record`` writes a whole run in one transaction
+Implements ``core.ops.execute.Journal``. ``record`` writes a whole run in one transaction
 before any file is touched; ``mark`` updates a batch of states in one transaction.
 While a run is in flight its process holds an exclusive lock on a small lock file
 (data folder/locks/<uuid>.lock); the kernel releases it when the process dies, which
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import paths
-from app.core.journal_record import DONE, FAILED, PLANNED, SKIPPED, UNDONE, JournalRecord
-from app.core.plan import FileState, Operation, OpKind
+from app.core.ops.journal_record import DONE, FAILED, PLANNED, SKIPPED, UNDONE, JournalRecord
+from app.core.ops.plan import FileState, Operation, OpKind
 from app.platform.filelock import try_lock as _try_lock
 from app.store.codec import from_db, to_db
 from app.store.db import Database
@@ -98,7 +98,7 @@ class JournalStore:
         self.lock_dir = lock_dir or paths.data_dir() / "locks"
         self._locks: dict[int, RunLock] = {}
 
-    # --- core.execute.Journal -------------------------------------------------------------
+    # --- core.ops.execute.Journal -------------------------------------------------------------
     def begin(self, run_id: str, source: str, title: str, undo_of: int | None = None) -> int:
         lock = RunLock(self.lock_dir / f"{run_id}.lock")
         lock.acquire()

@@ -1,6 +1,6 @@
 """The user's rules in the database (table ``rules``): ordered, soft-deleted for sync.
 
-The body column holds ``core.rules.rule_to_dict`` as JSON; every write validates the
+The body column holds ``core.organize.rules.rule_to_dict`` as JSON; every write validates the
 rule first and bumps its version (the sync client sends rows whose version changed).
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
 
-from app.core.rules import Rule, rule_from_dict, rule_to_dict, validate
+from app.core.organize.rules import Rule, rule_from_dict, rule_to_dict, validate
 from app.store.db import Database
 from app.store.outbox import rule_changed
 from app.store.schema import rules as t
@@ -68,7 +68,7 @@ def _upsert(conn, rule: Rule, position: int | None) -> None:
 def save_rule(db: Database, rule: Rule, position: int | None = None) -> Rule:
     """Validate and store a rule (insert, or update the row with its uuid); returns it normalized.
 
-    Raises core.rules.RuleError naming the field at fault. New rules go last unless
+    Raises core.organize.rules.RuleError naming the field at fault. New rules go last unless
     `position` is given.
     """
     checked = validate(rule)

@@ -149,7 +149,7 @@ rules = Table(
     Column("name", Text, nullable=False),
     Column("position", Integer, nullable=False, default=0),
     Column("enabled", Boolean, nullable=False, default=True),
-    Column("body", Text, nullable=False),      # JSON of core.rules.Rule
+    Column("body", Text, nullable=False),      # JSON of core.organize.rules.Rule
     Column("version", Integer, nullable=False, default=1),
     Column("updated_at", Float, nullable=False),
     Column("deleted", Boolean, nullable=False, default=False),

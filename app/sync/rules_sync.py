@@ -13,7 +13,7 @@ import json
 import time
 import uuid as _uuid
 
-from app.core.rules import RuleError, rule_from_dict, rule_to_dict
+from app.core.organize.rules import RuleError, rule_from_dict, rule_to_dict
 from app.store import outbox
 from app.sync.api import ApiError
 

@@ -94,7 +94,7 @@ def test_scan_report_and_by_category_preview_use_custom_categories(run_cli, tree
 
 
 def test_html_report_gives_custom_categories_a_colour_and_their_name(run_cli, tree, tmp_path):
-    from app.core.report_style import CATEGORY_COLORS, category_class, category_color
+    from app.core.report.style import CATEGORY_COLORS, category_class, category_color
 
     run_cli("scan", str(tree), check=True)
     run_cli("categories", "add", "RAW photos", "cr2", check=True)

@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from app.cli import build_parser, command_names
-from app.core.presets import PRESETS
+from app.core.organize.presets import PRESETS
 
 # login, logout and sync belong to the sync client's own work; their help is checked there
 OTHERS = {"login", "logout", "sync"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import trash
+from app.core.ops import trash
 from tests.windows_like import pythonpath, trashed_files
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 import pytest
 
-from app.core.categories import CATEGORIES, category_for, extension_of
+from app.core.scan.categories import CATEGORIES, category_for, extension_of
 
 
 @pytest.mark.parametrize("name, ext", [

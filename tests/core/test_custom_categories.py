@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from app.core.categories import active_map, category_for, classify, use_custom
-from app.core.custom_categories import (
+from app.core.organize.matching import compile_rules
+from app.core.organize.planner import plan_organize
+from app.core.organize.rules import rule_from_dict
+from app.core.organize.templates import Fields, Template
+from app.core.scan.categories import active_map, category_for, classify, use_custom
+from app.core.scan.custom_categories import (
     CategoryError,
     CustomCategory,
     custom_map,
@@ -16,11 +20,7 @@ from app.core.custom_categories import (
     split_extensions,
     validate,
 )
-from app.core.matching import compile_rules
-from app.core.organize import plan_organize
-from app.core.rules import rule_from_dict
-from app.core.templates import Fields, Template
-from app.core.walk import walk
+from app.core.scan.walk import walk
 
 BOOKS = CustomCategory("E-books", (".epub", ".mobi", ".azw3"), "u1")
 RAW = CustomCategory("RAW photos", (".cr2", ".nef", ".arw"), "u2")

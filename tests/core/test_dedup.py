@@ -2,7 +2,7 @@
 
 import os
 
-from app.core.dedup import DupFile, DuplicateGroup, groups_from_hashed, sort_groups, split_by_bytes
+from app.core.dedup.groups import DupFile, DuplicateGroup, groups_from_hashed, sort_groups, split_by_bytes
 from app.core.progress import Progress
 from app.jobs.duplicates import find_duplicates
 from app.store.db import open_database

@@ -1,12 +1,12 @@
-"""Hashing while the walk runs (core.dedup_online): exactly the hashes the staged rule needs."""
+"""Hashing while the walk runs (core.dedup.online): exactly the hashes the staged rule needs."""
 
 import os
 import random
 
-from app.core import hashing
-from app.core.categories import sniff
-from app.core.dedup_online import EarlyHashes
-from app.core.walk import walk_dirs
+from app.core.dedup import hashing
+from app.core.dedup.online import EarlyHashes
+from app.core.scan.categories import sniff
+from app.core.scan.walk import walk_dirs
 
 
 def run_early(root, **kw):

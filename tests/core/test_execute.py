@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.execute import DONE, PLANNED, SKIPPED, execute
-from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.ops.execute import DONE, PLANNED, SKIPPED, execute
+from app.core.ops.plan import FileState, Operation, OpKind, Plan
 from app.core.progress import Progress
 from app.jobs.undo import undo
 from app.store.journal import JournalStore
@@ -207,7 +207,7 @@ def test_odd_names_round_trip_through_journal_and_undo(tmp_path, store):
 
 
 def test_platform_trash_undo_tells_the_user_to_restore_by_hand(tmp_path, store, monkeypatch):
-    from app.core import trash
+    from app.core.ops import trash
 
     bin_ = tmp_path / "platform-bin"
     bin_.mkdir()

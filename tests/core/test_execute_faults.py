@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core import trash
-from app.core.execute import DONE, FAILED, execute
-from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.ops import trash
+from app.core.ops.execute import DONE, FAILED, execute
+from app.core.ops.plan import FileState, Operation, OpKind, Plan
 from app.jobs.undo import undo
 from app.store.db import open_database
 from app.store.journal import JournalStore
@@ -161,7 +161,7 @@ def test_locked_files_are_reported_and_the_rest_continues(tmp_path, store):
     keep = put(tmp_path / "src" / "keep.txt", b"L")
     free = put(tmp_path / "src" / "free.txt", b"F")
     with immutable(locked):
-        from app.core.fileops import file_hash
+        from app.core.ops.fileops import file_hash
         result = execute(Plan("duplicates", [
             move(locked, tmp_path / "out" / "locked.txt"),
             Operation(OpKind.TRASH, str(locked), keep=str(keep), keep_hash=file_hash(str(keep)),

@@ -1,4 +1,4 @@
-"""Every row of the decision table in core.recover: an unconfirmed operation decided from the disk."""
+"""Every row of the decision table in core.ops.recover: an unconfirmed operation decided from the disk."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.core import fileops, trash
-from app.core.execute import DONE, FAILED, SKIPPED, JournalRecord
-from app.core.plan import FileState, Operation, OpKind
-from app.core.recover import recover_record
+from app.core.ops import fileops, trash
+from app.core.ops.execute import DONE, FAILED, SKIPPED, JournalRecord
+from app.core.ops.plan import FileState, Operation, OpKind
+from app.core.ops.recover import recover_record
 
 
 def put(path: Path, data: str = "content") -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import fileops
+from app.core.ops import fileops
 
 
 @pytest.fixture

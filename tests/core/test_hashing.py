@@ -3,7 +3,7 @@ import os
 import pytest
 from blake3 import blake3
 
-from app.core import hashing
+from app.core.dedup import hashing
 
 
 def test_small_file_partial_gives_full_hash(tmp_path):

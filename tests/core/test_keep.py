@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.core.keep import choose_keep, parse_policy
+from app.core.dedup.keep import choose_keep, parse_policy
 
 
 @dataclass

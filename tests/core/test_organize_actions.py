@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core import trash
-from app.core.plan import OpKind
-from app.core.rules import rule_from_dict
+from app.core.ops import trash
+from app.core.ops.plan import OpKind
+from app.core.organize.rules import rule_from_dict
 from app.jobs.organize import apply, preview
 from app.jobs.undo import undo
 from app.store.journal import JournalStore

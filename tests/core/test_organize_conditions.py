@@ -6,11 +6,11 @@ import os
 import time
 from pathlib import Path
 
-from app.core.matching import DuplicateLookup, compile_rules
-from app.core.organize import plan_organize
-from app.core.plan import OpKind
-from app.core.rules import rule_from_dict
-from app.core.walk import walk
+from app.core.ops.plan import OpKind
+from app.core.organize.matching import DuplicateLookup, compile_rules
+from app.core.organize.planner import plan_organize
+from app.core.organize.rules import rule_from_dict
+from app.core.scan.walk import walk
 
 NOW = time.time()
 DAY = 86400

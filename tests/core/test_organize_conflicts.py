@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from app.core.execute import execute
-from app.core.matching import compile_rules
-from app.core.organize import plan_organize
-from app.core.plan import OpKind
-from app.core.rules import rule_from_dict
-from app.core.walk import walk
+from app.core.ops.execute import execute
+from app.core.ops.plan import OpKind
+from app.core.organize.matching import compile_rules
+from app.core.organize.planner import plan_organize
+from app.core.organize.rules import rule_from_dict
+from app.core.scan.walk import walk
 from app.store.db import open_database
 from app.store.journal import JournalStore
 from tests.windows_like import trashed_files

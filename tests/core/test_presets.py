@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from app.core.matching import compile_rules
-from app.core.organize import plan_organize
-from app.core.plan import OpKind
-from app.core.presets import PRESETS, preset
-from app.core.walk import walk
+from app.core.ops.plan import OpKind
+from app.core.organize.matching import compile_rules
+from app.core.organize.planner import plan_organize
+from app.core.organize.presets import PRESETS, preset
+from app.core.scan.walk import walk
 
 NOW = time.time()
 

@@ -1,4 +1,4 @@
-"""core.report: the JSON and CSV writers parse back to what went in."""
+"""core.report.model: the JSON and CSV writers parse back to what went in."""
 
 import csv
 import io
@@ -6,7 +6,7 @@ import json
 import os
 import time
 
-from app.core.report import (
+from app.core.report.model import (
     DUPLICATES_CSV_HEADER,
     FILES_CSV_HEADER,
     SCHEMA_VERSION,

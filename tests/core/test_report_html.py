@@ -1,11 +1,12 @@
-"""core.report_html: self-contained, escaped, capped with notes."""
+"""core.report.html: self-contained, escaped, capped with notes."""
 
 import base64
 import hashlib
 import re
 from html.parser import HTMLParser
 
-from app.core.report import (
+from app.core.report.html import render_html
+from app.core.report.model import (
     AgeBucket,
     DuplicateSet,
     DuplicateSummary,
@@ -18,8 +19,7 @@ from app.core.report import (
     Totals,
     YearCount,
 )
-from app.core.report_html import render_html
-from app.core.report_style import SORT_SCRIPT
+from app.core.report.style import SORT_SCRIPT
 
 EVIL = "<img src=x onerror=alert(1)>.txt"
 EVIL2 = "\"><svg onload=alert(2)>&amp;"

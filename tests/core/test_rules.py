@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.rules import (
+from app.core.organize.rules import (
     Action,
     Condition,
     Rule,

@@ -7,9 +7,9 @@ import tomllib
 
 import pytest
 
-from app.core.presets import PRESETS
-from app.core.rules import rule_from_dict
-from app.core.rules_io import (
+from app.core.organize.presets import PRESETS
+from app.core.organize.rules import rule_from_dict
+from app.core.organize.rules_io import (
     FORMAT_VERSION,
     RulesFileError,
     dump_toml,

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from app.core.templates import Fields, Template, TemplateError, name_problem, render, size_bucket
+from app.core.organize.templates import Fields, Template, TemplateError, name_problem, render, size_bucket
 
 MTIME = int(dt.datetime(2023, 4, 5, 12, 0).timestamp() * 1e9)
 

@@ -6,8 +6,8 @@ import datetime as dt
 import os
 import struct
 
-from app.core.exif import date_of, photo_date
-from app.core.templates import Fields, Template, render
+from app.core.organize.templates import Fields, Template, render
+from app.core.scan.exif import date_of, photo_date
 
 
 def tiff(date: bytes, order: str = "<", original: bool = True) -> bytes:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core import trash
+from app.core.ops import trash
 
 pytestmark = pytest.mark.skipif(not trash.FREEDESKTOP, reason="freedesktop trash is Linux/BSD only")
 

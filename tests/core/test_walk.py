@@ -3,7 +3,7 @@ import os
 import pytest
 
 from app.core.progress import Cancelled, Progress
-from app.core.walk import FileRecord, exclude_matcher, walk, walk_dirs
+from app.core.scan.walk import FileRecord, exclude_matcher, walk, walk_dirs
 
 
 def collect(*roots, **kw):

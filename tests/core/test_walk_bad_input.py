@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from app.core import walk as walk_mod
-from app.core.walk import walk
+from app.core.scan import walk as walk_mod
+from app.core.scan.walk import walk
 
 ROOT = Path(__file__).resolve().parents[2]
 NOBODY = 65534
 
 WALKER = """
 import json, sys
-from app.core.walk import walk
+from app.core.scan.walk import walk
 errors = []
 recs = [r.path for b in walk([sys.argv[1]], on_error=lambda p, r: errors.append([p, r])) for r in b]
 print(json.dumps({"files": sorted(recs), "errors": errors}))
@@ -42,10 +42,10 @@ def shared_tmp():
 def test_unreadable_folder_as_unprivileged_user(shared_tmp):
     # the engine's pure-Python walk, copied where the unprivileged user can import it
     code = shared_tmp / "code"
-    (code / "app" / "core").mkdir(parents=True)
+    (code / "app").mkdir(parents=True)
     shutil.copy(ROOT / "app" / "__init__.py", code / "app")
-    for name in ("__init__.py", "walk.py", "progress.py"):
-        shutil.copy(ROOT / "app" / "core" / name, code / "app" / "core")
+    shutil.copytree(ROOT / "app" / "core", code / "app" / "core",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "app" / "platform", code / "app" / "platform",
                     ignore=shutil.ignore_patterns("__pycache__"))
     import blake3  # the walk may hash small files as it goes

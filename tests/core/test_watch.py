@@ -1,4 +1,5 @@
-"""core.watch with real inotify events: arrivals, settling, partial names, bursts, pause, vanishing."""
+"""core.watch.watcher with real inotify events: arrivals, settling, partial names, bursts, pause,
+vanishing."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.watch import Watcher
+from app.core.watch.watcher import Watcher
 from tests.core.watch_helpers import wait_for, write_burst
 
 SETTLE = 0.4
@@ -271,7 +272,7 @@ def test_a_failing_callback_does_not_stop_the_watcher(tmp_path):
 
 UNWATCHABLE_SCRIPT = """
 import sys, time
-from app.core.watch import Watcher
+from app.core.watch.watcher import Watcher
 statuses = []
 w = Watcher(lambda k, p: None, settle=0.2, health_interval=0.1,
             on_status=lambda k, s, t: statuses.append((s, t)))
@@ -309,10 +310,10 @@ def test_folder_present_but_not_watchable_is_reported_once(shared_dir):
     import watchdog
     root = Path(__file__).resolve().parents[2]
     code = shared_dir / "code"
-    (code / "app" / "core").mkdir(parents=True)
+    (code / "app").mkdir(parents=True)
     shutil.copy(root / "app" / "__init__.py", code / "app")
-    for name in ("__init__.py", "watch.py", "watch_folders.py", "watch_settle.py", "finished.py"):
-        shutil.copy(root / "app" / "core" / name, code / "app" / "core")
+    shutil.copytree(root / "app" / "core", code / "app" / "core",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(root / "app" / "platform", code / "app" / "platform",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(Path(watchdog.__file__).parent, code / "watchdog")

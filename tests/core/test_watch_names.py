@@ -1,4 +1,4 @@
-"""core.finished: which names are partial downloads or temp files, and the in-use checks."""
+"""core.watch.finished: which names are partial downloads or temp files, and the in-use checks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import sys
 
 import pytest
 
-from app.core.finished import can_open_for_reading, has_partial_sibling, is_partial_name, open_for_writing
+from app.core.watch.finished import (
+    can_open_for_reading,
+    has_partial_sibling,
+    is_partial_name,
+    open_for_writing,
+)
 
 
 @pytest.mark.parametrize("name", [

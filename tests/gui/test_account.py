@@ -36,7 +36,7 @@ def no_sync_after_the_test(controller):
 
 def test_account_page_signs_up_syncs_and_signs_out(qtbot, window, controller, wait_idle,
                                                    account_server, memory_keyring):
-    from app.core.rules import rule_from_dict
+    from app.core.organize.rules import rule_from_dict
     from app.jobs import organize as organize_jobs
     from app.sync.engine import status_dict
 
@@ -121,7 +121,7 @@ def test_without_a_keyring_the_page_says_the_sign_in_is_for_this_session(
 
 def test_indicator_says_offline_with_waiting_changes(qtbot, window, controller, wait_idle, tmp_path,
                                                     memory_keyring):
-    from app.core.rules import rule_from_dict
+    from app.core.organize.rules import rule_from_dict
     from app.jobs import organize as organize_jobs
 
     server = start_server(tmp_path / "short-lived")

@@ -34,7 +34,7 @@ def test_refused_change_is_listed_with_its_reason_and_can_be_discarded(
         qtbot, window, controller, wait_idle, refusing_server, memory_keyring):
     from PySide6.QtCore import Qt
 
-    from app.core.rules import rule_from_dict
+    from app.core.organize.rules import rule_from_dict
     from app.jobs import organize as organize_jobs
     from app.jobs import sync as sync_jobs
     from app.sync.engine import status_dict

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from app.core.categories import category_for
+from app.core.scan.categories import category_for
 
 
 def stored(controller) -> dict[str, str]:
@@ -71,7 +71,7 @@ def test_add_validates_inline_then_saves_and_reclassifies(editor, controller, du
     wait_idle()
     dash = window.views["dashboard"]
     qtbot.waitUntil(lambda: "Blobs" in {b.label for b in dash.cat_chart.bars}, timeout=10000)
-    from app.core.report_style import category_color
+    from app.core.report.style import category_color
 
     colors = {b.key: b.colors for b in dash.cat_chart.bars}
     assert colors["Blobs"] == category_color("Blobs") and colors["images"] == category_color("images")
@@ -130,7 +130,7 @@ def test_edit_and_delete(editor, controller, dup_folder, wait_idle, monkeypatch)
 
 
 def test_rule_editor_example_uses_a_custom_category(window, qtbot, tmp_path, wait_idle):
-    from app.core.categories import use_custom
+    from app.core.scan.categories import use_custom
     from app.gui.views.rule_editor import RuleEditor
 
     wait_idle()                      # the Settings view's first load activates this database's map

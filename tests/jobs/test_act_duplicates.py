@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core import trash
-from app.core.execute import DONE, SKIPPED
+from app.core.ops import trash
+from app.core.ops.execute import DONE, SKIPPED
 from app.core.progress import Progress
 from app.jobs.act_duplicates import act_on_duplicates, plan_actions
 from app.jobs.duplicates import find_duplicates
@@ -78,9 +78,9 @@ def test_hard_links_and_other_spellings_of_the_kept_file_are_never_acted_on(tmp_
 
 
 def test_the_executor_refuses_to_remove_a_file_as_its_own_duplicate(tmp_path, db):
-    from app.core.execute import execute
-    from app.core.fileops import file_hash
-    from app.core.plan import FileState, Operation, OpKind, Plan
+    from app.core.ops.execute import execute
+    from app.core.ops.fileops import file_hash
+    from app.core.ops.plan import FileState, Operation, OpKind, Plan
     from app.store.journal import JournalStore
 
     f = put(tmp_path / "d" / "f.txt", "only copy")
@@ -244,7 +244,7 @@ def test_the_kept_file_is_rehashed_when_it_changed_in_place(tmp_path, db):
     put(root / "ccc.txt", "same bytes")
     groups = groups_of(db, root)
     planned = plan_actions(groups, "trash", ("shortest-path",), [str(root)])
-    from app.core.execute import _Runner
+    from app.core.ops.execute import _Runner
     runner = _Runner()
     assert runner.keep_digest(str(keep))[1] == groups[0].hash        # cached now
     _rewrite_keeping_size_and_mtime(keep, b"SAME")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from app.core.categories import use_custom
 from app.core.progress import Progress
+from app.core.scan.categories import use_custom
 from app.jobs import categories
 from app.jobs.duplicates import find_duplicates
 from app.store.db import open_database

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.execute import DONE, PLANNED, SKIPPED, execute
-from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.ops.execute import DONE, PLANNED, SKIPPED, execute
+from app.core.ops.plan import FileState, Operation, OpKind, Plan
 from app.jobs.recovery import recover
 from app.store.journal import JournalStore
 
@@ -132,12 +132,12 @@ def test_first_start_looks_for_crashed_runs_without_creating_a_database(app_home
 
 def test_looking_for_crashed_runs_does_not_load_the_executor(db, app_home):
     """Every command starts with this look: with nothing to recover it reads the journal
-    (``store.journal``, ``core.journal_record``) without importing ``core.execute`` and the
+    (``store.journal``, ``core.ops.journal_record``) without importing ``core.ops.execute`` and the
     file operations behind it."""
     code = ("import sys\nfrom app.jobs.recovery import recover_at_start\n"
             "assert recover_at_start() == ''\n"
-            "print(sorted(m for m in ('app.core.execute', 'app.core.fileops', 'app.core.recover') "
-            "if m in sys.modules))")
+            "print(sorted(m for m in ('app.core.ops.execute', 'app.core.ops.fileops', "
+            "'app.core.ops.recover') if m in sys.modules))")
     env = {**os.environ, "FILEORGANIZER_HOME": str(app_home)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          cwd=Path(__file__).resolve().parents[2], timeout=60, check=True).stdout

@@ -29,9 +29,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core import trash
-from app.core.execute import execute
-from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.ops import trash
+from app.core.ops.execute import execute
+from app.core.ops.plan import FileState, Operation, OpKind, Plan
 from app.store.db import open_database
 from app.store.journal import JournalStore
 from tests.windows_like import pythonpath

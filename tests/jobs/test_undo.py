@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core import trash
-from app.core.execute import execute
-from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.ops import trash
+from app.core.ops.execute import execute
+from app.core.ops.plan import FileState, Operation, OpKind, Plan
 from app.core.progress import Progress
 from app.jobs.act_duplicates import act_on_duplicates, plan_actions
 from app.jobs.duplicates import find_duplicates
@@ -149,7 +149,7 @@ def test_organize_preset_then_undo_gives_back_folders_times_modes_and_links(tmp_
 def test_a_rule_that_asks_for_symlinks_moves_them_still_pointing_at_their_targets(tmp_path, db):
     """Issue 18.3: a rule may opt in ("symlinks": true); a moved relative link then still names the
     same target (re-pointed), and undo gives it back its own spelling."""
-    from app.core.rules import rule_from_dict
+    from app.core.organize.rules import rule_from_dict
     from app.jobs.organize import apply, preview
 
     root, outside = tmp_path / "tree", tmp_path / "outside"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.core.categories import use_custom
+from app.core.scan.categories import use_custom
 from app.jobs import categories
 from app.jobs.watch import WatchService
 from app.store.db import open_database

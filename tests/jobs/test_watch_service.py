@@ -247,7 +247,7 @@ def test_settle_setting(db):
 
 
 def test_my_organizer_rules_are_used_when_no_preset_is_chosen(db, service, dirs):
-    from app.core.rules import rule_from_dict
+    from app.core.organize.rules import rule_from_dict
     from app.store.rules_repo import save_rule
     inbox, dest = dirs
     save_rule(db, rule_from_dict({"name": "Images",

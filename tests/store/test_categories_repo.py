@@ -8,8 +8,8 @@ import sqlite3
 
 import pytest
 
-from app.core.categories import category_for
 from app.core.progress import Progress
+from app.core.scan.categories import category_for
 from app.jobs import categories as jobs
 from app.jobs.scan import scan
 from app.store import aggregates
@@ -133,7 +133,7 @@ def test_activate_follows_the_database_it_is_given(app_home, tmp_path):
 
 
 def test_renaming_a_category_renames_it_in_the_rules_that_use_it(db):
-    from app.core.rules import rule_from_dict
+    from app.core.organize.rules import rule_from_dict
     from app.jobs import organize
 
     jobs.add(db, "E-books", ["epub"])

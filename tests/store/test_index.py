@@ -2,9 +2,9 @@ import os
 import sqlite3
 import time
 
-from app.core.categories import classify
 from app.core.progress import Progress
-from app.core.walk import walk_dirs
+from app.core.scan.categories import classify
+from app.core.scan.walk import walk_dirs
 from app.jobs.duplicates import find_duplicates
 from app.jobs.scan import scan
 from app.store import open_database

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.core.presets import preset
-from app.core.rules import RuleError, rule_from_dict
+from app.core.organize.presets import preset
+from app.core.organize.rules import RuleError, rule_from_dict
 from app.jobs import organize as jobs
 from app.store.schema import rules as rules_table
 
@@ -50,7 +50,7 @@ def test_import_export_and_replace(db, tmp_path):
     path = tmp_path / "mine.toml"
     assert jobs.export_rules(db, str(path)) == 1
     other = tmp_path / "other.json"
-    from app.core.rules_io import save_rules
+    from app.core.organize.rules_io import save_rules
     save_rules(str(other), preset("downloads-cleanup").build())
     assert jobs.import_rules(db, str(other)).stored == 3
     assert len(jobs.saved_rules(db)) == 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from app.core.rules import rule_from_dict
+from app.core.organize.rules import rule_from_dict
 from app.jobs import organize as jobs
 from app.sync.account import Account
 

@@ -8,9 +8,9 @@ import sqlite3
 import pytest
 from sync_helpers import sign_in
 
-from app.core.categories import category_for
-from app.core.presets import preset
+from app.core.organize.presets import preset
 from app.core.progress import Progress
+from app.core.scan.categories import category_for
 from app.jobs import categories as categories_jobs
 from app.jobs import organize
 from app.jobs.scan import scan

@@ -34,7 +34,7 @@ def trashed_files(data_home: str | os.PathLike) -> list[Path]:
     """The files in the system trash of a test whose XDG_DATA_HOME is `data_home`: our
     freedesktop home trash, or the stand-in Recycle Bin where send2trash does the work (the
     Windows-like mode)."""
-    from app.core import trash
+    from app.core.ops import trash
 
     if trash.FREEDESKTOP:
         files = Path(data_home) / "Trash" / "files"

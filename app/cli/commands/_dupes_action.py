@@ -12,7 +12,7 @@ import sys
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.console import cancel_on_interrupt, count_noun, human_bytes, make_progress
 from app.cli.words import files_and_folders
-from app.core.keep import DEFAULT_POLICY, POLICIES, parse_policy
+from app.core.dedup.keep import DEFAULT_POLICY, POLICIES, parse_policy
 from app.core.progress import Cancelled
 
 
@@ -66,7 +66,7 @@ def _held_back(ops) -> dict[str, str]:
     from the kept file's), with the reason; it checks again when it acts."""
     import os
 
-    from app.core.execute import access_differs
+    from app.core.ops.execute import access_differs
 
     held = {}
     for op in ops:

@@ -15,7 +15,7 @@ import sys
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, error
 from app.cli.console import cancel_on_interrupt, human_bytes, make_progress
 from app.cli.words import count, files_and_folders
-from app.core.presets import PRESETS
+from app.core.organize.presets import PRESETS
 
 
 def _show(path: str | None) -> str:
@@ -109,14 +109,14 @@ def _say_default_dest(preset: str | None, default: str) -> None:
 
 
 def _rules_outside(rules, paths: list[str]):
-    from app.core.matching import rules_outside
+    from app.core.organize.matching import rules_outside
 
     return rules_outside(rules, paths)
 
 
 def handler(args: argparse.Namespace) -> int:
+    from app.core.organize.rules_io import RulesFileError
     from app.core.progress import Cancelled
-    from app.core.rules_io import RulesFileError
     from app.jobs.organize import apply, preview, rule_set
     from app.store.db import open_database
 

@@ -15,7 +15,7 @@ import threading
 import time
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, error
-from app.core.presets import PRESETS
+from app.core.organize.presets import PRESETS
 
 _NAMES = ", ".join(sorted(PRESETS))
 

@@ -1,7 +1,7 @@
 """Settings > Categories: the built-in categories and the user's own, with add, edit and delete.
 
 A custom category is a name plus extensions it takes over from the built-in ones. The form checks
-what is typed as it is typed (``core.custom_categories.validate``, no I/O) and shows the reason
+what is typed as it is typed (``core.scan.custom_categories.validate``, no I/O) and shows the reason
 inline; loading and saving run as background jobs (the save re-classifies indexed files).
 """
 
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem,
 )
 
-from app.core.custom_categories import CategoryError, CustomCategory, split_extensions, validate
-from app.core.report_style import category_color
+from app.core.report.style import category_color
+from app.core.scan.custom_categories import CategoryError, CustomCategory, split_extensions, validate
 from app.gui import fmt, theme
 from app.gui.session import Session
 from app.gui.widgets import Card, button, label

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.report import AGE_BUCKETS
-from app.core.report_style import category_color
+from app.core.report.model import AGE_BUCKETS
+from app.core.report.style import category_color
 from app.gui import fmt
 from app.gui.charts import Bar, BarChart, ColumnChart
 from app.gui.dashboard_data import DashboardData, load_dashboard

@@ -174,7 +174,7 @@ class DuplicatesView(QWidget):
 
     def _reload_categories(self) -> None:
         """The built-in categories, then the custom ones in use (they change in Settings)."""
-        from app.core.categories import custom_names
+        from app.core.scan.categories import custom_names
 
         if self.filters.set_custom_categories(sorted(custom_names(), key=str.casefold)):
             self.apply_filter()
@@ -230,7 +230,7 @@ class DuplicatesView(QWidget):
         )
 
         def run(progress):
-            from app.core.keep import choose_keep
+            from app.core.dedup.keep import choose_keep
 
             progress.stage("select", total=len(visible))
             marked, kept, shown = set(), {}, set()

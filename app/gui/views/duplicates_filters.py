@@ -100,7 +100,7 @@ class DuplicateFilters(QWidget):
 
     def visible(self, groups: list) -> list[int]:
         """Numbers of the groups that pass every filter, in the order of ``groups``."""
-        from app.core.categories import category_for
+        from app.core.scan.categories import category_for
 
         text = self.search.text().strip().lower()
         min_size = self.size_box.currentData() or 0

@@ -122,7 +122,7 @@ class OrganizerView(QWidget):
         self.rule_source.setMinimumContentsLength(16)
         self.rule_source.setAccessibleName(tr("Rules to use"))
         self.rule_source.addItem(tr("My rules (the checked ones)"), MY_RULES)
-        from app.core.presets import PRESETS
+        from app.core.organize.presets import PRESETS
 
         for slug, p in PRESETS.items():
             self.rule_source.addItem(tr("Preset: {t}").format(t=tr(p.title)), slug)
@@ -211,7 +211,7 @@ class OrganizerView(QWidget):
         slug = self.rule_source.currentData()
         default = ""
         if slug:
-            from app.core.presets import preset
+            from app.core.organize.presets import preset
 
             p = preset(slug)
             default = os.path.expanduser(p.default_dest) if p.default_dest else ""

@@ -1,7 +1,7 @@
 """The rule editor dialog: name, conditions, actions, conflict policy, and a live example path.
 
-It edits the plain-dict form of a rule (core.rules.rule_to_dict) and validates with
-core.rules.rule_from_dict, so every error message names the field at fault.
+It edits the plain-dict form of a rule (core.organize.rules.rule_to_dict) and validates with
+core.organize.rules.rule_from_dict, so every error message names the field at fault.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.rules import RuleError, rule_from_dict
-from app.core.templates import Fields, Template, TemplateError, render
+from app.core.organize.rules import RuleError, rule_from_dict
+from app.core.organize.templates import Fields, Template, TemplateError, render
 from app.gui.widgets import button, label, tool_button
 
 CONDITIONS = (
@@ -331,7 +331,7 @@ class RuleEditor(QDialog):
             if d["type"] == "extension" and d.get("extensions"):
                 return os.path.join(self.sample_root, "Report 2024." + d["extensions"][0].lstrip("."))
             if d["type"] == "category" and d.get("categories"):
-                from app.core.categories import active_map, custom_names
+                from app.core.scan.categories import active_map, custom_names
 
                 name = d["categories"][0]
                 custom = [e for e, c in active_map().items()

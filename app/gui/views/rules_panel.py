@@ -30,7 +30,7 @@ def tr(text: str) -> str:
 
 
 def _rules_api():
-    from app.core import presets, rules, rules_io
+    from app.core.organize import presets, rules, rules_io
     from app.jobs import rule_list  # the store, through jobs
 
     return rules, presets, rules_io, rule_list
@@ -45,7 +45,7 @@ class RulesPanel(Card):
         super().__init__()
         self.session = session
         self.context = context
-        self.rules: list = []  # core.rules.Rule, in order
+        self.rules: list = []  # core.organize.rules.Rule, in order
         self._loaded = False
         self._build()
         self._update_buttons()
@@ -61,7 +61,7 @@ class RulesPanel(Card):
             tr("Copy a preset"), "plus", tip=tr("Copy a preset's rules into My rules, to change them")
         )
         menu = QMenu(self.presets_btn)
-        from app.core.presets import PRESETS
+        from app.core.organize.presets import PRESETS
 
         for slug, p in PRESETS.items():
             act = menu.addAction(tr(p.title), lambda s=slug: self.add_preset(s))

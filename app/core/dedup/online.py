@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from app.core import hashing
+from app.core.dedup import hashing
 
 # (stage, key, path, size): key numbers the hashing work; results come back by key
 Work = tuple[int, int, str, int]
@@ -61,7 +61,7 @@ class EarlyHashes:
         return self.taken >= self._limit
 
     def add(self, records: Iterable[Any]) -> list[Work]:
-        """Take ``core.walk.FileRecord``s; returns the partial hashes now due."""
+        """Take ``core.scan.walk.FileRecord``s; returns the partial hashes now due."""
         due: list[Work] = []
         sizes, lo, hi = self._sizes, self._lo, self._hi
         for r in records:

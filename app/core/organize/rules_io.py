@@ -28,7 +28,7 @@ import tomllib
 from collections.abc import Sequence
 from typing import Any
 
-from app.core.rules import Rule, RuleError, rule_from_dict, rule_to_dict
+from app.core.organize.rules import Rule, RuleError, rule_from_dict, rule_to_dict
 
 FORMAT_VERSION = 1
 

@@ -20,7 +20,7 @@ Symbolic links are left where they are (moving a link breaks what points through
 a relative link's target moves with it) unless a rule sets ``symlinks``; the executor then
 re-points a moved relative link so it names the same target. Files that a link in the tree
 points at (directly or through a linked folder) stay in place too: moving them would break
-the link (``core.link_targets``).
+the link (``core.organize.link_targets``).
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from app.core import exif, hashing
-from app.core.link_targets import LinkTargets
-from app.core.matching import CompiledRule, FileInfo
-from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.dedup import hashing
+from app.core.ops.plan import FileState, Operation, OpKind, Plan
+from app.core.organize.link_targets import LinkTargets
+from app.core.organize.matching import CompiledRule, FileInfo
+from app.core.organize.templates import Fields, TemplateError, render
 from app.core.progress import Progress
-from app.core.templates import Fields, TemplateError, render
+from app.core.scan import exif
 
 _KIND = {"move": OpKind.MOVE, "copy": OpKind.COPY, "rename": OpKind.RENAME}
 _LEAVES = (OpKind.MOVE, OpKind.RENAME, OpKind.TRASH)

@@ -86,14 +86,14 @@ class Fields:
     @property
     def ext(self) -> str:
         if self._ext is None:
-            from app.core.categories import extension_of
+            from app.core.scan.categories import extension_of
             self._ext = extension_of(self.path)
         return self._ext
 
     @property
     def category(self) -> str:
         if self._category is None:
-            from app.core.categories import category_for
+            from app.core.scan.categories import category_for
             self._category = category_for(os.path.basename(self.path))
         return self._category
 

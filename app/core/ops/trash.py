@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from app.core.fileops import rename_noreplace
+from app.core.ops.fileops import rename_noreplace
 from app.platform.trash import FREEDESKTOP, send_to_system_trash, user_id
 
 __all__ = ["FREEDESKTOP", "TrashError", "TrashLocator", "TrashSlot", "home_trash", "info_original",

@@ -1,7 +1,7 @@
 """Folder watching: watchdog events -> debounce -> "finished writing" detection -> batches of files.
 
-``Watcher`` runs the observer (folders in ``core.watch_folders``) and a worker thread that
-settles touched files (``core.watch_settle``) and hands on the finished ones. Files that become
+``Watcher`` runs the observer (folders in ``core.watch.folders``) and a worker thread that
+settles touched files (``core.watch.settle``) and hands on the finished ones. Files that become
 ready together are delivered together, so a burst of 1,000 files comes as a few large batches;
 ``on_idle`` comes once per burst.
 
@@ -20,8 +20,8 @@ from collections.abc import Callable
 from watchdog.events import FileSystemEvent
 from watchdog.observers import Observer
 
-from app.core.watch_folders import Folder, FolderWatches, list_files
-from app.core.watch_settle import Ready, SettleTracker, Sig, sig_of
+from app.core.watch.folders import Folder, FolderWatches, list_files
+from app.core.watch.settle import Ready, SettleTracker, Sig, sig_of
 
 log = logging.getLogger(__name__)
 

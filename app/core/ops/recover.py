@@ -54,9 +54,9 @@ from __future__ import annotations
 import os
 import stat
 
-from app.core import fileops, trash
-from app.core.journal_record import DONE, FAILED, SKIPPED, JournalRecord
-from app.core.plan import OpKind
+from app.core.ops import fileops, trash
+from app.core.ops.journal_record import DONE, FAILED, SKIPPED, JournalRecord
+from app.core.ops.plan import OpKind
 
 NOT_STARTED = "not run: the app stopped before this operation"
 

@@ -3,7 +3,7 @@
 A path is touched by a file event (debounced: every new event restarts its clock) or by a scan.
 It is ready once its size, mtime and identity have not changed for ``settle`` seconds, no
 process we can see has it open for writing, it opens for reading and no partial download of it
-sits beside it (``core.finished`` holds those checks). Files the owner produced itself
+sits beside it (``core.watch.finished`` holds those checks). Files the owner produced itself
 (``mark_own``) are dropped while unchanged.
 
 The state is guarded by the lock passed in (the watcher's), so events, scans and collection
@@ -17,7 +17,12 @@ import threading
 import time
 from dataclasses import dataclass
 
-from app.core.finished import can_open_for_reading, has_partial_sibling, is_partial_name, open_for_writing
+from app.core.watch.finished import (
+    can_open_for_reading,
+    has_partial_sibling,
+    is_partial_name,
+    open_for_writing,
+)
 
 Sig = tuple[int, int, int, int]          # size, mtime_ns, inode, dev
 Ready = dict[str, list[tuple[str, Sig]]]  # folder key -> [(path, sig)], paths sorted

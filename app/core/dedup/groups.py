@@ -3,7 +3,7 @@
 Hard links of one inode are one file on disk: never counted as a duplicate of
 itself, but when its content is duplicated elsewhere, every path of it is listed
 in the group. Symlinks are never members. Which files get hashed, and when, is
-``jobs.duplicates``' business; keep policies live in ``core.keep``.
+``jobs.duplicates``' business; keep policies live in ``core.dedup.keep``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
-from app.core import hashing
-from app.core.walk import describe_error
+from app.core.dedup import hashing
+from app.core.scan.walk import describe_error
 
 ErrorHandler = Callable[[str, str], None]
 

@@ -19,8 +19,8 @@ import os
 
 from blake3 import blake3
 
-from app.core.categories import sniff
-from app.core.walk import describe_error
+from app.core.scan.categories import sniff
+from app.core.scan.walk import describe_error
 
 BLOCK = 4096                  # bytes hashed at each end of a file for the partial hash
 SMALL = 2 * BLOCK             # files up to this size are hashed whole in the first stage

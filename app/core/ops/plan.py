@@ -1,7 +1,7 @@
 """A plan: the list of file operations a job wants, computed without touching the disk.
 
 The organizer, the duplicate finder and the watcher all produce Plans; only
-``core.execute`` carries them out (through the journal). An Operation records
+``core.ops.execute`` carries them out (through the journal). An Operation records
 what its source looked like when it was planned, so the executor can skip a
 file that changed in between.
 """

@@ -1,6 +1,6 @@
 """Is a file finished arriving? Names of partial downloads and temp files, and in-use checks.
 
-Used by ``core.watch_settle`` before a file is handed on; pure functions, no state. Whether a
+Used by ``core.watch.settle`` before a file is handed on; pure functions, no state. Whether a
 process still has the file open for writing is an OS question: ``app.platform.open_files``.
 """
 

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.categories import category_for, extension_of, sniff
-from app.core.rules import MAGIC_TYPES, RIFF_TYPES, Condition, Rule, parse_date, parse_duration
-from app.core.templates import Template
+from app.core.organize.rules import MAGIC_TYPES, RIFF_TYPES, Condition, Rule, parse_date, parse_duration
+from app.core.organize.templates import Template
+from app.core.scan.categories import category_for, extension_of, sniff
 
 HEAD_BYTES = 64
 _COST = {"extension": 0, "category": 1, "name": 1, "size": 0, "path_contains": 1, "modified": 0,

@@ -1,7 +1,7 @@
 """The report data model (plain dataclasses) and its CSV and JSON writers.
 
 ``store.aggregates`` fills these from the index; the GUI dashboard shows them,
-``core.report_html`` renders them as one HTML file, and the writers below turn
+``core.report.html`` renders them as one HTML file, and the writers below turn
 them into JSON (``report_json``) or CSV (``write_files_csv``,
 ``write_duplicates_csv``). Paths are ``str`` as the OS spells them; names that
 are not valid UTF-8 carry lone surrogates (surrogateescape) and are written

@@ -1,6 +1,6 @@
 """What the journal holds: one record per operation, its states, and the store's protocol.
 
-Apart from ``core.execute`` (which runs the operations) so that reading the journal, as every
+Apart from ``core.ops.execute`` (which runs the operations) so that reading the journal, as every
 command does at start to look for crashed runs, does not load the executor.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from app.core.plan import Operation
+from app.core.ops.plan import Operation
 
 PLANNED, DONE, FAILED, SKIPPED, UNDONE = "planned", "done", "failed", "skipped", "undone"
 

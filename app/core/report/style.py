@@ -1,7 +1,7 @@
 """The inline assets of the HTML report: its stylesheet, category colours and sort script.
 
 They live in the package (not in resources/) so the report renders the same
-from a checkout, a wheel or a frozen app; ``core.report_html`` inlines them.
+from a checkout, a wheel or a frozen app; ``core.report.html`` inlines them.
 """
 
 from __future__ import annotations

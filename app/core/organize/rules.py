@@ -6,7 +6,7 @@ conflict policy and a ``continue`` flag (first matching rule wins otherwise).
 
 Rules travel as plain dicts (database body, export files, sync): ``rule_from_dict``
 validates one and raises a RuleError that names the rule and the field at fault;
-``rule_to_dict`` is its inverse. Matching lives in ``core.matching``.
+``rule_to_dict`` is its inverse. Matching lives in ``core.organize.matching``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import uuid as _uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.categories import CATEGORIES
-from app.core.templates import Template, TemplateError
+from app.core.organize.templates import Template, TemplateError
+from app.core.scan.categories import CATEGORIES
 
 MATCH_MODES = ("all", "any", "none")
 CONFLICT_POLICIES = ("rename", "skip", "replace-if-identical", "keep-newest")

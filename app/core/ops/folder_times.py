@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import stat
 
-from app.core.journal_record import JournalRecord
-from app.core.plan import Operation, OpKind
+from app.core.ops.journal_record import JournalRecord
+from app.core.ops.plan import Operation, OpKind
 
 
 class FolderTimes:

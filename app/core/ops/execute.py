@@ -3,7 +3,7 @@
 ``execute(plan, journal, progress)`` writes the whole plan to the journal as *planned*
 in one transaction before touching any file, then performs each operation and confirms
 done / failed / skipped in batches (every ``batch_ops`` operations or ``batch_seconds``,
-and at the end). If the process dies in between, ``core.recover`` decides each
+and at the end). If the process dies in between, ``core.ops.recover`` decides each
 unconfirmed operation from the disk state.
 
 Every operation re-checks its source against ``op.expect`` (size, mtime_ns, inode) and
@@ -18,11 +18,11 @@ are the same as the kept file's (``plan.link_any_owner`` allows it): a link must
 who can read the bytes or take a file away from its owner.
 
 Folders keep their modification times through an undo: ``prepare`` notes the time of
-every folder a run will change (before anything happens, ``core.folder_times``) and the
+every folder a run will change (before anything happens, ``core.ops.folder_times``) and the
 undo puts them back once it is done.
 
 Core does not import the store: the store implements the small ``Journal`` protocol.
-Undo plans come from ``core.reverse``; crash recovery decisions from ``core.recover``.
+Undo plans come from ``core.ops.reverse``; crash recovery decisions from ``core.ops.recover``.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from app.core import fileops, trash
-from app.core.folder_times import FolderTimes
-from app.core.journal_record import (  # noqa: F401 - its callers name the states from here too
+from app.core.ops import fileops, trash
+from app.core.ops.folder_times import FolderTimes
+from app.core.ops.journal_record import (  # noqa: F401 - its callers name the states from here too
     DONE,
     FAILED,
     PLANNED,
@@ -45,9 +45,9 @@ from app.core.journal_record import (  # noqa: F401 - its callers name the state
     Journal,
     JournalRecord,
 )
-from app.core.plan import Operation, OpKind, Plan
+from app.core.ops.plan import Operation, OpKind, Plan
+from app.core.ops.reasons import Skip, describe
 from app.core.progress import Cancelled, Progress
-from app.core.reasons import Skip, describe
 
 
 @dataclass(slots=True)

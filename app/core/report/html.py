@@ -15,7 +15,7 @@ import html
 import os
 from collections.abc import Callable, Iterable, Sequence
 
-from app.core.report import (
+from app.core.report.model import (
     DuplicateSet,
     ErrorEntry,
     FileEntry,
@@ -27,7 +27,7 @@ from app.core.report import (
     display_path,
     local_time,
 )
-from app.core.report_style import CATEGORY_COLORS, SORT_SCRIPT, STYLE, category_class, category_color
+from app.core.report.style import CATEGORY_COLORS, SORT_SCRIPT, STYLE, category_class, category_color
 from app.core.units import count, human_bytes
 
 _SCRIPT_HASH = base64.b64encode(hashlib.sha256(SORT_SCRIPT.encode()).digest()).decode()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.core.rules import Rule
+    from app.core.organize.rules import Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +25,7 @@ class Preset:
 
     def build(self) -> list[Rule]:
         """Fresh, validated Rule objects (new uuids each time)."""
-        from app.core.rules import rule_from_dict  # not at import: listing presets needs no rules
+        from app.core.organize.rules import rule_from_dict  # not at import: listing presets needs no rules
 
         return [rule_from_dict(d, i) for i, d in enumerate(self.rules)]
 

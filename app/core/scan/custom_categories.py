@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from app.core.categories import CATEGORIES, COMPOUND_EXTENSIONS, EXTENSION_CATEGORY
+from app.core.scan.categories import CATEGORIES, COMPOUND_EXTENSIONS, EXTENSION_CATEGORY
 
 MAX_NAME = 100          # what the server accepts
 MAX_EXTENSION = 50

@@ -1,9 +1,9 @@
 """Undo planning: the operations that reverse a run's done operations, last first.
 
-The undo plan runs through ``core.execute`` like any other plan, so undo is itself
+The undo plan runs through ``core.ops.execute`` like any other plan, so undo is itself
 journaled and crash-safe; each undo operation carries ``{"undoes": seq}`` in its
 journal extra so the store can mark the original operation undone. Once it has run,
-``core.folder_times.restore_folder_times`` gives the folders the run changed their
+``core.ops.folder_times.restore_folder_times`` gives the folders the run changed their
 modification times from before the run (moving files in and out of a folder changes them).
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 
-from app.core import trash
-from app.core.journal_record import DONE, JournalRecord
-from app.core.plan import FileState, Operation, OpKind, Plan
+from app.core.ops import trash
+from app.core.ops.journal_record import DONE, JournalRecord
+from app.core.ops.plan import FileState, Operation, OpKind, Plan
 
 
 def inverse(rec: JournalRecord) -> tuple[Operation | None, str]:
