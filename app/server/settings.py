@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from platformdirs import PlatformDirs
 
 ENV_PREFIX = "FO_SERVER_"
 HOME_ENV = "FILEORGANIZER_HOME"
+NOT_FROM_ENV = {"extra", "clock"}   # fields no FO_SERVER_* variable sets
 
 
 def data_dir() -> Path:
@@ -64,13 +66,16 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     extra: dict = field(default_factory=dict)
+    # Seconds since the epoch: when tokens are issued and when they expire. Not a setting of the
+    # environment: tests of an in-process app pass a clock they move, instead of sleeping.
+    clock: Callable[[], float] = field(default=time.time, repr=False, compare=False)
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
         """Settings from FO_SERVER_* variables, then explicit overrides (flags), then defaults filled."""
         values: dict = {}
         for f in fields(cls):
-            if f.name == "extra":
+            if f.name in NOT_FROM_ENV:
                 continue
             raw = os.environ.get(ENV_PREFIX + f.name.upper())
             if raw is not None and raw != "":
@@ -90,7 +95,7 @@ class Settings:
     def to_env(self) -> dict[str, str]:
         """The settings as FO_SERVER_* variables (how __main__ hands them to the app factory)."""
         return {ENV_PREFIX + f.name.upper(): str(getattr(self, f.name))
-                for f in fields(self) if f.name != "extra"}
+                for f in fields(self) if f.name not in NOT_FROM_ENV}
 
 
 def read_secret(path: Path) -> str:

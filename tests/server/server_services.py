@@ -156,3 +156,27 @@ def loopback_address(n: int) -> str:
     except OSError:
         pytest.skip(f"{address} is not an address of this computer here")
     return address
+
+
+class MovableClock:
+    """A server's clock in a test: starts at the real time and moves only when told to, so
+    expiry is tested by moving it rather than by sleeping."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def in_process_app(stack, tmp_path: Path, clock: MovableClock, **settings):
+    """The real application (middleware, routes, migrations at start-up) for this process, on
+    the stack's database, with an injected clock; no server process, no network."""
+    from app.server.app import create_app
+    from app.server.settings import Settings
+
+    env = stack.env()
+    return create_app(Settings(
+        database_url=env.get("FO_SERVER_DATABASE_URL") or f"sqlite:///{tmp_path / 'server.db'}",
+        redis_url=env.get("FO_SERVER_REDIS_URL", ""), secret_key=SECRET,
+        argon2_time_cost=1, argon2_memory_kib=8192, clock=clock, **settings))

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
@@ -73,13 +72,14 @@ async def _until_disconnect(ws: WebSocket) -> None:
 
 async def _until_signed_out(ws: WebSocket, token: str, operation_id: str, expires: float) -> str:
     """Return (a close reason) when the token expires or its sign-in ends."""
-    recheck = float(ws.app.state.settings.ws_recheck)
+    settings = ws.app.state.settings
+    recheck = float(settings.ws_recheck)
     while True:
-        left = expires - time.time()
+        left = expires - settings.clock()
         if left <= 0:
             return "sign-in expired"
         await asyncio.sleep(min(left, recheck))
-        if expires - time.time() <= 0:
+        if expires - settings.clock() <= 0:
             return "sign-in expired"
         try:
             await run_in_threadpool(_load, ws.app, token, operation_id)
