@@ -8,6 +8,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication
 
+from app.core.units import count as unit_count
 from app.core.units import human_bytes
 
 
@@ -23,12 +24,14 @@ def size(n: int | float | None) -> str:
 
 
 def count(n: int | None) -> str:
-    return "–" if n is None else f"{n:,}".replace(",", "\u202f")
+    """38096 -> '38,096': thousands separated as the command line and the reports write them."""
+    return "–" if n is None else f"{n:,}"
 
 
 def plural(n: int, one: str, many: str) -> str:
-    """'1 file', '2 files', '1\u202f234 files': the count and the word in the right form."""
-    return f"{count(n)} {one if n == 1 else many}"
+    """'1 file', '2 files', '1,234 files': app.core.units.count with the words given (translated
+    words need both forms: no English plural rule is guessed for them)."""
+    return unit_count(n, one, many)
 
 
 def date(ts: float | None) -> str:

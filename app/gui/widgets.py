@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from functools import cache
+
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QMouseEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractButton,
     QFrame,
@@ -48,7 +50,7 @@ def button(
     btn.setProperty("danger", danger)
     btn.setProperty("flat", flat)
     if icon_name:
-        btn.setIcon(theme.icon(icon_name, "on-accent" if primary else ""))
+        btn.setIcon(button_icon(icon_name, "on-accent" if primary else ""))
     if tip:
         btn.setToolTip(tip)
     btn.setAccessibleName(accessible or text.replace("&", "") or tip)
@@ -59,7 +61,7 @@ def button(
 def tool_button(icon_name: str, tip: str) -> QToolButton:
     btn = QToolButton()
     btn.setProperty("icon_name", icon_name)
-    btn.setIcon(theme.icon(icon_name))
+    btn.setIcon(button_icon(icon_name))
     btn.setToolTip(tip)
     btn.setAccessibleName(tip)
     btn.setAutoRaise(False)
@@ -71,7 +73,28 @@ def refresh_icons(root: QWidget) -> None:
     for btn in root.findChildren(QAbstractButton):
         name = btn.property("icon_name")
         if name:
-            btn.setIcon(theme.icon(name, "on-accent" if btn.property("primary") else ""))
+            btn.setIcon(button_icon(name, "on-accent" if btn.property("primary") else ""))
+
+
+def button_icon(name: str, variant: str = "") -> QIcon:
+    """The theme's icon with a disabled look in the disabled text colour: the style's own greyed
+    copy of a light (dark theme) icon stays bright, and a disabled button looked enabled."""
+    return _button_icon(name, variant, theme.current())
+
+
+@cache
+def _button_icon(name: str, variant: str, scheme: str) -> QIcon:
+    base = theme.icon(name, variant)
+    out = QIcon(base)
+    grey = theme.palette_color("disabled")
+    for size in base.availableSizes() or [QSize(16, 16)]:
+        pix = base.pixmap(size)
+        painter = QPainter(pix)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        painter.fillRect(pix.rect(), grey)
+        painter.end()
+        out.addPixmap(pix, QIcon.Mode.Disabled)
+    return out
 
 
 class PageHeader(QWidget):

@@ -10,6 +10,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 COLORS = {"light": "#3c4658", "dark": "#d5dbe6"}
 ACCENT = {"light": "#2f6fde", "dark": "#6ea2ff"}
+DISABLED = {"light": "#a0a7b4", "dark": "#5d6573"}  # the palettes' "disabled" (app/gui/theme.py)
+GREYED = ("up", "down")  # drawn greyed too: a spin box's arrow at its limit or disabled
 
 DRAWINGS = {
     "dashboard": '<rect x="3" y="3" width="7" height="9" rx="1.5"/><rect x="14" y="3" width="7" height="5" rx="1.5"/>'
@@ -92,6 +94,8 @@ def main() -> None:
             (folder / f"{name}.svg").write_text(svg(body, color))
             (folder / f"{name}-accent.svg").write_text(svg(body, ACCENT[theme]))
             (folder / f"{name}-on-accent.svg").write_text(svg(body, "#ffffff"))
+            if name in GREYED:
+                (folder / f"{name}-disabled.svg").write_text(svg(body, DISABLED[theme]))
         for name, text in checkboxes(theme).items():
             (folder / f"{name}.svg").write_text(text)
 

@@ -34,9 +34,9 @@ def test_a_count_past_the_estimate_is_shown_as_a_count_without_eta(window, contr
     release.set()
     wait_idle()
     for _stage, detail, _maximum in seen:
-        m = re.match(r"([\d\u202f]+) of ([\d\u202f]+) files", detail)
+        m = re.match(r"([\d,]+) of ([\d,]+) files", detail)
         if m:
-            done, total = (int(x.replace("\u202f", "")) for x in m.groups())
+            done, total = (int(x.replace(",", "")) for x in m.groups())
             assert done <= total, detail
     overrun = [(d, m) for s, d, m in seen if s.startswith("Scanning") and "of" not in d and d]
     assert overrun, seen  # the scan went past 40 and was shown as a plain count
