@@ -13,6 +13,9 @@ after the end on one and always during start-up on the other. ``kill_point`` pic
 
 FO_KILL_RUNS=20 runs the 10,000-file variant 20 times (the suite runs it once) and the
 `dupes --action trash` variant 20 times (the suite runs it twice).
+
+Each randomized run prints its seed; FO_TEST_SEED=<seed> runs it again with the same trees and
+kill points (where a kill lands between two journal polls still depends on the machine).
 """
 
 from __future__ import annotations
@@ -116,6 +119,15 @@ def kill_at(proc: subprocess.Popen, db_path: Path, source: str, point: tuple[str
     return killed
 
 
+def replay_seed(run: int = 0) -> int:
+    """The seed of randomized run `run`: FO_TEST_SEED (to replay a failure) or the clock, plus
+    `run`, printed so that the output of a failed run says how to replay it."""
+    fixed = os.environ.get("FO_TEST_SEED")
+    base = int(fixed) if fixed else time.time_ns() % 2**32
+    print(f"random seed {base + run} (replay: FO_TEST_SEED={base})")
+    return base + run
+
+
 needs_shm = pytest.mark.skipif(not os.path.isdir("/dev/shm"),
                                reason="moves across devices to /dev/shm (Linux)")
 
@@ -182,7 +194,7 @@ def test_kill_9_during_a_10000_file_undo(tmp_path, app_home):
             base = tmp_path / f"run{k}-{attempt}"
             home = base / "home"
             home.mkdir(parents=True)
-            seed = 1000 + 7919 * attempt + k + int(time.time()) % 1000
+            seed = replay_seed(1000 * k + attempt)
             outcome = one_kill_run(base, home, 10_000, 300, seed=seed)
             shutil.rmtree(base)
             print("kill -9 run:", outcome["killed"], outcome["point"], outcome["recovered"].strip())
@@ -205,7 +217,7 @@ def test_kill_9_during_a_small_undo(tmp_path, app_home):
 @pytest.mark.parametrize("seed", range(int(os.environ.get("FO_KILL_RUNS", "2"))))
 def test_kill_9_during_dupes_trash(tmp_path, app_home, seed):
     """`dupes --action trash` killed mid-run: each copy is in place or in the trash, never both or neither."""
-    rnd = random.Random(seed * 7919 + time.time_ns())
+    rnd = random.Random(replay_seed(seed))
     n = 1500
     a, b, xdg = tmp_path / "a", tmp_path / "b", tmp_path / "xdg"
     for i in range(n):
@@ -241,8 +253,9 @@ def test_kill_9_during_dupes_trash(tmp_path, app_home, seed):
 
 
 def organize_kill_run(base: Path, n: int, seed: int) -> str:
-    """`organize --apply` of n files killed at a random moment; checks everything after recovery."""
-    rnd = random.Random(seed * 7919 + time.time_ns())
+    """`organize --apply` of n files (a tree made from `seed`) killed at a random moment, chosen
+    from a printed replayable seed; checks everything after recovery."""
+    rnd = random.Random(replay_seed(seed))
     tree, home = base / "tree", base / "home"
     home.mkdir(parents=True)
     files = make_tree(tree, n, seed)
