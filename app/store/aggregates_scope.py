@@ -75,7 +75,7 @@ EVERYTHING = Scope()
 @contextlib.contextmanager
 def connection(src: Source) -> Iterator[sqlite3.Connection]:
     """`src` itself when it is a connection, else a pooled connection borrowed for the block."""
-    if isinstance(src, sqlite3.Connection):
+    if not isinstance(src, Database):
         yield src
         return
     raw = src.raw()

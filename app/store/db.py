@@ -1,53 +1,43 @@
-"""Opening the local database: SQLite in WAL mode, schema created and migrated on open.
+"""Opening the local database: one SQLAlchemy engine owns every connection to it.
 
-Hot paths (scans, duplicate finding, the journal) use plain sqlite3 connections from
-``Database.raw()``. SQLAlchemy is imported and its engine created only when
-``Database.engine`` is first used, or when the schema must be created or migrated:
-importing it costs about 0.15 s of CPU, a large share of a short CLI command.
+The engine's pool hands out SQLite connections set up for WAL (``_on_connect``, run once per
+new connection). Repositories that build their SQL with SQLAlchemy use ``engine.connect()`` /
+``engine.begin()``; the hot bulk paths (the scan index, duplicate queries, the journal, the
+aggregates) take the DBAPI connection from ``Database.raw()`` (``engine.raw_connection()``)
+and run plain sqlite3 on it (``executemany`` over thousands of rows). Either way the
+connection comes from, and goes back to, the same pool.
+
+The schema is ``store.schema``; ``_prepare`` creates it in a new database and runs the
+numbered steps of ``store.migrations`` on an older one.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import URL, Engine, PoolProxiedConnection, create_engine, event
+from sqlalchemy.pool import QueuePool
 
 from app import paths
+from app.store import migrations
+from app.store.migrations import SCHEMA_VERSION
 
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
+__all__ = ["BUSY_TIMEOUT", "SCHEMA_VERSION", "Database", "begin_promptly", "open_database"]
 
-SCHEMA_VERSION = 2
-POOL_SIZE = 4           # idle plain connections kept for reuse
+POOL_SIZE = 4           # idle connections kept for reuse; more are opened when needed, never waited for
 BUSY_TIMEOUT = 10.0     # seconds a write waits for another connection's transaction
-
-
-def _add_ctime(conn: Any) -> None:
-    """1 -> 2: files get ctime_ns, part of what a stored hash is trusted by. Stored hashes of
-    version 1 were trusted without it, so they are dropped: the next search hashes again.
-    The insert trigger goes: only the scanner inserts file rows, and it signs their folders."""
-    from app.store.schema import _UNSIGN_TRIGGERS
-
-    conn.exec_driver_sql("ALTER TABLE files ADD COLUMN ctime_ns BIGINT NOT NULL DEFAULT 0")
-    conn.exec_driver_sql("UPDATE files SET partial_hash=NULL, full_hash=NULL")
-    conn.exec_driver_sql("UPDATE dirs SET signature=NULL")
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS files_insert_unsign")
-    conn.exec_driver_sql("DROP TRIGGER IF EXISTS files_update_unsign")
-    conn.exec_driver_sql(next(t for t in _UNSIGN_TRIGGERS if "files_update_unsign" in t))
-
-
-# Migrations from version N to N+1, applied in order on open: MIGRATIONS[N](connection).
-MIGRATIONS: dict[int, Callable[[Any], None]] = {1: _add_ctime}
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object = None) -> None:
     cur = dbapi_conn.cursor()
     # for a new file only (ignored once it has tables): fewer, larger pages for the index's rows
     cur.execute("PRAGMA page_size=16384")
+    # readers see the last commit while a job writes; the window's writes wait only for the
+    # job's current short transaction
     cur.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode survives a process crash (kill -9); FULL would add an fsync per commit.
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -60,7 +50,7 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object = None) -> None:
     cur.close()
 
 
-def begin_promptly(conn: sqlite3.Connection, timeout: float = BUSY_TIMEOUT) -> None:
+def begin_promptly(conn: sqlite3.Connection | PoolProxiedConnection, timeout: float = BUSY_TIMEOUT) -> None:
     """Start a write transaction, asking for the write lock every 2 ms until `timeout`.
 
     A job writes in short transactions with short gaps between them. SQLite's own busy
@@ -83,129 +73,62 @@ def begin_promptly(conn: sqlite3.Connection, timeout: float = BUSY_TIMEOUT) -> N
         conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
 
 
-class RawConnection(sqlite3.Connection):
-    """A plain sqlite3 connection from ``Database.raw()``; ``close()`` hands it back to the pool.
-
-    ``driver_connection`` is the connection itself (the attribute SQLAlchemy's pooled
-    connections have), so callers written for either work unchanged.
-    """
-
-    _owner: Database | None = None
-
-    @property
-    def driver_connection(self) -> RawConnection:
-        return self
-
-    def close(self) -> None:
-        owner = self._owner
-        if owner is not None and owner._give_back(self):
-            return
-        super().close()
-
-    def really_close(self) -> None:
-        super().close()
-
-
 class Database:
     """The app's SQLite database. Thread-safe: each thread takes its own connection."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._idle: list[RawConnection] = []
+        # QueuePool: POOL_SIZE idle connections kept; max_overflow=-1 opens another rather than
+        # make a thread wait (a duplicate search holds a reader and a writer while the window
+        # reads and writes settings)
+        self.engine: Engine = create_engine(
+            URL.create("sqlite", database=str(self.path)), poolclass=QueuePool,
+            pool_size=POOL_SIZE, max_overflow=-1,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT},
+        )
+        event.listen(self.engine, "connect", _on_connect)
+        event.listen(self.engine, "checkin", self._on_checkin)
         self._closed = False
-        self._engine: Engine | None = None
-        self._migrate()
-
-    # --- plain connections ------------------------------------------------------------------
-
-    def _connect(self) -> RawConnection:
-        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, factory=RawConnection)
-        _on_connect(conn)
-        conn._owner = self
-        return conn
-
-    def _give_back(self, conn: RawConnection) -> bool:
-        """Reset `conn` (roll back what was not committed, settings a job changed) and keep it
-        for reuse; False: close it."""
         try:
-            conn.rollback()
-        except sqlite3.Error:
-            return False
-        with self._lock:
-            if self._closed or len(self._idle) >= POOL_SIZE or conn in self._idle:
-                return conn in self._idle
-            self._idle.append(conn)
-            return True
+            self._prepare()
+        except BaseException:
+            self.engine.dispose()
+            raise
 
-    def raw(self) -> RawConnection:
-        """A plain sqlite3 connection from the pool, for hot loops (executemany).
+    def raw(self) -> PoolProxiedConnection:
+        """A pooled DBAPI connection for hot loops (``executemany``); ``.driver_connection`` is
+        the sqlite3 connection itself. ``close()`` hands it back to the pool (rolling back
+        what was not committed)."""
+        return self.engine.raw_connection()
 
-        Call ``close()`` on it to hand it back to the pool.
-        """
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return self._connect()
-
-    # --- SQLAlchemy, on demand ----------------------------------------------------------------
-
-    @property
-    def engine(self) -> Engine:
-        """The SQLAlchemy engine (created on first use)."""
-        with self._lock:
-            if self._engine is None:
-                from sqlalchemy import create_engine, event
-                from sqlalchemy.pool import QueuePool
-
-                engine = create_engine(
-                    f"sqlite:///{self.path}", poolclass=QueuePool, pool_size=4, max_overflow=8,
-                    connect_args={"check_same_thread": False, "timeout": 30},
-                )
-                event.listen(engine, "connect", _on_connect)
-                self._engine = engine
-            return self._engine
-
-    def _migrate(self) -> None:
+    def _prepare(self) -> None:
+        """Create the schema in a new database, or upgrade an older one to ``SCHEMA_VERSION``."""
         conn = self.raw()
         try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0] or 0
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
         finally:
             conn.close()
         if version >= SCHEMA_VERSION:
-            return              # the common case: no SQLAlchemy needed
-        if version == 0 and self._create_from_script():
-            return
+            return              # the common case
         from app.store import schema
 
-        with self.engine.begin() as sa_conn:
-            version = sa_conn.exec_driver_sql("PRAGMA user_version").scalar() or 0
-            if version == 0:
-                schema.metadata.create_all(sa_conn)
-                version = SCHEMA_VERSION
-            while version < SCHEMA_VERSION:
-                MIGRATIONS[version](sa_conn)
-                version += 1
-            sa_conn.exec_driver_sql(f"PRAGMA user_version={version}")
-
-    def _create_from_script(self) -> bool:
-        """Create a new database's schema from the prebuilt DDL (no SQLAlchemy); False if stale."""
-        from app.store import schema_sql
-
-        ddl = schema_sql.statements()
-        if ddl is None:
-            return False
-        conn = self.raw()
-        try:
-            conn.execute("BEGIN IMMEDIATE")         # another process may be creating it right now
-            if (conn.execute("PRAGMA user_version").fetchone()[0] or 0) == 0:
-                for sql in ddl:
-                    conn.execute(sql)
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            conn.commit()
-        finally:
-            conn.close()
-        return True
+        with self.engine.connect() as sa_conn:
+            dbapi = sa_conn.connection.driver_connection
+            # one write transaction for the whole creation or upgrade: another process may be
+            # doing the same right now, and a failure must leave the database as it was
+            begin_promptly(dbapi)
+            try:
+                version = dbapi.execute("PRAGMA user_version").fetchone()[0]
+                if version == 0:
+                    schema.metadata.create_all(sa_conn)
+                    version = SCHEMA_VERSION
+                elif version < SCHEMA_VERSION:
+                    version = migrations.upgrade(dbapi, version)
+                dbapi.execute(f"PRAGMA user_version={version}")
+                dbapi.commit()
+            except BaseException:
+                dbapi.rollback()
+                raise
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -229,16 +152,18 @@ class Database:
         finally:
             conn.close()
 
+    def _on_checkin(self, dbapi_conn: sqlite3.Connection | None, record: Any) -> None:
+        # after close(), a connection handed back is closed rather than kept: it would hold
+        # the database file open (on Windows, the file could not be removed)
+        if self._closed and dbapi_conn is not None:
+            record.invalidate()
+
     def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.really_close()
-        if self._engine is not None:
-            self._engine.dispose()
+        """Close the pooled connections; one still borrowed is closed when handed back."""
+        self._closed = True
+        self.engine.dispose()
 
 
 def open_database(path: Path | None = None) -> Database:
-    """Open (creating or migrating) the database at `path`, by default the app's own."""
+    """Open (creating or upgrading) the database at `path`, by default the app's own."""
     return Database(path or paths.database_path())

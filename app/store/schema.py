@@ -3,6 +3,10 @@
 Paths and names are stored as TEXT, or as BLOB (the raw OS bytes) when they
 are not valid Unicode; see ``store.codec``. Each block below belongs to one
 part of the app; keep changes to a block inside it.
+
+This is the one definition of the schema: a new database is created from it. A change here
+needs a numbered step in ``store.migrations`` that brings existing databases to the same shape
+(``tests/store/test_migrations.py`` compares the two).
 """
 
 from __future__ import annotations
@@ -42,7 +46,6 @@ dirs = Table(
     "dirs", metadata,
     Column("id", Integer, primary_key=True),
     Column("root_id", Integer, ForeignKey("roots.id", ondelete="CASCADE"), nullable=False),
-    Column("parent_id", Integer),
     Column("path", Text, nullable=False, unique=True),
     Column("scan_gen", Integer, nullable=False, default=0),
     # digest of the folder's listing at the last scan: equal -> its file rows are unchanged

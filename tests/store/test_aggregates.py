@@ -17,20 +17,17 @@ class Index:
 
     def __init__(self, db):
         self.db = db
-        self.conn = db.raw().driver_connection
+        self.raw = db.raw()          # held: the pool takes back (and rolls back) a dropped one
+        self.conn = self.raw.driver_connection
         self.inode = 1000
 
     def root(self, path):
         cur = self.conn.execute("INSERT INTO roots (path, added_at, scan_gen) VALUES (?, 0, 1)", (path,))
-        self.dir(path, cur.lastrowid, parent=None)
+        self.dir(path, cur.lastrowid)
         return cur.lastrowid
 
-    def dir(self, path, root_id, parent=-1):
-        if parent == -1:
-            row = self.conn.execute("SELECT id FROM dirs WHERE path=?", (os.path.dirname(path),)).fetchone()
-            parent = row[0] if row else None
-        cur = self.conn.execute("INSERT INTO dirs (root_id, parent_id, path, scan_gen) VALUES (?,?,?,1)",
-                                (root_id, parent, path))
+    def dir(self, path, root_id):
+        cur = self.conn.execute("INSERT INTO dirs (root_id, path, scan_gen) VALUES (?,?,1)", (root_id, path))
         return cur.lastrowid
 
     def file(self, path, size, *, age_days=1.0, ext=None, category="other", full_hash=None, inode=None,
@@ -60,6 +57,7 @@ def index(app_home):
     db = open_database()
     idx = Index(db)
     yield idx
+    idx.raw.close()
     db.close()
 
 
@@ -184,9 +182,7 @@ def test_iter_duplicate_files_lists_every_path_in_group_order(two_roots):
 
 def test_folder_sizes_are_recursive_and_roots_left_out_of_largest(two_roots, index):
     db, a, _ = two_roots
-    # a folder whose parent_id is unknown (indexed before its parent) still adds up by path
-    index.conn.execute("UPDATE dirs SET parent_id=NULL WHERE path='/a/docs/old'")
-    index.commit()
+    # folders add up by path (the index stores no parent links)
     sizes = {f.path: (f.bytes, f.files) for f in agg.folder_sizes(db, agg.scope_for(db, ["/a"]))}
     assert sizes == {"/a": (4015, 8), "/a/docs": (2010, 3), "/a/docs/old": (1010, 2), "/a/pics": (2000, 4)}
     top = agg.largest_folders(db, limit=2)
