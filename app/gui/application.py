@@ -37,7 +37,7 @@ class Controller:
     def __init__(self, app: QApplication, folders: list[str], *, single_instance: bool = True) -> None:
         from app.gui.main_window import MainWindow
         from app.gui.session import Session
-        from app.store.db import open_database
+        from app.jobs.database import open_database
 
         self.app = app
         # The app quits when the main window closes (closing -> shutdown -> quit), never because

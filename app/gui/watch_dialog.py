@@ -1,11 +1,16 @@
 """The "Watched folders" dialog: which folders the watcher looks after, with what rules, where files
 go, each folder's on/off switch, the settle time and start at login; and ``WatcherSettings``, the
-part of the Settings view that opens it (also reachable where the desktop has no tray)."""
+part of the Settings view that opens it (also reachable where the desktop has no tray).
+
+Both read and write the watched folders through ``app.jobs.watched_folders`` in a worker, one
+change after another (``WriteQueue``): a click never waits on the database on the UI thread.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -28,9 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import autostart, fmt
+from app.gui.worker import JobManager
+from app.gui.write_queue import WriteQueue
 from app.jobs import watch_rules
-from app.store import watched
-from app.store.watched import WatchedFolder
+from app.jobs import watched_folders as watched
+from app.jobs.watched_folders import WatchedFolder
 
 
 def tr(text: str) -> str:
@@ -64,13 +71,20 @@ CHECKABLE = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.Ite
 
 
 class WatchDialog(QDialog):
-    """Edits the watched_folders table; calls `on_changed()` after each change."""
+    """Edits the watched folders; calls `on_changed()` once each change is stored. ``jobs`` is the
+    window's job manager (without one the dialog makes its own)."""
 
     def __init__(
-        self, db, on_changed: Callable[[], None] | None = None, parent: QWidget | None = None
+        self,
+        db,
+        on_changed: Callable[[], None] | None = None,
+        parent: QWidget | None = None,
+        jobs: JobManager | None = None,
     ) -> None:
         super().__init__(parent)
         self.db, self.on_changed = db, on_changed or (lambda: None)
+        self.folders: list[WatchedFolder] = []
+        self.writes = WriteQueue(jobs, "watched-folders", on_error=self._write_failed, parent=self)
         self.setWindowTitle(tr("Watched folders"))
         self.resize(760, 420)
         lay = QVBoxLayout(self)
@@ -107,7 +121,7 @@ class WatchDialog(QDialog):
         self.settle.setRange(0.5, 600)
         self.settle.setDecimals(1)
         self.settle.setSuffix(tr(" s"))
-        self.settle.setValue(watched.settle_seconds(db))
+        self.settle.setEnabled(False)          # until the stored value is read
         self.settle.setAccessibleName(tr("Settle time"))
         self.settle.editingFinished.connect(self._save_settle)
         form.addRow(tr("Wait until a file has not changed for"), self.settle)
@@ -117,12 +131,18 @@ class WatchDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         lay.addWidget(close)
+        self.writes.run(lambda: watched.settle_seconds(db), self._show_settle)
         self.refresh()
 
     # --- table --------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.folders = watched.list_folders(self.db)
+        """Read the watched folders again (after every change queued before) and show them."""
+        db = self.db
+        self.writes.run(lambda: watched.folders(db), self._show)
+
+    def _show(self, folders: list[WatchedFolder]) -> None:
+        self.folders = folders
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.folders))
         for row, folder in enumerate(self.folders):
@@ -180,16 +200,32 @@ class WatchDialog(QDialog):
         folder = self.folders[item.row()]
         checked = item.checkState() == Qt.CheckState.Checked
         if item.column() == 0:
-            watched.set_enabled(self.db, folder.id, checked)
-            self.on_changed()
+            folder.enabled = checked
+            db, folder_id = self.db, folder.id
+            self._write(lambda: watched.set_enabled(db, folder_id, checked))
         elif item.column() == 4:
             self._save(folder, recursive=checked)
 
-    def _save(self, folder: WatchedFolder, **changes) -> None:
+    def _save(self, folder: WatchedFolder, refresh: bool = False, **changes) -> None:
         for key, value in changes.items():
             setattr(folder, key, value)
-        watched.add_folder(self.db, folder)
-        self.on_changed()
+        db, stored = self.db, replace(folder)   # the worker saves a copy the table cannot change
+        self._write(lambda: watched.save(db, stored), refresh=refresh)
+
+    def _write(self, fn: Callable[[], object], refresh: bool = False) -> None:
+        """Store a change in a worker (after the ones before it); then tell the tray."""
+
+        def done(_result) -> None:
+            if refresh:
+                self.refresh()
+            self.on_changed()
+
+        self.writes.run(fn, done)
+
+    def _write_failed(self, message: str) -> None:
+        text = tr("Could not save the change: {m}").format(m=message)
+        QMessageBox.warning(self, tr("Watched folders"), text)
+        self.refresh()                              # show what is stored
 
     def selected(self) -> WatchedFolder | None:
         rows = {i.row() for i in self.table.selectedIndexes()}
@@ -197,13 +233,11 @@ class WatchDialog(QDialog):
 
     # --- buttons ------------------------------------------------------------------------------
 
-    def add_folder(self, path: str, rules=None, dest: str | None = None) -> WatchedFolder:
-        folder = watched.add_folder(
-            self.db, WatchedFolder(path, rules if rules is not None else {"preset": "by-category"}, dest)
-        )
-        self.refresh()
-        self.on_changed()
-        return folder
+    def add_folder(self, path: str, rules=None, dest: str | None = None) -> None:
+        """Watch ``path`` (by default sorting by category into the folder itself)."""
+        folder = WatchedFolder(path, rules if rules is not None else {"preset": "by-category"}, dest)
+        db = self.db
+        self._write(lambda: watched.save(db, folder), refresh=True)
 
     def choose_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, tr("Folder to watch"), os.path.expanduser("~"))
@@ -216,8 +250,7 @@ class WatchDialog(QDialog):
             return
         path = QFileDialog.getExistingDirectory(self, tr("Where organized files go"), folder.target)
         if path:
-            self._save(folder, dest=path)
-            self.refresh()
+            self._save(folder, refresh=True, dest=path)
 
     def remove_selected(self) -> None:
         folder = self.selected()
@@ -232,13 +265,16 @@ class WatchDialog(QDialog):
             != QMessageBox.StandardButton.Yes
         ):
             return
-        watched.remove_folder(self.db, folder.id)
-        self.refresh()
-        self.on_changed()
+        db, folder_id = self.db, folder.id
+        self._write(lambda: watched.remove(db, folder_id), refresh=True)
+
+    def _show_settle(self, seconds: float) -> None:
+        self.settle.setValue(seconds)
+        self.settle.setEnabled(True)
 
     def _save_settle(self) -> None:
-        watched.set_settle_seconds(self.db, self.settle.value())
-        self.on_changed()
+        db, seconds = self.db, self.settle.value()
+        self._write(lambda: watched.set_settle_seconds(db, seconds))
 
 
 def _reload_tray() -> None:
@@ -248,12 +284,14 @@ def _reload_tray() -> None:
 
 
 class WatcherSettings(QWidget):
-    """For the Settings view: "Start at login" and a button to the Watched folders dialog."""
+    """For the Settings view: "Start at login" and a button to the Watched folders dialog.
+    ``jobs``: the window's job manager (without one it makes its own)."""
 
-    def __init__(self, db, parent: QWidget | None = None) -> None:
+    def __init__(self, db, parent: QWidget | None = None, jobs: JobManager | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.dialog: WatchDialog | None = None
+        self.writes = WriteQueue(jobs, "watched-summary", parent=self)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         self.login = LoginCheckBox(tr("Start at login (in the tray)"))
@@ -269,7 +307,8 @@ class WatcherSettings(QWidget):
 
     def open_dialog(self) -> WatchDialog:
         if self.dialog is None:
-            self.dialog = WatchDialog(self.db, on_changed=self._changed, parent=self.window())
+            self.dialog = WatchDialog(self.db, on_changed=self._changed, parent=self.window(),
+                                      jobs=self.writes.jobs)
             self.dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
         self.dialog.show()
         self.dialog.raise_()
@@ -281,7 +320,10 @@ class WatcherSettings(QWidget):
         self.login.sync()
 
     def _show_summary(self) -> None:
-        count = len(watched.list_folders(self.db, enabled_only=True))
+        db = self.db
+        self.writes.run(lambda: len(watched.folders(db, enabled_only=True)), self._summarize)
+
+    def _summarize(self, count: int) -> None:
         folders = fmt.plural(count, tr("folder"), tr("folders"))
         self.summary.setText(tr("Watching {folders}").format(folders=folders) if count
                              else tr("No folders are watched"))

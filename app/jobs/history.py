@@ -1,7 +1,8 @@
 """History for the window: the journal's entries and records read through a job, and the one
 rule for counting what a run did, so "Done: N" and "Undone: N" speak of the same things.
 
-The views never open the store themselves (gui -> jobs -> store); these run in workers.
+The views and the `history` command never open the store themselves (gui -> jobs -> store,
+cli -> jobs); these run in workers. ``HistoryEntry`` is the shape of one entry.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from collections.abc import Iterable
 
 from app.core.ops.journal_record import JournalRecord
 from app.store.db import Database
-from app.store.journal import JournalStore
+from app.store.journal import HistoryEntry, JournalStore
+
+__all__ = ["FOLDER_KINDS", "HistoryEntry", "entries", "entry", "files_done", "last_undoable", "records"]
 
 FOLDER_KINDS = frozenset({"mkdir", "rmdir"})  # bookkeeping of a run, not files the user sees
 
@@ -19,6 +22,11 @@ def entries(db: Database, source: str = "", limit: int = 500) -> list:
     """The newest history entries first, of one source ("duplicates", "organizer", ...) or all."""
     found = JournalStore(db).entries(limit=limit)
     return [e for e in found if not source or e.source == source]
+
+
+def entry(db: Database, entry_id: int) -> HistoryEntry | None:
+    """One history entry by its number, or None when there is none."""
+    return JournalStore(db).entry(entry_id)
 
 
 def records(db: Database, entry_id: int) -> list[JournalRecord]:

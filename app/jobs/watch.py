@@ -176,17 +176,24 @@ class WatchService:
     def paused(self) -> bool:
         return self.watcher.paused
 
-    def pause(self) -> None:
-        """Stop acting on new files until resume()."""
+    def pause(self, remember: bool = True) -> None:
+        """Stop acting on new files until resume(). ``remember=False`` leaves the stored
+        setting to ``remember_paused()`` (the tray writes it in a worker, not on the UI thread)."""
         self.watcher.pause()
-        if self._fixed is None:
-            self.db.set_setting(watched.PAUSED_KEY, True)
+        if remember:
+            self.remember_paused()
 
-    def resume(self) -> None:
+    def resume(self, remember: bool = True) -> None:
         """Watch again and catch up with what arrived while paused."""
-        if self._fixed is None:
-            self.db.set_setting(watched.PAUSED_KEY, False)
+        if remember:
+            self.remember_paused(False)
         self.watcher.resume()
+
+    def remember_paused(self, paused: bool | None = None) -> None:
+        """Store whether watching is paused (default: as it is now), so the next start keeps it.
+        Folders given on the command line are not stored, and neither is their pause."""
+        if self._fixed is None:
+            self.db.set_setting(watched.PAUSED_KEY, self.paused if paused is None else paused)
 
     def scan_now(self) -> None:
         """Look at every file in the watched folders again, also ones seen before."""

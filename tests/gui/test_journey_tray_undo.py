@@ -9,13 +9,13 @@ pytestmark = pytest.mark.gui
 
 
 def test_tray_undo_last_is_a_window_job_and_the_views_hear_it(controller, tmp_path, qtbot, wait_idle):
-    from app.store import watched
-    from app.store.watched import WatchedFolder
+    from app.jobs import watched_folders as watched
+    from app.jobs.watched_folders import WatchedFolder
 
     inbox, dest = tmp_path / "Downloads", tmp_path / "Sorted"
     inbox.mkdir()
     watched.set_settle_seconds(controller.db, 0.3)
-    watched.add_folder(controller.db, WatchedFolder(str(inbox), {"preset": "by-extension"}, str(dest)))
+    watched.save(controller.db, WatchedFolder(str(inbox), {"preset": "by-extension"}, str(dest)))
     tray = controller.tray
     tray.reload()
     (inbox / "a.txt").write_text("a")

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from app.gui import tray
+from app.gui import tray_reveal as tray
 
 
 @pytest.mark.skipif(not (shutil.which("gdbus") or shutil.which("dbus-send")), reason="no D-Bus client")

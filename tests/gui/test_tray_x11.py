@@ -256,11 +256,13 @@ def test_the_app_puts_up_its_tray_and_settings_reach_it(qapp, app_home, tmp_path
         assert wait_for(qapp, ctl.window.isVisible, 5)
 
         settings = ctl.window.views["settings"].watcher
-        assert settings.summary.text() == "Watching 1 folder"
+        assert wait_for(qapp, lambda: settings.summary.text() == "Watching 1 folder", 5)
         dialog = settings.open_dialog()
+        assert wait_for(qapp, lambda: dialog.table.rowCount() == 1, 5)   # read in a worker
         dialog.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)    # switch the folder off
-        assert tray.service.folders() == [] and not ctl.window.hide_on_close
-        assert settings.summary.text() == "No folders are watched"
+        assert wait_for(qapp, lambda: tray.service.folders() == [], 5)    # stored in a worker
+        assert not ctl.window.hide_on_close
+        assert wait_for(qapp, lambda: settings.summary.text() == "No folders are watched", 5)
         settings.login.setChecked(True)
         assert (tmp_path / "xdg-config" / "autostart" / "fileorganizer-pro.desktop").exists()
         dialog.close()
