@@ -71,23 +71,30 @@ def test_crash_after_acting_before_confirming_is_completed_from_disk(tmp_path, d
     assert recover(db).entries == []                        # nothing left
 
 
+# A run that began in another process and is still going: it holds its run's lock until it ends.
+RUN_IN_FLIGHT = """
+import sys
+from app.store.db import open_database
+from app.store.journal import JournalStore
+db = open_database()
+print(JournalStore(db).begin("a" * 32, "organizer", "held elsewhere"), flush=True)
+sys.stdin.read()                 # runs until the test closes our stdin or kills us
+"""
+
+
 def test_a_run_in_flight_in_another_process_is_not_touched(tmp_path, db, app_home):
-    store = JournalStore(db)
-    entry = store.begin("a" * 32, "organizer", "held elsewhere")
-    store._locks.pop(entry).release(remove=False)
-    code = ("import fcntl,os,sys,time; fd=os.open(sys.argv[1], os.O_RDWR|os.O_CREAT); "
-            "fcntl.flock(fd, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(30)")
-    holder = subprocess.Popen([sys.executable, "-c", code, str(store.lock_dir / f"{'a' * 32}.lock")],
-                              stdout=subprocess.PIPE, text=True)
+    env = {**os.environ, "FILEORGANIZER_HOME": str(app_home)}
+    holder = subprocess.Popen([sys.executable, "-c", RUN_IN_FLIGHT], env=env, cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout.readline().strip() == "locked"
+        entry = int(holder.stdout.readline())
         assert recover(db).entries == []
-        assert store.entry(entry).status == "running"
+        assert JournalStore(db).entry(entry).status == "running"
     finally:
-        holder.kill()
+        holder.kill()                   # dies in the middle of its run, like kill -9
         holder.wait()
     assert recover(db).entries == [entry]
-    assert store.entry(entry).status == "failed"        # crashed before recording any operation
+    assert JournalStore(db).entry(entry).status == "failed"    # crashed before recording any operation
 
 
 def test_every_cli_command_recovers_first(tmp_path, db, run_cli):
