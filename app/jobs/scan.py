@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from app.core.progress import Cancelled, Progress
 from app.core.scan.categories import classify, extension_of
 from app.core.scan.walk import FileRecord, walk_dirs
-from app.store import categories_repo, index
+from app.store import categories_repo, index, size_index
 from app.store.db import Database
 from app.store.index import IndexWriter, ScanCounts
 
@@ -119,40 +119,49 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
         conn.commit()
         progress.stage("scan", total=known_files or None)
         result.changed = False
-        for root in present:
-            errors: list[tuple[str, str]] = []
-
-            def on_error(path: str, reason: str, errors: list = errors) -> None:
-                errors.append((path, reason))
-                progress.error(path, reason)
-
-            writer = IndexWriter(conn, root, classify_name)
-
-            def record(path: str, files: Sequence[FileRecord], complete: bool, sig: bytes | None = None,
-                       writer: IndexWriter = writer) -> None:
-                writer.add_dir(path, files, complete, sig)
-                if on_listing is not None and files:
-                    on_listing(files)
-
-            try:
-                if pool is None or not os.path.isdir(root):
-                    for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
-                                             on_error=on_error, progress=progress):
-                        record(listing.path, listing.files, listing.complete)
-                else:
-                    _walk_with(pool, root, writer, record, exclude=exclude, include_hidden=include_hidden,
-                               on_error=on_error, progress=progress)
-            except Cancelled:
-                writer.flush()          # keep what was walked: the folders written are complete
-                raise
-            result.counts.add(writer.finish(errors))
-            result.write_seconds += writer.write_seconds
-            result.changed = result.changed or writer.modified
-            result.errors.extend(errors)
+        # a first scan fills the index in bulk: the by-size index is built once at the end
+        with size_index.set_aside_when_empty(conn):
+            for root in present:
+                _scan_root(conn, root, result, classify_name, progress=progress, exclude=exclude,
+                           include_hidden=include_hidden, on_listing=on_listing, pool=pool)
     finally:
         conn.close()
     result.elapsed = time.monotonic() - started
     return result
+
+
+def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str], tuple[str, str]], *,
+               progress: Progress, exclude: Sequence[str], include_hidden: bool,
+               on_listing: ListingHook | None, pool: WorkerPool | None) -> None:
+    """Walk one root into the index and add what it found to `result`."""
+    errors: list[tuple[str, str]] = []
+
+    def on_error(path: str, reason: str) -> None:
+        errors.append((path, reason))
+        progress.error(path, reason)
+
+    writer = IndexWriter(conn, root, classify_name)
+
+    def record(path: str, files: Sequence[FileRecord], complete: bool, sig: bytes | None = None) -> None:
+        writer.add_dir(path, files, complete, sig)
+        if on_listing is not None and files:
+            on_listing(files)
+
+    try:
+        if pool is None or not os.path.isdir(root):
+            for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden,
+                                     on_error=on_error, progress=progress):
+                record(listing.path, listing.files, listing.complete)
+        else:
+            _walk_with(pool, root, writer, record, exclude=exclude, include_hidden=include_hidden,
+                       on_error=on_error, progress=progress)
+    except Cancelled:
+        writer.flush()          # keep what was walked: the folders written are complete
+        raise
+    result.counts.add(writer.finish(errors))
+    result.write_seconds += writer.write_seconds
+    result.changed = result.changed or writer.modified
+    result.errors.extend(errors)
 
 
 def _walk_with(pool: WorkerPool, root: str, writer: IndexWriter, record: Callable[..., None], *,
