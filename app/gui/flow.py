@@ -112,3 +112,107 @@ class FlowLayout(QLayout):
                 x += w + self._spacing
             y += height + self._spacing
         return y - self._spacing - area.y() + m.top() + m.bottom() if rows[0] else 0
+
+
+class ColumnsLayout(QLayout):
+    """Cards in equal columns, as many as fit (at most ``columns``, each at least ``min_width``):
+    four stat cards side by side in a wide window, two by two at 800 px, one above the other
+    below that. The Dashboard and Settings scrolled sideways at 800 px with a fixed grid.
+
+    An item added with ``span`` > 1 takes a whole row when the columns are that many or fewer
+    (the Settings account and categories cards)."""
+
+    def __init__(self, parent: QWidget | None = None, min_width: int = 320, columns: int = 2,
+                 spacing: int = 14) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._full: set[int] = set()  # id(item) of the items that take a whole row
+        self._min_width = min_width
+        self._columns = columns
+        self._spacing = spacing
+        self.setContentsMargins(QMargins(0, 0, 0, 0))
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt API)
+        self._items.append(item)
+
+    def add(self, widget: QWidget, full_row: bool = False) -> None:
+        self.addChildWidget(widget)
+        item = QWidgetItem(widget)
+        self._items.append(item)
+        if full_row:
+            self._full.add(id(item))
+        self.invalidate()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt API)
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt API)
+        if 0 <= index < len(self._items):
+            item = self._items.pop(index)
+            self._full.discard(id(item))
+            return item
+        return None
+
+    def columns_for(self, width: int) -> int:
+        """How many columns ``width`` (inside the margins) holds: each at least ``min_width``
+        and as wide as the widest card's minimum (a check box's text does not wrap)."""
+        narrowest = max([self._min_width] + [i.minimumSize().width() for i in self._visible()])
+        fit = (width + self._spacing) // (narrowest + self._spacing)
+        return max(1, min(self._columns, fit))
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 (Qt API)
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 (Qt API)
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        width = self._columns * self._min_width + (self._columns - 1) * self._spacing
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSize(self) -> QSize:  # noqa: N802 (Qt API)
+        """One column: the narrowest the cards can be laid out."""
+        widest = max((i.minimumSize().width() for i in self._visible()), default=0)
+        m = self.contentsMargins()
+        width = min(widest, self._min_width) + m.left() + m.right()
+        return QSize(width, 0)
+
+    def _visible(self) -> list[QLayoutItem]:
+        return [i for i in self._items if not (i.widget() and i.widget().isHidden())]
+
+    @staticmethod
+    def _height(item: QLayoutItem, width: int) -> int:
+        if item.hasHeightForWidth():
+            return max(item.heightForWidth(width), item.minimumSize().height())
+        return max(item.sizeHint().height(), item.minimumSize().height())
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        """Lay the items out in rows of equal columns within ``rect``; returns the height used."""
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        n = self.columns_for(area.width())
+        col = (area.width() - (n - 1) * self._spacing) // n
+        rows: list[list[QLayoutItem]] = []
+        for item in self._visible():
+            if id(item) in self._full or not rows or len(rows[-1]) >= n or id(rows[-1][0]) in self._full:
+                rows.append([])
+            rows[-1].append(item)
+        y = area.y()
+        for row in rows:
+            width = area.width() if id(row[0]) in self._full else col
+            height = max(self._height(i, width) for i in row)
+            for k, item in enumerate(row):
+                if move:
+                    item.setGeometry(QRect(area.x() + k * (col + self._spacing), y, width, height))
+            y += height + self._spacing
+        return (y - self._spacing - area.y() if rows else 0) + m.top() + m.bottom()

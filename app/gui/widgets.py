@@ -25,6 +25,17 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("widgets", text)
 
 
+class PageLayout(QVBoxLayout):
+    """The top layout of a view that fits the window: it tells the window's scrolling page it
+    has no height-for-width, so the page gives the view the window's height (and scrolls only
+    below the view's minimum) instead of the preferred height of its wrapped texts, which made
+    the Organizer and Reports scroll at 800x600. Inside, the wrapped labels still get the
+    height their text needs; the lists take what is left and scroll."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
+        return False
+
+
 def label(text: str = "", name: str = "", wrap: bool = False) -> QLabel:
     lab = QLabel(text)
     if name:
@@ -208,6 +219,7 @@ class EmptyState(QWidget):
         """Wrapped labels get the height their text needs at the width they have (a stacked
         page does not ask its children for height-for-width)."""
         for lab in (self.title, self.text):
+            lab.setMinimumHeight(0)  # QLabel's height-for-width counts its minimum: it grew by 4 a call
             lab.setMinimumHeight(lab.heightForWidth(self._width) + 4)
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
@@ -215,10 +227,24 @@ class EmptyState(QWidget):
         # holds an empty state (even hidden, in a stack) as tall as its text at the least width
         return False
 
+    def _icon_height(self) -> int:
+        return self.icon.sizeHint().height() + self._lay.spacing()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        """Without the side margins resizeEvent set for the width it had: counted, they kept a
+        page as wide as it once was (the Dashboard scrolled sideways after a wide window). And
+        without the icon, which is left out when the room is short (an 800x600 Organizer)."""
+        hint = super().minimumSizeHint()
+        m = self._lay.contentsMargins()
+        height = hint.height() - (0 if self.icon.isHidden() else self._icon_height())
+        return QSize(hint.width() - m.left() - m.right() + 24, height)
+
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        roomy = event.size().height() >= self.minimumSizeHint().height() + self._icon_height() + 16
+        self.icon.setVisible(roomy)
         width = max(160, min(480, event.size().width() - 24))
         side = max(12, (event.size().width() - width) // 2)
-        self._lay.setContentsMargins(side, 12, side, 12)
+        self._lay.setContentsMargins(side, 12 if roomy else 4, side, 12 if roomy else 4)
         if width != self._width:
             self._width = width
             self._fit()

@@ -8,7 +8,6 @@ import os
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QGridLayout,
     QHBoxLayout,
     QScrollArea,
     QStackedWidget,
@@ -21,6 +20,7 @@ from app.core.report.style import category_color
 from app.gui import fmt
 from app.gui.charts import Bar, BarChart, ColumnChart
 from app.gui.dashboard_data import DashboardData, load_dashboard
+from app.gui.flow import ColumnsLayout
 from app.gui.folder_list import FolderList
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
@@ -83,6 +83,8 @@ class DashboardView(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # the cards reflow into fewer columns instead: the page never scrolls sideways
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         content = QWidget()
         content.setObjectName("ScrollContent")
         scroll.setWidget(content)
@@ -108,8 +110,8 @@ class DashboardView(QWidget):
         self.gone_banner.setAccessibleName(tr("Folders gone from disk"))
         lay.addWidget(self.gone_banner)
 
-        cards = QHBoxLayout()
-        cards.setSpacing(14)
+        cards_box = QWidget()
+        cards = ColumnsLayout(cards_box, min_width=190, columns=4)
         self.card_files = StatCard(tr("Files"), "file")
         self.card_size = StatCard(tr("Total size"), "folder")
         self.card_dupes = StatCard(tr("Reclaimable duplicates"), "duplicates")
@@ -118,12 +120,11 @@ class DashboardView(QWidget):
         self.card_dupes.clicked.connect(lambda: self.navigate.emit("duplicates"))
         self.card_scan = StatCard(tr("Last scan"), "history")
         for card in (self.card_files, self.card_size, self.card_dupes, self.card_scan):
-            cards.addWidget(card)
-        lay.addLayout(cards)
+            cards.add(card)
+        lay.addWidget(cards_box)
 
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(14)
+        grid_box = QWidget()
+        grid = ColumnsLayout(grid_box, min_width=330, columns=2)  # in this order, in one column too
         cat_card = Card()
         cat_card.body.addWidget(label(tr("Space by category"), "SectionTitle"))
         cat_card.body.addWidget(label(tr("Click a category to filter the lists below."), "Muted"))
@@ -132,7 +133,7 @@ class DashboardView(QWidget):
         self.cat_chart.clicked.connect(self._on_category)
         cat_card.body.addWidget(self.cat_chart)
         cat_card.body.addStretch(1)
-        grid.addWidget(cat_card, 0, 0)
+        grid.add(cat_card)
         age_card = Card()
         age_card.body.addWidget(label(tr("Age of files (last modified)"), "SectionTitle"))
         age_card.body.addWidget(label(tr("Size of the files in each age range."), "Muted"))
@@ -140,7 +141,7 @@ class DashboardView(QWidget):
         self.age_chart.setAccessibleName(tr("Space by age"))
         self.age_chart.clicked.connect(self._on_age)
         age_card.body.addWidget(self.age_chart, 1)
-        grid.addWidget(age_card, 0, 1)
+        grid.add(age_card)
 
         files_card = Card()
         head = QHBoxLayout()
@@ -165,7 +166,7 @@ class DashboardView(QWidget):
         self.files_view.setColumnWidth(1, 90)
         self.files_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
         files_card.body.addWidget(self.files_view)
-        grid.addWidget(files_card, 1, 0)
+        grid.add(files_card)
 
         folders_card = Card()
         folders_card.body.addWidget(label(tr("Largest folders"), "SectionTitle"))
@@ -184,14 +185,14 @@ class DashboardView(QWidget):
         self.folders_view.clicked.connect(self._on_folder)
         self.folders_view.setToolTip(tr("Click a folder to list its largest files"))
         folders_card.body.addWidget(self.folders_view)
-        grid.addWidget(folders_card, 1, 1)
+        grid.add(folders_card)
 
         roots_card = Card()
         roots_card.body.addWidget(label(tr("Scanned folders"), "SectionTitle"))
         self.folder_list = FolderList(self.session, compact=True)
         self.folder_list.add_requested.connect(self._add_folder)
         roots_card.body.addWidget(self.folder_list)
-        grid.addWidget(roots_card, 2, 0)
+        grid.add(roots_card)
 
         activity_card = Card()
         activity_card.body.addWidget(label(tr("Recent activity"), "SectionTitle"))
@@ -219,10 +220,8 @@ class DashboardView(QWidget):
         )
         activity_card.body.addWidget(self.activity_view)
         activity_card.body.addWidget(self.activity_empty)
-        grid.addWidget(activity_card, 2, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        lay.addLayout(grid)
+        grid.add(activity_card)
+        lay.addWidget(grid_box)
         lay.addStretch(1)
 
     def _short(self, path: str) -> str:

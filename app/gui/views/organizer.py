@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSplitter,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,7 +24,17 @@ from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
 from app.gui.views.history import KINDS
 from app.gui.views.rules_panel import RulesPanel
-from app.gui.widgets import Banner, Card, EmptyState, PageHeader, button, label, table, tool_button
+from app.gui.widgets import (
+    Banner,
+    Card,
+    EmptyState,
+    PageHeader,
+    PageLayout,
+    button,
+    label,
+    table,
+    tool_button,
+)
 
 APPLY = "organize-apply"
 PREVIEW = "organize-preview"
@@ -43,15 +52,12 @@ class OrganizerView(QWidget):
         self.preview = None  # jobs.organize.Preview of the last "Preview"
         self.last_entry: int | None = None
         self._auto_dest = ""  # what a preset put into "Into" (the user did not type it)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(20, 18, 20, 12)
+        lay = PageLayout(self)
+        lay.setContentsMargins(20, 14, 20, 10)
         lay.setSpacing(12)
         header = PageHeader(
             tr("Organizer"),
-            tr(
-                "Sort files into folders by rules. Preview shows every "
-                "change first; nothing moves until you press Apply."
-            ),
+            tr("Sort files into folders by rules. Nothing moves until you press Apply."),
         )
         lay.addWidget(header)
         self.banner = Banner()
@@ -148,10 +154,11 @@ class OrganizerView(QWidget):
         self.undo_btn.clicked.connect(self.undo)
         for b in (self.preview_btn, self.apply_btn, self.undo_btn):
             actions.add(b)
-        card.body.addWidget(actions_box)
-        self.summary = label("", "Muted", wrap=True)  # its own line: it is long, the card narrow
+        # beside the buttons when it fits, on a line of its own when not
+        self.summary = label("", "Muted")
         self.summary.setAccessibleName(tr("Preview summary"))
-        card.body.addWidget(self.summary)
+        actions.add(self.summary)
+        card.body.addWidget(actions_box)
         self.plan_model = RowsModel(
             [
                 Column(tr("Action"), lambda r: r[0], icon=lambda r: theme.icon("warning") if r[4] else None),
@@ -187,7 +194,13 @@ class OrganizerView(QWidget):
         card.body.addWidget(self.plan_pages, 1)
         self._update_buttons()
         self._dest_changed()
+        self._set_summary("")
         return card
+
+    def _set_summary(self, text: str) -> None:
+        """The preview's counts; the line is left out while there are none (room at 800x600)."""
+        self.summary.setText(text)
+        self.summary.setVisible(bool(text))
 
     # ---- preview and apply -----------------------------------------------------------------
     def _reload_folders(self) -> None:
@@ -252,7 +265,7 @@ class OrganizerView(QWidget):
             self.preview = None
             self.plan_model.set_rows([])
             self.plan_pages.setCurrentIndex(0)
-            self.summary.setText("")
+            self._set_summary("")
         self._update_buttons()
 
     def run_preview(self) -> None:
@@ -331,7 +344,7 @@ class OrganizerView(QWidget):
         )
         if conflicts:
             text += " · " + tr("{n} with a note").format(n=fmt.count(conflicts))
-        self.summary.setText(text)
+        self._set_summary(text)
         self._update_buttons()
 
     def apply(self) -> None:
@@ -377,7 +390,7 @@ class OrganizerView(QWidget):
         self.banner.show_message(text, tr("Undo"), self.undo)
         self.plan_model.set_rows([])
         self.plan_pages.setCurrentIndex(0)
-        self.summary.setText("")
+        self._set_summary("")
         self.session.history_changed.emit()
         self.session.index_changed.emit()
         self._update_buttons()

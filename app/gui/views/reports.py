@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -18,7 +19,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QRadioButton,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -28,7 +28,7 @@ from app.gui.desktop import open_file, reveal_in_file_manager
 from app.gui.flow import FlowLayout
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
-from app.gui.widgets import Banner, Card, EmptyState, PageHeader, button, label, table
+from app.gui.widgets import Banner, Card, EmptyState, PageHeader, PageLayout, button, label, table
 
 FORMATS = (
     ("html", "HTML", "A self-contained page with charts; opens in any browser."),
@@ -47,7 +47,7 @@ class ReportsView(QWidget):
         super().__init__()
         self.session = session
         self.last_path: str | None = None
-        lay = QVBoxLayout(self)
+        lay = PageLayout(self)
         lay.setContentsMargins(20, 18, 20, 12)
         lay.setSpacing(12)
         lay.addWidget(
@@ -85,11 +85,19 @@ class ReportsView(QWidget):
         self.folders.setAccessibleName(tr("Folders in the report"))
         self.folders.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the full path is the tooltip
         self.folders.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.folders.setMinimumHeight(3 * self.folders.fontMetrics().height())  # a list: it scrolls
         left.body.addWidget(self.folders, 1)
         row.addWidget(left, 1)
 
         right = Card()
-        right.body.addWidget(label(tr("Format"), "SectionTitle"))
+        # one form: the format's three choices on one line and what the chosen one is, then the
+        # file; at 800x600 the page fits without scrolling (a radio and its sentence each took
+        # a line before)
+        form = QFormLayout()
+        form.setHorizontalSpacing(12)
+        form.setVerticalSpacing(8)
+        choices = QHBoxLayout()
+        choices.setSpacing(14)
         self.format_group = QButtonGroup(self)
         for i, (key, name, desc) in enumerate(FORMATS):
             radio = QRadioButton(name)
@@ -97,14 +105,14 @@ class ReportsView(QWidget):
             radio.setAccessibleName(name)
             radio.setToolTip(tr(desc))
             self.format_group.addButton(radio, i)
-            right.body.addWidget(radio)
-            about = label(tr(desc), "Muted", wrap=True)  # wraps in a narrow window
-            about.setContentsMargins(24, 0, 0, 0)
-            right.body.addWidget(about)
+            choices.addWidget(radio)
+        choices.addStretch(1)
+        form.addRow(label(tr("Format"), "SectionTitle"), choices)
+        self.format_about = label("", "Muted", wrap=True)  # what the chosen format is for
+        self.format_about.setAccessibleName(tr("About the format"))
+        form.addRow("", self.format_about)
         self.format_group.button(0).setChecked(True)
-        self.format_group.idToggled.connect(lambda _i, on: on and self._suggest_path())
-        right.body.addSpacing(6)
-        right.body.addWidget(label(tr("Save as"), "SectionTitle"))
+        self.format_group.idToggled.connect(lambda _i, on: on and self._format_changed())
         path_row = QHBoxLayout()
         self.path = QLineEdit()
         self.path.setAccessibleName(tr("Report file"))
@@ -112,7 +120,8 @@ class ReportsView(QWidget):
         browse = button(tr("Choose…"), "folder-open")
         browse.clicked.connect(self._browse)
         path_row.addWidget(browse)
-        right.body.addLayout(path_row)
+        form.addRow(label(tr("Save as"), "SectionTitle"), path_row)
+        right.body.addLayout(form)
         actions_box = QWidget()
         actions = FlowLayout(actions_box)  # wraps in a narrow window
         self.export_btn = button(
@@ -156,7 +165,7 @@ class ReportsView(QWidget):
         row.addWidget(right, 2)
         session.folders_changed.connect(self._reload_folders)
         self._reload_folders()
-        self._suggest_path()
+        self._format_changed()
         self._update_buttons()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -170,6 +179,10 @@ class ReportsView(QWidget):
 
     def format(self) -> str:
         return self.format_group.checkedButton().property("format")
+
+    def _format_changed(self) -> None:
+        self.format_about.setText(tr({key: desc for key, _n, desc in FORMATS}[self.format()]))
+        self._suggest_path()
 
     def _suggest_path(self) -> None:
         """A name for a new report; after a format change, the typed name with the new ending."""

@@ -53,9 +53,10 @@ class RulesPanel(Card):
     def _build(self) -> None:
         card = self
         card.setMinimumWidth(240)
-        head_box = QWidget()
-        head = FlowLayout(head_box)  # the button goes under the title in a narrow panel
-        head.add(label(tr("My rules"), "SectionTitle"), min_width=90)
+        order = tr("Checked rules run top to bottom; the first match wins.")
+        title = label(tr("My rules"), "SectionTitle")
+        title.setToolTip(order)
+        card.body.addWidget(title)
         # presets are run from the Organizer's "Using" box; here they are copied, to be changed
         self.presets_btn = button(
             tr("Copy a preset"), "plus", tip=tr("Copy a preset's rules into My rules, to change them")
@@ -67,21 +68,10 @@ class RulesPanel(Card):
             act = menu.addAction(tr(p.title), lambda s=slug: self.add_preset(s))
             act.setToolTip(tr(p.description))
         self.presets_btn.setMenu(menu)
-        head.add(self.presets_btn)
-        card.body.addWidget(head_box)
-        card.body.addWidget(
-            label(
-                tr(
-                    "Checked rules run top to bottom; the first match wins. Drag to "
-                    "reorder, double-click to edit."
-                ),
-                "Muted",
-                wrap=True,
-            )
-        )
         self.list_pages = QStackedWidget()
         self.list = QListWidget()
         self.list.setAccessibleName(tr("Rules"))
+        self.list.setToolTip(order + " " + tr("Drag a rule to reorder; double-click it to edit it."))
         self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -93,7 +83,7 @@ class RulesPanel(Card):
         self.list_empty = EmptyState(
             "organizer",
             tr("No rules yet"),
-            tr("Add a rule with +, or run a preset: choose it under Using."),
+            tr("Rules run top to bottom; the first match wins. Add one with +, or use a preset."),
         )
         self.list_pages.addWidget(self.list_empty)
         self.list_pages.addWidget(self.list)
@@ -120,6 +110,7 @@ class RulesPanel(Card):
         self.export_btn.clicked.connect(self.export_rules)
         row.add(self.import_btn)
         row.add(self.export_btn)
+        row.add(self.presets_btn)  # on the tool row: the panel fits an 800x600 window
         card.body.addWidget(row_box)
 
     def ensure_loaded(self) -> None:

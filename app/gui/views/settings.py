@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app import paths
 from app.gui.account import AccountCard
+from app.gui.flow import ColumnsLayout
 from app.gui.folder_list import FolderList
 from app.gui.session import Session
 from app.gui.views.categories_editor import CategoriesEditor
@@ -43,6 +43,8 @@ class SettingsView(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # the cards reflow into one column instead: the page never scrolls sideways
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         content = QWidget()
         content.setObjectName("ScrollContent")
         scroll.setWidget(content)
@@ -51,9 +53,8 @@ class SettingsView(QWidget):
         lay.setContentsMargins(20, 18, 20, 18)
         lay.setSpacing(14)
         lay.addWidget(PageHeader(tr("Settings"), tr("Changes are saved right away.")))
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(14)
+        grid_box = QWidget()
+        grid = ColumnsLayout(grid_box, min_width=330, columns=2)
 
         folders = Card()
         folders.body.addWidget(label(tr("Scanned folders"), "SectionTitle"))
@@ -70,7 +71,7 @@ class SettingsView(QWidget):
         self.folder_list = FolderList(session)
         self.folder_list.add_requested.connect(lambda: self.window().choose_folder())
         folders.body.addWidget(self.folder_list)
-        grid.addWidget(folders, 0, 0)
+        grid.add(folders)
 
         exclude = Card()
         exclude.body.addWidget(label(tr("Excluded patterns"), "SectionTitle"))
@@ -94,7 +95,7 @@ class SettingsView(QWidget):
         self.hidden.setChecked(bool(prefs.get("include_hidden")))
         self.hidden.toggled.connect(lambda v: prefs.set("include_hidden", v))
         exclude.body.addWidget(self.hidden)
-        grid.addWidget(exclude, 0, 1)
+        grid.add(exclude)
 
         dupes = Card()
         dupes.body.addWidget(label(tr("Duplicates"), "SectionTitle"))
@@ -119,7 +120,7 @@ class SettingsView(QWidget):
         self.permanent.toggled.connect(self._toggle_permanent)
         dupes.body.addWidget(self.permanent)
         dupes.body.addStretch(1)  # a taller neighbour card must not push the title down
-        grid.addWidget(dupes, 1, 0)
+        grid.add(dupes)
 
         look = Card()
         look.body.addWidget(label(tr("Appearance and start"), "SectionTitle"))
@@ -142,14 +143,12 @@ class SettingsView(QWidget):
         log.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         look.body.addWidget(log)
         look.body.addStretch(1)
-        grid.addWidget(look, 1, 1)
+        grid.add(look)
         self.account = AccountCard(session)
-        grid.addWidget(self.account, 2, 0, 1, 2)
+        grid.add(self.account, full_row=True)
         self.categories = CategoriesEditor(session)
-        grid.addWidget(self.categories, 3, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        lay.addLayout(grid)
+        grid.add(self.categories, full_row=True)
+        lay.addWidget(grid_box)
         lay.addStretch(1)
 
     def _save_exclude(self) -> None:
