@@ -21,7 +21,7 @@ from typing import NoReturn
 
 from app import __version__
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 EPILOG = ("Exit codes: 0 done; 1 done, but some files had problems (each one is reported) or "
           "work is left; 2 bad usage (unknown option, missing folder, output that cannot be "
@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     if problem := output_problem(getattr(args, "output", None)):
         error(problem)
         return EXIT_USAGE
+    from app.cli.console import Interrupted
+
     try:
         from app.jobs.recovery import recover_at_start
 
@@ -114,9 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         code = int(args.func(args) or 0)
         sys.stdout.flush()                       # a closed pipe shows here, not at exit
         return code
+    except Interrupted:                          # the command said "Cancelled; ..." already
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         _quiet_stdout()
         return EXIT_OK

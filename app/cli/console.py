@@ -2,7 +2,8 @@
 
 ``ProgressLine`` is a Progress listener. It draws only when stderr is a
 terminal (stage, files, bytes, rate, ETA, errors) and clears its line when done,
-so piped or redirected output stays clean.
+so piped or redirected output stays clean. ``job()`` is the frame every command that runs a
+job on the database shares: progress line, database, Ctrl+C, "Cancelled; ...", exit code 130.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from app.cli.words import count
-from app.core.progress import Progress, Snapshot
+from app.core.progress import Cancelled, Progress, Snapshot
 from app.core.units import human_bytes
+
+if TYPE_CHECKING:
+    from app.jobs.database import Database
 
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b?)\s*$", re.IGNORECASE)
 
@@ -117,6 +121,40 @@ def cancel_on_interrupt(progress: Progress) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+class Interrupted(Exception):
+    """A command's job stopped at Ctrl+C and the command said so; ``app.cli.main`` returns 130."""
+
+
+class Job(NamedTuple):
+    """What a command's job runs with: the database, its Progress, and the line drawing it."""
+
+    db: Database
+    progress: Progress
+    line: ProgressLine
+
+
+@contextlib.contextmanager
+def job(cancelled: str, quiet: bool = False) -> Iterator[Job]:
+    """Run a command's job: a progress line on stderr (unless ``quiet``), the app's database,
+    and Ctrl+C asking the job to stop cleanly. When it stops, ``Cancelled; <cancelled>`` goes to
+    stderr and the command ends with exit code 130 (``Interrupted``). However the job ends the
+    line is cleared and the database closed."""
+    from app.jobs.database import open_database
+
+    progress, line = make_progress(quiet)
+    db = open_database()
+    try:
+        with cancel_on_interrupt(progress):
+            yield Job(db, progress, line)
+    except Cancelled:
+        line.clear()
+        print(f"Cancelled; {cancelled}", file=sys.stderr)
+        raise Interrupted from None
+    finally:
+        line.clear()
+        db.close()
 
 
 def _main_thread() -> bool:

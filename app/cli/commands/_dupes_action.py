@@ -10,10 +10,9 @@ import argparse
 import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
-from app.cli.console import cancel_on_interrupt, count_noun, human_bytes, make_progress
+from app.cli.console import count_noun, human_bytes, job
 from app.cli.words import files_and_folders
 from app.core.dedup.keep import DEFAULT_POLICY, POLICIES, parse_policy
-from app.core.progress import Cancelled
 
 
 def _policy(text: str) -> tuple[str, ...]:
@@ -82,7 +81,6 @@ def _held_back(ops) -> dict[str, str]:
 def act(args: argparse.Namespace, result) -> int:
     """Plan, confirm and execute the chosen action on `result.groups`; returns the exit code."""
     from app.jobs.act_duplicates import act_on_duplicates, plan_actions
-    from app.store.db import open_database
 
     action = args.action or "trash"
     if action == "delete" and not args.yes and not args.dry_run:
@@ -121,16 +119,9 @@ def act(args: argparse.Namespace, result) -> int:
         if answer not in ("y", "yes"):
             print("Nothing was changed.")
             return EXIT_OK
-    progress, line = make_progress(args.quiet)
-    db = open_database()
-    try:
-        with cancel_on_interrupt(progress):
-            run = act_on_duplicates(db, planned.plan, progress)
-    except Cancelled:   # execute() handles cancel itself; this is only a safety net
-        return 130
-    finally:
-        line.clear()
-        db.close()
+    # the executor stops between two files at Ctrl+C and reports it (run.cancelled)
+    with job("nothing more was changed.", args.quiet) as j:
+        run = act_on_duplicates(j.db, planned.plan, j.progress)
     for path, reason in run.problems:
         print(f"error: {_show(path)}: {reason}", file=sys.stderr)
     print(f"{files_and_folders(run.records)} done ({human_bytes(run.bytes_done)}), {run.skipped:,} skipped, "

@@ -70,9 +70,8 @@ def _run(account, args) -> int:
 
 
 def handler(args) -> int:
-    from app.store.db import open_database
-    from app.sync.account import Account, SignedOut
-    from app.sync.api import ApiError, SyncError
+    from app.jobs.account import Account, ApiError, SignedOut, SyncError
+    from app.jobs.database import open_database
 
     db = open_database()
     account = Account(db)

@@ -90,7 +90,7 @@ def _taken(claimed, owner: dict[str, str]) -> str:
 
 def handler(args: argparse.Namespace) -> int:
     from app.jobs import categories as jobs
-    from app.store.db import open_database
+    from app.jobs.database import open_database
 
     db = open_database()
     try:

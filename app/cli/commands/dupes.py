@@ -17,9 +17,9 @@ from operator import itemgetter
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.commands._dupes_action import act, add_action_arguments, wants_action
 from app.cli.commands.scan import add_walk_arguments, missing_roots, print_errors
-from app.cli.console import cancel_on_interrupt, human_bytes, make_progress, parse_size
+from app.cli.console import human_bytes, job, parse_size
 from app.cli.words import count
-from app.core.progress import Cancelled, Progress
+from app.core.progress import Progress
 
 FORMATS = ("text", "json", "csv", "fdupes")
 _LONE_SURROGATE = re.compile("[\udc80-\udcff]")
@@ -130,27 +130,13 @@ def run(args: argparse.Namespace) -> int:
     if args.max_size is not None and args.max_size < args.min_size:
         print("fileorganizer: error: --max-size is smaller than --min-size", file=sys.stderr)
         return EXIT_USAGE
-    from app.store.db import open_database
-
-    progress, line = make_progress(args.quiet)
-    db = open_database()
-    try:
-        try:
-            with cancel_on_interrupt(progress):
-                result = find(args, progress, db)
-        except Cancelled:
-            line.clear()
-            print("Cancelled; what was already saved to the index is kept for the next run.", file=sys.stderr)
-            return 130
-        finally:
-            line.clear()
-        print_errors(result.errors)
-        if wants_action(args):
-            return act(args, result) or (EXIT_ERRORS if result.errors else EXIT_OK)
-        write_report(result, args.format, args.output)
-        return EXIT_ERRORS if result.errors else EXIT_OK
-    finally:
-        db.close()
+    with job("what was already saved to the index is kept for the next run.", args.quiet) as j:
+        result = find(args, j.progress, j.db)
+    print_errors(result.errors)
+    if wants_action(args):
+        return act(args, result) or (EXIT_ERRORS if result.errors else EXIT_OK)
+    write_report(result, args.format, args.output)
+    return EXIT_ERRORS if result.errors else EXIT_OK
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

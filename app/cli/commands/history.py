@@ -14,7 +14,7 @@ from app.cli import EXIT_OK, EXIT_USAGE
 from app.cli.console import count_noun, human_bytes
 
 if TYPE_CHECKING:
-    from app.store.journal import HistoryEntry
+    from app.jobs.history import HistoryEntry
 
 
 def register(subparsers) -> None:
@@ -51,14 +51,12 @@ def _show(path: str) -> str:
 
 
 def handler(args) -> int:
-    from app.store.db import open_database
-    from app.store.journal import JournalStore
+    from app.jobs import history
+    from app.jobs.database import opened
 
-    db = open_database()
-    try:
-        store = JournalStore(db)
+    with opened() as db:
         if args.id is None:
-            entries = store.entries(args.limit)
+            entries = history.entries(db, limit=args.limit)
             if args.format == "json":
                 json.dump([_entry_dict(e) for e in entries], sys.stdout, indent=1)
                 print()
@@ -69,12 +67,12 @@ def handler(args) -> int:
                 print(f"#{e.id:<5} {_when(e.started_at)}  {e.source:<10} {e.status:<8} {_counts(e)}  "
                       f"{e.title}" + (f" (undo of #{e.undo_of})" if e.undo_of else ""))
             return EXIT_OK
-        entry = store.entry(args.id)
+        entry = history.entry(db, args.id)
         if entry is None:
             print(f"fileorganizer: error: there is no history entry #{args.id} "
                   "(see `fileorganizer history`)", file=sys.stderr)
             return EXIT_USAGE
-        records = store.records(entry.id)
+        records = history.records(db, entry.id)
         if args.format == "json":
             out = _entry_dict(entry)
             out["operations"] = [{"seq": r.seq, "state": r.state, "error": r.error,
@@ -91,5 +89,3 @@ def handler(args) -> int:
             why = f"  [{r.error}]" if r.error else ""
             print(f"  {r.seq:>5} {r.state:<8} {r.op.kind.value:<8} {_show(r.op.src)}{target}{why}")
         return EXIT_OK
-    finally:
-        db.close()

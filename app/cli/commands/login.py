@@ -31,9 +31,9 @@ def register(subparsers) -> None:
 
 
 def handler(args) -> int:
-    from app.store.db import open_database
-    from app.sync.api import ApiError, InsecureServer, SyncError
-    from app.sync.credentials import describe
+    from app.jobs.account import ApiError, InsecureServer, SyncError
+    from app.jobs.account import describe_storage as describe
+    from app.jobs.database import open_database
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -64,7 +64,7 @@ def handler(args) -> int:
 
 def _sign_in(db, args, password: str):
     """The use case with this command's storage choice (`--no-store`, else as last time)."""
-    from app.sync.account import Account
+    from app.jobs.account import Account
 
     account = Account(db)
     try:

@@ -26,8 +26,8 @@ def _changes(n: int) -> str:
 
 
 def handler(args) -> int:
-    from app.store.db import open_database
-    from app.sync.account import Account
+    from app.jobs.account import Account
+    from app.jobs.database import open_database
 
     db = open_database()
     account = Account(db)

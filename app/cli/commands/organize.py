@@ -13,7 +13,7 @@ import os
 import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, error
-from app.cli.console import cancel_on_interrupt, human_bytes, make_progress
+from app.cli.console import human_bytes, job
 from app.cli.words import count, files_and_folders
 from app.core.organize.presets import PRESETS
 
@@ -116,9 +116,7 @@ def _rules_outside(rules, paths: list[str]):
 
 def handler(args: argparse.Namespace) -> int:
     from app.core.organize.rules_io import RulesFileError
-    from app.core.progress import Cancelled
     from app.jobs.organize import apply, preview, rule_set
-    from app.store.db import open_database
 
     missing = [p for p in args.paths if not os.path.isdir(p)]
     for p in missing:
@@ -129,9 +127,8 @@ def handler(args: argparse.Namespace) -> int:
             not os.path.isdir(os.path.expanduser(args.dest)):
         error(f"--dest {args.dest}: not a folder (give the folder files are sorted into)")
         return EXIT_USAGE
-    db = open_database()
-    progress, line = make_progress(args.quiet or args.format == "json")
-    try:
+    with job("nothing more was changed.", args.quiet or args.format == "json") as j:
+        db, progress, line = j
         try:
             chosen = rule_set(db, args.preset, args.rules)
         except (KeyError, LookupError, RulesFileError) as exc:
@@ -144,24 +141,15 @@ def handler(args: argparse.Namespace) -> int:
             print(f"note: rule {rule.name!r} was skipped: it applies only to "
                   f"{', '.join(rule.folders)} (its 'folders'), not to {', '.join(args.paths)}",
                   file=sys.stderr)
-        try:
-            with cancel_on_interrupt(progress):
-                pv = preview(db, args.paths, chosen.rules, dest=dest, progress=progress,
-                             exclude=args.exclude, include_hidden=args.include_hidden,
-                             title=f"organize {', '.join(args.paths)} ({chosen.source})")
-                line.clear()
-                run = None
-                if args.apply and pv.plan.operations:
-                    if args.format == "text":   # the operations were listed by the preview
-                        _print_summary(pv, apply=True)
-                    run = apply(db, pv, progress)
-        except Cancelled:
-            line.clear()
-            print("Cancelled; nothing more was changed.", file=sys.stderr)
-            return 130
-    finally:
+        pv = preview(db, args.paths, chosen.rules, dest=dest, progress=progress,
+                     exclude=args.exclude, include_hidden=args.include_hidden,
+                     title=f"organize {', '.join(args.paths)} ({chosen.source})")
         line.clear()
-        db.close()
+        run = None
+        if args.apply and pv.plan.operations:
+            if args.format == "text":   # the operations were listed by the preview
+                _print_summary(pv, apply=True)
+            run = apply(db, pv, progress)
     for path, reason in pv.errors:       # folders that could not be read, template problems
         print(f"error: {_show(path)}: {reason}", file=sys.stderr)
     if args.format == "json":

@@ -13,9 +13,8 @@ import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from app.cli.commands.scan import add_walk_arguments, missing_roots, print_errors
-from app.cli.console import cancel_on_interrupt, human_bytes, make_progress
+from app.cli.console import human_bytes, job
 from app.cli.words import count
-from app.core.progress import Cancelled
 
 FORMATS = ("html", "csv", "json")
 
@@ -29,7 +28,6 @@ def _format(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from app.jobs.report import ReportLimits, export_report
-    from app.store.db import open_database
 
     fmt = _format(args)
     if args.what and fmt != "csv":
@@ -45,28 +43,18 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     refresh = "none" if args.no_scan else ("scan" if args.no_hash else "hash")
     limits = ReportLimits(files=args.top, folders=args.top, groups=args.top)
-    progress, line = make_progress(args.quiet)
-    db = open_database()
     try:
-        with cancel_on_interrupt(progress):
-            result = export_report(db, args.paths, args.output, progress=progress, fmt=fmt,
+        with job("no report written (the index keeps what was scanned).", args.quiet) as j:
+            result = export_report(j.db, args.paths, args.output, progress=j.progress, fmt=fmt,
                                    what=args.what or "files", bom=args.bom, refresh=refresh,
                                    exclude=tuple(args.exclude), include_hidden=args.include_hidden,
                                    limits=limits)
-    except Cancelled:
-        line.clear()
-        print("Cancelled; no report written (the index keeps what was scanned).", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         raise                                   # `| head`: the command ends quietly (app.cli)
-    except OSError as exc:
-        line.clear()
+    except OSError as exc:                      # the progress line is cleared by then
         print(f"fileorganizer: error: {exc.filename or args.output or 'output'}: {exc.strerror or exc}",
               file=sys.stderr)
         return EXIT_ERRORS
-    finally:
-        line.clear()
-        db.close()
     print_errors(result.errors)
     if result.output != "-":
         what = count(result.rows, "row") if fmt == "csv" else fmt.upper()

@@ -57,8 +57,8 @@ def _describe(rule) -> str:
 def handler(args: argparse.Namespace) -> int:
     from app.core.organize.rules import RuleError
     from app.core.organize.rules_io import RulesFileError, dumps
+    from app.jobs.database import open_database
     from app.jobs.organize import export_rules, import_rules, remove_rules_named, saved_rules
-    from app.store.db import open_database
 
     db = open_database()
     try:

@@ -7,9 +7,8 @@ import os
 import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
-from app.cli.console import cancel_on_interrupt, human_bytes, make_progress
+from app.cli.console import human_bytes, job
 from app.cli.words import count
-from app.core.progress import Cancelled
 
 
 def add_walk_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,23 +41,12 @@ def print_errors(errors: list[tuple[str, str]]) -> None:
 def run(args: argparse.Namespace) -> int:
     from app.jobs.scan import scan
     from app.jobs.workers import WorkerPool
-    from app.store.db import open_database
 
     if missing_roots(args.paths):
         return EXIT_USAGE
-    progress, line = make_progress(args.quiet)
-    db = open_database()
-    try:
-        with cancel_on_interrupt(progress), WorkerPool() as pool:
-            result = scan(db, args.paths, progress=progress, exclude=tuple(args.exclude),
-                          include_hidden=args.include_hidden, pool=pool)
-    except Cancelled:
-        line.clear()
-        print("Cancelled; the index keeps what was scanned so far.", file=sys.stderr)
-        return 130
-    finally:
-        line.clear()
-        db.close()
+    with job("the index keeps what was scanned so far.", args.quiet) as j, WorkerPool() as pool:
+        result = scan(j.db, args.paths, progress=j.progress, exclude=tuple(args.exclude),
+                      include_hidden=args.include_hidden, pool=pool)
     print_errors(result.errors)
     c = result.counts
     print(f"Scanned {count(c.files, 'file')} ({human_bytes(c.bytes)}), {count(c.links, 'symlink')}, "

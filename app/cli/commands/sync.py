@@ -55,7 +55,7 @@ def _print_status(status: dict, fmt: str) -> None:
     if status["last_error"]:
         print(f"Last error:    {status['last_error']}")
     if status["refused"]:
-        from app.sync.refused import describe
+        from app.jobs.account import describe_refused as describe
 
         print(f"Refused:       {_changes(len(status['refused']))} (fix and sync again, or "
               "`sync --discard ID`)")
@@ -64,10 +64,10 @@ def _print_status(status: dict, fmt: str) -> None:
 
 
 def _fix(db, args) -> int:
-    from app.sync import refused
+    from app.jobs.account import discard_refused, retry_refused
 
     entry_id = args.discard if args.discard is not None else args.retry
-    done = refused.discard(db, entry_id) if args.discard is not None else refused.retry(db, entry_id)
+    done = discard_refused(db, entry_id) if args.discard is not None else retry_refused(db, entry_id)
     if not done:
         print(f"No refused change #{entry_id}: `fileorganizer sync --status` lists them.",
               file=sys.stderr)
@@ -79,8 +79,8 @@ def _fix(db, args) -> int:
 
 def handler(args) -> int:
     from app.jobs import sync as jobs
-    from app.store.db import open_database
-    from app.sync.account import Account
+    from app.jobs.account import Account
+    from app.jobs.database import open_database
 
     db = open_database()
     try:
@@ -118,9 +118,9 @@ def handler(args) -> int:
                  "kept as copies" if result.conflicts else "")
               + f". {status['status']}.")
         for entry in status["refused"]:
-            from app.sync.refused import describe
+            from app.jobs.account import describe_refused
 
-            print(f"Refused: {describe(entry)}", file=sys.stderr)
+            print(f"Refused: {describe_refused(entry)}", file=sys.stderr)
         if result.error:
             print(result.error, file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_ERRORS

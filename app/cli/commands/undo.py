@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from app.cli import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, error
-from app.cli.console import cancel_on_interrupt, make_progress
+from app.cli.console import job
 from app.cli.words import files_and_folders
 
 
@@ -37,26 +37,20 @@ def _show(path: str) -> str:
 
 def handler(args) -> int:
     from app.jobs.undo import NothingToUndo, undo
-    from app.store.db import open_database
 
     if args.op and args.id is None:
         error("--op needs the entry ID too, e.g. `fileorganizer undo 23 --op 3`")
         return EXIT_USAGE
-    progress, line = make_progress(args.quiet)
-    db = open_database()
     try:
-        with cancel_on_interrupt(progress):      # Ctrl+C stops cleanly between two files
-            result = undo(db, args.id, progress, only=set(args.op) if args.op else None)
+        # Ctrl+C stops cleanly between two files: the executor reports it (run.cancelled)
+        with job("the rest is left as it was.", args.quiet) as j:
+            result = undo(j.db, args.id, j.progress, only=set(args.op) if args.op else None)
     except NothingToUndo as exc:
-        line.clear()
         if exc.missing:
             error(str(exc))
             return EXIT_USAGE
         print(f"Nothing undone: {exc}.", file=sys.stderr)
         return EXIT_ERRORS
-    finally:
-        line.clear()
-        db.close()
     run = result.run
     print(f"Undo of #{result.entry.id} ({result.entry.source}): {files_and_folders(run.records)} put back"
           + (f" as entry #{run.entry_id}" if run.entry_id else "")

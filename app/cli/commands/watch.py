@@ -58,9 +58,9 @@ def handler(args) -> int:
     import logging  # here, not at import: every command builds the parser
 
     from app.jobs import watch_rules
+    from app.jobs.database import open_database
     from app.jobs.watch import WatchService
-    from app.store.db import open_database
-    from app.store.watched import WatchedFolder
+    from app.jobs.watched_folders import WatchedFolder
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S",
                         stream=sys.stdout, force=True)
