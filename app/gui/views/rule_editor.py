@@ -1,4 +1,5 @@
-"""The rule editor dialog: name, conditions, actions, conflict policy, and a live example path.
+"""The rule editor dialog: name, conditions (rows from rule_conditions.py), actions, conflict
+policy, options, and a live example path.
 
 It edits the plain-dict form of a rule (core.organize.rules.rule_to_dict) and validates with
 core.organize.rules.rule_from_dict, so every error message names the field at fault.
@@ -7,7 +8,6 @@ core.organize.rules.rule_from_dict, so every error message names the field at fa
 from __future__ import annotations
 
 import os
-import re
 import time
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
@@ -26,46 +26,10 @@ from PySide6.QtWidgets import (
 
 from app.core.organize.rules import RuleError, rule_from_dict
 from app.core.organize.templates import Fields, Template, TemplateError, render
-from app.gui.widgets import button, label, tool_button
+from app.gui.flow import FlowLayout
+from app.gui.views.rule_conditions import ConditionRow, field_words
+from app.gui.widgets import button, label
 
-CONDITIONS = (
-    ("extension", "Extension is"),
-    ("category", "Category is"),
-    ("name", "Name matches"),
-    ("size", "Size is"),
-    ("modified", "Modified"),
-    ("created", "Created"),
-    ("path_contains", "Path contains"),
-    ("filetype", "File type (content) is"),
-    ("duplicate", "Is a duplicate of a file in"),
-)
-OPS = {
-    "name": (
-        ("glob", "pattern (*.jpg)"),
-        ("contains", "contains"),
-        ("regex", "regular expression"),
-        ("exact", "is exactly"),
-    ),
-    "size": (("min", "at least"), ("max", "at most")),
-    "modified": (
-        ("older_than", "more than … ago"),
-        ("newer_than", "less than … ago"),
-        ("after", "after date"),
-        ("before", "before date"),
-    ),
-}
-OPS["created"] = OPS["modified"]
-HINTS = {
-    "extension": "pdf, docx, txt",
-    "category": "images, video, documents …",
-    "name": "*.jpg",
-    "size": "10MB",
-    "modified": "30d  (or 2024-01-31 for dates)",
-    "created": "30d",
-    "path_contains": "Downloads",
-    "filetype": "pdf, png, zip …",
-    "duplicate": "folders (empty: anywhere scanned)",
-}
 ACTIONS = (
     ("move", "Move to"),
     ("copy", "Copy to"),
@@ -79,81 +43,10 @@ CONFLICTS = (
     ("replace-if-identical", "Trash the source if the target is identical"),
     ("keep-newest", "Keep the newest"),
 )
-LISTS = {"extension": "extensions", "category": "categories", "filetype": "types", "duplicate": "in"}
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("RuleEditor", text)
-
-
-def _split(text: str) -> list[str]:
-    return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
-
-
-class ConditionRow(QWidget):
-    def __init__(self, cond: dict | None, on_change, on_remove) -> None:
-        super().__init__()
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.kind = QComboBox()
-        self.kind.setAccessibleName(tr("Condition"))
-        for key, text in CONDITIONS:
-            self.kind.addItem(tr(text), key)
-        self.op = QComboBox()
-        self.op.setAccessibleName(tr("How"))
-        self.value = QLineEdit()
-        self.value.setAccessibleName(tr("Value"))
-        remove = tool_button("remove", tr("Remove this condition"))
-        remove.clicked.connect(lambda: on_remove(self))
-        lay.addWidget(self.kind)
-        lay.addWidget(self.op)
-        lay.addWidget(self.value, 1)
-        lay.addWidget(remove)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        self._load(cond or {"type": "extension", "extensions": []})
-        for signal in (self.kind.currentIndexChanged, self.op.currentIndexChanged, self.value.textChanged):
-            signal.connect(lambda *_: on_change())
-
-    def _kind_changed(self) -> None:
-        kind = self.kind.currentData()
-        self.op.clear()
-        for key, text in OPS.get(kind, ()):
-            self.op.addItem(tr(text), key)
-        self.op.setVisible(kind in OPS)
-        self.value.setPlaceholderText(tr(HINTS.get(kind, "")))
-
-    def _load(self, cond: dict) -> None:
-        kind = cond.get("type", "extension")
-        self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
-        self._kind_changed()
-        if kind in LISTS:
-            self.value.setText(
-                ", ".join(v.lstrip(".") if kind == "extension" else v for v in cond.get(LISTS[kind], []))
-            )
-        elif kind == "name":
-            self.op.setCurrentIndex(max(0, self.op.findData(cond.get("mode", "glob"))))
-            self.value.setText(cond.get("pattern", ""))
-        elif kind == "path_contains":
-            self.value.setText(cond.get("text", ""))
-        else:
-            for key, _t in OPS.get(kind, ()):
-                if key in cond:
-                    self.op.setCurrentIndex(self.op.findData(key))
-                    self.value.setText(str(cond[key]))
-                    break
-
-    def to_dict(self) -> dict:
-        kind = self.kind.currentData()
-        text = self.value.text().strip()
-        if kind in LISTS:
-            return (
-                {"type": kind, LISTS[kind]: _split(text)} if text or kind != "duplicate" else {"type": kind}
-            )
-        if kind == "name":
-            return {"type": kind, "pattern": text, "mode": self.op.currentData()}
-        if kind == "path_contains":
-            return {"type": kind, "text": text}
-        return {"type": kind, self.op.currentData(): text}
 
 
 class RuleEditor(QDialog):
@@ -230,17 +123,24 @@ class RuleEditor(QDialog):
         self.conflict.setCurrentIndex(max(0, self.conflict.findData(rule.get("conflict", "rename"))))
         form2.addRow(tr("If the target exists"), self.conflict)
         lay.addLayout(form2)
-        opts = QHBoxLayout()
+        opts_box = QWidget()
+        opts = FlowLayout(opts_box, spacing=14)  # on two lines in a narrow dialog
         self.subfolders = QCheckBox(tr("Include subfolders"))
         self.subfolders.setChecked(rule.get("subfolders", True))
         self.cont = QCheckBox(tr("Let later rules match too"))
         self.cont.setChecked(rule.get("continue", False))
         self.remove_empty = QCheckBox(tr("Remove folders left empty"))
         self.remove_empty.setChecked(rule.get("remove_empty_folders", False))
-        for w in (self.subfolders, self.cont, self.remove_empty):
-            opts.addWidget(w)
-        opts.addStretch(1)
-        lay.addLayout(opts)
+        # a rule loaded with "symlinks" keeps it, and the user can set it (the CLI's rule files can)
+        self.symlinks = QCheckBox(tr("Act on symbolic links too"))
+        self.symlinks.setToolTip(
+            tr("Unchecked, links stay where they are. Checked, the rule moves the links themselves, "
+               "never the files they point to.")
+        )
+        self.symlinks.setChecked(bool(rule.get("symlinks", False)))
+        for w in (self.subfolders, self.cont, self.remove_empty, self.symlinks):
+            opts.add(w)
+        lay.addWidget(opts_box)
         lay.addWidget(
             label(
                 tr(
@@ -321,6 +221,7 @@ class RuleEditor(QDialog):
                 "continue": self.cont.isChecked(),
                 "subfolders": self.subfolders.isChecked(),
                 "remove_empty_folders": self.remove_empty.isChecked(),
+                "symlinks": self.symlinks.isChecked(),
             }
         )
         return d
@@ -393,21 +294,3 @@ class RuleEditor(QDialog):
             return
         self.result_dict = d
         super().accept()
-
-
-def field_words(field: str) -> str:
-    """The rule file's field path in the editor's words: 'conditions[0].extensions' ->
-    'Condition 1, extensions'; 'actions[0].to' -> 'Then (the destination)'."""
-    m = re.fullmatch(r"conditions\[(\d+)\](?:\.(\w+))?", field)
-    if m:
-        what = tr("Condition {n}").format(n=int(m.group(1)) + 1)
-        return f"{what}, {m.group(2).replace('_', ' ')}" if m.group(2) else what
-    m = re.fullmatch(r"actions\[(\d+)\](?:\.(\w+))?", field)
-    if m:
-        return {
-            "to": tr("Then (the destination)"),
-            "name": tr("Rename to"),
-        }.get(m.group(2) or "", tr("Then"))
-    return {"name": tr("Name"), "match": tr("Applies when"), "conflict": tr("If the target exists")}.get(
-        field, field.replace("_", " ").capitalize()
-    )

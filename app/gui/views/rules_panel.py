@@ -240,18 +240,68 @@ class RulesPanel(Card):
         self.reload_rules()
 
     def import_rules(self) -> None:
+        """Add the rules of a file, as `fileorganizer rules import` does: an imported rule with the
+        name of a saved one replaces it (importing a file twice changes nothing). When names
+        clash the user is asked first, naming the rules that would be replaced."""
         path, _ = QFileDialog.getOpenFileName(self, tr("Import rules"), "", tr("Rules (*.json *.toml)"))
         if not path:
             return
-        _rules, _presets, rules_io, repo = _rules_api()
+        _rules, _presets, rules_io, _repo = _rules_api()
         try:
             imported = rules_io.load_rules(path)
         except (ValueError, OSError) as exc:
             self.message.emit(tr("Could not import {f}: {e}").format(f=os.path.basename(path), e=exc))
             return
-        repo.save_rules(self.session.db, imported)
-        rules = fmt.plural(len(imported), tr("rule"), tr("rules"))
-        self.message.emit(tr("Imported {rules}.").format(rules=rules))
+        clashes = [r.name for r in imported if any(rules_io.same_name(r.name, s.name) for s in self.rules)]
+        if clashes and not self._replace_asked(os.path.basename(path), len(imported), clashes):
+            return
+        db = self.session.db
+
+        def run(_progress):
+            from app.jobs.organize import import_rules
+
+            return import_rules(db, path)
+
+        self.session.jobs.start(
+            "rules-import",
+            run,
+            label=tr("Importing rules"),
+            on_result=lambda result: self._imported(result, os.path.basename(path)),
+            on_error=lambda m, _tb: self.message.emit(tr("Could not import: {e}").format(e=m)),
+            quiet=True,
+        )
+
+    def _replace_asked(self, file: str, total: int, clashes: list[str]) -> bool:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(tr("Import rules"))
+        names = ", ".join(f"“{n}”" for n in clashes)
+        rules = fmt.plural(total, tr("rule"), tr("rules"))
+        if len(clashes) == 1:
+            text = tr("{file} has {rules}; {names} has the name of a saved rule.")
+        else:
+            text = tr("{file} has {rules}; {n} of them have the names of saved rules: {names}.")
+        box.setText(text.format(file=file, rules=rules, n=fmt.count(len(clashes)), names=names))
+        box.setInformativeText(
+            tr("Importing replaces the saved rule of the same name with the file's.")
+            if len(clashes) == 1
+            else tr("Importing replaces the saved rules of the same names with the file's.")
+        )
+        replace = box.addButton(tr("Import and replace"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(replace)
+        box.exec()
+        return box.clickedButton() is replace
+
+    def _imported(self, result, file: str) -> None:
+        text = tr("Imported {rules} from {f}.").format(
+            rules=fmt.plural(result.stored, tr("rule"), tr("rules")), f=file
+        )
+        if result.replaced:
+            text += " " + tr("They replace the saved rules called {names}.").format(
+                names=", ".join(f"“{n}”" for n in result.replaced)
+            )
+        self.message.emit(text)
         self.reload_rules()
 
     def export_rules(self) -> None:
