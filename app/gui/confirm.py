@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -92,6 +93,15 @@ class ConfirmDialog(QDialog):
             text.addWidget(warning)
         head.addLayout(text, 1)
         lay.addLayout(head)
+        # what `fileorganizer dupes --action hardlink --allow-different-owners` does, unchecked
+        # as there: by default a copy owned by someone else (or with other permissions) stays
+        self.any_owner = QCheckBox(tr("Also link copies whose owner, group or permissions differ"))
+        self.any_owner.setToolTip(
+            tr("Unchecked, such copies are skipped and listed in History: a link would let others "
+               "read them, or take them from their owner.")
+        )
+        self.any_owner.setVisible(action == "hardlink")
+        lay.addWidget(self.any_owner)
         self.files = QListWidget()
         self.files.setAccessibleName(tr("Files affected"))
         # not uniform: a name with CJK characters needs a taller row (its underscores were cut)
@@ -136,3 +146,12 @@ def confirm_action(
     """Ask before acting; True when the user confirmed. ``note``: a warning shown in bold."""
     dialog = ConfirmDialog(parent, action, paths, nbytes, dest, note)
     return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def confirm_hardlink(
+    parent: QWidget | None, paths: list[str], nbytes: int, note: str = ""
+) -> tuple[bool, bool]:
+    """Ask before replacing copies with hard links: (confirmed, link copies of other owners too)."""
+    dialog = ConfirmDialog(parent, "hardlink", paths, nbytes, None, note)
+    confirmed = dialog.exec() == QDialog.DialogCode.Accepted
+    return confirmed, confirmed and dialog.any_owner.isChecked()

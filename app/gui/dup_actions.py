@@ -81,10 +81,14 @@ def _unique_dst(folder: str, name: str, taken: set[str]) -> str:
     return candidate
 
 
-def build_plan(sel: Selection, action: str, dest: str | None = None, policy: str = "") -> Plan:
-    """One operation per checked file; ``dest`` is the folder for action "move"."""
+def build_plan(
+    sel: Selection, action: str, dest: str | None = None, policy: str = "", any_owner: bool = False
+) -> Plan:
+    """One operation per checked file; ``dest`` is the folder for action "move"; ``any_owner``
+    hard-links copies whose owner, group or permissions differ from the kept file's too (the
+    CLI's --allow-different-owners; by default the executor skips them and says why)."""
     kind = ACTIONS[action]
-    plan = Plan("duplicates", title=_title(action, len(sel), dest))
+    plan = Plan("duplicates", title=_title(action, len(sel), dest), link_any_owner=any_owner)
     taken: set[str] = set()
     for group, f, keep in sel.items:
         dst = _unique_dst(dest, os.path.basename(f.path), taken) if kind == OpKind.MOVE and dest else None

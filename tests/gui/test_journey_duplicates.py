@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 
 from app.gui.models.duplicates import NAME
 from tests.gui.journey import (
@@ -156,3 +156,42 @@ def test_del_trashes_the_checked_copies_wherever_the_focus_is_but_edits_text_in_
     wait_idle()
     assert "Move 3 files to the trash?" in seen[0]
     assert not (dup_folder / "sub" / "b.txt").exists()
+
+
+@pytest.mark.parametrize("any_owner", [False, True], ids=["same-access-only", "any-owner"])
+def test_hard_links_skip_copies_of_other_permissions_unless_the_user_allows_it(
+    dupes, window, dup_folder, qtbot, wait_idle, any_owner
+):
+    """The confirmation offers the CLI's --allow-different-owners: unchecked, a copy whose
+    permissions differ from the kept file's stays a separate file; checked, it is linked too."""
+    from app.gui.confirm import ConfirmDialog
+
+    other = dup_folder / "other" / "a.bin"
+    os.chmod(other, 0o600)
+    os.chmod(dup_folder / "a.bin", 0o644)
+    os.chmod(dup_folder / "sub" / "a copy.bin", 0o644)
+    shortcut(qtbot, window, Qt.Key.Key_A, CTRL | SHIFT)
+    wait_for(qtbot, lambda: dupes.link_btn.isEnabled())
+    shown: dict = {}
+
+    def answer() -> None:
+        from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ConfirmDialog):
+            QTimer.singleShot(20, answer)
+            return
+        shown["option"] = dialog.any_owner.isVisible() and not dialog.any_owner.isChecked()
+        if any_owner:
+            box = dialog.any_owner  # on its indicator, as a person clicks a check box
+            qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+        click(qtbot, dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok))
+
+    QTimer.singleShot(0, answer)
+    click(qtbot, dupes.link_btn)
+    wait_idle()
+    assert shown == {"option": True}
+    kept = os.stat(dup_folder / "a.bin")
+    assert os.stat(dup_folder / "sub" / "a copy.bin").st_ino == kept.st_ino
+    assert (os.stat(other).st_ino == kept.st_ino) is any_owner
+    assert ("skipped" in dupes.banner.text.text()) is not any_owner

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import dup_actions, fmt
-from app.gui.confirm import confirm_action
+from app.gui.confirm import confirm_action, confirm_hardlink
 from app.gui.flow import FlowLayout
 from app.gui.models.duplicates import DuplicatesModel, removable
 from app.gui.session import Session
@@ -327,9 +327,15 @@ class DuplicatesView(QWidget):
             if hidden
             else ""
         )
-        if not confirm_action(self, action, [f.path for _g, f, _k in sel.items], sel.bytes, dest, note):
+        paths = [f.path for _g, f, _k in sel.items]
+        any_owner = False
+        if action == "hardlink":
+            confirmed, any_owner = confirm_hardlink(self, paths, sel.bytes, note)
+        else:
+            confirmed = confirm_action(self, action, paths, sel.bytes, dest, note)
+        if not confirmed:
             return
-        plan = dup_actions.build_plan(sel, action, dest, self.policy_box.currentData())
+        plan = dup_actions.build_plan(sel, action, dest, self.policy_box.currentData(), any_owner)
         db = self.session.db
         self.banner.hide()
 
