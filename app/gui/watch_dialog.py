@@ -121,7 +121,7 @@ class WatchDialog(QDialog):
         self.settle.setRange(0.5, 600)
         self.settle.setDecimals(1)
         self.settle.setSuffix(tr(" s"))
-        self.settle.setEnabled(False)          # until the stored value is read
+        self._settle_read = False              # edits count once the stored value is shown
         self.settle.setAccessibleName(tr("Settle time"))
         self.settle.editingFinished.connect(self._save_settle)
         form.addRow(tr("Wait until a file has not changed for"), self.settle)
@@ -270,9 +270,11 @@ class WatchDialog(QDialog):
 
     def _show_settle(self, seconds: float) -> None:
         self.settle.setValue(seconds)
-        self.settle.setEnabled(True)
+        self._settle_read = True
 
     def _save_settle(self) -> None:
+        if not self._settle_read:
+            return
         db, seconds = self.db, self.settle.value()
         self._write(lambda: watched.set_settle_seconds(db, seconds))
 
