@@ -12,6 +12,7 @@ hashing early).
 
 from __future__ import annotations
 
+import bisect
 import concurrent.futures as cf
 import os
 import time
@@ -30,13 +31,14 @@ if TYPE_CHECKING:
     from app.jobs.workers import WorkerPool
 
 ListingHook = Callable[[Sequence[FileRecord]], None]
-# The top of a tree is listed here until SUBTREES_PER_WORKER subtrees per worker are found;
-# they are handed out as PIECES_PER_WORKER pieces of work per worker, so that sizes even out
-# and a piece's records (held in memory until this thread has written them: the workers list
-# faster than the index is written) stay a small part of the tree; at most
-# IN_FLIGHT_PER_WORKER pieces per worker are out at a time.
-SUBTREES_PER_WORKER = 256
-PIECES_PER_WORKER = 64
+# This thread lists the top folder of a tree; its subfolders are dealt into PIECES_PER_WORKER
+# pieces per worker. A worker walks a piece until it has seen PIECE_FILES entries and returns
+# the folders it did not reach, which are dealt out again. So, whatever the tree's shape, the
+# workers stay evenly busy and a piece's records (held in memory until this thread has written
+# them: the workers list faster than the index is written) stay a small part of the tree; at
+# most IN_FLIGHT_PER_WORKER pieces per worker are out at a time.
+PIECES_PER_WORKER = 4
+PIECE_FILES = 10_000
 IN_FLIGHT_PER_WORKER = 2
 
 
@@ -167,56 +169,66 @@ def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str
 def _walk_with(pool: WorkerPool, root: str, writer: IndexWriter, record: Callable[..., None], *,
                exclude: Sequence[str], include_hidden: bool, on_error: Callable[[str, str], None],
                progress: Progress) -> None:
-    """List the top of `root` here, level by level, until there are enough subtrees for the
-    workers; then let them walk those and record what they report as it comes."""
-    frontier, first, seen = [root], True, set()
-    while frontier and len(frontier) < SUBTREES_PER_WORKER * pool.workers:
-        deeper: list[str] = []
-        for listing in walk_dirs(frontier, exclude=exclude, include_hidden=include_hidden, on_error=on_error,
-                                 progress=progress, deferred=deeper, seen=seen, subtrees=not first):
-            record(listing.path, listing.files, listing.complete)
-        frontier, first = deeper, False
-    if not frontier:
-        return
-    count = min(PIECES_PER_WORKER * pool.workers, len(frontier))
-    pieces = [frontier[i::count] for i in range(count)]
-    known = _signatures_by_chunk(writer.known_signatures(), pieces)
-    waiting = list(zip(pieces, known, strict=True))
-    waiting.reverse()               # popped from the end: in listing order
+    """List the top folder of `root` here; the workers walk the rest a piece at a time, and
+    what they report is recorded as it comes (see PIECE_FILES)."""
+    frontier: list[str] = []
+    for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden, on_error=on_error,
+                             progress=progress, deferred=frontier):
+        record(listing.path, listing.files, listing.complete)
+    stored = _StoredSignatures(writer.known_signatures())
+    waiting = _pieces(frontier, pool.workers)
+    listed: set[tuple[int, int]] = set()       # (dev, inode) of the folders walked: a bind-mount loop ends
     running: set[cf.Future] = set()
     try:
         while waiting or running:
             while waiting and len(running) < IN_FLIGHT_PER_WORKER * pool.workers:
-                piece, sigs = waiting.pop()
-                running.add(pool.walk(piece, exclude, include_hidden, sigs))
+                piece = waiting.pop()
+                running.add(pool.walk(piece, exclude, include_hidden, stored.under(piece), PIECE_FILES))
             done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in done:
-                folders, errors = pool.results(future)
-                for f in folders:
+                seen = pool.results(future)
+                for f in seen.folders:
                     progress.check()
                     if f.files is None:
                         writer.add_known(f.path, f.signature, f.count, f.links, f.nbytes)
                     else:
                         record(f.path, f.files, f.signature is not None, f.signature)
                     progress.advance(f.count + f.links, f.nbytes)
-                for path, reason in errors:
+                for path, reason in seen.errors:
                     on_error(path, reason)
+                listed |= seen.listed
+                waiting.extend(_pieces([path for path, dev, inode in seen.leftover
+                                        if (dev, inode) not in listed], pool.workers))
     finally:
         for future in running:
             future.cancel()
 
 
-def _signatures_by_chunk(known: dict[str, bytes], chunks: list[list[str]]) -> list[dict[str, bytes]]:
-    """The stored listing digests split by the chunk of subtrees each folder is in."""
-    chunk_of = {path: i for i, chunk in enumerate(chunks) for path in chunk}
-    out: list[dict[str, bytes]] = [{} for _ in chunks]
-    for path, sig in known.items():
-        p = path
-        while p not in chunk_of:
-            parent = os.path.dirname(p)
-            if parent == p:
-                break
-            p = parent
-        else:
-            out[chunk_of[p]][path] = sig
-    return out
+def _pieces(folders: list[str], workers: int) -> list[list[str]]:
+    """`folders` dealt into a few pieces per worker, as a stack whose next piece to pop holds
+    the first folder."""
+    count = min(len(folders), PIECES_PER_WORKER * workers)
+    pieces = [folders[i::count] for i in range(count)]
+    pieces.reverse()
+    return pieces
+
+
+class _StoredSignatures:
+    """The stored listing digests of one root, to give each piece of work those of its subtrees."""
+
+    def __init__(self, known: dict[str, bytes]) -> None:
+        self._known = known
+        self._paths = sorted(known)
+
+    def under(self, folders: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for folder in folders:
+            if folder in self._known:
+                found[folder] = self._known[folder]
+            prefix = folder if folder.endswith(os.sep) else folder + os.sep
+            # every path that starts with `prefix` sorts between it and the prefix one character on
+            lo = bisect.bisect_left(self._paths, prefix)
+            hi = bisect.bisect_left(self._paths, prefix[:-1] + chr(ord(prefix[-1]) + 1), lo)
+            for path in self._paths[lo:hi]:
+                found[path] = self._known[path]
+        return found

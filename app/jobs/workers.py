@@ -55,9 +55,10 @@ class WorkerPool:
         return self._submit(hashing.hash_batch, stage, items)
 
     def walk(self, paths: list[str], exclude: Sequence[str], include_hidden: bool,
-             known: Mapping[str, bytes]) -> cf.Future:
+             known: Mapping[str, bytes], max_files: int | None = None) -> cf.Future:
         """Walk these subtrees in a worker (``core.scan.walk.walk_subtrees``); read with ``results``."""
-        return self._submit(walk.walk_subtrees, list(paths), list(exclude), include_hidden, dict(known))
+        return self._submit(walk.walk_subtrees, list(paths), list(exclude), include_hidden, dict(known),
+                            max_files)
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
         """`fn(*args)` in a worker; done here at once when no worker can start. The future keeps

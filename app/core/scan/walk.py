@@ -96,15 +96,18 @@ def _ignore(_path: str, _reason: str) -> None:
 def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidden: bool = True,
               on_error: ErrorHandler | None = None, progress: Progress | None = None,
               deferred: list[str] | None = None, seen: set[tuple[int, int]] | None = None,
-              subtrees: bool = False) -> Iterator[DirListing]:
+              subtrees: bool = False, max_files: int | None = None,
+              leftover: list[tuple[str, int, int]] | None = None) -> Iterator[DirListing]:
     """Yield one DirListing per folder under each root (depth first, the root first).
 
     A root that is a file yields a listing of its parent holding just that file.
-    A root that does not exist is reported through on_error. With a `deferred` list,
-    only the roots are listed and their subfolders are appended to it (for other walkers).
+    A root that does not exist is reported through on_error. With a `deferred` list, only
+    the roots are listed and their subfolders are appended to it (for other walkers).
     `seen` collects the (dev, inode) of every folder walked. With subtrees=True the roots
     are folders an earlier walk found: not followed if they are links now, skipped unless
-    folders.
+    folders. With `max_files` and a `leftover` list, the walk stops after the folder that
+    brings it to that many entries and appends the folders it has not listed yet to
+    `leftover` as (path, dev, inode), dev and inode -1 where unknown.
     """
     report = on_error or _ignore
     excluded = exclude_matcher(exclude)
@@ -116,7 +119,12 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
     by_fd = os.scandir in os.supports_fd
     sep = os.sep
     lstat_entry = filestat.entry_lstat
-    for root in roots:
+    budget = max_files
+    roots = list(roots)
+    for index, root in enumerate(roots):
+        if budget is not None and budget <= 0:
+            leftover.extend((r, -1, -1) for r in roots[index:])     # type: ignore[union-attr]
+            return
         root = os.path.abspath(root)
         if subtrees:
             try:
@@ -219,6 +227,11 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
                 continue
             subdirs.reverse()           # so the stack pops them in directory order
             stack.extend(subdirs)
+            if budget is not None:
+                budget -= len(files) + 1
+                if budget <= 0 and stack:
+                    leftover.extend(reversed(stack))        # type: ignore[union-attr]
+                    stack.clear()
 
 
 def walk(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidden: bool = True,
@@ -261,18 +274,33 @@ class FolderSeen(NamedTuple):
     nbytes: int
 
 
+class SubtreeWalk(NamedTuple):
+    """What ``walk_subtrees`` saw: the folders, the errors, and the folders it left for later."""
+
+    folders: list[FolderSeen]
+    errors: list[tuple[str, str]]
+    listed: set[tuple[int, int]]                # (dev, inode) of every folder listed
+    leftover: list[tuple[str, int, int]]        # (path, dev, inode) of the folders not reached
+
+
 def walk_subtrees(paths: Sequence[str], exclude: Sequence[str], include_hidden: bool,
-                  known: Mapping[str, bytes]) -> tuple[list[FolderSeen], list[tuple[str, str]]]:
-    """Walk whole subtrees (folders another walk found) and describe every folder in them.
+                  known: Mapping[str, bytes], max_files: int | None = None) -> SubtreeWalk:
+    """Walk subtrees (folders another walk found) and describe every folder in them.
 
     A folder whose listing digest equals ``known[path]`` comes without its records: the
-    caller's index has them already. A module-level function of plain values, so that a
-    worker process can run it. Returns (folders, errors).
+    caller's index has them already. With `max_files`, the walk stops once it has seen about
+    that many entries and returns the folders it did not list in ``leftover``, for the
+    caller to hand out again: however the tree is shaped, no piece of work grows large and
+    the workers stay evenly busy. A module-level function of plain values, so that a worker
+    process can run it.
     """
     errors: list[tuple[str, str]] = []
     out: list[FolderSeen] = []
+    leftover: list[tuple[str, int, int]] = []
+    listed: set[tuple[int, int]] = set()
     for listing in walk_dirs(paths, exclude=exclude, include_hidden=include_hidden, subtrees=True,
-                             on_error=lambda p, r: errors.append((p, r))):
+                             on_error=lambda p, r: errors.append((p, r)), seen=listed,
+                             max_files=max_files, leftover=leftover):
         files = listing.files
         links = sum(1 for r in files if r[6])
         nbytes = sum(r[1] for r in files if not r[6])
@@ -281,4 +309,4 @@ def walk_subtrees(paths: Sequence[str], exclude: Sequence[str], include_hidden: 
         # plain tuples in FileRecord's field order: a named tuple pickles through its class, ~7x slower
         plain = None if same else list(map(tuple, files))
         out.append(FolderSeen(listing.path, sig, plain, len(files) - links, links, nbytes))
-    return out, errors
+    return SubtreeWalk(out, errors, listed, leftover)
