@@ -99,13 +99,11 @@ def fill_synthetic(db, n: int, seed: int = 1) -> None:
     conn = raw.driver_connection
     conn.execute("INSERT INTO roots (id, path, added_at, scan_gen) VALUES (1, '/synthetic', 0, 1)")
     dirs = ["/synthetic"]
-    conn.execute("INSERT INTO dirs (id, root_id, parent_id, path, scan_gen) VALUES (1, 1, NULL, ?, 1)",
-                 (dirs[0],))
+    conn.execute("INSERT INTO dirs (id, root_id, path, scan_gen) VALUES (1, 1, ?, 1)", (dirs[0],))
     for i in range(1, max(2, n // 40)):
         parent = rnd.randrange(len(dirs))
         dirs.append(f"{dirs[parent]}/folder {i}")
-        conn.execute("INSERT INTO dirs (id, root_id, parent_id, path, scan_gen) VALUES (?, 1, ?, ?, 1)",
-                     (i + 1, parent + 1, dirs[-1]))
+        conn.execute("INSERT INTO dirs (id, root_id, path, scan_gen) VALUES (?, 1, ?, 1)", (i + 1, dirs[-1]))
     originals: list[tuple[int, bytes]] = []
     batch = []
     for i in range(n):
