@@ -1,12 +1,15 @@
-"""Desktop app responsiveness: launch-to-painted-window time, and the longest UI-thread stall
-while the window scans a 100,000-file tree (scan + duplicate search + dashboard + list load).
+"""Desktop app responsiveness: launch-to-painted-window time, the longest UI-thread stall while
+the window scans a tree (scan + duplicate search + dashboard + list load), and how long the
+Dashboard and the Duplicates view take to show the result after the scan.
 
-    python3 bench/gui_responsiveness.py [--corpus /tmp/bench_gui/c100k] [--runs 5]
+    python3 bench/gui_responsiveness.py [--files 100000 | --files 1000000] [--runs 5]
 
-The corpus is made by ../shared/bench/mkcorpus.py (--files 100000 --total-mb 1024) unless it
-exists. A 10 ms QTimer runs on the UI thread during the scan; the longest gap between its ticks
-is how long the window could not react. Runs on the offscreen platform unless QT_QPA_PLATFORM
-is set (e.g. xcb under xvfb-run). Targets: longest gap <= 100 ms, launch <= 1.5 s.
+The corpus (/tmp/bench/c100k or /tmp/bench/c1m, or --corpus) is made by
+../shared/bench/mkcorpus.py (--files N --total-mb 1024 --seed 2) unless it exists. A 10 ms QTimer
+runs on the UI thread from the drop until the views are open; the longest gap between its ticks is
+how long the window could not react. Runs on the offscreen platform unless QT_QPA_PLATFORM is set
+(e.g. xcb under xvfb-run). Targets: longest gap <= 100 ms, launch <= 1.5 s, Dashboard and
+Duplicates showing the scan's result <= 1 s after it (issue 21).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import time
 from pathlib import Path
 
 from bench_common import REPO as ROOT
-from bench_common import find_mkcorpus
+from bench_common import build_corpus
 
 LAUNCH_CHILD = r"""
 import sys, time
@@ -44,17 +47,6 @@ controller.window.installEventFilter(spy)
 controller.window.show()
 app.exec()
 """
-
-
-def ensure_corpus(path: Path, files: int, total_mb: int) -> None:
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    print(f"making corpus {path} ({files} files, {total_mb} MB)…", flush=True)
-    subprocess.run(
-        [sys.executable, str(find_mkcorpus()), str(path), "--files", str(files), "--total-mb", str(total_mb)],
-        check=True,
-    )
 
 
 def launch_times(runs: int) -> list[float]:
@@ -86,7 +78,7 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
     home = tempfile.mkdtemp(prefix="bench_gui_home_")
     os.environ["FILEORGANIZER_HOME"] = home
     sys.path.insert(0, str(ROOT))
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
 
     from app.gui.application import Controller, make_application
 
@@ -118,7 +110,7 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
         if state["done_at"] is None and not jobs.running() and state.get("started"):
             state["done_at"] = time.perf_counter()
         if state["done_at"] is not None and time.perf_counter() - state["done_at"] > 1.0:
-            app.quit()
+            loop.quit()
 
     watcher = QTimer()
     watcher.setInterval(50)
@@ -136,14 +128,19 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
     timer.start()
     watcher.start()
     QTimer.singleShot(3000, start)
-    QTimer.singleShot(30 * 60 * 1000, app.quit)
-    app.exec()
+    # a local loop: QApplication.quit() would close the window (and shut the app down) with it
+    loop = QEventLoop()
+    QTimer.singleShot(30 * 60 * 1000, loop.quit)
+    loop.exec()
+    # after the scan, with the timer still ticking: the Dashboard (shown during the scan) has
+    # reloaded; click Duplicates, then Dashboard again, each until its content is painted
+    opened = {
+        "duplicates": open_view(app, window, "duplicates", lambda: duplicates_shown(window, state)),
+        "dashboard": open_view(app, window, "dashboard", lambda: dashboard_shown(window, jobs)),
+    }
     timer.stop()
-    # after the scan: open the duplicates view (lays out every group) and measure that too
-    t = time.perf_counter()
-    window.show_view("duplicates")
-    app.processEvents()
-    open_dupes = time.perf_counter() - t
+    scan_end = next((t for t, what in events if what == "end scan"), state["done_at"])
+    dash_end = next((t for t, what in events if what == "end dashboard" and t >= scan_end), scan_end)
     gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
     controller.shutdown()
     gaps_ms = sorted(g * 1000 for g in gaps)
@@ -158,22 +155,55 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
     return {
         "files": state.get("files"),
         "duplicate_groups": state["groups"],
-        "scan_seconds": round(state["done_at"] - state["t0"], 2),
+        "scan_seconds": round(scan_end - state["t0"], 2),
+        "dashboard_after_scan_ms": round((dash_end - scan_end) * 1000, 1),
+        "click_duplicates_to_shown_ms": round(opened["duplicates"] * 1000, 1),
+        "click_dashboard_to_shown_ms": round(opened["dashboard"] * 1000, 1),
         "ticks": len(ticks),
         "max_gap_ms": round(gaps_ms[-1], 1),
         "p99_gap_ms": round(gaps_ms[int(len(gaps_ms) * 0.99)], 1),
         "median_gap_ms": round(statistics.median(gaps_ms), 1),
-        "open_duplicates_view_ms": round(open_dupes * 1000, 1),
         "idle_baseline_max_gap_ms": round(max(base_gaps), 1) if base_gaps else None,
         "load_average": round(os.getloadavg()[0], 1),
     }
 
 
+def open_view(app, window, key: str, shown) -> float:
+    """Click the sidebar entry of `key` like a user; seconds until `shown()` and a paint."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from app.gui.main_window import VIEWS
+
+    nav = window.nav
+    t = time.perf_counter()
+    QTest.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton,
+                     pos=nav.visualItemRect(nav.item(VIEWS.index(key))).center())
+    while not shown():
+        app.processEvents()
+        time.sleep(0.001)
+    window.repaint()
+    return time.perf_counter() - t
+
+
+def duplicates_shown(window, state) -> bool:
+    view = window.views["duplicates"]
+    if not state["groups"]:
+        return view.isVisible()
+    return view.isVisible() and view.model.rowCount() > 0
+
+
+def dashboard_shown(window, jobs) -> bool:
+    view = window.views["dashboard"]
+    return view.isVisible() and not jobs.is_running("dashboard") and not view._dirty
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default="/tmp/bench_gui/c100k")
+    parser.add_argument("--corpus", help="default: /tmp/bench/c100k, or /tmp/bench/c1m with --files 1000000")
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--total-mb", type=int, default=1024)
+    parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--runs", type=int, default=5, help="launches to time")
     parser.add_argument("--skip-scan", action="store_true")
     args = parser.parse_args()
@@ -188,12 +218,16 @@ def main() -> int:
     }
     print(json.dumps(result), flush=True)
     if not args.skip_scan:
-        corpus = Path(args.corpus)
-        ensure_corpus(corpus, args.files, args.total_mb)
+        name = "c1m" if args.files == 1_000_000 else f"c{args.files // 1000}k"
+        corpus = Path(args.corpus or f"/tmp/bench/{name}")
+        build_corpus(corpus, args.files, args.total_mb, args.seed)
         result["scan_from_window"] = scan_stall(corpus)
     print(json.dumps(result, indent=2))
+    scan = result.get("scan_from_window")
     ok = result["launch_to_paint_s"]["median"] <= 1.5 and (
-        args.skip_scan or result["scan_from_window"]["max_gap_ms"] <= 100
+        scan is None
+        or (scan["max_gap_ms"] <= 100 and scan["dashboard_after_scan_ms"] <= 1000
+            and scan["click_duplicates_to_shown_ms"] <= 1000)
     )
     print("targets met" if ok else "TARGETS MISSED")
     return 0 if ok else 1

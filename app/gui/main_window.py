@@ -1,8 +1,15 @@
-"""The main window: sidebar navigation, the views, the status area, drag and drop, shortcuts."""
+"""The main window: sidebar navigation, the views, the status area, drag and drop, shortcuts.
+
+A view is built the first time it is shown or asked for (``window.views[key]``): building all
+six and importing their modules (the Settings page alone pulls in the sync client and the
+watcher's rules) took about half of the start-up before the first paint.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
+from collections.abc import Callable, Iterator, Mapping
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
@@ -25,15 +32,17 @@ from app.gui.account import SyncIndicator
 from app.gui.prefs import window_settings
 from app.gui.session import Session
 from app.gui.status_area import StatusArea
-from app.gui.views.dashboard import DashboardView
-from app.gui.views.duplicates import DuplicatesView
-from app.gui.views.history import HistoryView
-from app.gui.views.organizer import OrganizerView
-from app.gui.views.reports import ReportsView
-from app.gui.views.settings import SettingsView
 from app.gui.widgets import button, refresh_icons
 
 VIEWS = ("dashboard", "organizer", "duplicates", "reports", "history", "settings")
+VIEW_CLASSES = {  # key -> (module, class): imported when the view is first built
+    "dashboard": ("app.gui.views.dashboard", "DashboardView"),
+    "organizer": ("app.gui.views.organizer", "OrganizerView"),
+    "duplicates": ("app.gui.views.duplicates", "DuplicatesView"),
+    "reports": ("app.gui.views.reports", "ReportsView"),
+    "history": ("app.gui.views.history", "HistoryView"),
+    "settings": ("app.gui.views.settings", "SettingsView"),
+}
 
 
 def tr(text: str) -> str:
@@ -65,27 +74,8 @@ class MainWindow(QMainWindow):
         body.addWidget(self._sidebar())
 
         self.stack = QStackedWidget()
-        self.views = {
-            "dashboard": DashboardView(session),
-            "organizer": OrganizerView(session),
-            "duplicates": DuplicatesView(session),
-            "reports": ReportsView(session),
-            "history": HistoryView(session),
-            "settings": SettingsView(session),
-        }
-        self.pages: dict[str, QScrollArea] = {}
-        for key, view in self.views.items():
-            # a view taller than a small window scrolls instead of squeezing its rows together
-            page = QScrollArea()
-            page.setObjectName("ViewPage")
-            page.setWidgetResizable(True)
-            page.setFrameShape(QFrame.Shape.NoFrame)
-            page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            # the list pages fill the window and never scroll as a whole (their table does); the
-            # form-like pages take the height their wrapped texts need, and scroll when short
-            page.setWidget(_Fit(view) if key in ("duplicates", "history") else view)
-            self.pages[key] = page
-            self.stack.addWidget(page)
+        self.pages: dict[str, QScrollArea] = {}  # the views built so far, each in its page
+        self.views = _Views(self._build_view)
         body.addWidget(self.stack, 1)
 
         self.status_area = StatusArea(session.jobs)
@@ -95,7 +85,6 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         session.message.connect(self.status_area.notify)
-        self.views["dashboard"].navigate.connect(self.show_view)
         self._shortcuts()
         self._restore()
         theme_obj = QCoreApplication.instance().property("fo_theme_obj")
@@ -178,6 +167,26 @@ class MainWindow(QMainWindow):
         )
         QShortcut(QKeySequence.StandardKey.Quit, self, activated=self.quit_app)
 
+    def _build_view(self, key: str) -> QWidget:
+        module, name = VIEW_CLASSES[key]
+        view = getattr(importlib.import_module(module), name)(self.session)
+        # a view taller than a small window scrolls instead of squeezing its rows together
+        page = QScrollArea()
+        page.setObjectName("ViewPage")
+        page.setWidgetResizable(True)
+        page.setFrameShape(QFrame.Shape.NoFrame)
+        page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the list pages fill the window and never scroll as a whole (their table does); the
+        # form-like pages take the height their wrapped texts need, and scroll when short
+        page.setWidget(_Fit(view) if key in ("duplicates", "history") else view)
+        self.pages[key] = page
+        self.stack.addWidget(page)
+        if key == "dashboard":
+            view.navigate.connect(self.show_view)
+        elif key == "duplicates" and self.session.duplicates is not None:
+            view.set_result(self.session.duplicates_result())  # the scan ended before it was built
+        return view
+
     # ---- navigation ------------------------------------------------------------------------
     def show_view(self, key: str) -> None:
         if key in self.views:
@@ -189,7 +198,7 @@ class MainWindow(QMainWindow):
     def _on_nav(self, row: int) -> None:
         if row < 0:
             return
-        view = self.views[VIEWS[row]]
+        view = self.views[VIEWS[row]]  # built on first show
         self.stack.setCurrentWidget(self.pages[VIEWS[row]])
         view.on_shown()
 
@@ -275,7 +284,7 @@ class MainWindow(QMainWindow):
         for i, key in enumerate(VIEWS):
             self.nav.item(i).setIcon(theme.icon(key))
         refresh_icons(self)
-        for view in self.views.values():
+        for view in self.views.built():
             view.refresh_theme()
 
     def bring_forward(self) -> None:
@@ -298,6 +307,34 @@ class MainWindow(QMainWindow):
             return
         self.closing.emit()
         event.accept()
+
+
+class _Views(Mapping):
+    """The window's views by key, each built by ``build(key)`` the first time it is asked for."""
+
+    def __init__(self, build: Callable[[str], QWidget]) -> None:
+        self._build = build
+        self._views: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self._views:
+            if key not in VIEW_CLASSES:
+                raise KeyError(key)
+            self._views[key] = self._build(key)
+        return self._views[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(VIEWS)
+
+    def __len__(self) -> int:
+        return len(VIEWS)
+
+    def __contains__(self, key: object) -> bool:
+        return key in VIEW_CLASSES
+
+    def built(self) -> list[QWidget]:
+        """The views built so far (iterating values() would build them all)."""
+        return list(self._views.values())
 
 
 class _Fit(QWidget):

@@ -46,6 +46,7 @@ class Session(QObject):
         self.jobs = JobManager(self)
         self.last_scan: Any = None
         self.duplicates: Any = None
+        self._reclaim: list[int] | None = None  # bytes each group of ``duplicates`` frees
         self._to_forget: list[str] = []  # removed folders whose rows are still in the index
         self._forgetting: list[str] = []  # ... and those the running forget job drops
         self._forget_held = False  # a forget was cancelled: retry after the next scan, not at once
@@ -81,6 +82,7 @@ class Session(QObject):
         self.prefs.set("folders", folders)
         if self.duplicates is not None:
             self.duplicates = within_folders(self.duplicates, folders)
+            self._reclaim = None
             self.duplicates_ready.emit((self.duplicates, None))
         self._to_forget.append(path)
         self._start_forget()
@@ -196,6 +198,11 @@ class Session(QObject):
         )
         return worker is not None
 
+    def duplicates_result(self) -> tuple[list, list[int] | None]:
+        """What ``duplicates_ready`` last sent, for a view built after it: the groups and the
+        bytes each frees (None when they have to be summed again)."""
+        return self.duplicates or [], self._reclaim
+
     def cancel_scan(self) -> None:
         self.jobs.cancel(SCAN)
 
@@ -207,7 +214,7 @@ class Session(QObject):
             groups = within_folders(groups, self.folders())
             reclaim = [g.reclaimable for g in groups]
         self.last_scan = result.scan
-        self.duplicates = groups
+        self.duplicates, self._reclaim = groups, reclaim
         errors = len(result.errors)
         from app.gui import fmt
 
