@@ -315,3 +315,20 @@ def test_quiet_jobs_stay_out_of_the_status_area(controller, window, qtbot):
     assert window.status_area.stage.text() == "Ready"
     assert not window.status_area.cancel.isVisible()
     qtbot.waitUntil(lambda: bool(done), timeout=60_000)
+
+
+def test_a_view_first_opened_after_the_scan_shows_its_result(window, controller, dup_folder, qtbot,
+                                                             wait_idle):
+    """Views are built when first shown: the Duplicates list opened after a scan has its groups,
+    with the sums the scan computed, and the start-up built none of the hidden views."""
+    assert window.current_view() == "dashboard"
+    assert [key for key in window.pages] == ["dashboard"]      # nothing else built before the paint
+    assert drop_urls(window, [dup_folder])
+    wait_idle()
+    nav = window.nav
+    qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton,
+                     pos=nav.visualItemRect(nav.item(2)).center())   # "Duplicates"
+    view = window.views["duplicates"]
+    assert window.current_view() == "duplicates" and view.isVisible()
+    assert view.model.group_count() == 2
+    assert view.model.reclaim == [g.reclaimable for g in controller.session.duplicates]
