@@ -1,5 +1,6 @@
 """Settings > Account: sign up / sign in / sign out of the sync server, "Sync now", and what is
-waiting; a small sync indicator for the main window; automatic syncs in the background.
+waiting; a small sync indicator for the main window; automatic syncs in the background. Changing
+the password, signing out everywhere and deleting the account are in account_actions.
 
 All network work runs through the session's JobManager (QThreadPool); the window never waits.
 """
@@ -11,16 +12,24 @@ import time
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit
 
+from app.gui.account_actions import ACCOUNT_JOB, AccountActions
 from app.gui.widgets import Card, button, label
-from app.jobs import sync as jobs
 
-SIGN_IN, SYNC = "sync-account", "sync"
+SIGN_IN, SYNC = ACCOUNT_JOB, "sync"
 CHECK_INTERVAL_MS = 20_000  # look for waiting local changes (debounce of automatic syncs)
 FULL_INTERVAL_S = 5 * 60  # pull other devices' changes this often
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Account", text)
+
+
+def sync_jobs():
+    """app.jobs.sync, imported on first use: it brings the HTTP client and the keyring (about
+    0.3 s), which the window does not need before its first paint."""
+    from app.jobs import sync
+
+    return sync
 
 
 class SyncController(QObject):
@@ -43,7 +52,7 @@ class SyncController(QObject):
         QTimer.singleShot(2000, self, self._tick)
 
     def status(self) -> dict:
-        return jobs.status(self.db)
+        return sync_jobs().status(self.db)
 
     def stop(self) -> None:
         """No more automatic syncs (the main window is gone)."""
@@ -65,7 +74,7 @@ class SyncController(QObject):
         self._last_run = time.time()
         started = self.session.jobs.start(
             SYNC,
-            lambda progress: jobs.sync(self.db, progress, manual=manual),
+            lambda progress: sync_jobs().sync(self.db, progress, manual=manual),
             label=tr("Syncing"),
             quiet=True,
             on_result=self._done,
@@ -106,7 +115,8 @@ class SyncIndicator(QLabel):
         self.ctl.changed.connect(self.refresh)
         self.destroyed.connect(self.ctl.stop)
         session.jobs.started.connect(self._job_started)   # bound: disconnected when deleted
-        self.refresh()
+        self.hide()  # until the first refresh, just after the window first painted
+        QTimer.singleShot(0, self, self.refresh)
 
     def _job_started(self, kind: str) -> None:
         if kind == SYNC:
@@ -179,6 +189,9 @@ class AccountCard(Card):
         self.refused.setAccessibleName(tr("Changes the server refused"))
         for w in (self.state, self.details, self.error, self.refused):
             self.body.addWidget(w)
+        self.manage = AccountActions(session)
+        self.manage.changed.connect(self.ctl.changed.emit)
+        self.body.addWidget(self.manage)
         self.discard_btn.clicked.connect(self._discard_refused)
         self.sign_up_btn.clicked.connect(lambda: self._sign_in(register=True))
         self.sign_in_btn.clicked.connect(lambda: self._sign_in(register=False))
@@ -199,7 +212,7 @@ class AccountCard(Card):
             self.server.setText(status["server"])
             self.email.setText(status["email"])
         if fill or not self.device.text():
-            self.device.setText(status["device_name"] or jobs.default_device_name())
+            self.device.setText(status["device_name"] or sync_jobs().default_device_name())
         signed_in = status["signed_in"]
         if fill:
             self.keep.setChecked(status.get("store", True))
@@ -211,6 +224,7 @@ class AccountCard(Card):
         self.sign_in_btn.setEnabled(not busy)
         self.sign_out_btn.setVisible(signed_in)
         self.sync_btn.setVisible(signed_in)
+        self.manage.set_state(signed_in, busy)
         if signed_in:
             self.state.setText(tr("Signed in as {e} on {s}.").format(e=status["email"], s=status["server"])
                                + (" " + tr(status["keyring"]) if status["keyring"] else ""))
@@ -273,7 +287,7 @@ class AccountCard(Card):
         set_store(self.session.db, self.keep.isChecked())
 
         def run(progress):
-            return jobs.sign_in(
+            return sync_jobs().sign_in(
                 self.session.db,
                 server,
                 email,
@@ -301,7 +315,7 @@ class AccountCard(Card):
     def _sign_out(self) -> None:
         self.session.jobs.start(
             SIGN_IN,
-            lambda progress: jobs.sign_out(self.session.db, progress),
+            lambda progress: sync_jobs().sign_out(self.session.db, progress),
             label=tr("Signing out"),
             quiet=True,
             on_result=lambda _r: self.ctl.changed.emit(),

@@ -15,7 +15,8 @@ from app.sync.account import Account, AccountInfo, default_device_name
 from app.sync.engine import SyncResult, run_sync, status_dict
 
 SUMMARY_KEY = "sync.summary_digest"
-__all__ = ["default_device_name", "sign_in", "sign_out", "status", "sync"]
+__all__ = ["change_password", "default_device_name", "delete_account", "sign_in", "sign_out",
+           "sign_out_everywhere", "status", "sync"]
 
 
 def sign_in(db: Database, server: str, email: str, password: str, *, register: bool = False,
@@ -37,6 +38,42 @@ def sign_out(db: Database, progress: Progress | None = None) -> None:
     account = Account(db)
     try:
         account.sign_out()
+    finally:
+        account.close()
+
+
+def change_password(db: Database, current: str, new: str, progress: Progress | None = None) -> int:
+    """Change the account's password; the server ends every other sign-in (returns how many)."""
+    if progress:
+        progress.stage("password")
+    account = Account(db)
+    try:
+        return account.change_password(current, new)
+    finally:
+        account.close()
+
+
+def sign_out_everywhere(db: Database, progress: Progress | None = None) -> int:
+    """End every sign-in of the account, this one too (returns how many); waiting changes stay."""
+    if progress:
+        progress.stage("sign-out")
+    account = Account(db)
+    try:
+        return account.sign_out_everywhere()
+    finally:
+        account.close()
+
+
+def delete_account(db: Database, password: str, progress: Progress | None = None) -> str:
+    """Delete the account and its data on the server; here only the sign-in and the changes
+    waiting for it go (files, rules and history stay). Returns the email it had."""
+    if progress:
+        progress.stage("delete")
+    account = Account(db)
+    try:
+        email = account.info.email
+        account.delete_account(password)
+        return email
     finally:
         account.close()
 
