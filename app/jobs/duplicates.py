@@ -144,10 +144,10 @@ class _Member:
 
     __slots__ = ("id", "path", "size", "inode", "partial", "full", "found", "stored")
 
-    def __init__(self, row: tuple) -> None:
-        self.id, self.path, self.size = row[0], row[1], row[2]
-        self.inode = (row[5], row[4])
-        self.partial, self.full = row[7], row[8]
+    def __init__(self, row: index.Candidate) -> None:
+        self.id, self.path, self.size = row.id, row.path, row.size
+        self.inode = (row.dev, row.inode)
+        self.partial, self.full = row.partial_hash, row.full_hash
         self.found: tuple[str, bool] | None = None
         self.stored = (self.partial, self.full)
 

@@ -319,6 +319,7 @@ class IndexWriter:
 
 # the reading side, re-exported: callers use ``index.<name>`` for both
 from app.store.index_query import (  # noqa: E402
+    Candidate,
     Scope,
     candidate_groups,
     count_files,
@@ -328,6 +329,6 @@ from app.store.index_query import (  # noqa: E402
     store_hashes_by_path,
 )
 
-__all__ = ["IndexWriter", "ScanCounts", "Scope", "candidate_groups", "count_files", "dir_paths",
+__all__ = ["Candidate", "IndexWriter", "ScanCounts", "Scope", "candidate_groups", "count_files", "dir_paths",
            "duplicate_rows", "indexed_within", "is_within", "resolved", "join_path", "listing_signature",
            "root_ids_within", "store_hashes", "store_hashes_by_path", "write_transaction"]

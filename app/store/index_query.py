@@ -17,7 +17,9 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from app.core.dedup.groups import HashedFile
 from app.store.codec import from_db, to_db
 
 
@@ -108,10 +110,23 @@ def _size_cond(min_size: int, max_size: int | None, alias: str = "f") -> tuple[s
     return cond, args
 
 
+class Candidate(NamedTuple):
+    """A file that shares its size with another, with the hashes stored for it so far."""
+
+    id: int
+    path: str
+    size: int
+    mtime_ns: int
+    inode: int
+    dev: int
+    nlink: int
+    partial_hash: bytes | None
+    full_hash: bytes | None
+
+
 def candidate_groups(scope: Scope, min_size: int = 1, max_size: int | None = None, *,
-                     pending_only: bool = True) -> Iterator[list[tuple]]:
-    """Files in scope sharing a size, one size at a time, as
-    ``(id, path, size, mtime_ns, inode, dev, nlink, partial_hash, full_hash)`` rows.
+                     pending_only: bool = True) -> Iterator[list[Candidate]]:
+    """Files in scope sharing a size, one size at a time.
 
     With `pending_only`, only sizes where some hashing is still due: a file without a
     partial hash that shares its size with another inode, or one without a full hash
@@ -132,7 +147,8 @@ def candidate_groups(scope: Scope, min_size: int = 1, max_size: int | None = Non
         f"f.full_hash FROM files f WHERE f.size IN ({sizes}) AND f.is_link=0 AND {inscope} ORDER BY f.size",
         args)
     sep = os.sep
-    group: list[tuple] = []
+    new_row = tuple.__new__         # Candidate(...) without the named tuple's Python-level __new__
+    group: list[Candidate] = []
     current = None
     while rows := cur.fetchmany(4096):
         for fid, did, name, size, mtime_ns, inode, dev, nlink, partial, full in rows:
@@ -142,8 +158,8 @@ def candidate_groups(scope: Scope, min_size: int = 1, max_size: int | None = Non
                 group, current = [], size
             d = paths[did]
             name = from_db(name)
-            group.append((fid, d + name if d.endswith(sep) else d + sep + name, size, mtime_ns, inode, dev,
-                          nlink, partial, full))
+            group.append(new_row(Candidate, (fid, d + name if d.endswith(sep) else d + sep + name, size,
+                                             mtime_ns, inode, dev, nlink, partial, full)))
     if len(group) > 1:
         yield group
 
@@ -199,15 +215,16 @@ def store_hashes_by_path(conn: sqlite3.Connection, rows: Iterable[HashRow], batc
     return len(args)
 
 
-def duplicate_rows(scope: Scope, min_size: int = 1, max_size: int | None = None) -> list[tuple]:
-    """``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` of files in scope whose stored
-    full hash another file in scope shares, sorted by (full_hash, size)."""
+def duplicate_rows(scope: Scope, min_size: int = 1, max_size: int | None = None) -> list[HashedFile]:
+    """The files in scope whose stored full hash another file in scope shares, sorted by
+    (full_hash, size)."""
     cond, args = _size_cond(min_size, max_size)
     inscope = scope.where("f")
     shared = (f"SELECT f.full_hash FROM files f WHERE {cond} AND f.full_hash IS NOT NULL AND {inscope} "
               f"GROUP BY f.full_hash HAVING count(*) > 1")
     paths = scope.dir_paths()
     sep = os.sep
+    new_row = tuple.__new__         # HashedFile(...) without the named tuple's Python-level __new__
     rows = []
     for size, full, did, name, mtime_ns, inode, dev, nlink in scope.conn.execute(
             f"SELECT f.size, f.full_hash, f.dir_id, f.name, f.mtime_ns, f.inode, f.dev, f.nlink FROM files f "
@@ -215,5 +232,5 @@ def duplicate_rows(scope: Scope, min_size: int = 1, max_size: int | None = None)
             args + args):
         d, name = paths[did], from_db(name)
         path = d + name if d.endswith(sep) else d + sep + name
-        rows.append((size, full, path, mtime_ns, inode, dev, nlink))
+        rows.append(new_row(HashedFile, (size, full, path, mtime_ns, inode, dev, nlink)))
     return rows

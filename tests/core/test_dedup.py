@@ -2,7 +2,14 @@
 
 import os
 
-from app.core.dedup.groups import DupFile, DuplicateGroup, groups_from_hashed, sort_groups, split_by_bytes
+from app.core.dedup.groups import (
+    DupFile,
+    DuplicateGroup,
+    HashedFile,
+    groups_from_hashed,
+    sort_groups,
+    split_by_bytes,
+)
 from app.core.progress import Progress
 from app.jobs.duplicates import find_duplicates
 from app.store.db import open_database
@@ -77,8 +84,9 @@ def test_paranoid_splits_a_group_whose_bytes_differ(tmp_path):
 
 
 def test_groups_from_hashed_rows_count_inodes_not_paths():
-    rows = [(10, b"h", "/x/a", 0, 1, 1, 2), (10, b"h", "/x/a2", 0, 1, 1, 2), (10, b"h", "/x/b", 0, 2, 1, 1),
-            (20, b"k", "/x/c", 0, 3, 1, 2), (20, b"k", "/x/c2", 0, 3, 1, 2)]     # sorted by (hash, size)
+    rows = [HashedFile(*r) for r in (
+        (10, b"h", "/x/a", 0, 1, 1, 2), (10, b"h", "/x/a2", 0, 1, 1, 2), (10, b"h", "/x/b", 0, 2, 1, 1),
+        (20, b"k", "/x/c", 0, 3, 1, 2), (20, b"k", "/x/c2", 0, 3, 1, 2))]     # sorted by (hash, size)
     (g,) = sort_groups(groups_from_hashed(rows))       # c and c2: one inode, not a duplicate
     assert g.copies == 2 and [f.hardlinked for f in g.files] == [True, True, False]
 

@@ -36,6 +36,18 @@ class DupFile(NamedTuple):
         return self.mtime_ns / 1e9
 
 
+class HashedFile(NamedTuple):
+    """A file whose full hash is stored, as the index lists it for grouping."""
+
+    size: int
+    full_hash: bytes
+    path: str
+    mtime_ns: int
+    inode: int
+    dev: int
+    nlink: int
+
+
 @dataclass(slots=True)
 class DuplicateGroup:
     """Files with identical bytes; at least two distinct inodes."""
@@ -67,9 +79,9 @@ def _distinct_inodes(files: list[DupFile]) -> int:
     return len(files)
 
 
-def groups_from_hashed(rows: Iterable[tuple]) -> list[DuplicateGroup]:
-    """Groups from ``(size, full_hash, path, mtime_ns, inode, dev, nlink)`` rows, those of one
-    (size, hash) next to each other (sorted by size and hash, or by hash and size).
+def groups_from_hashed(rows: Iterable[HashedFile]) -> list[DuplicateGroup]:
+    """Groups from HashedFile rows, those of one (size, hash) next to each other (sorted by
+    size and hash, or by hash and size).
 
     For files whose full hashes are already known (a rerun); a run of rows with
     one (size, hash) is a group when it holds at least two distinct inodes.
@@ -77,7 +89,7 @@ def groups_from_hashed(rows: Iterable[tuple]) -> list[DuplicateGroup]:
     new = tuple.__new__         # DupFile(...) without the named tuple's Python-level __new__
     groups: list[DuplicateGroup] = []
     for (size, digest), run in groupby(rows, key=itemgetter(0, 1)):
-        files = [new(DupFile, (r[2], r[0], r[3], r[4], r[5], r[6], False)) for r in run]
+        files = [new(DupFile, (r.path, r.size, r.mtime_ns, r.inode, r.dev, r.nlink, False)) for r in run]
         if len(files) < 2:
             continue
         inodes = {(f[4], f[3]) for f in files}
