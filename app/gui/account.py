@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLine
 from app.gui.account_actions import ACCOUNT_JOB, AccountActions
 from app.gui.widgets import Card, button, label
 
-SIGN_IN, SYNC = ACCOUNT_JOB, "sync"
+SIGN_IN, SYNC, STATUS = ACCOUNT_JOB, "sync", "sync-status"
 CHECK_INTERVAL_MS = 20_000  # look for waiting local changes (debounce of automatic syncs)
 FULL_INTERVAL_S = 5 * 60  # pull other devices' changes this often
 
@@ -115,15 +115,21 @@ class SyncIndicator(QLabel):
         self.ctl.changed.connect(self.refresh)
         self.destroyed.connect(self.ctl.stop)
         session.jobs.started.connect(self._job_started)   # bound: disconnected when deleted
-        self.hide()  # until the first refresh, just after the window first painted
-        QTimer.singleShot(0, self, self.refresh)
+        # the first status is read in a worker: reading it imports the sync client and the
+        # keyring (0.1-0.3 s), which on the UI thread froze the window just after it appeared
+        self.hide()
+        db = session.db
+        session.jobs.start(STATUS, lambda _progress: sync_jobs().status(db), quiet=True,
+                           on_result=self._show, owner=self)
 
     def _job_started(self, kind: str) -> None:
         if kind == SYNC:
             self.setText(tr("Sync: syncing…"))
 
     def refresh(self) -> None:
-        status = self.ctl.status()
+        self._show(self.ctl.status())
+
+    def _show(self, status: dict) -> None:
         self.setVisible(status["linked"] or bool(status["message"]))
         self.setText(tr("Sync: {s}").format(s=status["status"]))
         self.setToolTip(status["last_error"] or status["message"] or "")
