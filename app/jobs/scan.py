@@ -121,10 +121,9 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
         conn.commit()
         progress.stage("scan", total=known_files or None)
         result.changed = False
-        # a first scan fills the index in bulk: the by-size index is built once at the end
-        with size_index.set_aside_when_empty(conn):
+        with size_index.for_scan(conn) as sizes:
             for root in present:
-                _scan_root(conn, root, result, classify_name, progress=progress, exclude=exclude,
+                _scan_root(conn, root, result, classify_name, sizes, progress=progress, exclude=exclude,
                            include_hidden=include_hidden, on_listing=on_listing, pool=pool)
     finally:
         conn.close()
@@ -132,7 +131,8 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
     return result
 
 
-def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str], tuple[str, str]], *,
+def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str], tuple[str, str]],
+               sizes: size_index.SizeIndex, *,
                progress: Progress, exclude: Sequence[str], include_hidden: bool,
                on_listing: ListingHook | None, pool: WorkerPool | None) -> None:
     """Walk one root into the index and add what it found to `result`."""
@@ -146,6 +146,7 @@ def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str
 
     def record(path: str, files: Sequence[FileRecord], complete: bool, sig: bytes | None = None) -> None:
         writer.add_dir(path, files, complete, sig)
+        sizes.written(result.counts.new + writer.counts.new)
         if on_listing is not None and files:
             on_listing(files)
 

@@ -1,6 +1,7 @@
-"""A first scan builds the files-by-size index once at its end (store.size_index): the index is
-back after a finished, a cancelled or an interrupted scan, an index that already holds many
-files keeps it throughout, and the duplicates found are the same either way."""
+"""A first scan of a large tree builds the files-by-size index once at its end
+(store.size_index): the index is back after a finished, a cancelled or an interrupted scan, a
+small scan and an index that already holds many files keep it throughout, and the duplicates
+found are the same either way. SET_ASIDE_AFTER stands for "a large tree" at a test's size."""
 
 import os
 
@@ -29,10 +30,11 @@ def seen_during_scan(db, root, **kwargs) -> list[bool]:
     return seen
 
 
-def test_a_first_scan_sets_the_index_aside_and_builds_it_at_the_end(db, make_corpus):
+def test_a_first_scan_sets_the_index_aside_and_builds_it_at_the_end(db, make_corpus, monkeypatch):
     root, manifest = make_corpus(400, seed=3)
+    monkeypatch.setattr(size_index, "SET_ASIDE_AFTER", 50)
     seen = seen_during_scan(db, root)
-    assert seen and not any(seen)
+    assert seen[0] and not seen[-1]
     assert has_size_index(db)
     groups = find_duplicates(db, [str(root)], progress=Progress()).groups
     found = sorted(sorted(os.path.relpath(f.path, root) for f in g.files if not f.path.endswith(".lnk"))
@@ -40,17 +42,25 @@ def test_a_first_scan_sets_the_index_aside_and_builds_it_at_the_end(db, make_cor
     assert found == manifest["duplicate_groups"]
 
 
-def test_an_index_with_many_files_keeps_it(db, make_corpus, monkeypatch):
-    root, _ = make_corpus(200, seed=4)
-    scan(db, [str(root)], progress=Progress())
-    monkeypatch.setattr(size_index, "BULK_BELOW", 100)     # the index now counts as full
-    (root / "new.txt").write_text("a file the rescan inserts")
+def test_a_small_first_scan_keeps_it(db, make_corpus):
+    root, _ = make_corpus(300, seed=4)
     seen = seen_during_scan(db, root)
     assert seen and all(seen)
 
 
-def test_a_cancelled_scan_puts_it_back(db, make_corpus):
+def test_an_index_with_many_files_keeps_it(db, make_corpus, tmp_path, monkeypatch):
+    first, _ = make_corpus(200, seed=4)
+    scan(db, [str(first)], progress=Progress())
+    monkeypatch.setattr(size_index, "BULK_BELOW", 100)     # the index now counts as full
+    monkeypatch.setattr(size_index, "SET_ASIDE_AFTER", 10)
+    second, _ = make_corpus(150, seed=7)
+    seen = seen_during_scan(db, second)
+    assert seen and all(seen)
+
+
+def test_a_cancelled_scan_puts_it_back(db, make_corpus, monkeypatch):
     root, _ = make_corpus(600, seed=5)
+    monkeypatch.setattr(size_index, "SET_ASIDE_AFTER", 50)
     progress = Progress(min_interval=0)
 
     def listener(snap):
@@ -69,6 +79,6 @@ def test_a_scan_after_a_crash_in_between_restores_it(db, make_corpus, monkeypatc
     conn.execute("DROP INDEX ix_files_size")        # what a process killed mid-scan leaves
     conn.commit()
     conn.close()
-    monkeypatch.setattr(size_index, "BULK_BELOW", 0)    # not a bulk scan: it must come back anyway
+    monkeypatch.setattr(size_index, "BULK_BELOW", 0)    # never set aside by this scan: it comes back anyway
     scan(db, [str(root)], progress=Progress())
     assert has_size_index(db)
