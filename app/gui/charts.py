@@ -1,8 +1,10 @@
 """Charts painted with QPainter (QtCharts is not in PySide6-Essentials).
 
 BarChart: horizontal bars with a label and a value text per row; clicking a row emits its key.
-ColumnChart: vertical columns over labelled buckets (used for file age).
-Both are plain widgets: they take their data as a list and repaint; nothing per bar is a widget.
+ColumnChart: vertical columns over labelled buckets (used for file age); a caption cut short
+reads whole in the tooltip of its column. Both build on _Chart (selection, hover, colours,
+elided text: one helper instead of two copies) and are plain widgets: they take their data as
+a list and repaint; nothing per bar is a widget.
 """
 
 from __future__ import annotations
@@ -25,19 +27,20 @@ class Bar:
     colors: tuple[str, str] | None = None  # (light, dark) of the thing shown; else the series colour
 
 
-class BarChart(QWidget):
-    """Rows of horizontal bars, longest first as given."""
+class _Chart(QWidget):
+    """What both charts share: the bars, the one selected (a click selects, a second click on
+    it clears), the tooltip of the bar under the mouse, the description for screen readers,
+    and how a bar's colour and an elided text are painted."""
 
     clicked = Signal(str)
-    ROW = 30
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None, vertical_policy: QSizePolicy.Policy) -> None:
         super().__init__(parent)
         self.bars: list[Bar] = []
         self.selected: str | None = None
         self._hover = -1
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, vertical_policy)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
@@ -47,34 +50,63 @@ class BarChart(QWidget):
         self.setAccessibleDescription("; ".join(f"{b.label}: {b.text}" for b in bars))
         self.update()
 
+    def _index_at(self, event: QMouseEvent) -> int:
+        raise NotImplementedError
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+        i = self._index_at(event)
+        if i != self._hover:
+            self._hover = i
+            self.setToolTip(f"{self.bars[i].label}: {self.bars[i].text}" if i >= 0 else "")
+            self.update()
+
+    def leaveEvent(self, _event) -> None:  # noqa: N802 (Qt API)
+        self._hover = -1
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
+        i = self._index_at(event)
+        if i >= 0:
+            key = self.bars[i].key
+            self.selected = None if self.selected == key else key
+            self.clicked.emit(self.selected or "")
+            self.update()
+
+    def _color(self, i: int, bar: Bar, base: QColor | None = None, dimmed: int = 90) -> QColor:
+        """The bar's own colour (or ``base``, or the series colour), dimmed beside a selected one."""
+        if base is None:
+            base = QColor(bar.colors[theme.current() == "dark"] if bar.colors
+                          else theme.SERIES[i % len(theme.SERIES)])
+        color = QColor(base)
+        if self.selected and bar.key != self.selected:
+            color.setAlpha(dimmed)
+        return color
+
+    @staticmethod
+    def _text(p: QPainter, rect: QRectF, text: str, color: QColor, align: Qt.AlignmentFlag) -> None:
+        """``text`` in ``rect``, elided at its end when it does not fit."""
+        fm = QFontMetrics(p.font())
+        p.setPen(color)
+        p.drawText(rect, align, fm.elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width())))
+
+
+class BarChart(_Chart):
+    """Rows of horizontal bars, longest first as given."""
+
+    ROW = 30
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, QSizePolicy.Policy.Minimum)
+
     def sizeHint(self) -> QSize:
         return QSize(360, max(1, len(self.bars)) * self.ROW + 4)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(200, max(1, len(self.bars)) * self.ROW + 4)
 
-    def _row_at(self, y: float) -> int:
-        row = int((y - 2) // self.ROW)
+    def _index_at(self, event: QMouseEvent) -> int:
+        row = int((event.position().y() - 2) // self.ROW)
         return row if 0 <= row < len(self.bars) else -1
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        row = self._row_at(event.position().y())
-        if row != self._hover:
-            self._hover = row
-            self.setToolTip(f"{self.bars[row].label}: {self.bars[row].text}" if row >= 0 else "")
-            self.update()
-
-    def leaveEvent(self, _event) -> None:
-        self._hover = -1
-        self.update()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        row = self._row_at(event.position().y())
-        if row >= 0:
-            key = self.bars[row].key
-            self.selected = None if self.selected == key else key
-            self.clicked.emit(self.selected or "")
-            self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -96,50 +128,26 @@ class BarChart(QWidget):
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(hover_bg)
                 p.drawRoundedRect(row, 6, 6)
-            color = QColor(bar.colors[theme.current() == "dark"] if bar.colors
-                           else theme.SERIES[i % len(theme.SERIES)])
-            if self.selected and bar.key != self.selected:
-                color.setAlpha(90)
-            p.setPen(text_color)
-            p.drawText(
-                QRectF(6, y, label_w - 10, self.ROW - 2),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                fm.elidedText(bar.label, Qt.TextElideMode.ElideRight, label_w - 10),
-            )
+            left = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+            self._text(p, QRectF(6, y, label_w - 10, self.ROW - 2), bar.label, text_color, left)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(track)
             track_rect = QRectF(label_w, y + self.ROW / 2 - 5, bar_w, 10)
             p.drawRoundedRect(track_rect, 5, 5)
-            p.setBrush(color)
+            p.setBrush(self._color(i, bar))
             filled = QRectF(track_rect)
             filled.setWidth(max(6.0, bar_w * bar.value / top))
             p.drawRoundedRect(filled, 5, 5)
-            p.setPen(muted)
-            p.drawText(
-                QRectF(label_w + bar_w + 8, y, value_w, self.ROW - 2),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                bar.text,
-            )
+            self._text(p, QRectF(label_w + bar_w + 8, y, value_w, self.ROW - 2), bar.text, muted, left)
         p.end()
 
 
-class ColumnChart(QWidget):
+class ColumnChart(_Chart):
     """Vertical columns over buckets, each with a caption under it and its value text above."""
 
-    clicked = Signal(str)
-
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.bars: list[Bar] = []
-        self.selected: str | None = None
+        super().__init__(parent, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(170)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-
-    def set_bars(self, bars: list[Bar]) -> None:
-        self.bars = bars
-        self.setAccessibleDescription("; ".join(f"{b.label}: {b.text}" for b in bars))
-        self.update()
 
     def sizeHint(self) -> QSize:
         return QSize(360, 190)
@@ -147,13 +155,9 @@ class ColumnChart(QWidget):
     def _slot(self) -> float:
         return self.width() / max(1, len(self.bars))
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
+    def _index_at(self, event: QMouseEvent) -> int:
         i = int(event.position().x() // self._slot())
-        if 0 <= i < len(self.bars):
-            key = self.bars[i].key
-            self.selected = None if self.selected == key else key
-            self.clicked.emit(self.selected or "")
-            self.update()
+        return i if 0 <= i < len(self.bars) else -1
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -174,22 +178,12 @@ class ColumnChart(QWidget):
             col_w = min(46.0, slot * 0.62)
             x = i * slot + (slot - col_w) / 2
             h = max(3.0, plot_h * bar.value / top) if bar.value else 0
-            color = QColor(accent)
-            if self.selected and bar.key != self.selected:
-                color.setAlpha(80)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(color)
+            p.setBrush(self._color(i, bar, accent, dimmed=80))
             p.drawRoundedRect(QRectF(x, base - h, col_w, h), 4, 4)
-            p.setPen(text)
-            p.drawText(
-                QRectF(i * slot, base - h - value_h, slot, value_h),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                fm.elidedText(bar.text, Qt.TextElideMode.ElideRight, int(slot)),
-            )
-            p.setPen(muted)
-            p.drawText(
-                QRectF(i * slot, base + 4, slot, caption_h),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                fm.elidedText(bar.label, Qt.TextElideMode.ElideRight, int(slot)),
-            )
+            centre = Qt.AlignmentFlag.AlignHCenter
+            value_rect = QRectF(i * slot, base - h - value_h, slot, value_h)
+            self._text(p, value_rect, bar.text, text, centre | Qt.AlignmentFlag.AlignBottom)
+            caption_rect = QRectF(i * slot, base + 4, slot, caption_h)
+            self._text(p, caption_rect, bar.label, muted, centre | Qt.AlignmentFlag.AlignTop)
         p.end()

@@ -198,10 +198,10 @@ def test_hundred_thousand_groups_load_scroll_and_filter(window, qtbot):
     print(f"100k groups: load {load:.3f} s, slowest scroll repaint {worst:.3f} s, filter {filter_time:.3f} s")
 
 
-def test_replace_with_hard_links(scanned, dup_folder, monkeypatch, wait_idle):
-    import app.gui.views.duplicates as dup_view
+def test_replace_with_hard_links(scanned, dup_folder, qtbot, wait_idle):
+    from tests.gui.journey import answer_next_dialog
 
-    monkeypatch.setattr(dup_view, "confirm_action", lambda *a, **k: True)
+    answer_next_dialog(qtbot, "accept")  # the real confirmation, with its owners option unchecked
     scanned.link_btn.click()
     wait_idle()
     kept = (dup_folder / "a.bin").stat()

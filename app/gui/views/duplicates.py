@@ -25,6 +25,7 @@ from app.gui.models.duplicates import DuplicatesModel, removable
 from app.gui.session import Session
 from app.gui.views.duplicates_filters import DuplicateFilters
 from app.gui.views.duplicates_table import DuplicatesTable
+from app.gui.views.undo_offer import UndoOffer
 from app.gui.widgets import Banner, EmptyState, PageHeader, button, label
 
 POLICIES = (
@@ -47,7 +48,6 @@ class DuplicatesView(QWidget):
         self.model = DuplicatesModel(self)
         self.model.on_marks_changed = self._update_summary
         self.model.folder_label = self._folder_label  # 'Photos/2024' rather than the full path
-        self.last_entry: int | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(20, 18, 20, 12)
         lay.setSpacing(12)
@@ -148,7 +148,7 @@ class DuplicatesView(QWidget):
         self.policy_box.setCurrentIndex(max(0, self.policy_box.findData(policy)))
         self.policy_box.currentIndexChanged.connect(self._policy_changed)
         session.duplicates_ready.connect(self.set_result)
-        session.undone.connect(self._undone_anywhere)
+        self.undo_offer = UndoOffer(session, self.banner)
         session.folders_changed.connect(self._reload_folders)
         session.index_changed.connect(self._reload_categories)
         session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
@@ -374,26 +374,12 @@ class DuplicatesView(QWidget):
             text += " " + tr("{n} skipped (see History for the reasons).").format(
                 n=fmt.plural(problems, tr("file"), tr("files"))
             )
-        self.last_entry = result.entry_id
-        if result.entry_id is not None and action != "delete":
-            self.banner.show_message(text, tr("Undo"), self.undo_last)
-        else:
-            self.banner.show_message(text)
+        self.undo_offer.offer(result.entry_id if action != "delete" else None, text)
         self.session.history_changed.emit()
         self.session.index_changed.emit()
 
     def undo_last(self) -> None:
-        if self.last_entry is not None:
-            self.session.undo(self.last_entry, self.banner.show_message, self.banner.show_message)
-
-    def _undone_anywhere(self, entry_id: int, text: str) -> None:
-        """A run was undone (here, from History or the tray): the Undo offer for it is over,
-        and the list is stale until the rescan Session.undo starts delivers new groups."""
-        if entry_id == self.last_entry:
-            self.last_entry = None
-            self.banner.show_message(text)
-        elif not self.banner.isHidden() and not self.banner.action.isHidden():
-            self.banner.hide()  # an Undo offer for some other run: it may be stale now
+        self.undo_offer.undo()
 
     def refresh_theme(self) -> None:
         self.empty.refresh_icon()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QSplitter, QStackedWidget, QVBoxLayout,
 from app.gui import fmt
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
+from app.gui.views.undo_offer import start_undo
 from app.gui.widgets import Banner, Card, EmptyState, PageHeader, button, label, table
 
 SOURCES = (
@@ -264,8 +265,7 @@ class HistoryView(QWidget):
         say what happened (never silently nothing)."""
         entry = self.entries.row(self.entries_view.currentIndex())
         if entry is None:
-            if self.session.undo(None, self._undone, self.banner.show_message):
-                self.banner.show_message(tr("Undoing the newest entry…"))
+            start_undo(self.session, None, self.banner.show_message)
             return
         why = self.why_not_undoable(entry)
         if why:
@@ -278,16 +278,9 @@ class HistoryView(QWidget):
         entry = self.entries.row(self.entries_view.currentIndex())
         if entry is None or self.why_not_undoable(entry):
             return
-        if self.session.jobs.is_running("undo"):
-            self.banner.show_message(tr("An undo is running; wait until it is finished."))
-            return
-        self._select_id = entry.id
-        self.undo_btn.setEnabled(False)
-        self.banner.show_message(tr("Undoing “{t}”…").format(t=entry.title or entry.source))
-        self.session.undo(entry.id, self._undone, self.banner.show_message)
-
-    def _undone(self, text: str) -> None:
-        self.banner.show_message(text)
+        if start_undo(self.session, entry.id, self.banner.show_message, entry.title or entry.source):
+            self._select_id = entry.id
+            self.undo_btn.setEnabled(False)
 
     def refresh_theme(self) -> None:
         self.empty.refresh_icon()

@@ -22,8 +22,9 @@ from app.gui.confirm import confirm_action
 from app.gui.flow import FlowLayout
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
-from app.gui.views.history import KINDS
+from app.gui.views.organizer_plan import is_home, plan_rows, short_source, short_target
 from app.gui.views.rules_panel import RulesPanel
+from app.gui.views.undo_offer import UndoOffer
 from app.gui.widgets import (
     Banner,
     Card,
@@ -50,7 +51,6 @@ class OrganizerView(QWidget):
         super().__init__()
         self.session = session
         self.preview = None  # jobs.organize.Preview of the last "Preview"
-        self.last_entry: int | None = None
         self._auto_dest = ""  # what a preset put into "Into" (the user did not type it)
         lay = PageLayout(self)
         lay.setContentsMargins(20, 14, 20, 10)
@@ -61,6 +61,7 @@ class OrganizerView(QWidget):
         )
         lay.addWidget(header)
         self.banner = Banner()
+        self.undo_offer = UndoOffer(session, self.banner, lambda: self._update_buttons())
         lay.addWidget(self.banner)
         split = self.split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
@@ -71,7 +72,6 @@ class OrganizerView(QWidget):
         split.setSizes([320, 860])
         lay.addWidget(split, 1)
         session.folders_changed.connect(self._reload_folders)
-        session.undone.connect(self._undone_anywhere)
         session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
         self._reload_folders()
 
@@ -94,7 +94,7 @@ class OrganizerView(QWidget):
     def _update_buttons(self) -> None:
         busy = self.session.jobs.is_running(APPLY) or self.session.jobs.is_running(PREVIEW)
         self.apply_btn.setEnabled(self.preview is not None and len(self.preview.plan) > 0 and not busy)
-        self.undo_btn.setEnabled(self.last_entry is not None and not busy)
+        self.undo_btn.setEnabled(self.undo_offer.available and not busy)
 
     def _preview_card(self) -> QWidget:
         card = Card()
@@ -162,8 +162,10 @@ class OrganizerView(QWidget):
         self.plan_model = RowsModel(
             [
                 Column(tr("Action"), lambda r: r[0], icon=lambda r: theme.icon("warning") if r[4] else None),
-                Column(tr("File"), lambda r: self._short_source(r[1]), tooltip=lambda r: r[1]),
-                Column(tr("Goes to"), lambda r: self._short_target(r[1], r[2]), tooltip=lambda r: r[2]),
+                Column(tr("File"), lambda r: short_source(self.preview, r[1]), tooltip=lambda r: r[1]),
+                Column(
+                    tr("Goes to"), lambda r: short_target(self.preview, r[1], r[2]), tooltip=lambda r: r[2]
+                ),
                 Column(tr("Rule"), lambda r: r[3]),
                 Column(
                     tr("Note"),
@@ -303,33 +305,9 @@ class OrganizerView(QWidget):
     def _apply_failed(self, message: str, _tb: str) -> None:
         self.banner.show_message(tr("Apply failed: {m}").format(m=message))
 
-    def _short_source(self, path: str) -> str:
-        """The file below the folder organized ('sub/up.png'), so rows of equal names differ."""
-        for root in self.preview.roots if self.preview else []:
-            if path.startswith(root.rstrip(os.sep) + os.sep):
-                return path[len(root.rstrip(os.sep)) + 1 :]
-        return path
-
-    def _short_target(self, src: str, path: str) -> str:
-        """The destination below the folder it starts from: 'documents/' (same name) or
-        'documents/2024-report.pdf' (renamed)."""
-        pv = self.preview
-        for base in ([pv.dest] if pv and pv.dest else []) + (pv.roots if pv else []):
-            if path.startswith(base.rstrip(os.sep) + os.sep):
-                path = path[len(base.rstrip(os.sep)) + 1 :]
-                break
-        if path and os.path.basename(path) == os.path.basename(src):
-            return os.path.dirname(path) + os.sep
-        return path
-
     def _previewed(self, pv) -> None:
         self.preview = pv
-        rows = []
-        for op in pv.plan.operations:
-            target = op.dst or ("" if str(op.kind) != "trash" else tr("the trash"))
-            rows.append((tr(KINDS.get(str(op.kind), str(op.kind))), op.src, target, op.rule or "", op.note))
-        for path, why in pv.planned.skipped + pv.errors:
-            rows.append((tr("Skip"), path, "", "", why))
+        rows = plan_rows(pv)
         self.plan_model.set_rows(rows)
         self.plan_pages.setCurrentIndex(1 if rows else 0)
         if not rows:
@@ -378,7 +356,6 @@ class OrganizerView(QWidget):
 
     def _applied(self, result) -> None:
         self.preview = None
-        self.last_entry = result.entry_id
         from app.jobs.history import files_done
 
         n = files_done(result.records)
@@ -387,7 +364,7 @@ class OrganizerView(QWidget):
             text += " " + tr(
                 "{n} skipped (changed since the preview, or could not be moved); see History."
             ).format(n=fmt.plural(result.failed + result.skipped, tr("file"), tr("files")))
-        self.banner.show_message(text, tr("Undo"), self.undo)
+        self.undo_offer.offer(result.entry_id, text)
         self.plan_model.set_rows([])
         self.plan_pages.setCurrentIndex(0)
         self._set_summary("")
@@ -396,23 +373,9 @@ class OrganizerView(QWidget):
         self._update_buttons()
 
     def undo(self) -> None:
-        if self.last_entry is not None:
-            self.session.undo(self.last_entry, self.banner.show_message, self.banner.show_message)
-
-    def _undone_anywhere(self, entry_id: int, text: str) -> None:
-        """A run was undone (here, from History or the tray): its Undo offer here is over."""
-        if entry_id == self.last_entry:
-            self.last_entry = None
-            self.banner.show_message(text)
-        self._update_buttons()
+        self.undo_offer.undo()
 
     def refresh_theme(self) -> None:
         self._dest_changed()
         self.rules_panel.refresh_theme()
         self.plan_empty.refresh_icon()
-
-
-def is_home(path: str) -> bool:
-    """True for the user's home folder itself (where a preset would scatter new folders)."""
-    home = os.path.expanduser("~")
-    return bool(path) and os.path.normcase(os.path.abspath(path)) == os.path.normcase(os.path.abspath(home))
