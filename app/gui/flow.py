@@ -68,8 +68,8 @@ class FlowLayout(QLayout):
 
     def minimumSize(self) -> QSize:  # noqa: N802 (Qt API)
         size = QSize()
-        for item in self._visible():
-            size = size.expandedTo(QSize(self._width(item), item.minimumSize().height()))
+        for item in self._visible():  # a row is as high as its items' hint (a squeezed tool row cut them)
+            size = size.expandedTo(QSize(self._width(item), item.sizeHint().height()))
         m = self.contentsMargins()
         return size + QSize(m.left() + m.right(), m.top() + m.bottom())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -74,6 +74,13 @@ class OrganizerView(QWidget):
         session.folders_changed.connect(self._reload_folders)
         session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
         self._reload_folders()
+        self.plan_pages.currentChanged.connect(lambda _i: self._fold_rules())
+        self.banner.installEventFilter(self)  # shown or hidden: the rules fold or unfold
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API)
+        if obj is self.banner and event.type() in (QEvent.Type.Show, QEvent.Type.Hide):
+            self._fold_rules()
+        return super().eventFilter(obj, event)
 
     # ---- layout ----------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
@@ -84,6 +91,19 @@ class OrganizerView(QWidget):
             self.split.setOrientation(orientation)
             self.split.setSizes([320, 860] if wide else [200, 400])
         super().resizeEvent(event)
+        self._fold_rules()
+
+    def _fold_rules(self) -> None:
+        """In a small window (800x600) the rule list folds away while a preview or a result is
+        shown, so the planned changes get the room; the tool row stays, and it unfolds after."""
+        small = self.split.orientation() == Qt.Orientation.Vertical and self.height() < 700
+        busy_page = self.plan_pages.currentIndex() == 1 or not self.banner.isHidden()
+        fold = small and busy_page
+        if fold != self.rules_panel.list_pages.isHidden():
+            self.rules_panel.set_folded(fold)
+            self.rules_panel.layout().activate()  # its minimum without (or with) the list
+            top = self.rules_panel.minimumSizeHint().height() if fold else 200
+            self.split.setSizes([top, max(1, self.split.height() - top)])
 
     def on_shown(self) -> None:
         self.rules_panel.ensure_loaded()

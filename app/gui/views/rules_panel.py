@@ -54,9 +54,9 @@ class RulesPanel(Card):
         card = self
         card.setMinimumWidth(240)
         order = tr("Checked rules run top to bottom; the first match wins.")
-        title = label(tr("My rules"), "SectionTitle")
-        title.setToolTip(order)
-        card.body.addWidget(title)
+        self.title = label(tr("My rules"), "SectionTitle")
+        self.title.setToolTip(order)
+        card.body.addWidget(self.title)
         # presets are run from the Organizer's "Using" box; here they are copied, to be changed
         self.presets_btn = button(
             tr("Copy a preset"), "plus", tip=tr("Copy a preset's rules into My rules, to change them")
@@ -112,6 +112,14 @@ class RulesPanel(Card):
         row.add(self.export_btn)
         row.add(self.presets_btn)  # on the tool row: the panel fits an 800x600 window
         card.body.addWidget(row_box)
+
+    def set_folded(self, folded: bool) -> None:
+        """Hide the list (a small window showing a preview needs the room); the tool row stays
+        and the title says how many rules are checked."""
+        self.list_pages.setVisible(not folded)
+        checked = sum(1 for r in self.rules if r.enabled)
+        text = tr("My rules ({n} checked)").format(n=fmt.count(checked))
+        self.title.setText(text if folded and self.rules else tr("My rules"))
 
     def ensure_loaded(self) -> None:
         if not self._loaded:
