@@ -91,10 +91,18 @@ def _pause_gc(pause: bool) -> None:
     every tracked object; a scan of 100,000 files makes that long enough to freeze the
     window (measured: stalls of 100-900 ms). Objects are still freed by reference counting
     meanwhile; cycles wait until the jobs are done.
+
+    On resuming, what the jobs allocated is all in the youngest generation, and the first
+    collection would walk it on the UI thread (after a 1M-file scan: 111-126 ms, collecting 5
+    objects). ``freeze`` then ``unfreeze`` moves it into the oldest generation instead (both
+    documented): it is walked at the next full collection, like every long-lived object, and
+    cycles among it are collected then.
     """
     if pause:
         gc.disable()
     else:
+        gc.freeze()
+        gc.unfreeze()
         gc.enable()
 
 
