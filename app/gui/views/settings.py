@@ -137,7 +137,9 @@ class SettingsView(QWidget):
         self.minimized.setChecked(bool(prefs.get("start_minimized")))
         self.minimized.toggled.connect(lambda v: prefs.set("start_minimized", v))
         look.body.addWidget(self.minimized)
-        self.watcher = WatcherSettings(session.db)      # the watcher's: start at login, watched folders
+        # the watcher's: start at login, watched folders; its reads and writes (and its dialog's)
+        # run in the window's one job manager, so they queue behind a scan like every other job
+        self.watcher = WatcherSettings(session.db, jobs=session.jobs)
         look.body.addWidget(self.watcher)
         log = label(tr("Log file: {p}").format(p=paths.log_file()), "Muted", wrap=True)
         log.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
