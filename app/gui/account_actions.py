@@ -8,7 +8,6 @@ password can be typed again; the server's refusals are said in words, without it
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Signal
@@ -37,14 +36,11 @@ class AccountProblem(Exception):
 
 
 def _in_words(exc: Exception) -> str:
-    """The server's refusal without its field name ('current_password: the password is wrong.')."""
+    """The server's refusal as a sentence (a field name it puts in front written as words)."""
     from app.sync.api import ApiError
 
     if isinstance(exc, ApiError):
-        if exc.code == "wrong_password":
-            return tr("The password is wrong.")
-        text = re.sub(r"^[a-z_]+: ", "", exc.message)
-        return text[:1].upper() + text[1:]
+        return tr("The password is wrong.") if exc.code == "wrong_password" else exc.sentence
     return str(exc)
 
 

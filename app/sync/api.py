@@ -11,6 +11,7 @@ The connection pool gets a network backend whose sockets clamp every wait to the
 
 from __future__ import annotations
 
+import re
 import ssl
 import threading
 import time
@@ -40,6 +41,15 @@ class ApiError(SyncError):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+    @property
+    def sentence(self) -> str:
+        """The message for a person: a field name the API puts in front is written as words
+        ('new_password: at least 10 characters' -> 'New password: at least 10 characters')."""
+        field, sep, rest = self.message.partition(": ")
+        if sep and re.fullmatch(r"[a-z_]+", field):
+            return f"{field.replace('_', ' ').capitalize()}: {rest}"
+        return self.message
 
 
 class Offline(SyncError):

@@ -21,10 +21,10 @@ def test_change_password_and_sign_out_everywhere(run_cli, sync_server, email, tm
                        json={"email": email, "password": PASSWORD}).json()["data"]
     r = run_cli("account", "password", "--password-stdin", input=f"wrong one!\n{NEW_PASSWORD}\n",
                 env=env)
-    assert r.returncode == 1 and "current_password: the password is wrong" in r.stderr
+    assert r.returncode == 1 and "The current password is wrong." in r.stderr
     r = run_cli("account", "password", "--password-stdin", input=f"{PASSWORD}\n12345678\n",
                 env=env)
-    assert r.returncode == 1 and "new_password:" in r.stderr
+    assert r.returncode == 1 and "New password:" in r.stderr
     r = run_cli("account", "password", "--password-stdin", input=f"{PASSWORD}\n{NEW_PASSWORD}\n",
                 env=env)
     assert r.returncode == 0 and "Password changed; 1 other sign-in ended." in r.stdout, r.stderr

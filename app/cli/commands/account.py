@@ -85,7 +85,7 @@ def handler(args) -> int:
         print(f"Not signed in: {exc}", file=sys.stderr)
         return EXIT_ERRORS
     except ApiError as exc:
-        print(f"The server refused: {exc.message}", file=sys.stderr)
+        print(f"The server refused: {exc.sentence}", file=sys.stderr)
         return EXIT_ERRORS
     except SyncError as exc:
         print(str(exc), file=sys.stderr)

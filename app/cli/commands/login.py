@@ -49,7 +49,7 @@ def handler(args) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except ApiError as exc:
-        print(f"Sign-in failed: {exc.message}", file=sys.stderr)
+        print(f"Sign-in failed: {exc.sentence}", file=sys.stderr)
         return EXIT_ERRORS
     except SyncError as exc:
         print(f"Sign-in failed: {exc}", file=sys.stderr)

@@ -36,7 +36,7 @@ def delete_account(body: PasswordConfirm, request: Request, user: User = Depends
     categories, scans, files, operations, reports) and its audit events; the deletion itself
     is written to the server log, which keeps no personal data beyond the user id."""
     if not check_password(request, settings, user, user.email, body.password):
-        raise APIError(403, "wrong_password", "password: the password is wrong.")
+        raise APIError(403, "wrong_password", "The password is wrong.")
     user_id = user.id
     session.execute(delete(AuditEvent).where(AuditEvent.user_id == user_id))
     session.delete(user)

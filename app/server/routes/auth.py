@@ -167,7 +167,7 @@ def change_password(body: PasswordChange, request: Request, user: User = Depends
     if not check_password(request, settings, user, user.email, body.current_password):
         audit(session, request, "password_change_failed", user.id)
         session.commit()
-        raise APIError(403, "wrong_password", "current_password: the password is wrong.")
+        raise APIError(403, "wrong_password", "The current password is wrong.")
     check_new_password(body.new_password, user.email, "new_password")
     user.password_hash = request.app.state.passwords.hash(body.new_password)
     ended = revoke_all(session, user.id, keep=request.state.family_id)
