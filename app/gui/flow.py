@@ -1,4 +1,5 @@
-"""A layout that places widgets in a row and wraps to the next row when the width runs out.
+"""Layouts that reflow with the width: ``FlowLayout`` places widgets in a row and wraps to the
+next row when the width runs out; ``ColumnsLayout`` puts cards in as many columns as fit.
 
 Rows of buttons and filter boxes use it so that an 800 px window shows every control whole
 (on two rows) instead of cutting the last ones off or laying them over each other.
@@ -11,27 +12,31 @@ from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget, QWidgetItem
 
 
-class FlowLayout(QLayout):
-    def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
+class _PlacingLayout(QLayout):
+    """What both layouts below share: a list of items placed by ``_place(rect, move)``, which
+    also answers the height for a width (with move=False). Hidden widgets take no room."""
+
+    def __init__(self, parent: QWidget | None, spacing: int) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
-        self._stretch: dict[int, int] = {}  # id(item) -> minimum width it grows from
         self._spacing = spacing
         self.setContentsMargins(QMargins(0, 0, 0, 0))
 
-    # ---- filling ----------------------------------------------------------------------------
-    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt API)
-        self._items.append(item)
-
-    def add(self, widget: QWidget, min_width: int = 0) -> None:
-        """Add ``widget``; with ``min_width`` it is at least that wide and takes the row's spare
-        width."""
+    def _add_widget(self, widget: QWidget) -> QLayoutItem:
         self.addChildWidget(widget)
         item = QWidgetItem(widget)
         self._items.append(item)
-        if min_width:
-            self._stretch[id(item)] = min_width
         self.invalidate()
+        return item
+
+    def _forget(self, item: QLayoutItem) -> None:
+        """Drop what the layout noted about an item taken out of it."""
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        raise NotImplementedError
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt API)
+        self._items.append(item)
 
     def count(self) -> int:
         return len(self._items)
@@ -42,11 +47,10 @@ class FlowLayout(QLayout):
     def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt API)
         if 0 <= index < len(self._items):
             item = self._items.pop(index)
-            self._stretch.pop(id(item), None)
+            self._forget(item)
             return item
         return None
 
-    # ---- sizes ------------------------------------------------------------------------------
     def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 (Qt API)
         return Qt.Orientation(0)
 
@@ -59,6 +63,27 @@ class FlowLayout(QLayout):
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 (Qt API)
         super().setGeometry(rect)
         self._place(rect, move=True)
+
+    def _visible(self) -> list[QLayoutItem]:
+        return [i for i in self._items if not (i.widget() and i.widget().isHidden())]
+
+
+class FlowLayout(_PlacingLayout):
+    """Widgets in rows, wrapping when the width runs out."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
+        super().__init__(parent, spacing)
+        self._stretch: dict[int, int] = {}  # id(item) -> minimum width it grows from
+
+    def add(self, widget: QWidget, min_width: int = 0) -> None:
+        """Add ``widget``; with ``min_width`` it is at least that wide and takes the row's spare
+        width."""
+        item = self._add_widget(widget)
+        if min_width:
+            self._stretch[id(item)] = min_width
+
+    def _forget(self, item: QLayoutItem) -> None:
+        self._stretch.pop(id(item), None)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         items = self._visible()
@@ -74,9 +99,6 @@ class FlowLayout(QLayout):
         return size + QSize(m.left() + m.right(), m.top() + m.bottom())
 
     # ---- placing ----------------------------------------------------------------------------
-    def _visible(self) -> list[QLayoutItem]:
-        return [i for i in self._items if not (i.widget() and i.widget().isHidden())]
-
     def _width(self, item: QLayoutItem) -> int:
         return max(self._stretch.get(id(item), 0), item.sizeHint().width())
 
@@ -114,7 +136,7 @@ class FlowLayout(QLayout):
         return y - self._spacing - area.y() + m.top() + m.bottom() if rows[0] else 0
 
 
-class ColumnsLayout(QLayout):
+class ColumnsLayout(_PlacingLayout):
     """Cards in equal columns, as many as fit (at most ``columns``, each at least ``min_width``):
     four stat cards side by side in a wide window, two by two at 800 px, one above the other
     below that. The Dashboard and Settings scrolled sideways at 800 px with a fixed grid.
@@ -124,37 +146,18 @@ class ColumnsLayout(QLayout):
 
     def __init__(self, parent: QWidget | None = None, min_width: int = 320, columns: int = 2,
                  spacing: int = 14) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
+        super().__init__(parent, spacing)
         self._full: set[int] = set()  # id(item) of the items that take a whole row
         self._min_width = min_width
         self._columns = columns
-        self._spacing = spacing
-        self.setContentsMargins(QMargins(0, 0, 0, 0))
-
-    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt API)
-        self._items.append(item)
 
     def add(self, widget: QWidget, full_row: bool = False) -> None:
-        self.addChildWidget(widget)
-        item = QWidgetItem(widget)
-        self._items.append(item)
+        item = self._add_widget(widget)
         if full_row:
             self._full.add(id(item))
-        self.invalidate()
 
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt API)
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt API)
-        if 0 <= index < len(self._items):
-            item = self._items.pop(index)
-            self._full.discard(id(item))
-            return item
-        return None
+    def _forget(self, item: QLayoutItem) -> None:
+        self._full.discard(id(item))
 
     def columns_for(self, width: int) -> int:
         """How many columns ``width`` (inside the margins) holds: each at least ``min_width``
@@ -162,19 +165,6 @@ class ColumnsLayout(QLayout):
         narrowest = max([self._min_width] + [i.minimumSize().width() for i in self._visible()])
         fit = (width + self._spacing) // (narrowest + self._spacing)
         return max(1, min(self._columns, fit))
-
-    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 (Qt API)
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt API)
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
-        return self._place(QRect(0, 0, width, 0), move=False)
-
-    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 (Qt API)
-        super().setGeometry(rect)
-        self._place(rect, move=True)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         width = self._columns * self._min_width + (self._columns - 1) * self._spacing
@@ -186,9 +176,6 @@ class ColumnsLayout(QLayout):
         m = self.contentsMargins()
         width = min(widest, self._min_width) + m.left() + m.right()
         return QSize(width, 0)
-
-    def _visible(self) -> list[QLayoutItem]:
-        return [i for i in self._items if not (i.widget() and i.widget().isHidden())]
 
     @staticmethod
     def _height(item: QLayoutItem, width: int) -> int:

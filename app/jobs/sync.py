@@ -7,6 +7,8 @@ import hashlib
 import json
 import time
 import uuid as _uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from app.core.progress import Progress
 from app.store import aggregates, outbox
@@ -15,67 +17,54 @@ from app.sync.account import Account, AccountInfo, default_device_name
 from app.sync.engine import SyncResult, run_sync, status_dict
 
 SUMMARY_KEY = "sync.summary_digest"
+T = TypeVar("T")
 __all__ = ["change_password", "default_device_name", "delete_account", "sign_in", "sign_out",
            "sign_out_everywhere", "status", "sync"]
+
+
+def _with_account(db: Database, stage: str, progress: Progress | None, action: Callable[[Account], T]) -> T:
+    """``action(account)`` on this database's sync account, closed afterwards."""
+    if progress:
+        progress.stage(stage)
+    account = Account(db)
+    try:
+        return action(account)
+    finally:
+        account.close()
 
 
 def sign_in(db: Database, server: str, email: str, password: str, *, register: bool = False,
             device_name: str | None = None, progress: Progress | None = None) -> AccountInfo:
     """Sign in (or sign up) and link this device; its rules are queued for the first sync."""
-    if progress:
-        progress.stage("sign-in")
-    account = Account(db)
-    try:
-        return account.sign_in(server, email, password, register=register, device_name=device_name)
-    finally:
-        account.close()
+    return _with_account(db, "sign-in", progress, lambda account: account.sign_in(
+        server, email, password, register=register, device_name=device_name))
 
 
 def sign_out(db: Database, progress: Progress | None = None) -> None:
     """Revoke the sign-in on the server and forget the tokens and the waiting changes."""
-    if progress:
-        progress.stage("sign-out")
-    account = Account(db)
-    try:
-        account.sign_out()
-    finally:
-        account.close()
+    _with_account(db, "sign-out", progress, Account.sign_out)
 
 
 def change_password(db: Database, current: str, new: str, progress: Progress | None = None) -> int:
     """Change the account's password; the server ends every other sign-in (returns how many)."""
-    if progress:
-        progress.stage("password")
-    account = Account(db)
-    try:
-        return account.change_password(current, new)
-    finally:
-        account.close()
+    return _with_account(db, "password", progress, lambda account: account.change_password(current, new))
 
 
 def sign_out_everywhere(db: Database, progress: Progress | None = None) -> int:
     """End every sign-in of the account, this one too (returns how many); waiting changes stay."""
-    if progress:
-        progress.stage("sign-out")
-    account = Account(db)
-    try:
-        return account.sign_out_everywhere()
-    finally:
-        account.close()
+    return _with_account(db, "sign-out", progress, Account.sign_out_everywhere)
 
 
 def delete_account(db: Database, password: str, progress: Progress | None = None) -> str:
     """Delete the account and its data on the server; here only the sign-in and the changes
     waiting for it go (files, rules and history stay). Returns the email it had."""
-    if progress:
-        progress.stage("delete")
-    account = Account(db)
-    try:
+
+    def delete(account: Account) -> str:
         email = account.info.email
         account.delete_account(password)
         return email
-    finally:
-        account.close()
+
+    return _with_account(db, "delete", progress, delete)
 
 
 def scan_summary(db: Database) -> dict | None:
