@@ -106,3 +106,27 @@ def dup_folder(tmp_path: Path) -> Path:
     os.utime(root / "a.bin", (old, old))  # the oldest copy: the one "keep oldest" keeps
     os.utime(root / "b.txt", (old, old))
     return root
+
+
+# --- Settings > Account tests: the real sync server on loopback, the in-memory keyring ----------
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+import sync_fixtures  # noqa: E402
+
+memory_keyring = sync_fixtures.memory_keyring        # the fixture, shared with tests/sync
+
+
+@pytest.fixture(scope="module")
+def account_server(tmp_path_factory):
+    server = sync_fixtures.start_server(tmp_path_factory.mktemp("account-server"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def no_sync_after_the_test(controller):
+    """The window is closed at teardown: no automatic sync of this session may start later
+    (account tests take it with ``pytest.mark.usefixtures``)."""
+    yield
+    from app.gui.account import controller as sync_controller
+
+    sync_controller(controller.session).stop()

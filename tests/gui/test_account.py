@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
-from pathlib import Path
 
 import keyring
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-import sync_fixtures  # noqa: E402
-from sync_fixtures import start_server  # noqa: E402
-
-memory_keyring = sync_fixtures.memory_keyring        # the fixture, shared with tests/sync
+from sync_fixtures import start_server
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(scope="module")
-def account_server(tmp_path_factory):
-    server = start_server(tmp_path_factory.mktemp("account-server"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def no_sync_after_the_test(controller):
-    """The window is closed at teardown: no automatic sync of this session may start later."""
-    yield
-    from app.gui.account import controller as sync_controller
-
-    sync_controller(controller.session).stop()
+pytestmark = pytest.mark.usefixtures("no_sync_after_the_test")
 
 
 def test_account_page_signs_up_syncs_and_signs_out(qtbot, window, controller, wait_idle,

@@ -4,37 +4,19 @@ real server on loopback."""
 
 from __future__ import annotations
 
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-import sync_fixtures  # noqa: E402
-from sync_fixtures import start_server  # noqa: E402
-
-memory_keyring = sync_fixtures.memory_keyring        # the fixture, shared with tests/sync
+from sync_fixtures import start_server
 
 PASSWORD = "correct horse battery"
+pytestmark = pytest.mark.usefixtures("no_sync_after_the_test")
+
 NEW_PASSWORD = "violet tugboat marmalade sonnet"
 LEFT = Qt.MouseButton.LeftButton
 
 
-@pytest.fixture(scope="module")
-def account_server(tmp_path_factory):
-    server = start_server(tmp_path_factory.mktemp("account-actions-server"))
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def no_sync_after_the_test(controller):
-    yield
-    from app.gui.account import controller as sync_controller
-
-    sync_controller(controller.session).stop()
 
 
 def sign_up(qtbot, window, wait_idle, server) -> tuple:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
+from sync_fixtures import start_server
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-import sync_fixtures  # noqa: E402
-from sync_fixtures import start_server  # noqa: E402
-
-memory_keyring = sync_fixtures.memory_keyring        # the fixture, shared with tests/sync
+PASSWORD = "correct horse battery"
+pytestmark = pytest.mark.usefixtures("no_sync_after_the_test")
 
 
 @pytest.fixture
@@ -21,13 +17,6 @@ def refusing_server(tmp_path):
     yield server
     server.stop()
 
-
-@pytest.fixture(autouse=True)
-def no_sync_after_the_test(controller):
-    yield
-    from app.gui.account import controller as sync_controller
-
-    sync_controller(controller.session).stop()
 
 
 def test_refused_change_is_listed_with_its_reason_and_can_be_discarded(
