@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea
 
 from app.gui.main_window import VIEWS
@@ -88,3 +89,90 @@ def test_the_rule_editor_and_the_confirmation_fit_with_an_error_and_long_names(w
     assert problems(dialog) == []
     rows = [dialog.files.visualItemRect(dialog.files.item(i)).height() for i in range(5)]
     assert min(rows) >= dialog.files.fontMetrics().height()
+
+
+@pytest.fixture
+def copyrights(tmp_path):
+    """Four copies of one licence, each in a package folder deep in a doc tree (as in
+    /usr/share/doc): the rows all read "copyright", only the end of the folder tells them apart."""
+    root = tmp_path / "usr" / "share" / "doc"
+    packages = ("libreoffice-style-colibre", "libreoffice-style-elementary",
+                "python3-pyside6.qtwidgets", "python3-pyside6.qtnetwork")
+    for name in packages:
+        (root / name).mkdir(parents=True)
+        (root / name / "copyright").write_bytes(b"Format: https://www.debian.org/doc/\n" * 300)
+    for i in range(30):  # enough smaller groups that the table scrolls up and down
+        for name in packages[:2]:
+            (root / name / f"changelog.{i}.gz").write_bytes(b"%d" % i * (100 + i))
+    return root, packages
+
+
+def folder_shown(table, row: int) -> str:
+    """The Folder cell of ``row`` as the table draws it: elided the way its delegate elides."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    from app.gui.models.duplicates import FOLDER
+
+    index = table.model().index(row, FOLDER)
+    option = QStyleOptionViewItem()
+    table.initViewItemOption(option)
+    option.rect = table.visualRect(index)
+    table.itemDelegateForIndex(index).initStyleOption(option, index)
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    return option.fontMetrics.elidedText(option.text, option.textElideMode, option.rect.width() - 2 * margin)
+
+
+@pytest.mark.parametrize(
+    "scheme,size",
+    [("light", (800, 600)), ("dark", (800, 600)), ("light", (1024, 640)), ("dark", (1440, 900))],
+)
+def test_every_column_of_the_duplicates_table_is_in_view(
+    controller, window, copyrights, tmp_path, wait_idle, qtbot, scheme, size
+):
+    """No sideways scrolling: Name, Size, Modified and Folder all inside the table's viewport, the
+    Folder column showing the end of each path (the package folder that tells the rows apart),
+    the full path in its tooltip."""
+    from app.gui.models.duplicates import COLUMNS, FOLDER
+
+    root, packages = copyrights
+    shots = Path(os.environ.get("FO_LAYOUT_SHOTS") or tmp_path / "shots")
+    shots.mkdir(parents=True, exist_ok=True)
+    controller.theme.set_preference(scheme)
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size, timeout=5000)
+    controller.session.add_folders([str(root.parent.parent)], scan=True)
+    wait_idle()
+    window.show_view("duplicates")
+    wait_idle()
+    qtbot.wait(30)
+    view = window.views["duplicates"]
+    table = view.tree
+    assert view.model.group_count() == 31
+    assert table.verticalScrollBar().maximum() > 0  # its scroll bar takes width from the columns
+    window.grab().save(str(shots / f"duplicates-{scheme}-{size[0]}x{size[1]}.png"))
+
+    header, width = table.horizontalHeader(), table.viewport().width()
+    for column in range(len(COLUMNS)):
+        left = header.sectionViewportPosition(column)
+        right = left + header.sectionSize(column)
+        assert left >= 0 and right <= width + 1, (
+            f"column {COLUMNS[column]!r} spans {left}..{right} px of a {width} px wide table"
+        )
+    assert table.horizontalScrollBar().maximum() == 0
+    assert not table.horizontalScrollBar().isVisible()
+
+    files = [view.model.file_at(r) for r in range(view.model.rowCount())]
+    rows = [r for r, f in enumerate(files) if f is not None and f.path.endswith("/copyright")]
+    assert len(rows) == 4
+    labels = [view.model.index(r, FOLDER).data() for r in rows]
+    shown = [folder_shown(table, r) for r in rows]
+    assert len(set(shown)) == 4, f"the four rows cannot be told apart: {shown}"
+    for label, text in zip(labels, shown, strict=True):  # the end of the path, what differs
+        assert text == label or (text.startswith("…") and label.endswith(text[1:])), (label, text)
+        if size[0] >= 1024:  # the folder's own name whole
+            assert text.endswith("/" + label.rsplit("/", 1)[-1]), (label, text)
+    if size[0] >= 1440:
+        assert shown == labels  # room for the whole of each folder
+    tips = {view.model.index(r, FOLDER).data(Qt.ItemDataRole.ToolTipRole) for r in rows}
+    assert {str(root / name / "copyright") for name in packages} <= {t.split(" (")[0] for t in tips}
+    assert problems(window) == []

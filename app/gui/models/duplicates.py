@@ -23,6 +23,7 @@ from app.gui import fmt, theme
 
 COLUMNS = ("", "Name", "Size", "Modified", "Folder")
 ARROW, NAME, SIZE, MODIFIED, FOLDER = range(5)
+TIP_FOLDERS = 12  # folders a group's Folder tooltip lists before "and n more"
 # Built once: enum arithmetic in Python is slow and flags() is asked often.
 _PLAIN = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _CHECKABLE = _PLAIN | Qt.ItemFlag.ItemIsUserCheckable
@@ -57,6 +58,7 @@ class DuplicatesModel(QAbstractTableModel):
         self.marked: set[str] = set()  # paths checked for the action
         self.kept: dict[int, str] = {}  # group number -> the path the keep policy kept
         self.folder_label: Callable[[str], str] = str  # how the Folder column spells a folder
+        self.short_dates = False  # a narrow table: Modified shows the day, its tooltip the time
         self._bold = QFont()
         self._bold.setWeight(QFont.Weight.DemiBold)
         self.on_marks_changed: Callable[[], None] | None = None
@@ -213,8 +215,8 @@ class DuplicatesModel(QAbstractTableModel):
                 return tr("{name}  ·  {n} copies").format(name=name, n=copies)
             if col == SIZE:
                 return tr("{size} to free").format(size=fmt.size(self.reclaim[g]))
-            if col == MODIFIED:
-                return tr("{size} each").format(size=fmt.size(group.size))
+            if col == MODIFIED:  # a narrow table leaves it out: each file's row has its size
+                return "" if self.short_dates else tr("{size} each").format(size=fmt.size(group.size))
             if col == FOLDER:
                 folders = {os.path.dirname(f.path) for f in group.files}
                 if len(folders) == 1:
@@ -235,7 +237,24 @@ class DuplicatesModel(QAbstractTableModel):
             return tr("Click the arrow to show or hide the copies. Content hash {h}").format(
                 h=group.hash[:16]
             )
+        elif role == TOOLTIP and col in (SIZE, MODIFIED):
+            return tr("{copies} of {size} each").format(
+                copies=fmt.plural(group.copies, tr("copy"), tr("copies")), size=fmt.size(group.size)
+            )
+        elif role == TOOLTIP and col == FOLDER:  # the whole paths the column may elide
+            folders = sorted({os.path.dirname(f.path) for f in group.files})
+            more = len(folders) - TIP_FOLDERS
+            lines = folders[:TIP_FOLDERS] + ([tr("and {n} more").format(n=more)] if more > 0 else [])
+            return "\n".join(lines)
         return None
+
+    def set_short_dates(self, short: bool) -> None:
+        """Modified as the day only (a narrow table) or with the time; the tooltip has both."""
+        if short == self.short_dates:
+            return
+        self.short_dates = short
+        if self.starts[-1]:
+            self.dataChanged.emit(self.index(0, MODIFIED), self.index(self.starts[-1] - 1, MODIFIED))
 
     def _file_data(self, g: int, f, col: int, role: int):
         if role == DISPLAY:
@@ -249,13 +268,16 @@ class DuplicatesModel(QAbstractTableModel):
             if col == SIZE:
                 return fmt.size(f.size)
             if col == MODIFIED:
-                return datetime.fromtimestamp(f.mtime_ns / 1e9).strftime("%Y-%m-%d %H:%M")
+                return _modified(f, "%Y-%m-%d" if self.short_dates else "%Y-%m-%d %H:%M")
             if col == FOLDER:
                 return self.folder_label(os.path.dirname(f.path))
         elif role == CHECK and col == NAME:
             return Qt.CheckState.Checked if f.path in self.marked else Qt.CheckState.Unchecked
         elif role == TOOLTIP:
             extra = tr(" (hard link of another copy)") if getattr(f, "hardlinked", False) else ""
+            if col == MODIFIED:
+                when = _modified(f, "%Y-%m-%d %H:%M:%S")
+                return tr("Modified {when}\n{path}").format(when=when, path=f.path)
             return f.path + extra
         elif role == FOREGROUND:
             if f.path in self.marked:
@@ -316,6 +338,10 @@ class DuplicatesModel(QAbstractTableModel):
                 key=lambda i: key(groups[i]), reverse=order == Qt.SortOrder.DescendingOrder
             )
         )
+
+
+def _modified(f, pattern: str) -> str:
+    return datetime.fromtimestamp(f.mtime_ns / 1e9).strftime(pattern)
 
 
 def removable(files: list, keep: str) -> list[str]:

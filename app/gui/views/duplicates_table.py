@@ -1,16 +1,40 @@
 """The table of duplicate groups: layout of the columns, sorting by header click, expanding a
-group with its arrow or a double click, opening or revealing a file from the context menu."""
+group with its arrow or a double click, opening or revealing a file from the context menu.
+
+The columns fit the table's width at every window size from 800x600 up, with no sideways
+scrolling: Size and Modified take what their text needs, Name what its text needs up to a share
+of the width, and Folder the rest. A name elides in its middle (its extension and "(keep)"
+stay), a folder on its left: rows of four files named "copyright" differ only by the end of
+their folders, and that end is what shows. The tooltip has the whole path.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QHeaderView, QMenu, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QMenu, QStyledItemDelegate, QTableView, QWidget
 
-from app.gui.models.duplicates import ARROW, MODIFIED, NAME, SIZE, DuplicatesModel
+from app.gui.models.duplicates import ARROW, FOLDER, MODIFIED, NAME, SIZE, DuplicatesModel
+
+ARROW_WIDTH = 28
+NAME_MIN = 130  # px: a check box, an icon and "copyright" still read at 800x600
+NAME_SHARE = 0.4  # the most of the table's width a long name takes; Folder gets the rest
+FOLDER_SHARE = 0.3  # the least of it Folder keeps (a long name gives way down to NAME_MIN)
+ELIDE = {NAME: Qt.TextElideMode.ElideMiddle, FOLDER: Qt.TextElideMode.ElideLeft}
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("Duplicates", text)
+
+
+class ElidingDelegate(QStyledItemDelegate):
+    """Elides each column where its distinguishing part survives (see ELIDE)."""
+
+    def initStyleOption(self, option, index) -> None:  # noqa: N802 (Qt's name)
+        super().initStyleOption(option, index)
+        mode = ELIDE.get(index.column(), Qt.TextElideMode.ElideRight)
+        if mode == Qt.TextElideMode.ElideMiddle and index.model().is_group_row(index.row()):
+            mode = Qt.TextElideMode.ElideRight  # "copyright · 4…": the name before the count
+        option.textElideMode = mode
 
 
 class DuplicatesTable(QTableView):
@@ -28,7 +52,7 @@ class DuplicatesTable(QTableView):
         self.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
-        self.setTextElideMode(Qt.TextElideMode.ElideLeft)  # paths: the file name stays visible
+        self.setItemDelegate(ElidingDelegate(self))
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
         self.clicked.connect(self._clicked)
@@ -45,11 +69,44 @@ class DuplicatesTable(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setHighlightSections(False)
         header.setSectionResizeMode(ARROW, QHeaderView.ResizeMode.Fixed)
-        self.setColumnWidth(ARROW, 28)
-        self.setColumnWidth(NAME, 330)
-        self.setColumnWidth(SIZE, 140)
-        self.setColumnWidth(MODIFIED, 140)
+        header.setMinimumSectionSize(ARROW_WIDTH)
+        self.setColumnWidth(ARROW, ARROW_WIDTH)
         header.setSortIndicator(SIZE, Qt.SortOrder.DescendingOrder)
+        model.modelReset.connect(self.fit_columns)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Share the width out: Size and Modified as wide as their text (header and the rows on
+        screen), Name as wide as its text up to NAME_SHARE of the width, Folder the rest (and
+        at least FOLDER_SHARE, a long name giving way). Run on a resize and on new rows, never
+        while a person drags a column wider (that may then scroll sideways, as they chose)."""
+        header = self.horizontalHeader()
+        width = self.viewport().width()
+        if width <= 0:
+            return
+
+        def need(column: int) -> int:
+            return max(header.sectionSizeFromContents(column).width(), self.sizeHintForColumn(column))
+
+        def measure() -> tuple[int, int, int]:
+            size, modified = need(SIZE), need(MODIFIED)
+            return size, modified, width - ARROW_WIDTH - size - modified
+
+        self.dup_model.set_short_dates(False)
+        size, modified, rest = measure()
+        if rest - NAME_MIN < width * FOLDER_SHARE:  # no room for the time of day as well
+            self.dup_model.set_short_dates(True)  # Modified shows the day, its tooltip the time
+            size, modified, rest = measure()
+        name = min(need(NAME), max(NAME_MIN, int(width * NAME_SHARE)))
+        name = max(NAME_MIN, min(name, rest - int(width * FOLDER_SHARE)))
+        for column, px in ((SIZE, size), (MODIFIED, modified), (NAME, name)):
+            if header.sectionSize(column) != px:
+                header.resizeSection(column, px)
+        # Folder is the last section and stretches over what is left
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)  # the viewport's resizes come here too (a scroll bar shows)
+        self.fit_columns()
 
     def _sort(self, column: int) -> None:
         order = self.horizontalHeader().sortIndicatorOrder()
