@@ -1,6 +1,6 @@
 """Walk a window's widget tree and list what a person would see as broken layout: a label or a
-button narrower than its text ('Export repor'), or two widgets of one layout on top of each
-other ('Select copies' over the keep-policy box).
+button narrower than its text ('Export repor'), a field squashed below its text's height, or
+two widgets of one layout on top of each other ('Select copies' over the keep-policy box).
 
 Used by tests/gui/test_layout.py and by hand (python -m tests.gui.layout_check is not needed:
 import ``problems`` and print them next to a screenshot).
@@ -12,6 +12,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
+    QAbstractSpinBox,
     QComboBox,
     QLabel,
     QLayout,
@@ -75,6 +76,21 @@ def too_narrow(root: QWidget) -> list[str]:
             out.append(f"{_name(w)} is {w.width()} px wide, its text needs {need} px")
         if isinstance(w, QLabel) and w.wordWrap() is False and w.height() + SLACK < w.sizeHint().height():
             out.append(f"{_name(w)} is {w.height()} px high, its text needs {w.sizeHint().height()} px")
+    return out
+
+
+def squashed(root: QWidget) -> list[str]:
+    """Fields and boxes given less height than their text needs (a combo box cut to a sliver
+    when a neighbour takes the room: the rule editor's Action rows beside a long error)."""
+    out = []
+    for w in root.findChildren(QWidget):
+        if not isinstance(w, (QComboBox, QLineEdit, QAbstractSpinBox)) or not w.isVisibleTo(root):
+            continue
+        if w.width() <= 0 or _inside_scrolling(w, root):
+            continue
+        need = w.minimumSizeHint().height()
+        if w.height() + SLACK < need:
+            out.append(f"{_name(w)} is {w.height()} px high, its text needs {need} px")
     return out
 
 
@@ -177,4 +193,6 @@ def _direct():
 
 
 def problems(root: QWidget) -> list[str]:
+    # squashed() is not in here yet: it finds the rule editor's Action boxes and the Organizer's
+    # Into field squashed (tests/gui/test_layout.py marks them as known failures until fixed)
     return too_narrow(root) + wrapped_cut(root) + overlaps(root) + outside(root) + clipped(root)
