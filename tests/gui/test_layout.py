@@ -199,11 +199,6 @@ def test_every_column_of_the_duplicates_table_is_in_view(
     assert problems(window) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/gui/views/rule_editor.py: with a template error shown, the Action rows' boxes "
-    "(Then, Rename to, If the target exists) are squashed to 15 of the 28 px they need",
-)
 @pytest.mark.parametrize("size", [(800, 600), (1440, 900)])
 def test_the_rule_editors_fields_keep_their_height_with_an_error(window, qtbot, tmp_path, size):
     from app.gui.views.rule_editor import RuleEditor

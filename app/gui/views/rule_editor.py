@@ -281,9 +281,19 @@ class RuleEditor(QDialog):
                 )
             else:
                 text = tr("Example: {f}  →  {t}").format(f=sample, t=os.path.join(target, name))
-        except TemplateError as exc:
-            text = tr("Template problem: {e}").format(e=exc)
+        except TemplateError:
+            text = ""               # the warning below says what is wrong with the template
         self.example.setText(text)
+        self.example.setVisible(bool(text))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow the dialog when a wrapped message needs more height, rather than let the layout
+        squeeze the fields (a dialog's layout does not ask its wrapped labels for their height)."""
+        lay = self.layout()
+        need = lay.totalHeightForWidth(self.width()) if lay.hasHeightForWidth() else self.sizeHint().height()
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def accept(self) -> None:
         d = self.to_dict()
@@ -291,6 +301,7 @@ class RuleEditor(QDialog):
             rule_from_dict(d)
         except RuleError as exc:
             self.error.setText(f"⚠ {field_words(exc.field)}: {exc.message}")
+            self._fit()
             return
         self.result_dict = d
         super().accept()
