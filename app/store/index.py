@@ -25,9 +25,8 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from app.core.scan.walk import listing_signature
+from app.core.scan.walk import FileRecord, listing_signature
 from app.store.codec import from_db, to_db
 from app.store.index_query import is_within, resolved
 
@@ -163,9 +162,10 @@ class IndexWriter:
         did = self._dirs[to_db(path)]
         self._unchanged(did, sig, files, links, nbytes)
 
-    def add_dir(self, path: str, records: Sequence[Any], complete: bool = True,
+    def add_dir(self, path: str, records: Sequence[FileRecord], complete: bool = True,
                 sig: bytes | None = None) -> None:
-        """Record one folder as the walk saw it (records: ``core.scan.walk.FileRecord``).
+        """Record one folder as the walk saw it (records: ``core.scan.walk.FileRecord``s, or plain
+        tuples of their fields as the workers send them).
 
         With complete=False (a file root, or the listing broke off) files missing from
         `records` are kept rather than treated as vanished. `sig`: the listing's digest,
@@ -178,15 +178,17 @@ class IndexWriter:
         elif not complete:
             sig = None
         if did is not None and sig is not None and sig == self._signatures.get(did):
-            links = sum(1 for r in records if r[6])
-            self._unchanged(did, sig, len(records) - links, links, sum(r[1] for r in records if not r[6]))
+            # records are FileRecords, or plain tuples of their fields (from the workers)
+            links = sum(1 for _p, _s, _m, _i, _d, _n, is_link, _c in records if is_link)
+            nbytes = sum(size for _p, size, _m, _i, _d, _n, is_link, _c in records if not is_link)
+            self._unchanged(did, sig, len(records) - links, links, nbytes)
             return
         self.modified = True
         counts = self.counts
         counts.dirs += 1
         cut = len(path) if path.endswith(os.sep) else len(path) + 1
         if did is None:
-            rows = [self._new_row(r, r[0][cut:]) for r in records]
+            rows = [self._new_row(r, r[0][cut:]) for r in records]       # r[0]: the path
             self._new_dirs.append((key, sig, rows))
             self._pending += len(rows) + 1
         else:
@@ -198,17 +200,18 @@ class IndexWriter:
         if self._pending >= self.batch_rows:
             self.flush()
 
-    def _new_row(self, r: Any, name: str) -> tuple:
+    def _new_row(self, r: FileRecord, name: str) -> tuple:
         """A new file's row without its dir_id (counted as new)."""
+        _path, size, mtime_ns, inode, dev, nlink, is_link, ctime_ns = r
         counts = self.counts
-        if r[6]:
+        if is_link:
             counts.links += 1
         else:
             counts.files += 1
-            counts.bytes += r[1]
+            counts.bytes += size
         counts.new += 1
         ext, cat = self.classify(name)
-        return (to_db(name), r[1], r[2], r[3], r[4], r[5], ext, cat, r[6], self.gen, r[7])
+        return (to_db(name), size, mtime_ns, inode, dev, nlink, ext, cat, is_link, self.gen, ctime_ns)
 
     def _unchanged(self, did: int, sig: bytes, files: int, links: int, nbytes: int) -> None:
         self._seen_dirs.append((self.root_id, self.gen, sig, did))
@@ -222,33 +225,34 @@ class IndexWriter:
         if self._pending >= self.batch_rows:
             self.flush()
 
-    def _merge(self, did: int, records: Sequence[Any], cut: int, complete: bool) -> None:
+    def _merge(self, did: int, records: Sequence[FileRecord], cut: int, complete: bool) -> None:
         stored = {name: rest for name, *rest in self.conn.execute(
             "SELECT name, id, size, mtime_ns, inode, dev, nlink, is_link, ctime_ns FROM files WHERE dir_id=?",
             (did,))}
         counts, gen = self.counts, self.gen
         for r in records:
-            name = r[0][cut:]
+            path, size, mtime_ns, inode, dev, nlink, is_link, ctime_ns = r
+            name = path[cut:]
             old = stored.pop(to_db(name), None)
             if old is None:
                 self._inserts.append((did, *self._new_row(r, name)))
                 continue
-            if r[6]:
+            if is_link:
                 counts.links += 1
             else:
                 counts.files += 1
-                counts.bytes += r[1]
-            fid, size, mtime_ns, inode, dev, nlink, is_link, ctime_ns = old
+                counts.bytes += size
+            fid, old_size, old_mtime, old_inode, old_dev, old_nlink, old_link, old_ctime = old
             # the stored hashes stay only while these are all the same (the file's identity
             # is its device and inode: another device may reuse an inode number)
-            if (size != r[1] or mtime_ns != r[2] or inode != r[3] or dev != r[4] or ctime_ns != r[7]
-                    or bool(is_link) != r[6]):
+            if (old_size != size or old_mtime != mtime_ns or old_inode != inode or old_dev != dev
+                    or old_ctime != ctime_ns or bool(old_link) != is_link):
                 cat = self.classify(name)[1]
-                self._content.append((r[1], r[2], r[3], r[4], r[5], r[6], cat, r[7], gen, fid))
+                self._content.append((size, mtime_ns, inode, dev, nlink, is_link, cat, ctime_ns, gen, fid))
                 counts.changed += 1
             else:
-                if nlink != r[5]:
-                    self._meta.append((r[4], r[5], gen, fid))
+                if old_nlink != nlink:
+                    self._meta.append((dev, nlink, gen, fid))
                 counts.unchanged += 1
         if complete and stored:
             self._deletes.extend((v[0],) for v in stored.values())

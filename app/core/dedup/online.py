@@ -61,26 +61,26 @@ class EarlyHashes:
         return self.taken >= self._limit
 
     def add(self, records: Iterable[Any]) -> list[Work]:
-        """Take ``core.scan.walk.FileRecord``s; returns the partial hashes now due."""
+        """Take ``core.scan.walk.FileRecord``s (or plain tuples of their fields); returns the
+        partial hashes now due."""
         due: list[Work] = []
         sizes, lo, hi = self._sizes, self._lo, self._hi
-        for r in records:
-            size = r[1]
-            if r[6] or size < lo or (hi is not None and size > hi):
+        for path, size, _mtime, inode, dev, _nlink, is_link, _ctime in records:
+            if is_link or size < lo or (hi is not None and size > hi):
                 continue
             if self.taken >= self._limit:
                 break
             self.taken += 1
             entry = sizes.get(size)
             if entry is None:
-                sizes[size] = (r[0], r[4], r[3])
+                sizes[size] = (path, dev, inode)
                 continue
             if entry.__class__ is not _SizeGroup:
                 group = _SizeGroup()
                 sizes[size] = group
                 self._join(group, entry[0], (entry[1], entry[2]), size, due)
                 entry = group
-            self._join(entry, r[0], (r[4], r[3]), size, due)
+            self._join(entry, path, (dev, inode), size, due)
         return due
 
     def _join(self, g: _SizeGroup, path: str, inode: tuple[int, int], size: int, due: list[Work]) -> None:
