@@ -42,3 +42,34 @@ def test_a_count_past_the_estimate_is_shown_as_a_count_without_eta(window, contr
     assert overrun, seen  # the scan went past 40 and was shown as a plain count
     assert all(m == 0 and "left" not in d for d, m in overrun)  # busy bar, no "about 0 s left"
     assert any(s == "Comparing files with the same size…" for s, _d, _m in seen)  # not "compare…"
+
+
+def test_a_rescan_of_a_grown_folder_never_shows_more_done_than_the_total(window, controller, qtbot,
+                                                                         wait_idle, tmp_path):
+    """Issue 17 item 8, as a user meets it: a folder added with the Add folder… button is scanned,
+    thousands of files arrive in it, and Scan now (clicked) runs past the last scan's count: the
+    line shows a plain count, never '49,781 of 9,653 files'."""
+    from tests.gui.journey import choose_folder, click, wait_for
+
+    folder = tmp_path / "inbox"
+
+    def add_files(start: int, count: int) -> None:
+        for i in range(start, start + count):
+            sub = folder / f"d{i // 100}"
+            sub.mkdir(parents=True, exist_ok=True)
+            (sub / f"f{i}.txt").write_text(str(i))
+
+    add_files(0, 200)
+    choose_folder(qtbot, str(folder))
+    click(qtbot, window.add_btn)
+    wait_for(qtbot, lambda: str(folder) in window.session.folders())
+    wait_idle(120)
+    add_files(200, 6000)
+    seen: list[str] = []
+    controller.session.jobs.progress.connect(lambda _k, _s: seen.append(window.status_area.detail.text()))
+    click(qtbot, window.scan_btn)
+    wait_idle(120)
+    pairs = [tuple(int(x.replace(",", "")) for x in m.groups())
+             for m in (re.match(r"([\d,]+) of ([\d,]+) files", d) for d in seen) if m]
+    assert all(done <= total for done, total in pairs), seen
+    assert any(re.fullmatch(r"[\d,]+ files", d) for d in seen), seen      # past 200: a plain count
