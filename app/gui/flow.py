@@ -161,10 +161,14 @@ class ColumnsLayout(_PlacingLayout):
 
     def columns_for(self, width: int) -> int:
         """How many columns ``width`` (inside the margins) holds: each at least ``min_width``
-        and as wide as the widest card's minimum (a check box's text does not wrap)."""
-        narrowest = max([self._min_width] + [i.minimumSize().width() for i in self._visible()])
-        fit = (width + self._spacing) // (narrowest + self._spacing)
-        return max(1, min(self._columns, fit))
+        and as wide as the widest card's minimum (a check box's text does not wrap); as few as
+        give the same number of rows, so four cards go two by two rather than three and one."""
+        visible = self._visible()
+        narrowest = max([self._min_width] + [i.minimumSize().width() for i in visible])
+        fit = max(1, min(self._columns, (width + self._spacing) // (narrowest + self._spacing)))
+        cards = sum(1 for i in visible if id(i) not in self._full) or 1
+        rows = -(-cards // fit)
+        return max(1, -(-cards // rows))
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
         width = self._columns * self._min_width + (self._columns - 1) * self._spacing

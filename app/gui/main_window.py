@@ -49,6 +49,11 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("MainWindow", text)
 
 
+SIDEBAR_WIDE = 228      # the app title needs it
+SIDEBAR_NARROW = 72     # icons only
+NARROW_WINDOW = 900     # window widths below this get the narrow sidebar
+
+
 class MainWindow(QMainWindow):
     """The one window of the app."""
 
@@ -95,7 +100,8 @@ class MainWindow(QMainWindow):
     def _sidebar(self) -> QWidget:
         side = QFrame()
         side.setObjectName("Sidebar")
-        side.setFixedWidth(228)  # the app title needs it; the views work from 572 px up
+        side.setFixedWidth(SIDEBAR_WIDE)
+        self.sidebar = side
         lay = QVBoxLayout(side)
         lay.setContentsMargins(12, 16, 12, 14)
         lay.setSpacing(4)
@@ -110,12 +116,14 @@ class MainWindow(QMainWindow):
         sub = QLabel(tr("Keep your folders tidy"))
         sub.setObjectName("AppSubtitle")
         lay.addWidget(sub)
+        self._wide_only = [title, sub]
 
         self.nav = QListWidget()
         self.nav.setObjectName("NavList")
         self.nav.setAccessibleName(tr("Sections"))
         self.nav.setIconSize(QSize(18, 18))
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         labels = {
             "dashboard": tr("Dashboard"),
             "organizer": tr("Organizer"),
@@ -141,10 +149,31 @@ class MainWindow(QMainWindow):
         self.scan_btn = button(tr("Scan now"), "scan", tip=tr("Scan every folder again (F5)"))
         self.scan_btn.clicked.connect(self.session.start_scan)
         lay.addWidget(self.scan_btn)
+        for btn in (self.add_btn, self.scan_btn):
+            btn.setAccessibleName(btn.text())
         self.session.jobs.busy_changed.connect(self._busy_changed)  # bound: disconnected when deleted
         self.session.folders_changed.connect(self._update_scan_button)
         self._update_scan_button()
         return side
+
+    def _fit_sidebar(self) -> None:
+        """Below NARROW_WINDOW px the sidebar shows its icons only (names in the tooltips), so an
+        800 px window gives the views ~160 px more: the Duplicates table's folders read whole."""
+        compact = self.width() < NARROW_WINDOW
+        if self.sidebar.width() == (SIDEBAR_NARROW if compact else SIDEBAR_WIDE):
+            return
+        self.sidebar.setFixedWidth(SIDEBAR_NARROW if compact else SIDEBAR_WIDE)
+        for widget in self._wide_only:
+            widget.setVisible(not compact)
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            item.setText("" if compact else item.data(Qt.ItemDataRole.AccessibleTextRole))
+        for btn in (self.add_btn, self.scan_btn):
+            btn.setText("" if compact else btn.accessibleName())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self._fit_sidebar()
+        super().resizeEvent(event)
 
     def _busy_changed(self, _busy: bool) -> None:
         self._update_scan_button()

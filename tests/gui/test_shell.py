@@ -332,3 +332,23 @@ def test_a_view_first_opened_after_the_scan_shows_its_result(window, controller,
     assert window.current_view() == "duplicates" and view.isVisible()
     assert view.model.group_count() == 2
     assert view.model.reclaim == [g.reclaimable for g in controller.session.duplicates]
+
+
+def test_a_narrow_window_folds_the_sidebar_to_icons_and_back(window, qtbot):
+    """Below 900 px the sidebar shows icons only (the names in tooltips and for screen readers),
+    its sections still answer clicks, and a wider window brings the names back."""
+    names = [window.nav.item(i).text() for i in range(window.nav.count())]
+    wide = window.sidebar.width()
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.sidebar.width() < wide, timeout=5000)
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == [""] * len(names)
+    assert [window.nav.item(i).data(Qt.ItemDataRole.AccessibleTextRole)
+            for i in range(window.nav.count())] == names
+    assert window.add_btn.text() == "" and window.add_btn.accessibleName() == "Add folder…"
+    nav = window.nav
+    qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=nav.visualItemRect(nav.item(4)).center())
+    assert window.current_view() == "history"
+    window.resize(1200, 780)
+    qtbot.waitUntil(lambda: window.sidebar.width() == wide, timeout=5000)
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == names
+    assert window.add_btn.text() == "Add folder…" and window.scan_btn.text() == "Scan now"

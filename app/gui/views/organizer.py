@@ -85,7 +85,7 @@ class OrganizerView(QWidget):
     # ---- layout ----------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """Side by side when there is room; the rules above the preview in a narrow window."""
-        wide = event.size().width() >= 700
+        wide = event.size().width() >= 760
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.split.orientation() != orientation:
             self.split.setOrientation(orientation)
