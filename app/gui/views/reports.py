@@ -170,7 +170,7 @@ class ReportsView(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt API)
         """The folders beside the export card when there is room, above it otherwise."""
-        direction = QHBoxLayout.Direction.LeftToRight if event.size().width() >= 700 else (
+        direction = QHBoxLayout.Direction.LeftToRight if event.size().width() >= 760 else (
             QHBoxLayout.Direction.TopToBottom
         )
         if self.body_row.direction() != direction:
