@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.core.progress import Progress
-from app.gui.dashboard_data import below_folder_glob, load_dashboard
+from app.jobs.dashboard import below_folder_glob, load_dashboard
 from app.jobs.scan import scan
 
 ODD = "x\\y%_z*?[1]"

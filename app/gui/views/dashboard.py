@@ -19,12 +19,12 @@ from app.core.report.model import AGE_BUCKETS
 from app.core.report.style import category_color
 from app.gui import fmt
 from app.gui.charts import Bar, BarChart, ColumnChart
-from app.gui.dashboard_data import DashboardData, load_dashboard
 from app.gui.flow import ColumnsLayout
 from app.gui.folder_list import FolderList
 from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
 from app.gui.widgets import Banner, Card, EmptyState, PageHeader, StatCard, button, label, table
+from app.jobs.dashboard import DashboardData, load_dashboard
 
 CATEGORY_LABELS = {
     "documents": "Documents",
