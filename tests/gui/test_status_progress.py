@@ -47,8 +47,10 @@ def test_a_count_past_the_estimate_is_shown_as_a_count_without_eta(window, contr
 def test_a_rescan_of_a_grown_folder_never_shows_more_done_than_the_total(window, controller, qtbot,
                                                                          wait_idle, tmp_path):
     """Issue 17 item 8, as a user meets it: a folder added with the Add folder… button is scanned,
-    thousands of files arrive in it, and Scan now (clicked) runs past the last scan's count: the
-    line shows a plain count, never '49,781 of 9,653 files'."""
+    thousands of files arrive in it, and Scan now (clicked) runs past the last scan's count: no
+    line the window showed meanwhile reads like '49,781 of 9,653 files' (how many it shows depends
+    on the machine's speed: the rendering of a count past the estimate is checked line by line in
+    the test above), and the scan ends saying how many files it found."""
     from tests.gui.journey import choose_folder, click, wait_for
 
     folder = tmp_path / "inbox"
@@ -72,4 +74,5 @@ def test_a_rescan_of_a_grown_folder_never_shows_more_done_than_the_total(window,
     pairs = [tuple(int(x.replace(",", "")) for x in m.groups())
              for m in (re.match(r"([\d,]+) of ([\d,]+) files", d) for d in seen) if m]
     assert all(done <= total for done, total in pairs), seen
-    assert any(re.fullmatch(r"[\d,]+ files", d) for d in seen), seen      # past 200: a plain count
+    assert window.status_area.detail.text().startswith("Scanned 6,200 files in "), \
+        window.status_area.detail.text()
