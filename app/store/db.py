@@ -38,7 +38,7 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object = None) -> None:
     cur.execute("PRAGMA page_size=16384")
     # readers see the last commit while a job writes; the window's writes wait only for the
     # job's current short transaction
-    cur.execute("PRAGMA journal_mode=WAL")
+    _use_wal(dbapi_conn)
     # NORMAL in WAL mode survives a process crash (kill -9); FULL would add an fsync per commit.
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -48,6 +48,29 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object = None) -> None:
     # million-file search must stay well under 300 MB (64 MiB each added ~70 MB to it)
     cur.execute("PRAGMA cache_size=-16384")
     cur.close()
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the database file in WAL mode (it stays so). Switching needs the file to itself: when
+    two processes open a new or an older database at once, a switch that waits in SQLite's busy
+    handler keeps its lock while the other opener waits on it, and one of them fails with
+    "database is locked" after the busy timeout. So the switch is tried without waiting, and
+    again every 2 ms, holding nothing in between."""
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.002)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
 
 
 def begin_promptly(conn: sqlite3.Connection | PoolProxiedConnection, timeout: float = BUSY_TIMEOUT) -> None:

@@ -133,3 +133,31 @@ def test_a_connection_handed_back_after_close_is_closed(app_home):
     conn.close()
     with pytest.raises(sqlite3.ProgrammingError):
         sqlite_conn.execute("SELECT 1")
+
+
+def test_three_openers_of_a_new_database_at_once_all_get_it(tmp_path):
+    """The first start of the app and a command at the same moment: each opener switches the new
+    file to WAL and creates the schema, none fails with "database is locked"."""
+    path = tmp_path / "new.db"
+    start = threading.Barrier(3)
+    opened, failed = [], []
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            opened.append(open_database(path))
+        except Exception as exc:      # noqa: BLE001 - reported below
+            failed.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert failed == [] and len(opened) == 3
+        opened[0].set_setting("k", 1)
+        assert opened[2].get_setting("k") == 1
+    finally:
+        for db in opened:
+            db.close()
