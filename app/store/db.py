@@ -58,19 +58,7 @@ def _use_wal(conn: sqlite3.Connection) -> None:
     again every 2 ms, holding nothing in between."""
     if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
         return
-    deadline = time.monotonic() + BUSY_TIMEOUT
-    conn.execute("PRAGMA busy_timeout=0")
-    try:
-        while True:
-            try:
-                conn.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.002)
-    finally:
-        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+    _keep_asking(conn, "PRAGMA journal_mode=WAL", BUSY_TIMEOUT)
 
 
 def begin_promptly(conn: sqlite3.Connection | PoolProxiedConnection, timeout: float = BUSY_TIMEOUT) -> None:
@@ -81,12 +69,18 @@ def begin_promptly(conn: sqlite3.Connection | PoolProxiedConnection, timeout: fl
     window saving a setting) could miss gap after gap and wait half a second; asking often
     gets it in at the next gap.
     """
+    _keep_asking(conn, "BEGIN IMMEDIATE", timeout)
+
+
+def _keep_asking(conn: sqlite3.Connection | PoolProxiedConnection, statement: str, timeout: float) -> None:
+    """Run `statement`, which needs a lock, asking again every 2 ms until `timeout` instead of
+    waiting in SQLite's busy handler (which holds what it has and backs off up to 100 ms)."""
     deadline = time.monotonic() + timeout
     conn.execute("PRAGMA busy_timeout=0")
     try:
         while True:
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(statement)
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
