@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea
 
 from app.gui.main_window import VIEWS
-from tests.gui.layout_check import problems, squashed
+from tests.gui.layout_check import problems
 
 pytestmark = pytest.mark.gui
 
@@ -197,23 +197,3 @@ def test_every_column_of_the_duplicates_table_is_in_view(
     tips = {view.model.index(r, FOLDER).data(Qt.ItemDataRole.ToolTipRole) for r in rows}
     assert {str(root / name / "copyright") for name in packages} <= {t.split(" (")[0] for t in tips}
     assert problems(window) == []
-
-
-@pytest.mark.parametrize("size", [(800, 600), (1440, 900)])
-def test_the_rule_editors_fields_keep_their_height_with_an_error(window, qtbot, tmp_path, size):
-    from app.gui.views.rule_editor import RuleEditor
-
-    window.resize(*size)
-    qtbot.waitUntil(lambda: (window.width(), window.height()) == size, timeout=5000)
-    editor = RuleEditor(
-        window,
-        {"name": "Invoices", "conditions": [{"type": "extension", "extensions": [".pdf"]}],
-         "actions": [{"type": "move", "to": "Invoices/{nonsense}"}]},
-        str(tmp_path / "Sorted"),
-        str(tmp_path),
-    )
-    qtbot.addWidget(editor)
-    editor.show()
-    qtbot.waitUntil(lambda: editor.error.text().startswith("⚠"), timeout=5000)
-    qtbot.wait(50)
-    assert squashed(editor) == []

@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 from app.store import open_database, schema
 from app.store.codec import from_db, to_db
 from app.store.db import POOL_SIZE, SCHEMA_VERSION
+from tests.store.open_at_once import open_at_once
 
 
 def test_open_creates_the_current_schema_in_the_app_home(app_home):
@@ -138,22 +139,7 @@ def test_a_connection_handed_back_after_close_is_closed(app_home):
 def test_three_openers_of_a_new_database_at_once_all_get_it(tmp_path):
     """The first start of the app and a command at the same moment: each opener switches the new
     file to WAL and creates the schema, none fails with "database is locked"."""
-    path = tmp_path / "new.db"
-    start = threading.Barrier(3)
-    opened, failed = [], []
-
-    def open_it() -> None:
-        start.wait()
-        try:
-            opened.append(open_database(path))
-        except Exception as exc:      # noqa: BLE001 - reported below
-            failed.append(exc)
-
-    threads = [threading.Thread(target=open_it) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    opened, failed = open_at_once(tmp_path / "new.db")
     try:
         assert failed == [] and len(opened) == 3
         opened[0].set_setting("k", 1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from app.store import categories_repo, migrations, open_database, outbox, rules_
 from app.store.db import SCHEMA_VERSION
 from app.store.index import IndexWriter
 from app.store.journal import JournalStore
+from tests.store.open_at_once import open_at_once
 
 V1_SQL = Path(__file__).with_name("schema_v1.sql")
 RULE = Rule("Invoices", [Condition("extension", {"extensions": ["pdf"]})],
@@ -189,22 +189,7 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was(v1_path: Path, monkeypat
 
 
 def test_two_processes_opening_an_old_database_at_once_upgrade_it_once(v1_path: Path):
-    # threads stand in for the processes: each opens its own engine, as a process would
-    start = threading.Barrier(3)
-    opened, failed = [], []
-
-    def open_it() -> None:
-        start.wait()
-        try:
-            opened.append(open_database(v1_path))
-        except Exception as exc:      # noqa: BLE001 - reported below
-            failed.append(exc)
-
-    threads = [threading.Thread(target=open_it) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    opened, failed = open_at_once(v1_path)
     for db in opened:
         db.close()
     assert failed == []
