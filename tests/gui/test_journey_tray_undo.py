@@ -20,11 +20,18 @@ def test_tray_undo_last_is_a_window_job_and_the_views_hear_it(controller, tmp_pa
     tray.reload()
     (inbox / "a.txt").write_text("a")
     qtbot.waitUntil(lambda: (dest / "txt" / "a.txt").exists(), timeout=20_000)
+
+    def undo_offered() -> bool:
+        # The file lands before the watcher writes its history entry; as a person would, wait
+        # until the menu offers Undo last (a disabled action's trigger() does nothing).
+        tray.build_menu()
+        return tray.actions_by_text()["Undo last"].isEnabled()
+
+    qtbot.waitUntil(undo_offered, timeout=20_000)
     heard: list[str] = []
     controller.session.undone.connect(lambda _entry, text: heard.append(text))
     started: list[str] = []
     controller.session.jobs.started.connect(started.append)
-    tray.build_menu()
     tray.actions_by_text()["Undo last"].trigger()
     qtbot.waitUntil(lambda: bool(heard), timeout=20_000)
     assert "undo" in started  # in the window's job manager, not on a thread of its own
