@@ -112,7 +112,8 @@ def load_dashboard(
         else:
             data.largest_files = [
                 (e.path, e.size, e.mtime_ns / 1e9, e.category)
-                for e in aggregates.largest_files(conn, scope, limit=limit).items
+                for e in aggregates.largest_files(conn, scope, limit=limit, total=totals.files,
+                                                         group_ids=False).items
             ]
     return data
 

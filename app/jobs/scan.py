@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from app.core.progress import Cancelled, Progress
 from app.core.scan.categories import classify, extension_of
 from app.core.scan.walk import FileRecord, walk_dirs
-from app.store import categories_repo, index, size_index
+from app.store import bulk_indexes, categories_repo, index
 from app.store.db import Database
 from app.store.index import IndexWriter, ScanCounts
 
@@ -121,9 +121,9 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
         conn.commit()
         progress.stage("scan", total=known_files or None)
         result.changed = False
-        with size_index.for_scan(conn) as sizes:
+        with bulk_indexes.for_scan(conn) as indexes:
             for root in present:
-                _scan_root(conn, root, result, classify_name, sizes, progress=progress, exclude=exclude,
+                _scan_root(conn, root, result, classify_name, indexes, progress=progress, exclude=exclude,
                            include_hidden=include_hidden, on_listing=on_listing, pool=pool)
     finally:
         conn.close()
@@ -132,7 +132,7 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
 
 
 def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str], tuple[str, str]],
-               sizes: size_index.SizeIndex, *,
+               indexes: bulk_indexes.BulkIndexes, *,
                progress: Progress, exclude: Sequence[str], include_hidden: bool,
                on_listing: ListingHook | None, pool: WorkerPool | None) -> None:
     """Walk one root into the index and add what it found to `result`."""
@@ -146,7 +146,7 @@ def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str
 
     def record(path: str, files: Sequence[FileRecord], complete: bool, sig: bytes | None = None) -> None:
         writer.add_dir(path, files, complete, sig)
-        sizes.written(result.counts.new + writer.counts.new)
+        indexes.written(result.counts.new + writer.counts.new)
         if on_listing is not None and files:
             on_listing(files)
 

@@ -14,19 +14,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.core.report.model import AGE_BUCKETS, AgeBucket, Listing, Share, Totals, YearCount
-from app.store.aggregates_scope import EVERYTHING, Scope, Source, connection
+from app.store.aggregates_scope import EVERYTHING, Scope, Source, connection, direct_totals
 
 _DAY_NS = 86_400 * 10**9
 
 
 def totals(src: Source, scope: Scope = EVERYTHING) -> Totals:
-    """Files, folders, bytes, symlinks; unique_bytes counts each hard-linked inode once."""
+    """Files, folders, bytes, symlinks; unique_bytes counts each hard-linked inode once.
+
+    Files and bytes add up the folders' own totals (one row per folder, not per file).
+    """
     frm, args = scope.files_sql(links=True)
     where, rargs = scope.roots_sql("root_id")
     with connection(src) as conn:
-        files, nbytes, links = conn.execute(
-            f"SELECT coalesce(sum(f.is_link=0), 0), coalesce(sum(CASE WHEN f.is_link=0 THEN f.size END), 0), "
-            f"coalesce(sum(f.is_link), 0) {frm}", args).fetchone()
+        direct = direct_totals(conn, scope)
+        files, nbytes = sum(n for _d, n, _b in direct), sum(b for _d, _n, b in direct)
+        links = conn.execute(f"SELECT count(*) {frm} AND f.is_link=1", args).fetchone()[0]
         folders = conn.execute(f"SELECT count(*) FROM dirs WHERE {where}", rargs).fetchone()[0]
         frm, args = scope.files_sql()
         extra = conn.execute(                     # reads only ix_files_hardlinks (nlink > 1)
@@ -36,6 +39,7 @@ def totals(src: Source, scope: Scope = EVERYTHING) -> Totals:
 
 
 def _kind_rows(conn: sqlite3.Connection, scope: Scope) -> list[tuple[str, str, int, int]]:
+    """(category, extension, files, bytes): ``ix_files_kind`` holds the files in this order."""
     frm, args = scope.files_sql()
     return conn.execute(f"SELECT f.category, f.ext, count(*), sum(f.size) {frm} GROUP BY f.category, f.ext",
                         args).fetchall()
@@ -70,28 +74,38 @@ def by_extension(src: Source, scope: Scope = EVERYTHING, limit: int | None = Non
     return Listing(shares if limit is None else shares[:limit], len(shares))
 
 
-def _time_rows(conn: sqlite3.Connection, scope: Scope, now: float | None) -> list[tuple[int, int, int, int]]:
-    """(age bucket, UTC day, files, bytes): one grouping serves the age buckets and the years."""
-    now_ns = int((time.time() if now is None else now) * 1e9)
-    bounds = [now_ns - days * _DAY_NS for _, _, days in AGE_BUCKETS[:-1]]
-    cases = " ".join(f"WHEN f.mtime_ns >= ? THEN {i}" for i in range(len(bounds)))
+def _day_rows(conn: sqlite3.Connection, scope: Scope) -> list[tuple[int, int, int]]:
+    """(UTC day, files, bytes), for the years: a local year is a whole number of UTC days only
+    near enough, so the days are grouped and each day's noon is placed in its local year."""
     frm, args = scope.files_sql()
-    return conn.execute(
-        f"SELECT CASE {cases} ELSE {len(bounds)} END AS b, f.mtime_ns / {_DAY_NS} - (f.mtime_ns < 0) AS day, "
-        f"count(*), sum(f.size) {frm} GROUP BY b, day", (*bounds, *args)).fetchall()
+    return conn.execute(f"SELECT f.mtime_ns / {_DAY_NS} - (f.mtime_ns < 0) AS day, count(*), sum(f.size) "
+                        f"{frm} GROUP BY day", args).fetchall()
 
 
-def _ages(rows: Iterable[tuple[int, int, int, int]]) -> list[AgeBucket]:
-    acc = [[0, 0] for _ in AGE_BUCKETS]
-    for b, _day, n, size in rows:
-        acc[b][0] += n
-        acc[b][1] += size
-    return [AgeBucket(key, label, *acc[i]) for i, (key, label, _) in enumerate(AGE_BUCKETS)]
+def _age_rows(conn: sqlite3.Connection, scope: Scope, now: float | None) -> list[tuple[int, int]]:
+    """(files, bytes) per AGE_BUCKETS entry: one range of ``ix_files_mtime`` each, no sort."""
+    now_ns = int((time.time() if now is None else now) * 1e9)
+    edges = [None, *(now_ns - days * _DAY_NS for _, _, days in AGE_BUCKETS[:-1]), None]   # newest first
+    frm, args = scope.files_sql()
+    rows = []
+    for newer, older in zip(edges, edges[1:], strict=False):
+        cond, bounds = "", []
+        if older is not None:
+            cond, bounds = " AND f.mtime_ns >= ?", [older]
+        if newer is not None:                   # the newest bucket takes future dates too
+            cond, bounds = cond + " AND f.mtime_ns < ?", [*bounds, newer]
+        rows.append(conn.execute(f"SELECT count(*), coalesce(sum(f.size), 0) {frm}{cond}",
+                                 (*args, *bounds)).fetchone())
+    return rows
 
 
-def _years(rows: Iterable[tuple[int, int, int, int]]) -> list[YearCount]:
+def _ages(rows: Iterable[tuple[int, int]]) -> list[AgeBucket]:
+    return [AgeBucket(key, label, n, size) for (key, label, _), (n, size) in zip(AGE_BUCKETS, rows, strict=True)]
+
+
+def _years(rows: Iterable[tuple[int, int, int]]) -> list[YearCount]:
     years: dict[int, list[int]] = {}
-    for _b, day, n, size in rows:
+    for day, n, size in rows:
         # a UTC day spans two local dates near midnight; its noon is in the right local year except
         # within a few hours of New Year, where the whole day goes to one side
         acc = years.setdefault(_local_year(day * 86_400 + 43_200), [0, 0])
@@ -103,18 +117,18 @@ def _years(rows: Iterable[tuple[int, int, int, int]]) -> list[YearCount]:
 def by_age(src: Source, scope: Scope = EVERYTHING, now: float | None = None) -> list[AgeBucket]:
     """Files and bytes by time since last modified (AGE_BUCKETS); future dates count as recent."""
     with connection(src) as conn:
-        return _ages(_time_rows(conn, scope, now))
+        return _ages(_age_rows(conn, scope, now))
 
 
 def by_year(src: Source, scope: Scope = EVERYTHING) -> list[YearCount]:
     """Files and bytes by the local calendar year of their last modification, oldest first."""
     with connection(src) as conn:
-        return _years(_time_rows(conn, scope, None))
+        return _years(_day_rows(conn, scope))
 
 
 @dataclass(slots=True)
 class Breakdowns:
-    """by_category, by_extension, by_age and by_year from two passes over the files."""
+    """by_category, by_extension, by_age and by_year, read in one snapshot."""
 
     by_category: list[Share]
     by_extension: Listing[Share]
@@ -124,14 +138,15 @@ class Breakdowns:
 
 def breakdowns(src: Source, scope: Scope = EVERYTHING, now: float | None = None,
                extension_limit: int | None = None) -> Breakdowns:
-    """All four breakdowns at the cost of two GROUP BYs (what a dashboard or report wants)."""
+    """All four breakdowns (what a report wants): the kinds and the days grouped once each."""
     with connection(src) as conn:
         kinds = _kind_rows(conn, scope)
-        times = _time_rows(conn, scope, now)
+        ages = _age_rows(conn, scope, now)
+        days = _day_rows(conn, scope)
     exts = _shares(_sum_by(kinds, 1))
     return Breakdowns(_shares(_sum_by(kinds, 0)),
                       Listing(exts if extension_limit is None else exts[:extension_limit], len(exts)),
-                      _ages(times), _years(times))
+                      _ages(ages), _years(days))
 
 
 def _local_year(seconds: int) -> int:

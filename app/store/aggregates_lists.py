@@ -10,24 +10,30 @@ from collections.abc import Iterator
 
 from app.core.report.model import ErrorEntry, FileEntry, FolderEntry, Listing
 from app.store.aggregates_duplicates import duplicate_group_ids
-from app.store.aggregates_scope import EVERYTHING, Scope, Source, connection, dir_paths, root_paths
+from app.store.aggregates_scope import EVERYTHING, Scope, Source, connection, dir_paths, direct_totals, root_paths
 from app.store.codec import from_db
 from app.store.index import join_path
 
 
 def largest_files(src: Source, scope: Scope = EVERYTHING, limit: int = 100,
-                  total: int | None = None) -> Listing[FileEntry]:
+                  total: int | None = None, group_ids: bool = True) -> Listing[FileEntry]:
     """The biggest files, largest first (ties by folder, then name), with their duplicate group.
 
-    Pass `total` (totals().files) when known, to save counting the files again.
+    Pass `total` (totals().files) when known, to save counting the files again, and
+    group_ids=False when the groups are not shown: numbering them reads every duplicate group.
     """
     frm, args = scope.files_sql(dirs=True)
     with connection(src) as conn:
+        # the size of the limit-th largest file, from ix_files_size alone: only files at least that
+        # large are joined to their folders and sorted by path (not every file in the index)
+        smallest = conn.execute(f"SELECT f.size {scope.files_sql()[0]} ORDER BY f.size DESC LIMIT 1 OFFSET ?",
+                                (*args, max(limit - 1, 0))).fetchone()
         rows = conn.execute(f"SELECT d.path, f.name, f.size, f.mtime_ns, f.category, f.ext, f.full_hash "
-                            f"{frm} ORDER BY f.size DESC, d.path, f.name LIMIT ?", (*args, limit)).fetchall()
+                            f"{frm} AND f.size >= ? ORDER BY f.size DESC, d.path, f.name LIMIT ?",
+                            (*args, smallest[0] if smallest else 0, limit)).fetchall()
         if total is None:
             total = conn.execute(f"SELECT count(*) {scope.files_sql()[0]}", args).fetchone()[0]
-        ids = duplicate_group_ids(conn, scope, [r[6] for r in rows if r[6] is not None])
+        ids = duplicate_group_ids(conn, scope, [r[6] for r in rows if r[6] is not None]) if group_ids else {}
     items = [FileEntry(join_path(from_db(d), from_db(n)), size, mt, cat, ext, ids.get(h) if h else None)
              for d, n, size, mt, cat, ext, h in rows]
     return Listing(items, total)
@@ -35,12 +41,9 @@ def largest_files(src: Source, scope: Scope = EVERYTHING, limit: int = 100,
 
 def folder_sizes(src: Source, scope: Scope = EVERYTHING) -> list[FolderEntry]:
     """Every folder with the bytes and files below it (recursive), largest first."""
-    frm, args = scope.files_sql()
     with connection(src) as conn:
         paths = dir_paths(conn, scope)
-        # "+": scan and sort, rather than walk the (dir_id, name) index and look up each row
-        direct = conn.execute(f"SELECT f.dir_id, count(*), sum(f.size) {frm} GROUP BY +f.dir_id",
-                              args).fetchall()
+        direct = direct_totals(conn, scope)
     by_path: dict[str, list[int]] = {p: [0, 0] for p in paths.values()}
     for did, n, b in direct:
         acc = by_path.get(paths.get(did, ""))

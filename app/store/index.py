@@ -135,7 +135,8 @@ class IndexWriter:
         self._content: list[tuple] = []
         self._meta: list[tuple] = []
         self._deletes: list[tuple[int]] = []
-        self._seen_dirs: list[tuple[int, int, bytes | None, int]] = []     # (root, gen, signature, id)
+        # (root, gen, signature, files, bytes, id): folders seen whole, their totals written with them
+        self._seen_dirs: list[tuple[int, int, bytes | None, int, int, int]] = []
         self._partial_dirs: list[tuple[int, int]] = []
         self._pending = 0
 
@@ -193,7 +194,8 @@ class IndexWriter:
             self._pending += len(rows) + 1
         else:
             if complete:
-                self._seen_dirs.append((self.root_id, self.gen, sig, did))
+                nfiles, nbytes = _totals(records)
+                self._seen_dirs.append((self.root_id, self.gen, sig, nfiles, nbytes, did))
             else:       # a partial look changes rows the stored listing digest does not cover
                 self._partial_dirs.append((self.gen, did))
             self._merge(did, records, cut, complete)
@@ -214,7 +216,7 @@ class IndexWriter:
         return (to_db(name), size, mtime_ns, inode, dev, nlink, ext, cat, is_link, self.gen, ctime_ns)
 
     def _unchanged(self, did: int, sig: bytes, files: int, links: int, nbytes: int) -> None:
-        self._seen_dirs.append((self.root_id, self.gen, sig, did))
+        self._seen_dirs.append((self.root_id, self.gen, sig, files, nbytes, did))
         counts = self.counts
         counts.dirs += 1
         counts.files += files
@@ -269,7 +271,7 @@ class IndexWriter:
 
     def _write(self, cur: sqlite3.Cursor) -> None:
         inserts = self._inserts
-        signed: list[tuple[bytes | None, int]] = []
+        signed: list[tuple[bytes | None, int, int, int]] = []       # (signature, files, bytes, id)
         for key, sig, rows in self._new_dirs:
             did = self._known_dir(key)          # a folder listed twice (overlapping file roots)
             if did is None:
@@ -279,7 +281,7 @@ class IndexWriter:
                 self._signatures[did] = None
             inserts.extend((did, *row) for row in rows)
             if sig is not None:
-                signed.append((sig, did))
+                signed.append((sig, *_row_totals(rows), did))
             else:
                 self._partial_dirs.append((self.gen, did))
         if self._deletes:
@@ -290,13 +292,15 @@ class IndexWriter:
             cur.executemany(_UPDATE_META, self._meta)
         if inserts:
             cur.executemany(_INSERT_FILE, inserts)
-        # signatures last: the files triggers unsign the folders whose rows changed above
+        # signatures and totals last: the files triggers clear them for folders whose rows changed above
         if self._seen_dirs:
-            cur.executemany("UPDATE dirs SET root_id=?, scan_gen=?, signature=? WHERE id=?", self._seen_dirs)
+            cur.executemany("UPDATE dirs SET root_id=?, scan_gen=?, signature=?, files=?, bytes=? WHERE id=?",
+                            self._seen_dirs)
         if signed:
-            cur.executemany("UPDATE dirs SET signature=? WHERE id=?", signed)
+            cur.executemany("UPDATE dirs SET signature=?, files=?, bytes=? WHERE id=?", signed)
         if self._partial_dirs:
-            cur.executemany("UPDATE dirs SET scan_gen=?, signature=NULL WHERE id=?", self._partial_dirs)
+            cur.executemany("UPDATE dirs SET scan_gen=?, signature=NULL, files=NULL, bytes=NULL WHERE id=?",
+                            self._partial_dirs)
 
     def finish(self, errors: Iterable[tuple[str, str]] = ()) -> ScanCounts:
         """Write what is left, drop folders of this root the scan did not see, store the errors."""
@@ -319,6 +323,18 @@ class IndexWriter:
         self._reset()
         self.write_seconds += time.monotonic() - started
         return self.counts
+
+
+def _totals(records: Sequence[FileRecord]) -> tuple[int, int]:
+    """(regular files, their bytes) of a folder's whole listing."""
+    sizes = [size for _p, size, _m, _i, _d, _n, is_link, _c in records if not is_link]
+    return len(sizes), sum(sizes)
+
+
+def _row_totals(rows: Sequence[tuple]) -> tuple[int, int]:
+    """(regular files, their bytes) of a new folder's rows (``IndexWriter._new_row``)."""
+    sizes = [row[1] for row in rows if not row[8]]
+    return len(sizes), sum(sizes)
 
 
 # the reading side, re-exported: callers use ``index.<name>`` for both

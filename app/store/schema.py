@@ -50,6 +50,10 @@ dirs = Table(
     Column("scan_gen", Integer, nullable=False, default=0),
     # digest of the folder's listing at the last scan: equal -> its file rows are unchanged
     Column("signature", LargeBinary),
+    # the folder's own regular files and their bytes (not below it), written by the scanner with
+    # the signature and cleared with it: NULL means "count the rows" (store.aggregates_lists)
+    Column("files", Integer),
+    Column("bytes", BigInteger),
 )
 Index("ix_dirs_root", dirs.c.root_id)
 
@@ -75,16 +79,18 @@ files = Table(
 )
 # size first: duplicate candidates (GROUP BY size, covering with is_link) and largest-file queries
 Index("ix_files_size", files.c.size, files.c.is_link)
-# Any change to a folder's file rows outside a scan invalidates the folder's listing signature,
-# so the next scan compares that folder file by file (the scanner sets it again afterwards).
-# New rows come only from the scanner, which signs their folder itself: no insert trigger
-# (it cost a lookup of the folder per inserted row).
+# Any change to a folder's file rows outside a scan invalidates the folder's listing signature
+# and its file totals, so the next scan compares that folder file by file and the reports count
+# its rows (the scanner sets both again afterwards). New rows come only from the scanner, which
+# signs and counts their folder itself: no insert trigger (it cost a lookup of the folder per row).
 _UNSIGN_TRIGGERS = (
     "CREATE TRIGGER files_delete_unsign AFTER DELETE ON files BEGIN "
-    "UPDATE dirs SET signature = NULL WHERE id = OLD.dir_id AND signature IS NOT NULL; END",
+    "UPDATE dirs SET signature = NULL, files = NULL, bytes = NULL "
+    "WHERE id = OLD.dir_id AND (signature IS NOT NULL OR files IS NOT NULL); END",
     "CREATE TRIGGER files_update_unsign AFTER UPDATE OF dir_id, name, size, mtime_ns, inode, dev, nlink, "
     "is_link, ctime_ns ON files BEGIN "
-    "UPDATE dirs SET signature = NULL WHERE id IN (OLD.dir_id, NEW.dir_id) AND signature IS NOT NULL; END",
+    "UPDATE dirs SET signature = NULL, files = NULL, bytes = NULL "
+    "WHERE id IN (OLD.dir_id, NEW.dir_id) AND (signature IS NOT NULL OR files IS NOT NULL); END",
 )
 for _ddl in _UNSIGN_TRIGGERS:
     event.listen(files, "after_create", DDL(_ddl))
@@ -95,6 +101,11 @@ Index("ix_files_full_hash", files.c.full_hash, files.c.size, files.c.dev, files.
       files.c.dir_id, sqlite_where=files.c.full_hash.isnot(None))
 Index("ix_files_hardlinks", files.c.dev, files.c.inode, files.c.size, files.c.is_link, files.c.dir_id,
       sqlite_where=files.c.nlink > 1)
+# the Dashboard's and the reports' breakdowns read these instead of the table: files by kind
+# come out grouped in index order (no sort of a million rows), files by age as a few ranges;
+# dir_id last so that a breakdown of some of the scanned folders is read from the index too
+Index("ix_files_kind", files.c.category, files.c.ext, files.c.is_link, files.c.size, files.c.dir_id)
+Index("ix_files_mtime", files.c.mtime_ns, files.c.is_link, files.c.size, files.c.dir_id)
 
 scan_errors = Table(
     "scan_errors", metadata,

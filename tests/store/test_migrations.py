@@ -122,8 +122,9 @@ def test_upgrade_from_the_first_release_keeps_the_data(v1_path: Path, scanned: P
                              "ctime_ns FROM files ORDER BY id") == [
             (1, 1, "a.txt", 5, 7, "documents", None, None, 0),
             (2, 2, "b.txt", 5, 7, "documents", None, None, 0)]
+        # folder totals unknown until the next scan: the reports count the rows meanwhile
         assert rows(v1_path, "SELECT * FROM dirs ORDER BY id") == [
-            (1, 1, str(scanned), 1, None), (2, 1, str(scanned / "sub"), 1, None)]
+            (1, 1, str(scanned), 1, None, None, None), (2, 1, str(scanned / "sub"), 1, None, None, None)]
         assert rows(v1_path, "SELECT path, reason FROM scan_errors") == [
             (str(scanned / "locked"), "permission denied")]
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from app.store.migrations import v2_files_ctime, v3_dirs_without_parent_id
+from app.store.migrations import v2_files_ctime, v3_dirs_without_parent_id, v4_folder_totals_and_report_indexes
 
 FIRST_RELEASED = 1
 
@@ -29,6 +29,7 @@ FIRST_RELEASED = 1
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: v2_files_ctime.upgrade,
     3: v3_dirs_without_parent_id.upgrade,
+    4: v4_folder_totals_and_report_indexes.upgrade,
 }
 
 SCHEMA_VERSION = max(STEPS)
