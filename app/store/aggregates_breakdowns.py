@@ -100,7 +100,8 @@ def _age_rows(conn: sqlite3.Connection, scope: Scope, now: float | None) -> list
 
 
 def _ages(rows: Iterable[tuple[int, int]]) -> list[AgeBucket]:
-    return [AgeBucket(key, label, n, size) for (key, label, _), (n, size) in zip(AGE_BUCKETS, rows, strict=True)]
+    return [AgeBucket(key, label, n, size)
+            for (key, label, _), (n, size) in zip(AGE_BUCKETS, rows, strict=True)]
 
 
 def _years(rows: Iterable[tuple[int, int, int]]) -> list[YearCount]:

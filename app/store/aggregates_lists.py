@@ -10,7 +10,15 @@ from collections.abc import Iterator
 
 from app.core.report.model import ErrorEntry, FileEntry, FolderEntry, Listing
 from app.store.aggregates_duplicates import duplicate_group_ids
-from app.store.aggregates_scope import EVERYTHING, Scope, Source, connection, dir_paths, direct_totals, root_paths
+from app.store.aggregates_scope import (
+    EVERYTHING,
+    Scope,
+    Source,
+    connection,
+    dir_paths,
+    direct_totals,
+    root_paths,
+)
 from app.store.codec import from_db
 from app.store.index import join_path
 

@@ -40,7 +40,7 @@ def recursive_sizes(db) -> list[tuple[str, int, int]]:
     direct = counted(db)
     paths = dict(rows(db, "SELECT id, path FROM dirs"))
     out = []
-    for did, path in paths.items():
+    for path in paths.values():
         below = [d for d, p in paths.items() if p == path or p.startswith(path.rstrip(os.sep) + os.sep)]
         out.append((path, sum(direct[d][1] for d in below), sum(direct[d][0] for d in below)))
     return sorted(out, key=lambda e: (-e[1], e[0]))

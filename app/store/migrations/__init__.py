@@ -21,7 +21,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from app.store.migrations import v2_files_ctime, v3_dirs_without_parent_id, v4_folder_totals_and_report_indexes
+from app.store.migrations import (
+    v2_files_ctime,
+    v3_dirs_without_parent_id,
+    v4_folder_totals_and_report_indexes,
+)
 
 FIRST_RELEASED = 1
 
