@@ -123,6 +123,7 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
         state["started"] = True
         window.show_view("dashboard")
 
+    samples = _sample_other_threads() if os.environ.get("BENCH_DEBUG") else []
     # baseline: the same timer for 3 s with nothing running, to tell machine load from our stalls
     base_ticks: list[float] = []
     timer.timeout.connect(lambda: None if state.get("started") else base_ticks.append(time.perf_counter()))
@@ -152,6 +153,10 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
         worst = sorted(range(len(gaps)), key=lambda i: gaps[i], reverse=True)[:8]
         for i in sorted(worst):
             print(f"gap {gaps[i] * 1000:.0f} ms at {ticks[i] - t0:.2f} s", file=sys.stderr)
+            # what the other threads ran just before and during the gap: the GIL holder is among them
+            for t, where in samples:
+                if ticks[i] - 0.02 <= t <= ticks[i + 1]:
+                    print(f"    {t - t0:.3f} s {where}", file=sys.stderr)
         for t, what in events:
             print(f"{t - t0:.2f} s {what}", file=sys.stderr)
     return {
@@ -168,6 +173,30 @@ def scan_stall(corpus: Path, tick_ms: int = 10) -> dict:
         "idle_baseline_max_gap_ms": round(max(base_gaps), 1) if base_gaps else None,
         "load_average": round(os.getloadavg()[0], 1),
     }
+
+
+def _sample_other_threads(interval: float = 0.005) -> list[tuple[float, str]]:
+    """Every `interval`, the innermost app frames of each thread but the UI thread (BENCH_DEBUG):
+    a thread holding the GIL in one long C call shows as the last sample before a gap."""
+    import threading
+    import traceback
+
+    samples: list[tuple[float, str]] = []
+    main = threading.main_thread().ident
+
+    def run() -> None:
+        while True:
+            for ident, frame in sys._current_frames().items():
+                if ident in (main, threading.get_ident()):
+                    continue
+                stack = [f"{os.path.basename(fs.filename)}:{fs.lineno} {fs.name}"
+                         for fs in traceback.extract_stack(frame) if "/app/" in fs.filename][-3:]
+                if stack:
+                    samples.append((time.perf_counter(), " < ".join(reversed(stack))))
+            time.sleep(interval)
+
+    threading.Thread(target=run, name="bench-sampler", daemon=True).start()
+    return samples
 
 
 def open_view(app, window, key: str, shown) -> float:
