@@ -107,3 +107,20 @@ def test_matches_corpus_manifest(make_corpus):
                           if not f.path.endswith(".lnk")) for g in groups)
     # hard links (.lnk) share an inode with a listed file: the manifest leaves them out
     assert found == manifest["duplicate_groups"]
+
+
+def test_sorting_in_runs_gives_the_order_of_one_sort(monkeypatch):
+    import random
+
+    from app.core.dedup import groups as groups_module
+
+    seed = random.randrange(10**6)
+    print("seed", seed)
+    rng = random.Random(seed)
+    groups = [DuplicateGroup(rng.choice([10, 20, 30]), f"h{i}",
+                             [DupFile(f"/d/{rng.choice('abc')}", 1, 1, 2 * i, 1, 1),
+                              DupFile(f"/e/{i}", 1, 1, 2 * i + 1, 1, 1)])
+              for i in range(500)]       # many equal keys: ties must keep their order as in sorted()
+    one = sorted(groups, key=lambda g: (g.size * (1 - g.copies), g.files[0][0]))
+    monkeypatch.setattr(groups_module, "SORT_RUN", 37)
+    assert [g.hash for g in sort_groups(groups)] == [g.hash for g in one]
