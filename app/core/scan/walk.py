@@ -53,6 +53,8 @@ class DirListing(NamedTuple):
     inode: int
     files: list[FileRecord]
     complete: bool = True       # False: only some of the folder's files (a file root, a read error)
+    links: int = 0              # how many of `files` are symbolic links
+    nbytes: int = 0             # the bytes of the regular ones
 
 
 def describe_error(exc: OSError) -> str:
@@ -151,7 +153,7 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
             except OSError as exc:
                 report(parent, describe_error(exc))
                 continue
-            yield DirListing(parent, pst.st_dev, pst.st_ino, [rec], False)
+            yield DirListing(parent, pst.st_dev, pst.st_ino, [rec], False, 0, rec.size)
             continue
         if not stat.S_ISDIR(st.st_mode):
             report(root, "not a folder or regular file")
@@ -183,7 +185,7 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
                 report(dpath, describe_error(exc))
                 continue
             prefix = dpath if dpath.endswith(sep) else dpath + sep
-            nbytes = 0
+            nbytes = links = 0
             try:
                 with it:
                     for entry in it:
@@ -209,6 +211,7 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
                         elif kind == S_IFDIR:
                             subdirs.append((path, est.st_dev, est.st_ino))
                         elif kind == S_IFLNK:
+                            links += 1
                             files.append(new_record(FileRecord, (path, est.st_size, est.st_mtime_ns,
                                                                  est.st_ino, est.st_dev, est.st_nlink,
                                                                  True, est.st_ctime_ns)))
@@ -219,7 +222,7 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
             finally:
                 if dfd >= 0:
                     os.close(dfd)
-            yield DirListing(dpath, ddev, dino, files, complete)
+            yield DirListing(dpath, ddev, dino, files, complete, links, nbytes)
             if progress is not None and files:
                 progress.advance(len(files), nbytes)
             if deferred is not None:
@@ -302,11 +305,10 @@ def walk_subtrees(paths: Sequence[str], exclude: Sequence[str], include_hidden: 
                              on_error=lambda p, r: errors.append((p, r)), seen=listed,
                              max_files=max_files, leftover=leftover):
         files = listing.files
-        links = sum(1 for r in files if r[6])
-        nbytes = sum(r[1] for r in files if not r[6])
         sig = listing_signature(files) if listing.complete else None
         same = sig is not None and known.get(listing.path) == sig
         # plain tuples in FileRecord's field order: a named tuple pickles through its class, ~7x slower
         plain = None if same else list(map(tuple, files))
-        out.append(FolderSeen(listing.path, sig, plain, len(files) - links, links, nbytes))
+        out.append(FolderSeen(listing.path, sig, plain, len(files) - listing.links, listing.links,
+                              listing.nbytes))
     return SubtreeWalk(out, errors, listed, leftover)
