@@ -1,45 +1,25 @@
 """Organizer: the rule list (rules_panel.RulesPanel: enable, reorder, add, edit, duplicate, delete, import,
-export), presets, "Preview" listing every planned change with conflicts marked, "Apply", Undo."""
+export) beside the card of organizer_preview.PreviewCard (folder, destination, rules, Preview,
+Apply, Undo, and every planned change with conflicts marked); this view does what they ask."""
 
 from __future__ import annotations
 
 import os
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QSplitter,
-    QStackedWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QSplitter, QWidget
 
 from app.gui import fmt, theme
 from app.gui.confirm import confirm_action
-from app.gui.flow import FlowLayout
-from app.gui.models.rows import Column, RowsModel
 from app.gui.session import Session
-from app.gui.views.organizer_plan import is_home, plan_rows, short_source, short_target
+from app.gui.views.organizer_plan import is_home, plan_rows
+from app.gui.views.organizer_preview import PreviewCard
 from app.gui.views.rules_panel import RulesPanel
 from app.gui.views.undo_offer import UndoOffer
-from app.gui.widgets import (
-    Banner,
-    Card,
-    EmptyState,
-    PageHeader,
-    PageLayout,
-    button,
-    label,
-    table,
-    tool_button,
-)
+from app.gui.widgets import Banner, PageHeader, PageLayout
 
 APPLY = "organize-apply"
 PREVIEW = "organize-preview"
-MY_RULES = ""
 
 
 def tr(text: str) -> str:
@@ -117,103 +97,21 @@ class OrganizerView(QWidget):
         self.undo_btn.setEnabled(self.undo_offer.available and not busy)
 
     def _preview_card(self) -> QWidget:
-        card = Card()
-        form = QFormLayout()
-        form.setHorizontalSpacing(12)
-        form.setVerticalSpacing(8)
-        src = QHBoxLayout()
-        self.source = QComboBox()
-        self.source.setAccessibleName(tr("Folder to organize"))
-        self.source.setEditable(True)
-        # a long path must not widen the page: the box shows its end, the list shows all
-        self.source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.source.setMinimumContentsLength(16)
-        self.source.lineEdit().setPlaceholderText(tr("Choose a folder"))
-        src.addWidget(self.source, 1)
-        browse = tool_button("folder-open", tr("Choose the folder to organize"))
-        browse.clicked.connect(lambda: self._choose(self.source.lineEdit()))
-        src.addWidget(browse)
-        form.addRow(tr("Organize"), src)
-        dst = QHBoxLayout()
-        self.dest = QLineEdit()
-        self.dest.setAccessibleName(tr("Destination folder"))
-        self.dest.setPlaceholderText(tr("Same folder (templates start from the folder organized)"))
-        dst.addWidget(self.dest, 1)
-        browse2 = tool_button("folder-open", tr("Choose the destination folder"))
-        browse2.clicked.connect(lambda: self._choose(self.dest))
-        dst.addWidget(browse2)
-        form.addRow(tr("Into"), dst)
-        self.rule_source = QComboBox()
-        self.rule_source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.rule_source.setMinimumContentsLength(16)
-        self.rule_source.setAccessibleName(tr("Rules to use"))
-        self.rule_source.addItem(tr("My rules (the checked ones)"), MY_RULES)
-        from app.core.organize.presets import PRESETS
-
-        for slug, p in PRESETS.items():
-            self.rule_source.addItem(tr("Preset: {t}").format(t=tr(p.title)), slug)
+        """The card (organizer_preview.PreviewCard) wired to this view; its widgets are this
+        view's attributes too, as the Organizer's code and tests name them."""
+        card = PreviewCard(lambda: self.preview)
+        self.source, self.dest, self.rule_source, self.dest_note = (
+            card.source, card.dest, card.rule_source, card.dest_note)
+        self.preview_btn, self.apply_btn, self.undo_btn, self.summary = (
+            card.preview_btn, card.apply_btn, card.undo_btn, card.summary)
+        self.plan_model, self.plan_pages, self.plan_empty, self.plan_view = (
+            card.plan_model, card.plan_pages, card.plan_empty, card.plan_view)
         self.rule_source.currentIndexChanged.connect(self._rule_source_changed)
-        form.addRow(tr("Using"), self.rule_source)
-        card.body.addLayout(form)
-        # where the files go, in words, before anything is previewed or applied
-        self.dest_note = label("", "Muted", wrap=True)
-        self.dest_note.setAccessibleName(tr("Where the files go"))
-        card.body.addWidget(self.dest_note)
         self.dest.textChanged.connect(self._dest_changed)
         self.source.currentTextChanged.connect(self._dest_changed)
-        actions_box = QWidget()
-        actions = FlowLayout(actions_box)
-        self.preview_btn = button(
-            tr("Preview"), "preview", primary=True, tip=tr("List what would change (Ctrl+P)")
-        )
-        self.preview_btn.setShortcut("Ctrl+P")
         self.preview_btn.clicked.connect(self.run_preview)
-        self.apply_btn = button(tr("Apply"), "apply", tip=tr("Carry out the previewed changes"))
         self.apply_btn.clicked.connect(self.apply)
-        self.undo_btn = button(tr("Undo"), "undo", tip=tr("Put everything back as it was"))
         self.undo_btn.clicked.connect(self.undo)
-        for b in (self.preview_btn, self.apply_btn, self.undo_btn):
-            actions.add(b)
-        # beside the buttons when it fits, on a line of its own when not
-        self.summary = label("", "Muted")
-        self.summary.setAccessibleName(tr("Preview summary"))
-        actions.add(self.summary)
-        card.body.addWidget(actions_box)
-        self.plan_model = RowsModel(
-            [
-                Column(tr("Action"), lambda r: r[0], icon=lambda r: theme.icon("warning") if r[4] else None),
-                Column(tr("File"), lambda r: short_source(self.preview, r[1]), tooltip=lambda r: r[1]),
-                Column(
-                    tr("Goes to"), lambda r: short_target(self.preview, r[1], r[2]), tooltip=lambda r: r[2]
-                ),
-                Column(tr("Rule"), lambda r: r[3]),
-                Column(
-                    tr("Note"),
-                    lambda r: r[4],
-                    tooltip=lambda r: r[4],
-                    color=lambda r: theme.palette_color("warn") if r[4] else None,
-                ),
-            ]
-        )
-        self.plan_pages = QStackedWidget()
-        self.plan_empty = EmptyState(
-            "preview",
-            tr("Nothing previewed yet"),
-            tr(
-                "Choose a folder and the rules, then press Preview to see every "
-                "move and rename before it happens."
-            ),
-        )
-        self.plan_pages.addWidget(self.plan_empty)
-        self.plan_view = table(self.plan_model, stretch=4, name=tr("Planned changes"))
-        self.plan_view.setColumnWidth(0, 90)  # "Action" and its sort arrow
-        self.plan_view.setColumnWidth(1, 180)
-        self.plan_view.setColumnWidth(3, 100)
-        self.plan_view.setColumnWidth(4, 140)
-        self.plan_view.setColumnWidth(2, 200)  # the Note column takes what is left
-        self.plan_view.header().setMinimumSectionSize(60)
-        self.plan_pages.addWidget(self.plan_view)
-        card.body.addWidget(self.plan_pages, 1)
         self._update_buttons()
         self._dest_changed()
         self._set_summary("")
@@ -231,13 +129,6 @@ class OrganizerView(QWidget):
         self.source.addItems(self.session.folders())
         if current:
             self.source.setCurrentText(current)
-
-    def _choose(self, edit: QLineEdit) -> None:
-        path = QFileDialog.getExistingDirectory(
-            self, tr("Choose a folder"), edit.text() or os.path.expanduser("~")
-        )
-        if path:
-            edit.setText(path)
 
     def _rule_source_changed(self) -> None:
         """Each preset brings its own destination ("Clean up Downloads": the home folder; the
