@@ -129,7 +129,7 @@ def by_year(src: Source, scope: Scope = EVERYTHING) -> list[YearCount]:
 
 @dataclass(slots=True)
 class Breakdowns:
-    """by_category, by_extension, by_age and by_year, read in one snapshot."""
+    """by_category, by_extension, by_age and by_year of one scope."""
 
     by_category: list[Share]
     by_extension: Listing[Share]

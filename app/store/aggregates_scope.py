@@ -3,7 +3,9 @@
 Every aggregate takes a ``Source``: a ``Database`` (each call borrows a pooled connection) or an
 open ``sqlite3.Connection`` (``reading(db)`` gives one inside a read transaction, so several
 calls see one consistent snapshot), plus a ``Scope`` (``scope_for(src, paths)``, by path: the
-files below some folders and some single files; EVERYTHING = the whole index).
+files below some folders and some single files; EVERYTHING = the whole index). The folders'
+own file totals in a scope (``direct_totals``) are here too: the totals and the folder sizes
+both add them up.
 """
 
 # SQL here is built only from fixed fragments and "?" placeholders; values are always bound.
