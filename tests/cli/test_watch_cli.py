@@ -36,13 +36,27 @@ def wait_for(cond, timeout: float = 30.0) -> bool:
 
 def start_watch(app_home: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "FILEORGANIZER_HOME": str(app_home), "PYTHONPATH": pythonpath(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "watch", *args], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # -X faulthandler: a watcher that does not stop is made to print every thread's stack.
+    # Ctrl+C as a terminal sends it, whatever started the tests: a shell without job control
+    # starts its background jobs with SIGINT ignored, and a child inherits that (then Python has
+    # no KeyboardInterrupt to give; `.ci/run &` in a script made both Ctrl+C tests hang).
+    return subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "app.cli", "watch", *args], env=env,
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_sigint_default if os.name == "posix" else None)  # noqa: PLW1509
+
+
+def _sigint_default() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def stop(proc: subprocess.Popen, sig: int = signal.SIGINT) -> tuple[int, str, str]:
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=30)
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(getattr(signal, "SIGABRT", signal.SIGTERM))
+        out, err = proc.communicate(timeout=30)
+        pytest.fail(f"the watcher did not stop within 30 s; its threads:\n{err}\nits output:\n{out}")
     return proc.returncode, out, err
 
 
