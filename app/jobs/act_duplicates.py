@@ -21,6 +21,7 @@ from app.core.dedup.keep import choose_keep
 from app.core.ops.execute import ExecResult, execute
 from app.core.ops.plan import FileState, Operation, OpKind, Plan
 from app.core.progress import Progress
+from app.jobs.refresh import refresh_after
 from app.store.db import Database
 from app.store.journal import JournalStore
 
@@ -101,5 +102,7 @@ def plan_actions(groups: Sequence, action: str, policy: Sequence[str], roots: Se
 
 
 def act_on_duplicates(db: Database, plan: Plan, progress: Progress | None = None) -> ExecResult:
-    """Execute a duplicates plan through the journal."""
-    return execute(plan, JournalStore(db), progress)
+    """Execute a duplicates plan through the journal; the index follows what it did."""
+    result = execute(plan, JournalStore(db), progress)
+    refresh_after(db, result)
+    return result

@@ -26,6 +26,7 @@ from app.core.organize.rules_io import adopt_saved, load_rules, same_name
 from app.core.organize.rules_io import save_rules as save_rules_file
 from app.core.progress import Progress
 from app.core.scan.walk import walk
+from app.jobs.refresh import refresh_after
 from app.store import categories_repo
 from app.store.db import Database
 from app.store.journal import JournalStore
@@ -131,7 +132,9 @@ def preview(db: Database, roots: Sequence[str], rules: Sequence[Rule], *, dest: 
 
 def apply(db: Database, preview: Preview, progress: Progress | None = None) -> ExecResult:
     """Carry out a preview's plan through the journal: one undoable history entry."""
-    return execute(preview.plan, JournalStore(db), progress)
+    result = execute(preview.plan, JournalStore(db), progress)
+    refresh_after(db, result)
+    return result
 
 
 # --- saved rules (the GUI's rule editor and `fileorganizer rules`) ------------------------------

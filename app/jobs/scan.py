@@ -59,7 +59,7 @@ class ScanResult:
         return self.counts.files
 
 
-def _cached_classify() -> Callable[[str], tuple[str, str]]:
+def cached_classify() -> Callable[[str], tuple[str, str]]:
     """``categories.classify``, cached by the name's last suffix where that alone decides it.
 
     One cache per scan: the category map (custom categories) may change between scans.
@@ -113,7 +113,7 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
             progress.error(root, "does not exist")
     present = [r for r in result.roots if r not in result.missing_roots]
     categories_repo.activate(db)      # classify by this database's custom categories
-    classify_name = _cached_classify()
+    classify_name = cached_classify()
     conn = db.raw()
     try:
         # what the last scan saw gives this one an ETA; a root never scanned has none

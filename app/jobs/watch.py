@@ -22,6 +22,7 @@ from app.core.ops.plan import OpKind, Plan
 from app.core.progress import Progress
 from app.core.watch.watcher import Watcher
 from app.jobs import watch_rules
+from app.jobs.refresh import refresh_after
 from app.jobs.undo import NothingToUndo, UndoResult, undo
 from app.store import categories_repo, watched
 from app.store.db import Database
@@ -292,6 +293,7 @@ class WatchService:
         self.progress = Progress()
         started = time.monotonic()
         result: ExecResult = execute(plan, self.journal, self.progress)
+        refresh_after(self.db, result)
         batch.entry_id = result.entry_id
         batch.bytes = result.bytes_done
         produced = []

@@ -33,11 +33,11 @@ from app.store.index_query import is_within, resolved
 Classify = Callable[[str], tuple[str, str]]      # name -> (extension, category)
 
 # INSERT OR IGNORE: a file listed twice in one scan (overlapping file roots) is one row
-_INSERT_FILE = ("INSERT OR IGNORE INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, ext, "
+INSERT_FILE = ("INSERT OR IGNORE INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, ext, "
                 "category, is_link, scan_gen, ctime_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
-_UPDATE_CONTENT = ("UPDATE files SET size=?, mtime_ns=?, inode=?, dev=?, nlink=?, is_link=?, category=?, "
+UPDATE_CONTENT = ("UPDATE files SET size=?, mtime_ns=?, inode=?, dev=?, nlink=?, is_link=?, category=?, "
                    "ctime_ns=?, partial_hash=NULL, full_hash=NULL, scan_gen=? WHERE id=?")
-_UPDATE_META = "UPDATE files SET dev=?, nlink=?, scan_gen=? WHERE id=?"
+UPDATE_META = "UPDATE files SET dev=?, nlink=?, scan_gen=? WHERE id=?"
 BATCH_ROWS = 2500       # file rows per write transaction: ~25 ms of writing (up to ~80 ms on a busy machine)
 
 
@@ -287,11 +287,11 @@ class IndexWriter:
         if self._deletes:
             cur.executemany("DELETE FROM files WHERE id=?", self._deletes)
         if self._content:
-            cur.executemany(_UPDATE_CONTENT, self._content)
+            cur.executemany(UPDATE_CONTENT, self._content)
         if self._meta:
-            cur.executemany(_UPDATE_META, self._meta)
+            cur.executemany(UPDATE_META, self._meta)
         if inserts:
-            cur.executemany(_INSERT_FILE, inserts)
+            cur.executemany(INSERT_FILE, inserts)
         # signatures and totals last: the files triggers clear them for folders whose rows changed above
         if self._seen_dirs:
             cur.executemany("UPDATE dirs SET root_id=?, scan_gen=?, signature=?, files=?, bytes=? WHERE id=?",

@@ -113,6 +113,13 @@ def test_nothing_checked_until_asked_hidden_checks_left_alone_then_all_trashed(
     assert view.empty.title.text() == "No duplicates left in the scanned folders"
     assert "Add a folder" not in view.empty.text.text()
 
+    # the Dashboard counts what is on disk now, without a scan: no copies left, fewer files
+    shortcut(qtbot, window, Qt.Key.Key_1)
+    dash = window.views["dashboard"]
+    on_disk = sum(len(files) for _d, _s, files in os.walk(dup_folder))
+    wait_for(qtbot, lambda: dash.card_files.value.text() == f"{on_disk:,}")
+    assert dash.card_dupes.hint.text() == "No duplicates found"
+
 
 def test_a_hard_link_of_the_kept_file_is_never_checked(window, dup_folder, qtbot, wait_idle):
     os.link(dup_folder / "a.bin", dup_folder / "a link.bin")  # the oldest copy: the one kept
