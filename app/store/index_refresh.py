@@ -26,18 +26,23 @@ _STORED = ("SELECT id, size, mtime_ns, inode, dev, nlink, is_link, ctime_ns FROM
            "WHERE dir_id=? AND name=?")
 
 
+BATCH = 500        # paths per write transaction: the window's own writes wait for one batch at most
+
+
 def refresh_files(conn: sqlite3.Connection, paths: Iterable[str], classify: Classify) -> int:
-    """Re-read each of `paths` (absolute) into the index, in one transaction; returns the rows
-    added, changed or removed. Paths outside every scanned folder are left alone."""
+    """Re-read each of `paths` (absolute) into the index; returns the rows added, changed or
+    removed. Paths outside every scanned folder are left alone."""
     changed = 0
-    with write_transaction(conn) as cur:
-        folders: dict[str, tuple[int, int] | None] = {}
-        for path in dict.fromkeys(paths):
-            parent, name = os.path.split(path)
-            if parent not in folders:
-                folders[parent] = _folder(cur, parent)
-            if folders[parent] is not None:
-                changed += _refresh(cur, path, name, *folders[parent], classify)
+    unique = list(dict.fromkeys(paths))
+    for start in range(0, len(unique), BATCH):
+        with write_transaction(conn) as cur:
+            folders: dict[str, tuple[int, int] | None] = {}
+            for path in unique[start:start + BATCH]:
+                parent, name = os.path.split(path)
+                if parent not in folders:
+                    folders[parent] = _folder(cur, parent)
+                if folders[parent] is not None:
+                    changed += _refresh(cur, path, name, *folders[parent], classify)
     return changed
 
 
