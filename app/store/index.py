@@ -34,9 +34,9 @@ Classify = Callable[[str], tuple[str, str]]      # name -> (extension, category)
 
 # INSERT OR IGNORE: a file listed twice in one scan (overlapping file roots) is one row
 INSERT_FILE = ("INSERT OR IGNORE INTO files (dir_id, name, size, mtime_ns, inode, dev, nlink, ext, "
-                "category, is_link, scan_gen, ctime_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+               "category, is_link, scan_gen, ctime_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
 UPDATE_CONTENT = ("UPDATE files SET size=?, mtime_ns=?, inode=?, dev=?, nlink=?, is_link=?, category=?, "
-                   "ctime_ns=?, partial_hash=NULL, full_hash=NULL, scan_gen=? WHERE id=?")
+                  "ctime_ns=?, partial_hash=NULL, full_hash=NULL, scan_gen=? WHERE id=?")
 UPDATE_META = "UPDATE files SET dev=?, nlink=?, scan_gen=? WHERE id=?"
 BATCH_ROWS = 2500       # file rows per write transaction: ~25 ms of writing (up to ~80 ms on a busy machine)
 
