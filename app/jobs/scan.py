@@ -2,12 +2,11 @@
 
 Each folder's listing goes to the index writer, which writes a batch at a time in
 short transactions (see ``store.index``); a cancelled scan keeps every batch it wrote.
-With a worker pool, this thread lists the top of a tree until it has a few dozen
-subtrees, and the workers walk those (``core.scan.walk.walk_subtrees``) while this thread
-writes: a folder whose listing digest is the stored one comes back without its
-records, so an unchanged tree costs this thread almost nothing. ``on_listing`` lets
-the duplicate finder look at each folder's records as they are found (to start
-hashing early).
+With a worker pool, this thread lists the top folder of a tree and the workers walk the
+rest in pieces (``core.scan.walk.walk_subtrees``, see PIECE_FILES) while this thread
+writes: a folder whose listing digest is the stored one comes back without its records,
+so an unchanged tree costs this thread almost nothing. ``on_listing`` lets the duplicate
+finder look at each folder's records as they are found (to start hashing early).
 """
 
 from __future__ import annotations
