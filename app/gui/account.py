@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QLine
 from app.gui.account_actions import ACCOUNT_JOB, AccountActions
 from app.gui.widgets import Card, button, label
 
-SIGN_IN, SYNC, STATUS = ACCOUNT_JOB, "sync", "sync-status"
+SIGN_IN, SYNC, STATUS, DISCARD = ACCOUNT_JOB, "sync", "sync-status", "sync-discard-refused"
 CHECK_INTERVAL_MS = 20_000  # look for waiting local changes (debounce of automatic syncs)
 FULL_INTERVAL_S = 5 * 60  # pull other devices' changes this often
 
@@ -259,7 +259,7 @@ class AccountCard(Card):
     def _show_refused(self, entries: list[dict]) -> None:
         """The changes the server refused, each with its reason: fix them (edit the rule, it is
         sent again) or discard them."""
-        from app.sync.refused import describe
+        from app.jobs.account import describe_refused
 
         self.discard_btn.setVisible(bool(entries))
         if not entries:
@@ -269,14 +269,15 @@ class AccountCard(Card):
                 if len(entries) == 1 else
                 tr("The server refused {n} changes; fix them and sync again, or discard them:")
                 .format(n=f"{len(entries):,}"))
-        self.refused.setText("\n".join([head, *(describe(e) for e in entries)]))
+        self.refused.setText("\n".join([head, *(describe_refused(e) for e in entries)]))
 
     def _discard_refused(self) -> None:
-        from app.sync import refused
+        """In a worker, like every write of the window."""
+        from app.jobs.account import discard_all_refused
 
-        for entry in refused.entries(self.session.db):
-            refused.discard(self.session.db, entry["id"])
-        self.ctl.changed.emit()
+        db = self.session.db
+        self.session.jobs.start(DISCARD, lambda _progress: discard_all_refused(db), quiet=True,
+                                on_result=lambda _n: self.ctl.changed.emit(), on_error=self._failed)
 
     def _sign_in(self, register: bool) -> None:
         server, email = self.server.text().strip(), self.email.text().strip()
@@ -288,11 +289,12 @@ class AccountCard(Card):
         self.form_error = ""
         self.error.setText("")
         self.state.setText(tr("Creating the account…") if register else tr("Signing in…"))
-        from app.sync.account import set_store
-
-        set_store(self.session.db, self.keep.isChecked())
+        keep = self.keep.isChecked()
 
         def run(progress):
+            from app.jobs.account import set_store
+
+            set_store(self.session.db, keep)        # "Keep me signed in", before signing in
             return sync_jobs().sign_in(
                 self.session.db,
                 server,

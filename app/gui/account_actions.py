@@ -37,7 +37,7 @@ class AccountProblem(Exception):
 
 def _in_words(exc: Exception) -> str:
     """The server's refusal as a sentence (a field name it puts in front written as words)."""
-    from app.sync.api import ApiError
+    from app.jobs.account import ApiError
 
     if isinstance(exc, ApiError):
         return tr("The password is wrong.") if exc.code == "wrong_password" else exc.sentence
@@ -48,7 +48,7 @@ def _job(call: Callable[[], object]) -> Callable:
     """A job function that turns the sync client's errors into sentences (in the worker)."""
 
     def run(_progress):
-        from app.sync.api import SyncError
+        from app.jobs.account import SyncError
 
         try:
             return call()
