@@ -129,8 +129,8 @@ class IndexWriter:
         self._reset()
 
     def _reset(self) -> None:
-        # new folders: (path key, signature or None, rows without their dir_id)
-        self._new_dirs: list[tuple[str | bytes, bytes | None, list[tuple]]] = []
+        # new folders: (path key, signature or None, rows without their dir_id, (files, bytes))
+        self._new_dirs: list[tuple[str | bytes, bytes | None, list[tuple], tuple[int, int]]] = []
         self._inserts: list[tuple] = []         # rows of new files in known folders
         self._content: list[tuple] = []
         self._meta: list[tuple] = []
@@ -179,10 +179,8 @@ class IndexWriter:
         elif not complete:
             sig = None
         if did is not None and sig is not None and sig == self._signatures.get(did):
-            # records are FileRecords, or plain tuples of their fields (from the workers)
-            links = sum(1 for _p, _s, _m, _i, _d, _n, is_link, _c in records if is_link)
-            nbytes = sum(size for _p, size, _m, _i, _d, _n, is_link, _c in records if not is_link)
-            self._unchanged(did, sig, len(records) - links, links, nbytes)
+            nfiles, nbytes = _totals(records)
+            self._unchanged(did, sig, nfiles, len(records) - nfiles, nbytes)
             return
         self.modified = True
         counts = self.counts
@@ -190,7 +188,7 @@ class IndexWriter:
         cut = len(path) if path.endswith(os.sep) else len(path) + 1
         if did is None:
             rows = [self._new_row(r, r[0][cut:]) for r in records]       # r[0]: the path
-            self._new_dirs.append((key, sig, rows))
+            self._new_dirs.append((key, sig, rows, _totals(records)))
             self._pending += len(rows) + 1
         else:
             if complete:
@@ -272,7 +270,7 @@ class IndexWriter:
     def _write(self, cur: sqlite3.Cursor) -> None:
         inserts = self._inserts
         signed: list[tuple[bytes | None, int, int, int]] = []       # (signature, files, bytes, id)
-        for key, sig, rows in self._new_dirs:
+        for key, sig, rows, totals in self._new_dirs:
             did = self._known_dir(key)          # a folder listed twice (overlapping file roots)
             if did is None:
                 did = cur.execute("INSERT INTO dirs (root_id, path, scan_gen) VALUES (?,?,?)",
@@ -281,7 +279,7 @@ class IndexWriter:
                 self._signatures[did] = None
             inserts.extend((did, *row) for row in rows)
             if sig is not None:
-                signed.append((sig, *_row_totals(rows), did))
+                signed.append((sig, *totals, did))
             else:
                 self._partial_dirs.append((self.gen, did))
         if self._deletes:
@@ -326,14 +324,9 @@ class IndexWriter:
 
 
 def _totals(records: Sequence[FileRecord]) -> tuple[int, int]:
-    """(regular files, their bytes) of a folder's whole listing."""
+    """(regular files, their bytes) of a folder's listing: FileRecords, or plain tuples of their
+    fields as the workers send them."""
     sizes = [size for _p, size, _m, _i, _d, _n, is_link, _c in records if not is_link]
-    return len(sizes), sum(sizes)
-
-
-def _row_totals(rows: Sequence[tuple]) -> tuple[int, int]:
-    """(regular files, their bytes) of a new folder's rows (``IndexWriter._new_row``)."""
-    sizes = [row[1] for row in rows if not row[8]]
     return len(sizes), sum(sizes)
 
 
