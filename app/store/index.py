@@ -38,6 +38,8 @@ INSERT_FILE = ("INSERT OR IGNORE INTO files (dir_id, name, size, mtime_ns, inode
 UPDATE_CONTENT = ("UPDATE files SET size=?, mtime_ns=?, inode=?, dev=?, nlink=?, is_link=?, category=?, "
                   "ctime_ns=?, partial_hash=NULL, full_hash=NULL, scan_gen=? WHERE id=?")
 UPDATE_META = "UPDATE files SET dev=?, nlink=?, scan_gen=? WHERE id=?"
+# a file's stored state, as a scan (and store.index_refresh) compares it with the disk
+STORED_STATE = "id, size, mtime_ns, inode, dev, nlink, is_link, ctime_ns"
 BATCH_ROWS = 2500       # file rows per write transaction: ~25 ms of writing (up to ~80 ms on a busy machine)
 
 
@@ -227,8 +229,7 @@ class IndexWriter:
 
     def _merge(self, did: int, records: Sequence[FileRecord], cut: int, complete: bool) -> None:
         stored = {name: rest for name, *rest in self.conn.execute(
-            "SELECT name, id, size, mtime_ns, inode, dev, nlink, is_link, ctime_ns FROM files WHERE dir_id=?",
-            (did,))}
+            f"SELECT name, {STORED_STATE} FROM files WHERE dir_id=?", (did,))}
         counts, gen = self.counts, self.gen
         for r in records:
             path, size, mtime_ns, inode, dev, nlink, is_link, ctime_ns = r
@@ -242,11 +243,8 @@ class IndexWriter:
             else:
                 counts.files += 1
                 counts.bytes += size
-            fid, old_size, old_mtime, old_inode, old_dev, old_nlink, old_link, old_ctime = old
-            # the stored hashes stay only while these are all the same (the file's identity
-            # is its device and inode: another device may reuse an inode number)
-            if (old_size != size or old_mtime != mtime_ns or old_inode != inode or old_dev != dev
-                    or old_ctime != ctime_ns or bool(old_link) != is_link):
+            fid, old_nlink = old[0], old[5]
+            if not hashes_hold(old, size, mtime_ns, inode, dev, is_link, ctime_ns):
                 cat = self.classify(name)[1]
                 self._content.append((size, mtime_ns, inode, dev, nlink, is_link, cat, ctime_ns, gen, fid))
                 counts.changed += 1
@@ -323,6 +321,16 @@ class IndexWriter:
         return self.counts
 
 
+def hashes_hold(stored: Sequence, size: int, mtime_ns: int, inode: int, dev: int, is_link: bool,
+                ctime_ns: int) -> bool:
+    """Whether a stored row (STORED_STATE) still describes the file, so its hashes stay: its
+    size, mtime_ns, inode, device, ctime_ns and link flag are all the same (the file's identity
+    is its device and inode: another device may reuse an inode number)."""
+    _id, old_size, old_mtime, old_inode, old_dev, _nlink, old_link, old_ctime = stored
+    return (old_size == size and old_mtime == mtime_ns and old_inode == inode and old_dev == dev
+            and old_ctime == ctime_ns and bool(old_link) == is_link)
+
+
 def _totals(records: Sequence[FileRecord]) -> tuple[int, int]:
     """(regular files, their bytes) of a folder's listing: FileRecords, or plain tuples of their
     fields as the workers send them."""
@@ -342,6 +350,7 @@ from app.store.index_query import (  # noqa: E402
     store_hashes_by_path,
 )
 
-__all__ = ["Candidate", "IndexWriter", "ScanCounts", "Scope", "candidate_groups", "count_files", "dir_paths",
+__all__ = ["INSERT_FILE", "STORED_STATE", "UPDATE_CONTENT", "UPDATE_META", "Candidate", "IndexWriter",
+           "ScanCounts", "Scope", "candidate_groups", "count_files", "dir_paths", "hashes_hold",
            "duplicate_rows", "indexed_within", "is_within", "resolved", "join_path", "listing_signature",
            "root_ids_within", "store_hashes", "store_hashes_by_path", "write_transaction"]

@@ -19,11 +19,17 @@ import stat
 from collections.abc import Callable, Iterable
 
 from app.store.codec import to_db
-from app.store.index import INSERT_FILE, UPDATE_CONTENT, UPDATE_META, write_transaction
+from app.store.index import (
+    INSERT_FILE,
+    STORED_STATE,
+    UPDATE_CONTENT,
+    UPDATE_META,
+    hashes_hold,
+    write_transaction,
+)
 
 Classify = Callable[[str], tuple[str, str]]      # name -> (extension, category)
-_STORED = ("SELECT id, size, mtime_ns, inode, dev, nlink, is_link, ctime_ns FROM files "
-           "WHERE dir_id=? AND name=?")
+_STORED = f"SELECT {STORED_STATE} FROM files WHERE dir_id=? AND name=?"  # noqa: S608 (fixed text)
 
 
 BATCH = 500        # paths per write transaction: the window's own writes wait for one batch at most
@@ -65,9 +71,8 @@ def _refresh(cur: sqlite3.Cursor, path: str, name: str, did: int, gen: int, clas
                                   ext, cat, is_link, gen, st.st_ctime_ns))
         cur.execute("UPDATE dirs SET signature=NULL, files=NULL, bytes=NULL WHERE id=?", (did,))
         return 1
-    fid, size, mtime_ns, inode, dev, nlink, was_link, ctime_ns = row
-    if (size, mtime_ns, inode, dev, ctime_ns, bool(was_link)) != (
-            st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_ctime_ns, is_link):
+    fid, nlink = row[0], row[5]
+    if not hashes_hold(row, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, is_link, st.st_ctime_ns):
         cur.execute(UPDATE_CONTENT, (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink, is_link,
                                      classify(name)[1], st.st_ctime_ns, gen, fid))
         return 1
