@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.core.dedup.keep import choose_keep
-from app.core.ops.execute import ExecResult, execute
+from app.core.ops.execute import ExecResult
 from app.core.ops.plan import FileState, Operation, OpKind, Plan
 from app.core.progress import Progress
-from app.jobs.refresh import refresh_after
+from app.jobs.refresh import execute_plan
 from app.store.db import Database
 from app.store.journal import JournalStore
 
@@ -103,6 +103,4 @@ def plan_actions(groups: Sequence, action: str, policy: Sequence[str], roots: Se
 
 def act_on_duplicates(db: Database, plan: Plan, progress: Progress | None = None) -> ExecResult:
     """Execute a duplicates plan through the journal; the index follows what it did."""
-    result = execute(plan, JournalStore(db), progress)
-    refresh_after(db, result)
-    return result
+    return execute_plan(db, plan, JournalStore(db), progress)

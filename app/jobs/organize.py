@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.core.ops.execute import ExecResult, execute
+from app.core.ops.execute import ExecResult
 from app.core.organize.matching import DuplicateLookup, compile_rules
 from app.core.organize.planner import OrganizePlan, plan_organize
 from app.core.organize.presets import preset as get_preset
@@ -26,7 +26,7 @@ from app.core.organize.rules_io import adopt_saved, load_rules, same_name
 from app.core.organize.rules_io import save_rules as save_rules_file
 from app.core.progress import Progress
 from app.core.scan.walk import walk
-from app.jobs.refresh import refresh_after
+from app.jobs.refresh import execute_plan
 from app.store import categories_repo
 from app.store.db import Database
 from app.store.journal import JournalStore
@@ -132,9 +132,7 @@ def preview(db: Database, roots: Sequence[str], rules: Sequence[Rule], *, dest: 
 
 def apply(db: Database, preview: Preview, progress: Progress | None = None) -> ExecResult:
     """Carry out a preview's plan through the journal: one undoable history entry."""
-    result = execute(preview.plan, JournalStore(db), progress)
-    refresh_after(db, result)
-    return result
+    return execute_plan(db, preview.plan, JournalStore(db), progress)
 
 
 # --- saved rules (the GUI's rule editor and `fileorganizer rules`) ------------------------------

@@ -1,21 +1,32 @@
-"""After an action changed files on disk, the index follows at once (``store.index_refresh``).
+"""Running a plan, after which the index follows at once (``store.index_refresh``).
 
-The duplicate finder's actions, the organizer's Apply, the watcher and Undo all run through the
-executor; each then hands its result here, so the Dashboard, the reports and the next duplicate
-search count what is on disk now rather than what the last scan saw. A trashed file's new place
+The duplicate finder's actions, the organizer's Apply, the watcher and Undo all run their plans
+through ``execute_plan``: the executor, then the index brought up to date with what it did, so
+the Dashboard, the reports and the next duplicate search count what is on disk now rather than
+what the last scan saw. A trashed file's new place
 (the system trash) is not looked at: it is not part of any scanned folder, even when the trash
 sits below one.
 """
 
 from __future__ import annotations
 
-from app.core.ops.execute import DONE, ExecResult
-from app.core.ops.plan import OpKind
-from app.jobs.scan import cached_classify
-from app.store import categories_repo, index_refresh
+from app.core.ops.execute import DONE, ExecResult, execute
+from app.core.ops.journal_record import Journal
+from app.core.ops.plan import OpKind, Plan
+from app.core.progress import Progress
+from app.jobs.scan import classifier
+from app.store import index_refresh
 from app.store.db import Database
 
 _LINKS = (OpKind.HARDLINK, OpKind.SYMLINK, OpKind.UNLINK)      # `keep` gains or loses a link
+
+
+def execute_plan(db: Database, plan: Plan, journal: Journal, progress: Progress | None = None,
+                 **options) -> ExecResult:
+    """``core.ops.execute.execute(plan, journal, progress, **options)``, then ``refresh_after``."""
+    result = execute(plan, journal, progress, **options)
+    refresh_after(db, result)
+    return result
 
 
 def touched_paths(result: ExecResult) -> list[str]:
@@ -38,9 +49,8 @@ def refresh_after(db: Database, result: ExecResult) -> int:
     paths = touched_paths(result)
     if not paths:
         return 0
-    categories_repo.activate(db)        # new rows are classified by this database's categories
     conn = db.raw()
-    try:
-        return index_refresh.refresh_files(conn, paths, cached_classify())
+    try:        # new rows are classified by this database's categories
+        return index_refresh.refresh_files(conn, paths, classifier(db))
     finally:
         conn.close()

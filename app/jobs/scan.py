@@ -58,11 +58,13 @@ class ScanResult:
         return self.counts.files
 
 
-def cached_classify() -> Callable[[str], tuple[str, str]]:
-    """``categories.classify``, cached by the name's last suffix where that alone decides it.
+def classifier(db: Database) -> Callable[[str], tuple[str, str]]:
+    """``categories.classify`` by `db`'s custom categories, cached by the name's last suffix
+    where that alone decides it.
 
-    One cache per scan: the category map (custom categories) may change between scans.
+    One per scan (or refresh): the category map may change between scans.
     """
+    categories_repo.activate(db)
     by_suffix: dict[str, tuple[str, str]] = {}
 
     def classify_name(name: str) -> tuple[str, str]:
@@ -111,8 +113,7 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
             result.errors.append((root, "does not exist"))
             progress.error(root, "does not exist")
     present = [r for r in result.roots if r not in result.missing_roots]
-    categories_repo.activate(db)      # classify by this database's custom categories
-    classify_name = cached_classify()
+    classify_name = classifier(db)
     conn = db.raw()
     try:
         # what the last scan saw gives this one an ETA; a root never scanned has none

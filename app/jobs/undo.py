@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.ops.execute import DONE, ExecResult, execute
+from app.core.ops.execute import DONE, ExecResult
 from app.core.ops.folder_times import restore_folder_times
 from app.core.ops.reverse import undo_plan
 from app.core.progress import Progress
-from app.jobs.refresh import refresh_after
+from app.jobs.refresh import execute_plan
 from app.store.db import Database
 from app.store.journal import HistoryEntry, JournalStore
 
@@ -69,8 +69,7 @@ def undo(db: Database, entry_id: int | None = None, progress: Progress | None = 
     if not records:
         raise NothingToUndo(_why_nothing(entry.id, chosen, only is not None))
     plan, extras, not_undoable = undo_plan(records, title=f"Undo #{entry.id} {entry.title}".strip())
-    run = execute(plan, store, progress, undo_of=entry.id, extras=extras)
-    refresh_after(db, run)
+    run = execute_plan(db, plan, store, progress, undo_of=entry.id, extras=extras)
     undone = {r.extra["undoes"] for r in run.records if r.state == DONE and "undoes" in r.extra}
     restore_folder_times(records, undone)      # after every file and folder is back
     return UndoResult(store.entry(entry.id) or entry, run, not_undoable)

@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.core.ops.execute import DONE, ExecResult, execute
+from app.core.ops.execute import DONE, ExecResult
 from app.core.ops.plan import OpKind, Plan
 from app.core.progress import Progress
 from app.core.watch.watcher import Watcher
 from app.jobs import watch_rules
-from app.jobs.refresh import refresh_after
+from app.jobs.refresh import execute_plan
 from app.jobs.undo import NothingToUndo, UndoResult, undo
 from app.store import categories_repo, watched
 from app.store.db import Database
@@ -292,8 +292,7 @@ class WatchService:
             return batch
         self.progress = Progress()
         started = time.monotonic()
-        result: ExecResult = execute(plan, self.journal, self.progress)
-        refresh_after(self.db, result)
+        result: ExecResult = execute_plan(self.db, plan, self.journal, self.progress)
         batch.entry_id = result.entry_id
         batch.bytes = result.bytes_done
         produced = []
