@@ -107,8 +107,8 @@ def scope_for(src: Source, paths: Iterable[str] | None = None) -> Scope:
     wanted = resolved(paths)
     with connection(src) as conn:
         ids = tuple(root_ids_within(conn, wanted))
-        dir_ids, file_ids, dirs = ids_by_path(conn, wanted)
-    return Scope(ids, whole=bool(dir_ids) and len(dir_ids) == dirs and not file_ids,
+        dir_ids, file_ids, whole = ids_by_path(conn, wanted)
+    return Scope(ids, whole=whole and bool(ids),
                  dir_ids=json.dumps(dir_ids), file_ids=json.dumps(file_ids))
 
 
