@@ -99,7 +99,8 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
               on_error: ErrorHandler | None = None, progress: Progress | None = None,
               deferred: list[str] | None = None, seen: set[tuple[int, int]] | None = None,
               subtrees: bool = False, max_files: int | None = None,
-              leftover: list[tuple[str, int, int]] | None = None) -> Iterator[DirListing]:
+              leftover: list[tuple[str, int, int]] | None = None,
+              plain: bool = False) -> Iterator[DirListing]:
     """Yield one DirListing per folder under each root (depth first, the root first).
 
     A root that is a file yields a listing of its parent holding just that file.
@@ -109,7 +110,9 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
     are folders an earlier walk found: not followed if they are links now, skipped unless
     folders. With `max_files` and a `leftover` list, the walk stops after the folder that
     brings it to that many entries and appends the folders it has not listed yet to
-    `leftover` as (path, dev, inode), dev and inode -1 where unknown.
+    `leftover` as (path, dev, inode), dev and inode -1 where unknown. With plain=True the
+    records are plain tuples of FileRecord's fields, as a worker sends them (a named tuple
+    pickles through its class, several times slower).
     """
     report = on_error or _ignore
     excluded = exclude_matcher(exclude)
@@ -117,7 +120,7 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
     S_IFREG, S_IFLNK, S_IFDIR = stat.S_IFREG, stat.S_IFLNK, stat.S_IFDIR
     filtered = excluded is not None or not include_hidden
     # FileRecord(...) without the named tuple's Python-level __new__ (a third of its cost)
-    new_record = tuple.__new__
+    new_record, record_type = tuple.__new__, tuple if plain else FileRecord
     by_fd = os.scandir in os.supports_fd
     sep = os.sep
     lstat_entry = filestat.entry_lstat
@@ -145,8 +148,8 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
                 report(root, "does not exist" if exc.errno == errno.ENOENT else describe_error(exc))
                 continue
         if stat.S_ISREG(st.st_mode):
-            rec = new_record(FileRecord, (root, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, st.st_nlink,
-                                          False, st.st_ctime_ns))
+            rec = new_record(record_type, (root, st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev,
+                                           st.st_nlink, False, st.st_ctime_ns))
             parent = os.path.dirname(root)
             try:
                 pst = os.stat(parent)
@@ -205,14 +208,14 @@ def walk_dirs(roots: Iterable[str], *, exclude: Iterable[str] = (), include_hidd
                         if kind == S_IFREG:
                             size = est.st_size
                             nbytes += size
-                            files.append(new_record(FileRecord, (path, size, est.st_mtime_ns,
+                            files.append(new_record(record_type, (path, size, est.st_mtime_ns,
                                                                  est.st_ino, est.st_dev, est.st_nlink,
                                                                  False, est.st_ctime_ns)))
                         elif kind == S_IFDIR:
                             subdirs.append((path, est.st_dev, est.st_ino))
                         elif kind == S_IFLNK:
                             links += 1
-                            files.append(new_record(FileRecord, (path, est.st_size, est.st_mtime_ns,
+                            files.append(new_record(record_type, (path, est.st_size, est.st_mtime_ns,
                                                                  est.st_ino, est.st_dev, est.st_nlink,
                                                                  True, est.st_ctime_ns)))
                         # sockets, FIFOs and devices are not files a user organizes: skipped
@@ -303,12 +306,10 @@ def walk_subtrees(paths: Sequence[str], exclude: Sequence[str], include_hidden: 
     listed: set[tuple[int, int]] = set()
     for listing in walk_dirs(paths, exclude=exclude, include_hidden=include_hidden, subtrees=True,
                              on_error=lambda p, r: errors.append((p, r)), seen=listed,
-                             max_files=max_files, leftover=leftover):
+                             max_files=max_files, leftover=leftover, plain=True):
         files = listing.files
         sig = listing_signature(files) if listing.complete else None
         same = sig is not None and known.get(listing.path) == sig
-        # plain tuples in FileRecord's field order: a named tuple pickles through its class, ~7x slower
-        plain = None if same else list(map(tuple, files))
-        out.append(FolderSeen(listing.path, sig, plain, len(files) - listing.links, listing.links,
-                              listing.nbytes))
+        out.append(FolderSeen(listing.path, sig, None if same else files, len(files) - listing.links,
+                              listing.links, listing.nbytes))
     return SubtreeWalk(out, errors, listed, leftover)
