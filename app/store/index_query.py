@@ -37,7 +37,7 @@ def ids_by_path(conn: sqlite3.Connection, roots: Iterable[str]) -> tuple[list[in
     """(ids of the indexed folders at or below the folder roots, ids of the indexed files that are
     file roots, whether that is the whole index): what a scope by path covers.
 
-    Roots are taken as the scanner records them (``resolved``). When the folder roots hold every
+    Roots are taken as the scanner records them (``resolved``). When existing folders hold every
     indexed root (the usual case: the folders scanned are the ones asked about), every indexed
     folder is below one of them, so the scope is the whole index: the folders are then not
     listed (matching every folder's path costs ~0.25 s per 20,000 folders, and a rescan asks
@@ -46,8 +46,9 @@ def ids_by_path(conn: sqlite3.Connection, roots: Iterable[str]) -> tuple[list[in
     wanted = resolved(roots)
     folders = [p for p in wanted if not os.path.isfile(p)]
     single = list(dict.fromkeys(p for p in wanted if p not in folders))
-    if folders and not single and all(any(is_within(from_db(path), f) for f in folders)
-                                      for (path,) in conn.execute("SELECT path FROM roots")):
+    indexed_roots = [from_db(path) for (path,) in conn.execute("SELECT path FROM roots")]
+    if folders and not single and all(map(os.path.isdir, folders)) and all(
+            any(is_within(r, f) for f in folders) for r in indexed_roots):
         return [], [], True
     every = list(conn.execute("SELECT id, path FROM dirs"))
     dir_ids = [did for did, path in every if any(is_within(from_db(path), f) for f in folders)]

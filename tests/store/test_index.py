@@ -221,3 +221,36 @@ def test_scans_in_small_batches_give_each_new_folder_its_own_id(app_home, tmp_pa
     assert len(dirs) == 3 * 5
     assert all(os.path.isfile(p) for p in by_file) and len(by_file) == 36
     db.close()
+
+
+def test_a_scope_is_the_whole_index_only_when_its_folders_hold_every_indexed_root(app_home, tmp_path):
+    from app.store.index_query import Scope, count_files
+
+    for folder in ("a/x", "a/y", "b"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "f.txt").write_text(folder)
+    (tmp_path / "a" / "one.txt").write_text("single")
+    db = open_database()
+    scan(db, [str(tmp_path / "a"), str(tmp_path / "b")], progress=Progress())
+    scan(db, [str(tmp_path / "a" / "one.txt")], progress=Progress())      # a file root inside a
+    conn = db.raw()
+
+    def scope(*names):
+        s = Scope.of(conn, [str(tmp_path / n) for n in names])
+        return s.whole, count_files(s)
+
+    assert scope("a", "b") == (True, 4)
+    assert scope("") == (True, 4)                   # a folder above every root
+    assert scope("a") == (False, 3)
+    assert scope("a/x", "b") == (False, 2)
+    assert scope("a/one.txt") == (False, 1)
+    conn.close()
+    db.close()
+
+    alone = open_database(str(tmp_path / "alone.db"))      # an index of that one file root
+    scan(alone, [str(tmp_path / "a" / "one.txt")], progress=Progress())
+    (tmp_path / "a" / "one.txt").unlink()           # a missing path is no folder holding the roots
+    conn = alone.raw()
+    assert scope("a/one.txt") == (False, 0)
+    conn.close()
+    alone.close()
