@@ -1,4 +1,5 @@
-"""Local state: SQLAlchemy 2 over SQLite in WAL mode (index, journal, rules, settings, outbox)."""
+"""Local state: SQLite in WAL mode (index, journal, rules, settings, outbox); some repositories
+write their SQL with SQLAlchemy Core."""
 
 from app.store.db import Database, open_database
 

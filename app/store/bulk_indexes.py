@@ -25,15 +25,21 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 
-from app.store import schema
 from app.store.index import write_transaction
 
 BULK_BELOW = 50_000             # files in the whole index when the scan starts
 SET_ASIDE_AFTER = 200_000       # new rows this scan has written
 
 NAMES = ("ix_files_size", "ix_files_kind", "ix_files_mtime")
-_CREATE = {ix.name: f"CREATE INDEX IF NOT EXISTS {ix.name} ON files ({', '.join(c.name for c in ix.columns)})"
-           for ix in schema.files.indexes if ix.name in NAMES}
+
+
+def _create_sql(name: str) -> str:
+    """The statement that builds index `name`, from its definition in ``store.schema`` (imported
+    only here: it imports SQLAlchemy, which a scan does not otherwise need)."""
+    from app.store import schema
+
+    ix = next(ix for ix in schema.files.indexes if ix.name == name)
+    return f"CREATE INDEX IF NOT EXISTS {name} ON files ({', '.join(c.name for c in ix.columns)})"
 
 
 def missing(conn: sqlite3.Connection) -> list[str]:
@@ -47,7 +53,7 @@ def ensure(conn: sqlite3.Connection) -> None:
     """Create the indexes a process left set aside when it died (or this scan set aside)."""
     for name in missing(conn):
         with write_transaction(conn):       # one at a time: a writer waits for one build, not three
-            conn.execute(_CREATE[name])
+            conn.execute(_create_sql(name))
 
 
 class BulkIndexes:

@@ -1,11 +1,10 @@
-"""Opening the local database: one SQLAlchemy engine owns every connection to it.
+"""Opening the local database: a small pool of SQLite connections set up for WAL.
 
-The engine's pool hands out SQLite connections set up for WAL (``_on_connect``, run once per
-new connection). Repositories that build their SQL with SQLAlchemy use ``engine.connect()`` /
-``engine.begin()``; the hot bulk paths (the scan index, duplicate queries, the journal, the
-aggregates) take the DBAPI connection from ``Database.raw()`` (``engine.raw_connection()``)
-and run plain sqlite3 on it (``executemany`` over thousands of rows). Either way the
-connection comes from, and goes back to, the same pool.
+``Database.raw()`` lends a pooled sqlite3 connection (set up once by ``_on_connect``); the hot
+paths (the scan index, duplicate queries, the journal, the aggregates) run plain sqlite3 on it
+(``executemany`` over thousands of rows). Repositories that build their SQL with SQLAlchemy Core
+use ``Database.engine``, made on first use: importing SQLAlchemy costs ~0.2 s, a fifth of an
+unchanged 100,000-file ``fileorganizer dupes``, and most commands never need it.
 
 The schema is ``store.schema``; ``_prepare`` creates it in a new database and runs the
 numbered steps of ``store.migrations`` on an older one.
@@ -15,18 +14,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import URL, Engine, PoolProxiedConnection, create_engine, event
-from sqlalchemy.pool import QueuePool
+from typing import TYPE_CHECKING, Any
 
 from app import paths
 from app.store import migrations
 from app.store.migrations import SCHEMA_VERSION
 
-__all__ = ["BUSY_TIMEOUT", "SCHEMA_VERSION", "Database", "begin_promptly", "open_database"]
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+__all__ = ["BUSY_TIMEOUT", "SCHEMA_VERSION", "Database", "PooledConnection", "begin_promptly",
+           "open_database"]
 
 POOL_SIZE = 4           # idle connections kept for reuse; more are opened when needed, never waited for
 BUSY_TIMEOUT = 10.0     # seconds a write waits for another connection's transaction
@@ -63,7 +64,7 @@ def _use_wal(conn: sqlite3.Connection) -> None:
     _keep_asking(conn, "PRAGMA journal_mode=WAL", BUSY_TIMEOUT)
 
 
-def begin_promptly(conn: sqlite3.Connection | PoolProxiedConnection, timeout: float = BUSY_TIMEOUT) -> None:
+def begin_promptly(conn: sqlite3.Connection | PooledConnection, timeout: float = BUSY_TIMEOUT) -> None:
     """Start a write transaction, asking for the write lock every 2 ms until `timeout`.
 
     A job writes in short transactions with short gaps between them. SQLite's own busy
@@ -74,7 +75,7 @@ def begin_promptly(conn: sqlite3.Connection | PoolProxiedConnection, timeout: fl
     _keep_asking(conn, "BEGIN IMMEDIATE", timeout)
 
 
-def _keep_asking(conn: sqlite3.Connection | PoolProxiedConnection, statement: str, timeout: float) -> None:
+def _keep_asking(conn: sqlite3.Connection | PooledConnection, statement: str, timeout: float) -> None:
     """Run `statement`, which needs a lock, asking again every 2 ms until `timeout` instead of
     waiting in SQLite's busy handler (which holds what it has and backs off up to 100 ms)."""
     deadline = time.monotonic() + timeout
@@ -92,33 +93,108 @@ def _keep_asking(conn: sqlite3.Connection | PoolProxiedConnection, statement: st
         conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    """A new connection to the database file, usable from any thread (one at a time)."""
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False)
+    try:
+        _on_connect(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+class PooledConnection:
+    """A connection lent by ``Database.raw()``: the sqlite3 connection's own methods (``execute``,
+    ``executemany``, ``commit``, ``in_transaction`` ...); ``close()`` hands it back, rolling back
+    what was not committed. ``driver_connection`` is the sqlite3 connection itself."""
+
+    __slots__ = ("_pool", "driver_connection")
+
+    def __init__(self, conn: sqlite3.Connection, pool: _Pool) -> None:
+        self.driver_connection = conn
+        self._pool = pool
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.driver_connection, name)
+
+    def close(self) -> None:
+        self._pool.put(self.driver_connection)
+
+
+class _Pool:
+    """Idle connections kept for reuse, up to POOL_SIZE. A borrower never waits: with none idle,
+    another is opened (a duplicate search holds a reader and a writer while the window reads and
+    writes settings). After ``close`` a connection handed back is closed rather than kept: it
+    would hold the database file open (on Windows, the file could not be removed)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._idle: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def get(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return _connect(self._path)
+
+    def put(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.rollback()
+        except sqlite3.ProgrammingError:        # closed already
+            return
+        with self._lock:
+            if not self._closed and len(self._idle) < POOL_SIZE:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
 class Database:
     """The app's SQLite database. Thread-safe: each thread takes its own connection."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        # QueuePool: POOL_SIZE idle connections kept; max_overflow=-1 opens another rather than
-        # make a thread wait (a duplicate search holds a reader and a writer while the window
-        # reads and writes settings)
-        self.engine: Engine = create_engine(
-            URL.create("sqlite", database=str(self.path)), poolclass=QueuePool,
-            pool_size=POOL_SIZE, max_overflow=-1,
-            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT},
-        )
-        event.listen(self.engine, "connect", _on_connect)
-        event.listen(self.engine, "checkin", self._on_checkin)
+        self._pool = _Pool(self.path)
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
         self._closed = False
         try:
             self._prepare()
         except BaseException:
-            self.engine.dispose()
+            self.close()
             raise
 
-    def raw(self) -> PoolProxiedConnection:
-        """A pooled DBAPI connection for hot loops (``executemany``); ``.driver_connection`` is
-        the sqlite3 connection itself. ``close()`` hands it back to the pool (rolling back
-        what was not committed)."""
-        return self.engine.raw_connection()
+    def raw(self) -> PooledConnection:
+        """A pooled sqlite3 connection for hot loops (``executemany``); ``close()`` hands it back
+        to the pool (rolling back what was not committed)."""
+        return PooledConnection(self._pool.get(), self._pool)
+
+    @property
+    def engine(self) -> Engine:
+        """An SQLAlchemy engine on the same file, for the repositories written with SQLAlchemy Core
+        (its own pool of connections, set up like the others), made on first use."""
+        with self._engine_lock:
+            if self._engine is None:
+                from sqlalchemy import URL, create_engine, event
+                from sqlalchemy.pool import QueuePool
+
+                # QueuePool: POOL_SIZE idle connections kept; max_overflow=-1 opens another rather than wait
+                self._engine = create_engine(
+                    URL.create("sqlite", database=str(self.path)), poolclass=QueuePool, pool_size=POOL_SIZE,
+                    max_overflow=-1, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT})
+                event.listen(self._engine, "connect", _on_connect)
+                event.listen(self._engine, "checkin", self._on_checkin)
+            return self._engine
 
     def _prepare(self) -> None:
         """Create the schema in a new database, or upgrade an older one to ``SCHEMA_VERSION``."""
@@ -172,15 +248,17 @@ class Database:
             conn.close()
 
     def _on_checkin(self, dbapi_conn: sqlite3.Connection | None, record: Any) -> None:
-        # after close(), a connection handed back is closed rather than kept: it would hold
-        # the database file open (on Windows, the file could not be removed)
+        # after close(), a connection handed back is closed rather than kept (see _Pool)
         if self._closed and dbapi_conn is not None:
             record.invalidate()
 
     def close(self) -> None:
         """Close the pooled connections; one still borrowed is closed when handed back."""
         self._closed = True
-        self.engine.dispose()
+        self._pool.close()
+        with self._engine_lock:
+            if self._engine is not None:
+                self._engine.dispose()
 
 
 def open_database(path: Path | None = None) -> Database:
