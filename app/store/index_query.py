@@ -173,8 +173,7 @@ def candidate_groups(scope: Scope, min_size: int = 1, max_size: int | None = Non
         yield group
 
 
-_SET_HASHES = ("UPDATE files SET partial_hash=coalesce(?, partial_hash), full_hash=coalesce(?, full_hash), "
-               "category=coalesce(?, category) WHERE ")
+_SET_HASHES = "UPDATE files SET partial_hash=coalesce(?, partial_hash), full_hash=coalesce(?, full_hash)"
 
 
 YIELD_SECONDS = 0.003    # pause between two write transactions: another writer's turn
@@ -197,12 +196,25 @@ def _write_in_batches(conn: sqlite3.Connection, sql: str, rows: list[tuple], bat
         conn.commit()
 
 
+def _set_hashes(conn: sqlite3.Connection, rows: list[tuple], where: str, batch: int) -> None:
+    """Write ``(partial, full or None to keep, category or None to keep, *key)`` rows, where
+    `where` finds a row by the key.
+
+    Only the rows with a category set it: a column in an UPDATE's SET list makes SQLite rewrite
+    the row's entry in every index holding it (``ix_files_kind``), unchanged or not, which was
+    0.5 s of 1.7 s storing 94,000 hashes into a million-file index."""
+    plain = [(partial, full, *key) for partial, full, category, *key in rows if category is None]
+    typed = [row for row in rows if row[2] is not None]
+    _write_in_batches(conn, f"{_SET_HASHES} WHERE {where}", plain, batch)
+    _write_in_batches(conn, f"{_SET_HASHES}, category=? WHERE {where}", typed, batch)
+
+
 def store_hashes(conn: sqlite3.Connection, rows: list[tuple[bytes | None, bytes | None, str | None, int]],
                  batch: int = 5000) -> None:
     """Save ``(partial, full or None to keep, category or None to keep, file id)`` rows, a
     short transaction per `batch` rows."""
     rows.sort(key=lambda r: r[3])       # in row id order: the B-tree pages are visited in order
-    _write_in_batches(conn, _SET_HASHES + "id=?", rows, batch)
+    _set_hashes(conn, rows, "id=?", batch)
 
 
 HashRow = tuple[bytes, "bytes | None", "str | None", str]      # (partial, full, category, path)
@@ -220,7 +232,7 @@ def store_hashes_by_path(conn: sqlite3.Connection, rows: Iterable[HashRow], batc
         if did is not None:
             args.append((partial, full, cat, did, to_db(name)))
     args.sort(key=lambda a: a[3])       # folder by folder: the (dir_id, name) index in order
-    _write_in_batches(conn, _SET_HASHES + "dir_id=? AND name=?", args, batch)
+    _set_hashes(conn, args, "dir_id=? AND name=?", batch)
     return len(args)
 
 
