@@ -112,6 +112,7 @@ def test_nothing_checked_until_asked_hidden_checks_left_alone_then_all_trashed(
     assert view.pages.currentWidget() is view.empty
     assert view.empty.title.text() == "No duplicates left in the scanned folders"
     assert "Add a folder" not in view.empty.text.text()
+    assert window.status_area.detail.text().startswith("2 files moved to the trash, ")   # not the scan's line
 
     # the Dashboard counts what is on disk now, without a scan: no copies left, fewer files
     shortcut(qtbot, window, Qt.Key.Key_1)

@@ -54,6 +54,9 @@ class UndoOffer:
 
     def offer(self, entry_id: int | None, text: str) -> None:
         self.entry_id = entry_id
+        # the status bar too: it still described the scan ("…; 318 duplicate groups") after the
+        # copies were gone, on every page
+        self.session.message.emit(text)
         if entry_id is None:
             self.banner.show_message(text)
         else:
