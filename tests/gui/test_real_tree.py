@@ -1,7 +1,9 @@
 """The app on a tree nobody made for it: a copy of /usr/share/doc (thousands of files, real
 duplicates: licences and changelogs), scanned and previewed in an 800x600 window. Dashboard,
 Duplicates and the Organizer with a preview of "By extension" must show no broken layout and
-no page may scroll; screenshots go to $FO_LAYOUT_SHOTS (or the test's tmp folder)."""
+no page may scroll; then every copy is trashed from the Duplicates view, and the status bar and
+the Dashboard must tell what is on disk. Screenshots go to $FO_LAYOUT_SHOTS (or the test's tmp
+folder)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.journey import choose_folder, click, pick, shortcut, wait_for
+from tests.gui.journey import CTRL, SHIFT, answer_next_dialog, choose_folder, click, pick, shortcut, wait_for
 from tests.gui.layout_check import problems
 from tests.gui.test_layout import scrolling
 
@@ -51,3 +53,21 @@ def test_a_copy_of_usr_share_doc_at_800x600(window, wait_idle, qtbot, tmp_path):
     window.grab().save(str(shots / "real-organizer-preview-800x600.png"))
     found += [f"organizer: {p}" for p in problems(window) + scrolling(window, "organizer")]
     assert found == [], "\n".join(found)
+
+    # every copy to the trash, as a person would: Ctrl+3, Ctrl+Shift+A, Move to trash, confirm
+    shortcut(qtbot, window, Qt.Key.Key_3)
+    dupes = window.views["duplicates"]
+    shortcut(qtbot, window, Qt.Key.Key_A, CTRL | SHIFT)
+    wait_idle()
+    copies = len(dupes.model.marked)
+    assert copies > 0
+    answer_next_dialog(qtbot, "accept")
+    click(qtbot, dupes.trash_btn)
+    wait_idle(120)
+    assert window.status_area.detail.text().startswith(f"{copies:,} files moved to the trash, ")
+    shortcut(qtbot, window, Qt.Key.Key_1)
+    dash = window.views["dashboard"]
+    on_disk = sum(not os.path.islink(os.path.join(d, f)) for d, _s, files in os.walk(tree) for f in files)
+    wait_for(qtbot, lambda: dash.card_files.value.text() == f"{on_disk:,}")
+    assert dash.card_dupes.hint.text() == "No duplicates found"
+    window.grab().save(str(shots / "real-dashboard-after-trash-800x600.png"))
