@@ -112,14 +112,18 @@ class PooledConnection:
     __slots__ = ("_pool", "driver_connection")
 
     def __init__(self, conn: sqlite3.Connection, pool: _Pool) -> None:
-        self.driver_connection = conn
+        self.driver_connection: sqlite3.Connection | None = conn
         self._pool = pool
 
     def __getattr__(self, name: str) -> Any:
+        if self.driver_connection is None:      # handed back: another borrower may have it now
+            raise sqlite3.ProgrammingError("this connection was handed back to the pool")
         return getattr(self.driver_connection, name)
 
     def close(self) -> None:
-        self._pool.put(self.driver_connection)
+        conn, self.driver_connection = self.driver_connection, None
+        if conn is not None:
+            self._pool.put(conn)
 
 
 class _Pool:
@@ -144,6 +148,9 @@ class _Pool:
         try:
             conn.rollback()
         except sqlite3.ProgrammingError:        # closed already
+            return
+        except sqlite3.Error:                   # in a state nobody should inherit
+            conn.close()
             return
         with self._lock:
             if not self._closed and len(self._idle) < POOL_SIZE:

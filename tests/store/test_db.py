@@ -86,6 +86,19 @@ def test_a_connection_handed_back_uncommitted_is_rolled_back(db):
         conn.close()
 
 
+def test_a_connection_handed_back_cannot_be_used_by_its_old_borrower(db):
+    conn = db.raw()
+    conn.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        conn.execute("SELECT 1")
+    conn.close()                                        # twice is harmless
+    again = db.raw()
+    try:
+        assert again.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        again.close()
+
+
 def test_more_borrowers_than_the_pool_keeps_never_wait(db):
     held = [db.raw() for _ in range(POOL_SIZE * 3)]
     try:
