@@ -301,22 +301,34 @@ def hline() -> QFrame:
 
 
 def table(model, *, stretch: int = 0, sortable: bool = True, name: str = ""):
-    """A flat QTreeView over ``model``: uniform rows (fast with many rows), no tree decoration."""
-    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
+    """A flat list view over ``model``: rows selected whole, no grid, one row height.
 
-    view = QTreeView()
+    A QTableView, like the Duplicates table: it asks the model only about the rows on screen.
+    A QTreeView lays out every row when the rows change, through two or three calls into Python
+    per row: a preview of a million planned moves froze the window for 14 s, against 0.02 s.
+    """
+    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+
+    view = QTableView()
     view.setModel(model)
-    view.setRootIsDecorated(False)
-    view.setUniformRowHeights(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setCornerButtonEnabled(False)
+    view.setTabKeyNavigation(False)     # Tab moves to the next control, as in a list
     view.setAlternatingRowColors(True)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setSortingEnabled(sortable)
-    view.setAllColumnsShowFocus(True)
     view.setTextElideMode(Qt.TextElideMode.ElideLeft)  # paths: the file name stays; tooltips show all
     if name:
         view.setAccessibleName(name)
-    header = view.header()
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 8)  # the text and its padding (app.qss)
+    header = view.horizontalHeader()
     header.setStretchLastSection(False)
+    header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

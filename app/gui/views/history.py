@@ -96,7 +96,7 @@ class HistoryView(QWidget):
         )
         self.entries_view = table(self.entries, stretch=1, name=tr("History entries"))
         self.entries_view.setColumnWidth(0, 140)
-        self.entries_view.header().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.entries_view.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.entries_view.selectionModel().currentRowChanged.connect(self._entry_changed)
 
         self.records = RowsModel(

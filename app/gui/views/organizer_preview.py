@@ -132,7 +132,7 @@ class PreviewCard(Card):
         self.plan_view.setColumnWidth(3, 100)
         self.plan_view.setColumnWidth(4, 140)
         self.plan_view.setColumnWidth(2, 200)  # the Note column takes what is left
-        self.plan_view.header().setMinimumSectionSize(60)
+        self.plan_view.horizontalHeader().setMinimumSectionSize(60)
         self.plan_pages.addWidget(self.plan_view)
         self.body.addWidget(self.plan_pages, 1)
 
