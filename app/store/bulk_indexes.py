@@ -13,10 +13,10 @@ So when a scan that started on a nearly empty index has written SET_ASIDE_AFTER 
 drops these indexes, and builds them again when the scan ends, cancelled or not. A smaller scan
 never does: there the indexes fit in the cache and cost little. Queries stay correct meanwhile
 (no result needs an index), only slower. Building each holds the write lock for up to about
-1.5 s per million rows, once, at the end of a scan that took far longer; the window writes in
-its workers, never on the UI thread, so it waits without freezing. A process killed in between
-leaves them missing: every scan starts by restoring them (``ensure``), which costs nothing when
-they are there.
+2 s per million rows (the kind index: 1.7-2.1 s measured), once, at the end of a scan that took
+far longer; the window writes in its workers, never on the UI thread, so it waits without
+freezing. A process killed in between leaves them missing: every scan starts by restoring them
+(``ensure``), which costs nothing when they are there.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ dirs = Table(
     # digest of the folder's listing at the last scan: equal -> its file rows are unchanged
     Column("signature", LargeBinary),
     # the folder's own regular files and their bytes (not below it), written by the scanner with
-    # the signature and cleared with it: NULL means "count the rows" (store.aggregates_lists)
+    # the signature and cleared with it: NULL means "count the rows" (store.aggregates_scope.direct_totals)
     Column("files", Integer),
     Column("bytes", BigInteger),
 )
@@ -81,8 +81,9 @@ files = Table(
 Index("ix_files_size", files.c.size, files.c.is_link)
 # Any change to a folder's file rows outside a scan invalidates the folder's listing signature
 # and its file totals, so the next scan compares that folder file by file and the reports count
-# its rows (the scanner sets both again afterwards). New rows come only from the scanner, which
-# signs and counts their folder itself: no insert trigger (it cost a lookup of the folder per row).
+# its rows (the scanner sets both again afterwards). New rows come from the scanner, which signs
+# and counts their folder itself, and from store.index_refresh, which clears both itself: no
+# insert trigger (it cost a lookup of the folder per row).
 _UNSIGN_TRIGGERS = (
     "CREATE TRIGGER files_delete_unsign AFTER DELETE ON files BEGIN "
     "UPDATE dirs SET signature = NULL, files = NULL, bytes = NULL "
