@@ -41,24 +41,30 @@ def refresh_files(conn: sqlite3.Connection, paths: Iterable[str], classify: Clas
     changed = 0
     unique = list(dict.fromkeys(paths))
     for start in range(0, len(unique), BATCH):
+        # the files are looked at first: no write transaction waits on the disk (as in a scan)
+        batch = [(path, _lstat(path)) for path in unique[start:start + BATCH]]
         with write_transaction(conn) as cur:
             folders: dict[str, tuple[int, int] | None] = {}
-            for path in unique[start:start + BATCH]:
+            for path, st in batch:
                 parent, name = os.path.split(path)
                 if parent not in folders:
                     folders[parent] = _folder(cur, parent)
                 if folders[parent] is not None:
-                    changed += _refresh(cur, path, name, *folders[parent], classify)
+                    changed += _refresh(cur, name, st, *folders[parent], classify)
     return changed
 
 
-def _refresh(cur: sqlite3.Cursor, path: str, name: str, did: int, gen: int, classify: Classify) -> int:
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _refresh(cur: sqlite3.Cursor, name: str, st: os.stat_result | None, did: int, gen: int,
+             classify: Classify) -> int:
     key = to_db(name)
     row = cur.execute(_STORED, (did, key)).fetchone()
-    try:
-        st = os.lstat(path)
-    except OSError:
-        st = None
     if st is None or not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
         if row is None:
             return 0
