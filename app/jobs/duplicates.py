@@ -92,7 +92,7 @@ def find_duplicates(db: Database, roots: Sequence[str], *, progress: Progress, m
             early, stored = None, reader.submit(_groups, db, normalize_roots(roots), Progress(), _ignore,
                                                 min_size=min_size, max_size=max_size, paranoid=False)
         scanned = scan(db, roots, progress=progress, exclude=exclude, include_hidden=include_hidden,
-                       on_listing=early.add if early is not None else None, pool=pool)
+                       listings=early, pool=pool)
         result = DuplicateResult([], scanned, scanned.counts.files, errors=list(scanned.errors))
         walked = time.monotonic()
         result.timings["walk"] = walked - started

@@ -33,6 +33,11 @@ class EarlyHashing:
         self.waiting_bytes = {hashing.PARTIAL: 0, hashing.FULL: 0}
         self.in_flight: set[cf.Future] = set()
 
+    @property
+    def wants_records(self) -> bool:
+        """False once the plan takes no more files: the walk need not send their records."""
+        return not self.plan.full
+
     def add(self, records: Sequence) -> None:
         """The walk found a folder: queue what became due, send full batches, take results."""
         self._queue(self.plan.add(records))

@@ -5,8 +5,10 @@ short transactions (see ``store.index``); a cancelled scan keeps every batch it 
 With a worker pool, this thread lists the top folder of a tree and the workers walk the
 rest in pieces (``core.scan.walk.walk_subtrees``, see PIECE_FILES) while this thread
 writes: a folder whose listing digest is the stored one comes back without its records,
-so an unchanged tree costs this thread almost nothing. ``on_listing`` lets the duplicate
-finder look at each folder's records as they are found (to start hashing early).
+so an unchanged tree costs this thread almost nothing. On a tree nobody indexed yet, the
+workers write the rows themselves and this thread copies them in (``store.index_stage``).
+``listings`` lets the duplicate finder look at each folder's records as they are found (to
+start hashing early).
 """
 
 from __future__ import annotations
@@ -14,22 +16,35 @@ from __future__ import annotations
 import bisect
 import concurrent.futures as cf
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from app.core.progress import Cancelled, Progress
-from app.core.scan.categories import classify, extension_of
+from app.core.scan.categories import cached_classifier
 from app.core.scan.walk import FileRecord, walk_dirs
-from app.store import bulk_indexes, categories_repo, index
+from app.store import bulk_indexes, categories_repo, index, index_stage
 from app.store.db import Database
 from app.store.index import IndexWriter, ScanCounts
+from app.store.index_stage import StagedWalk
 
 if TYPE_CHECKING:
     from app.jobs.workers import WorkerPool
 
-ListingHook = Callable[[Sequence[FileRecord]], None]
+
+
+class ListingSink(Protocol):
+    """Looks at each folder's records as the scan finds them (the duplicate finder's early
+    hashing); `wants_records` False lets the workers keep them (see store.index_stage)."""
+
+    wants_records: bool
+
+    def add(self, records: Sequence[FileRecord]) -> None: ...
+
+
 # This thread lists the top folder of a tree; its subfolders are dealt into PIECES_PER_WORKER
 # pieces per worker. A worker walks a piece until it has seen PIECE_FILES entries and returns
 # the folders it did not reach, which are dealt out again. So, whatever the tree's shape, the
@@ -59,29 +74,12 @@ class ScanResult:
 
 
 def classifier(db: Database) -> Callable[[str], tuple[str, str]]:
-    """``categories.classify`` by `db`'s custom categories, cached by the name's last suffix
-    where that alone decides it.
+    """``categories.classify`` by `db`'s custom categories (``categories.cached_classifier``).
 
     One per scan (or refresh): the category map may change between scans.
     """
     categories_repo.activate(db)
-    by_suffix: dict[str, tuple[str, str]] = {}
-
-    def classify_name(name: str) -> tuple[str, str]:
-        dot = name.rfind(".")
-        if dot > 0 and name[0] != ".":
-            suffix = name[dot:]
-            hit = by_suffix.get(suffix)
-            if hit is not None:
-                return hit
-            found = classify(name)
-            # only a suffix that is the extension whatever precedes it (".gz" is not: "x.tar.gz")
-            if found[0] == suffix.lower() == extension_of("a.tar" + suffix) and len(by_suffix) < 65536:
-                by_suffix[suffix] = found
-            return found
-        return classify(name)
-
-    return classify_name
+    return cached_classifier()
 
 
 def normalize_roots(roots: Sequence[str]) -> list[str]:
@@ -97,7 +95,7 @@ def normalize_roots(roots: Sequence[str]) -> list[str]:
 
 
 def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Sequence[str] = (),
-         include_hidden: bool = True, on_listing: ListingHook | None = None,
+         include_hidden: bool = True, listings: ListingSink | None = None,
          pool: WorkerPool | None = None) -> ScanResult:
     """Walk `roots` (folders or files) and update the index: new, changed and vanished files;
     stored hashes kept while a file is unchanged. With `pool`, its workers walk most of it.
@@ -113,7 +111,8 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
             result.errors.append((root, "does not exist"))
             progress.error(root, "does not exist")
     present = [r for r in result.roots if r not in result.missing_roots]
-    classify_name = classifier(db)
+    custom = categories_repo.activate(db)      # the workers classify by it too
+    classify_name = cached_classifier()
     conn = db.raw()
     try:
         # what the last scan saw gives this one an ETA; a root never scanned has none
@@ -123,8 +122,8 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
         result.changed = False
         with bulk_indexes.for_scan(conn) as indexes:
             for root in present:
-                _scan_root(conn, root, result, classify_name, indexes, progress=progress, exclude=exclude,
-                           include_hidden=include_hidden, on_listing=on_listing, pool=pool)
+                _scan_root(conn, root, result, classify_name, custom, indexes, progress=progress,
+                           exclude=exclude, include_hidden=include_hidden, listings=listings, pool=pool)
     finally:
         conn.close()
     result.elapsed = time.monotonic() - started
@@ -132,9 +131,9 @@ def scan(db: Database, roots: Sequence[str], *, progress: Progress, exclude: Seq
 
 
 def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str], tuple[str, str]],
-               indexes: bulk_indexes.BulkIndexes, *,
+               custom: dict[str, str], indexes: bulk_indexes.BulkIndexes, *,
                progress: Progress, exclude: Sequence[str], include_hidden: bool,
-               on_listing: ListingHook | None, pool: WorkerPool | None) -> None:
+               listings: ListingSink | None, pool: WorkerPool | None) -> None:
     """Walk one root into the index and add what it found to `result`."""
     errors: list[tuple[str, str]] = []
 
@@ -147,8 +146,15 @@ def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str
     def record(path: str, files: Sequence[FileRecord], complete: bool, sig: bytes | None = None) -> None:
         writer.add_dir(path, files, complete, sig)
         indexes.written(result.counts.new + writer.counts.new)
-        if on_listing is not None and files:
-            on_listing(files)
+        if listings is not None and files:
+            listings.add(files)
+
+    def record_staged(seen: StagedWalk) -> None:
+        index_stage.copy_staged(writer, seen, progress)
+        indexes.written(result.counts.new + writer.counts.new)
+        for files in seen.records:
+            if listings is not None and files:
+                listings.add(files)
 
     try:
         if pool is None or not os.path.isdir(root):
@@ -156,7 +162,8 @@ def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str
                                      on_error=on_error, progress=progress):
                 record(listing.path, listing.files, listing.complete)
         else:
-            _walk_with(pool, root, writer, record, exclude=exclude, include_hidden=include_hidden,
+            staging = _Staging(record_staged, custom, listings) if writer.fresh else None
+            _walk_with(pool, root, writer, record, staging, exclude=exclude, include_hidden=include_hidden,
                        on_error=on_error, progress=progress)
     except Cancelled:
         writer.flush()          # keep what was walked: the folders written are complete
@@ -167,11 +174,36 @@ def _scan_root(conn, root: str, result: ScanResult, classify_name: Callable[[str
     result.errors.extend(errors)
 
 
-def _walk_with(pool: WorkerPool, root: str, writer: IndexWriter, record: Callable[..., None], *,
-               exclude: Sequence[str], include_hidden: bool, on_error: Callable[[str, str], None],
-               progress: Progress) -> None:
+@dataclass
+class _Staging:
+    """How the workers hand in the pieces of a tree nobody indexed yet (``store.index_stage``)."""
+
+    record: Callable[[StagedWalk], None]
+    custom: dict[str, str]                  # the custom categories the workers classify by
+    listings: ListingSink | None
+    folder: str = ""                        # the scan's temporary folder for the staging files
+
+    def submit(self, pool: WorkerPool, piece: list[str], exclude: Sequence[str],
+               include_hidden: bool) -> cf.Future:
+        if not self.folder:
+            self.folder = tempfile.mkdtemp(prefix="fileorganizer-scan-")
+        wanted = self.listings is not None and self.listings.wants_records
+        return pool.walk_into_stage(piece, exclude, include_hidden, PIECE_FILES, self.folder, self.custom,
+                                    wanted)
+
+    def close(self, running: set[cf.Future]) -> None:
+        """Remove the staging files left (of a cancelled scan): once no worker writes one."""
+        if self.folder:
+            cf.wait(running)
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _walk_with(pool: WorkerPool, root: str, writer: IndexWriter, record: Callable[..., None],
+               staging: _Staging | None, *, exclude: Sequence[str], include_hidden: bool,
+               on_error: Callable[[str, str], None], progress: Progress) -> None:
     """List the top folder of `root` here; the workers walk the rest a piece at a time, and
-    what they report is recorded as it comes (see PIECE_FILES)."""
+    what they report is recorded as it comes (see PIECE_FILES). With `staging` (nothing of the
+    tree is indexed yet), the workers write the rows and hand in a staging database instead."""
     frontier: list[str] = []
     for listing in walk_dirs([root], exclude=exclude, include_hidden=include_hidden, on_error=on_error,
                              progress=progress, deferred=frontier):
@@ -184,17 +216,23 @@ def _walk_with(pool: WorkerPool, root: str, writer: IndexWriter, record: Callabl
         while waiting or running:
             while waiting and len(running) < IN_FLIGHT_PER_WORKER * pool.workers:
                 piece = waiting.pop()
-                running.add(pool.walk(piece, exclude, include_hidden, stored.under(piece), PIECE_FILES))
+                if staging is None:
+                    running.add(pool.walk(piece, exclude, include_hidden, stored.under(piece), PIECE_FILES))
+                else:
+                    running.add(staging.submit(pool, piece, exclude, include_hidden))
             done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in done:
                 seen = pool.results(future)
-                for f in seen.folders:
-                    progress.check()
-                    if f.files is None:
-                        writer.add_known(f.path, f.signature, f.count, f.links, f.nbytes)
-                    else:
-                        record(f.path, f.files, f.signature is not None, f.signature)
-                    progress.advance(f.count + f.links, f.nbytes)
+                if isinstance(seen, StagedWalk):
+                    staging.record(seen)
+                else:
+                    for f in seen.folders:
+                        progress.check()
+                        if f.files is None:
+                            writer.add_known(f.path, f.signature, f.count, f.links, f.nbytes)
+                        else:
+                            record(f.path, f.files, f.signature is not None, f.signature)
+                        progress.advance(f.count + f.links, f.nbytes)
                 for path, reason in seen.errors:
                     on_error(path, reason)
                 listed |= seen.listed
@@ -203,6 +241,8 @@ def _walk_with(pool: WorkerPool, root: str, writer: IndexWriter, record: Callabl
     finally:
         for future in running:
             future.cancel()
+        if staging is not None:
+            staging.close(running)
 
 
 def _pieces(folders: list[str], workers: int) -> list[list[str]]:

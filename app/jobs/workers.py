@@ -23,6 +23,7 @@ from typing import Any
 from app.core.dedup import hashing
 from app.core.scan import walk
 from app.platform.cpus import usable_cpus
+from app.store import index_stage
 
 MAX_WORKERS = 8
 BATCH_FILES = 1024              # files per batch ...
@@ -59,6 +60,14 @@ class WorkerPool:
         """Walk these subtrees in a worker (``core.scan.walk.walk_subtrees``); read with ``results``."""
         return self._submit(walk.walk_subtrees, list(paths), list(exclude), include_hidden, dict(known),
                             max_files)
+
+    def walk_into_stage(self, paths: list[str], exclude: Sequence[str], include_hidden: bool,
+                        max_files: int | None, stage_dir: str, custom: Mapping[str, str],
+                        with_records: bool) -> cf.Future:
+        """Walk subtrees nobody indexed yet in a worker, which writes their rows into a staging
+        database in `stage_dir` (``store.index_stage.walk_into_stage``); read with ``results``."""
+        return self._submit(index_stage.walk_into_stage, list(paths), list(exclude), include_hidden,
+                            max_files, stage_dir, dict(custom), with_records)
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
         """`fn(*args)` in a worker; done here at once when no worker can start. The future keeps

@@ -128,6 +128,8 @@ class IndexWriter:
                 f"SELECT id, path, signature FROM dirs WHERE root_id IN ({marks})", self.owned):
             self._dirs[dpath] = did
             self._signatures[did] = sig
+        # nothing at or below the root is indexed: every row of this scan is new (store.index_stage)
+        self.fresh = not self._dirs and not indexed_within(self.conn, [self.root])
         self._reset()
 
     def _reset(self) -> None:

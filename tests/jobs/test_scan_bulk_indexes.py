@@ -24,12 +24,24 @@ def has_indexes(db) -> bool:
     return not absent
 
 
+class _Looks:
+    """A listing sink (jobs.scan.ListingSink) that looks whether the indexes are there."""
+
+    wants_records = True
+
+    def __init__(self, db) -> None:
+        self.db = db
+        self.seen: list[bool] = []
+
+    def add(self, _files) -> None:
+        self.seen.append(has_indexes(self.db))
+
+
 def seen_during_scan(db, root, **kwargs) -> list[bool]:
     """Whether another connection saw the index, at every folder the scan recorded."""
-    seen: list[bool] = []
-    scan(db, [str(root)], progress=Progress(), on_listing=lambda _files: seen.append(has_indexes(db)),
-         **kwargs)
-    return seen
+    looks = _Looks(db)
+    scan(db, [str(root)], progress=Progress(), listings=looks, **kwargs)
+    return looks.seen
 
 
 def test_a_first_scan_sets_the_index_aside_and_builds_it_at_the_end(db, make_corpus, monkeypatch):

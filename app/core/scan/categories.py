@@ -10,6 +10,7 @@ shared by several types (ZIP for .docx, OLE2 for .doc/.msi, ISO-BMFF for
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 CATEGORIES: tuple[str, ...] = (
     "documents", "images", "audio", "video", "archives", "code", "installers", "other",
@@ -171,6 +172,32 @@ def classify(name: str) -> tuple[str, str]:
     """(extension, category) of a file name, by extension only (what the scan records)."""
     ext = extension_of(name)
     return ext, _active.get(ext, "other")
+
+
+def cached_classifier() -> Callable[[str], tuple[str, str]]:
+    """``classify`` by the active map, cached by the name's last suffix where that alone decides
+    it (a scan classifies every file name it has not seen; most share a few suffixes). One per
+    scan: the map may change between scans."""
+    active = _active
+    by_suffix: dict[str, tuple[str, str]] = {}
+
+    def classify_name(name: str) -> tuple[str, str]:
+        dot = name.rfind(".")
+        if dot > 0 and name[0] != ".":
+            suffix = name[dot:]
+            hit = by_suffix.get(suffix)
+            if hit is not None:
+                return hit
+            ext = extension_of(name)
+            found = ext, active.get(ext, "other")
+            # only a suffix that is the extension whatever precedes it (".gz" is not: "x.tar.gz")
+            if ext == suffix.lower() == extension_of("a.tar" + suffix) and len(by_suffix) < 65536:
+                by_suffix[suffix] = found
+            return found
+        ext = extension_of(name)
+        return ext, active.get(ext, "other")
+
+    return classify_name
 
 
 def category_for(name: str, head: bytes | None = None) -> str:
