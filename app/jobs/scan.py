@@ -186,7 +186,10 @@ class _Staging:
     def submit(self, pool: WorkerPool, piece: list[str], exclude: Sequence[str],
                include_hidden: bool) -> cf.Future:
         if not self.folder:
-            self.folder = tempfile.mkdtemp(prefix="fileorganizer-scan-")
+            try:
+                self.folder = tempfile.mkdtemp(prefix="fileorganizer-scan-")
+            except OSError:         # no temporary folder to write in: the ordinary way
+                return pool.walk(piece, exclude, include_hidden, {}, PIECE_FILES)
         wanted = self.listings is not None and self.listings.wants_records
         return pool.walk_into_stage(piece, exclude, include_hidden, PIECE_FILES, self.folder, self.custom,
                                     wanted)

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from app.core.progress import Progress
 from app.core.scan.categories import cached_classifier, use_custom
-from app.core.scan.walk import listing_signature, walk_dirs
+from app.core.scan.walk import SubtreeWalk, listing_signature, walk_dirs, walk_subtrees
 from app.store.codec import from_db, to_db
 from app.store.index import BATCH_ROWS, IndexWriter, join_path, write_transaction
 
@@ -63,14 +63,25 @@ class StagedWalk(NamedTuple):
 
 def walk_into_stage(paths: Sequence[str], exclude: Sequence[str], include_hidden: bool,
                     max_files: int | None, stage_dir: str, custom: Mapping[str, str],
-                    with_records: bool) -> StagedWalk:
+                    with_records: bool) -> StagedWalk | SubtreeWalk:
     """Walk subtrees nobody indexed yet (as ``core.scan.walk.walk_subtrees`` does) and write
     their folders and rows into a new staging database in `stage_dir`.
 
     `custom`: the custom categories (extension -> name) the rows are classified by. With
     `with_records`, each folder's records also come back (for the duplicate finder's early
     hashing). A module-level function of plain values, so that a worker process can run it.
+    When the staging file cannot be written (the temporary folder is full or gone), the piece
+    is walked again the ordinary way and its records go back to the scan instead.
     """
+    try:
+        return _walk_to_file(paths, exclude, include_hidden, max_files, stage_dir, custom, with_records)
+    except (OSError, sqlite3.Error):
+        return walk_subtrees(paths, exclude, include_hidden, {}, max_files)
+
+
+def _walk_to_file(paths: Sequence[str], exclude: Sequence[str], include_hidden: bool,
+                  max_files: int | None, stage_dir: str, custom: Mapping[str, str],
+                  with_records: bool) -> StagedWalk:
     use_custom(dict(custom))
     classify_name = cached_classifier()
     fd, stage = tempfile.mkstemp(suffix=".db", dir=stage_dir)

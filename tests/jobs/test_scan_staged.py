@@ -146,3 +146,26 @@ def test_no_staging_file_outlives_a_cancelled_scan(db, make_corpus, tmp_path, po
                                 "WHERE d.path = ? AND f.is_link = 0", (path,)).fetchone()[0] == on_disk
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("where", ["no temporary folder", "staging files cannot be written"])
+def test_without_room_for_staging_files_the_scan_goes_the_ordinary_way(db, make_corpus, tmp_path, pool,
+                                                                         monkeypatch, where):
+    root, _manifest = make_corpus(600, seed=9)
+    monkeypatch.setattr(scan_job, "PIECE_FILES", 60)
+    gone = str(tmp_path / "gone")
+    if where == "no temporary folder":
+        monkeypatch.setattr(tempfile, "tempdir", gone)          # mkdtemp raises here
+    else:
+        # the folder "made" is not there: the workers cannot write their staging files
+        monkeypatch.setattr(scan_job.tempfile, "mkdtemp", lambda prefix: gone)
+    copied = []
+    monkeypatch.setattr(index_stage, "copy_staged", lambda *args: copied.append(args))
+    result = scan(db, [str(root)], progress=Progress(), pool=pool)
+    assert copied == []
+    on_disk = sorted(os.path.join(d, n) for d, _dirs, files in os.walk(root) for n in files)
+    assert sorted(os.path.join(d, n) for d, n in _read(db, "SELECT d.path, f.name FROM files f "
+                                                           "JOIN dirs d ON d.id = f.dir_id")) == on_disk
+    assert result.counts.new == len(on_disk)
+    again = scan(db, [str(root)], progress=Progress(), pool=pool)
+    assert not again.changed
