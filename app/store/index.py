@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from app.core.scan.walk import FileRecord, listing_signature
 from app.store.codec import from_db, to_db
-from app.store.index_query import is_within, resolved
+from app.store.index_query import YIELD_SECONDS, is_within, resolved
 
 Classify = Callable[[str], tuple[str, str]]      # name -> (extension, category)
 
@@ -107,6 +107,7 @@ class IndexWriter:
     def __post_init__(self) -> None:
         self.modified = False       # a file row, folder or root changed
         self.write_seconds = 0.0    # spent in write transactions
+        self.committed_at = 0.0     # time.monotonic() at the end of the last one
         key = to_db(self.root)
         with write_transaction(self.conn) as cur:
             row = cur.execute("SELECT id, scan_gen FROM roots WHERE path=?", (key,)).fetchone()
@@ -261,11 +262,21 @@ class IndexWriter:
 
     def flush(self) -> None:
         """Write the buffered changes in one transaction and commit."""
+        self.give_way()
         started = time.monotonic()
         with write_transaction(self.conn) as cur:
             self._write(cur)
         self._reset()
-        self.write_seconds += time.monotonic() - started
+        self.committed_at = time.monotonic()
+        self.write_seconds += self.committed_at - started
+
+    def give_way(self) -> None:
+        """Leave another writer a gap of YIELD_SECONDS after this scan's last write transaction:
+        a window saving a setting asks for the lock every 2 ms (``store.db.begin_promptly``) and
+        would miss the moment between two transactions that follow each other at once."""
+        wait = self.committed_at + YIELD_SECONDS - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
 
     def _write(self, cur: sqlite3.Cursor) -> None:
         inserts = self._inserts

@@ -160,10 +160,12 @@ def copy_staged(writer: IndexWriter, staged: StagedWalk, progress: Progress) -> 
     try:
         for *chunk, entries, nbytes in staged.chunks:
             progress.check()
+            writer.give_way()
             started = time.monotonic()
             with write_transaction(conn) as cur:
                 copied = _copy_chunk(cur, writer, *chunk)
-            writer.write_seconds += time.monotonic() - started
+            writer.committed_at = time.monotonic()
+            writer.write_seconds += writer.committed_at - started
             if not copied:
                 merged += _merge_chunk(conn, writer, *chunk)
             progress.advance(entries, nbytes)
