@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from app.jobs.workers import WorkerPool
 
 
-
 class ListingSink(Protocol):
     """Looks at each folder's records as the scan finds them (the duplicate finder's early
     hashing); `wants_records` False lets the workers keep them (see store.index_stage)."""
