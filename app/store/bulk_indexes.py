@@ -55,9 +55,10 @@ def ensure(conn: sqlite3.Connection) -> None:
     names = missing(conn)
     if not names:
         return
-    # SQLite may sort the keys in helper threads (a no-op where it was built without them):
-    # the three builds at a million rows took 3.2 s instead of 3.9 s on 2 cores
-    conn.execute(f"PRAGMA threads={min(4, usable_cpus())}")
+    # SQLite may sort the keys in helper threads (a no-op where it was built without them): the
+    # three builds at a million rows took 3.2 s instead of 3.9 s on 2 cores with one helper (two
+    # were no faster there, only busier)
+    conn.execute(f"PRAGMA threads={max(0, min(3, usable_cpus() - 1))}")
     try:
         for name in names:
             with write_transaction(conn):       # one at a time: a writer waits for one build, not three
