@@ -183,12 +183,14 @@ class _Staging:
     folder: str = ""                        # the scan's temporary folder for the staging files
 
     def submit(self, pool: WorkerPool, piece: list[str], exclude: Sequence[str],
-               include_hidden: bool) -> cf.Future:
+               include_hidden: bool) -> cf.Future | None:
+        """The piece sent to a worker to stage, or None when there is no temporary folder to
+        stage in (then it goes the ordinary way)."""
         if not self.folder:
             try:
                 self.folder = tempfile.mkdtemp(prefix="fileorganizer-scan-")
-            except OSError:         # no temporary folder to write in: the ordinary way
-                return pool.walk(piece, exclude, include_hidden, {}, PIECE_FILES)
+            except OSError:
+                return None
         wanted = self.listings is not None and self.listings.wants_records
         return pool.walk_into_stage(piece, exclude, include_hidden, PIECE_FILES, self.folder, self.custom,
                                     wanted)
@@ -218,10 +220,10 @@ def _walk_with(pool: WorkerPool, root: str, writer: IndexWriter, record: Callabl
         while waiting or running:
             while waiting and len(running) < IN_FLIGHT_PER_WORKER * pool.workers:
                 piece = waiting.pop()
-                if staging is None:
-                    running.add(pool.walk(piece, exclude, include_hidden, stored.under(piece), PIECE_FILES))
-                else:
-                    running.add(staging.submit(pool, piece, exclude, include_hidden))
+                future = staging.submit(pool, piece, exclude, include_hidden) if staging is not None else None
+                if future is None:
+                    future = pool.walk(piece, exclude, include_hidden, stored.under(piece), PIECE_FILES)
+                running.add(future)
             done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for future in done:
                 seen = pool.results(future)

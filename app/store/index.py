@@ -262,21 +262,24 @@ class IndexWriter:
 
     def flush(self) -> None:
         """Write the buffered changes in one transaction and commit."""
-        self.give_way()
-        started = time.monotonic()
-        with write_transaction(self.conn) as cur:
+        with self.transaction() as cur:
             self._write(cur)
         self._reset()
-        self.committed_at = time.monotonic()
-        self.write_seconds += self.committed_at - started
 
-    def give_way(self) -> None:
-        """Leave another writer a gap of YIELD_SECONDS after this scan's last write transaction:
-        a window saving a setting asks for the lock every 2 ms (``store.db.begin_promptly``) and
-        would miss the moment between two transactions that follow each other at once."""
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Cursor]:
+        """One of this scan's write transactions, timed into ``write_seconds``. It starts at
+        least YIELD_SECONDS after the scan's last one ended: a window saving a setting asks for
+        the lock every 2 ms (``store.db.begin_promptly``) and would miss the moment between two
+        transactions that follow each other at once."""
         wait = self.committed_at + YIELD_SECONDS - time.monotonic()
         if wait > 0:
             time.sleep(wait)
+        started = time.monotonic()
+        with write_transaction(self.conn) as cur:
+            yield cur
+        self.committed_at = time.monotonic()
+        self.write_seconds += self.committed_at - started
 
     def _write(self, cur: sqlite3.Cursor) -> None:
         inserts = self._inserts
@@ -313,8 +316,7 @@ class IndexWriter:
 
     def finish(self, errors: Iterable[tuple[str, str]] = ()) -> ScanCounts:
         """Write what is left, drop folders of this root the scan did not see, store the errors."""
-        started = time.monotonic()
-        with write_transaction(self.conn) as cur:
+        with self.transaction() as cur:
             self._write(cur)
             marks = ",".join("?" * len(self.owned))
             stale = f"SELECT id FROM dirs WHERE root_id IN ({marks}) AND scan_gen < ?"
@@ -330,7 +332,6 @@ class IndexWriter:
                             [(self.root_id, to_db(p), reason, now) for p, reason in errors])
             cur.execute("UPDATE roots SET last_scan_at=? WHERE id=?", (now, self.root_id))
         self._reset()
-        self.write_seconds += time.monotonic() - started
         return self.counts
 
 

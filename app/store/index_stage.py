@@ -27,7 +27,6 @@ import contextlib
 import os
 import sqlite3
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -35,7 +34,7 @@ from app.core.progress import Progress
 from app.core.scan.categories import cached_classifier, use_custom
 from app.core.scan.walk import SubtreeWalk, listing_signature, walk_dirs, walk_subtrees
 from app.store.codec import from_db, to_db
-from app.store.index import BATCH_ROWS, IndexWriter, join_path, write_transaction
+from app.store.index import BATCH_ROWS, IndexWriter, join_path
 
 _STAGE_TABLES = (
     # k numbers the folders from 1 in walk order; files/bytes are NULL for a listing that broke off
@@ -160,12 +159,8 @@ def copy_staged(writer: IndexWriter, staged: StagedWalk, progress: Progress) -> 
     try:
         for *chunk, entries, nbytes in staged.chunks:
             progress.check()
-            writer.give_way()
-            started = time.monotonic()
-            with write_transaction(conn) as cur:
+            with writer.transaction() as cur:
                 copied = _copy_chunk(cur, writer, *chunk)
-            writer.committed_at = time.monotonic()
-            writer.write_seconds += writer.committed_at - started
             if not copied:
                 merged += _merge_chunk(conn, writer, *chunk)
             progress.advance(entries, nbytes)
